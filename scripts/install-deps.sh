@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs exactly the Debian 12 packages iesync builds, runs and tests with.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build pkg-config
+  libboost1.81-all-dev libcurl4-openssl-dev libpugixml-dev libsqlitecpp-dev libsqlite3-dev
+  libspdlog-dev libtomlplusplus-dev libssl-dev libsystemd-dev libgtest-dev libgmock-dev
+  libbenchmark-dev libcli11-dev
+  # for the tests: the store's CLI, a real CA bundle, systemd-analyze, and the browser/PDF checks
+  sqlite3 ca-certificates systemd
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

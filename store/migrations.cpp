@@ -1,0 +1,188 @@
+// Schema history. Never edit a migration that has shipped: add the next one.
+#include "store/migrations.h"
+
+#include <array>
+
+namespace iesync {
+
+namespace {
+
+// 1: what the MIS says: the last good copy of each feed, and which file it came from.
+constexpr const char* kV1 = R"sql(
+CREATE TABLE feed_state (
+  feed          TEXT PRIMARY KEY,       -- students, staff, memberships, timetable, bookings
+  file          TEXT NOT NULL,
+  content_hash  TEXT NOT NULL,
+  applied_at    TEXT NOT NULL,          -- UTC RFC 3339
+  records       INTEGER NOT NULL,
+  held_hash     TEXT,                   -- a newer export held by [safety] until --accept-drop
+  held_reason   TEXT
+);
+CREATE TABLE students (
+  id            TEXT PRIMARY KEY,
+  forename      TEXT NOT NULL,
+  surname       TEXT NOT NULL,
+  year          TEXT NOT NULL,
+  reg_group     TEXT,
+  email         TEXT,
+  upn           TEXT,
+  sen           TEXT,
+  pupil_premium TEXT,
+  gender        TEXT
+);
+CREATE TABLE staff (
+  code          TEXT PRIMARY KEY,
+  name          TEXT NOT NULL,
+  email         TEXT
+);
+CREATE TABLE memberships (
+  student_id    TEXT NOT NULL REFERENCES students(id) ON DELETE CASCADE,
+  class_code    TEXT NOT NULL,
+  start_date    TEXT,                   -- inclusive; NULL = open
+  end_date      TEXT,                   -- inclusive; NULL = open
+  PRIMARY KEY (student_id, class_code, start_date)
+);
+CREATE INDEX memberships_class ON memberships(class_code);
+CREATE TABLE lessons (
+  id            INTEGER PRIMARY KEY,
+  class_code    TEXT NOT NULL,
+  cycle_day     INTEGER NOT NULL,       -- 1..(5 * cycle), resolved from the day name
+  day_name      TEXT NOT NULL,          -- as exported
+  start_time    TEXT NOT NULL,          -- HH:MM
+  end_time      TEXT NOT NULL,
+  room          TEXT,
+  teacher       TEXT,
+  subject       TEXT
+);
+CREATE INDEX lessons_day ON lessons(cycle_day, class_code);
+CREATE TABLE bookings (
+  id            TEXT PRIMARY KEY,
+  student_id    TEXT NOT NULL,
+  date          TEXT NOT NULL,          -- YYYY-MM-DD
+  start_spec    TEXT NOT NULL,          -- HH:MM, a period name, AM, PM or ALL
+  end_spec      TEXT NOT NULL,          -- HH:MM, a period name, or empty
+  reason        TEXT,
+  room          TEXT,
+  status        TEXT NOT NULL DEFAULT 'booked'
+);
+CREATE INDEX bookings_date ON bookings(date);
+)sql";
+
+// 2: what Classroom said, with when, so a cycle without Classroom can show the last known.
+constexpr const char* kV2 = R"sql(
+CREATE TABLE classroom_courses (
+  course_ref    TEXT PRIMARY KEY,       -- what we asked for: an id or "d:..." alias
+  course_id     TEXT,                   -- NULL when Classroom said 404
+  name          TEXT,
+  link          TEXT,
+  fetched_at    TEXT NOT NULL
+);
+CREATE TABLE classroom_coursework (
+  course_id     TEXT NOT NULL,
+  id            TEXT NOT NULL,
+  title         TEXT,
+  state         TEXT NOT NULL,
+  link          TEXT,
+  due_utc       TEXT,                   -- RFC 3339 or NULL
+  scheduled_utc TEXT,
+  created_utc   TEXT,
+  assignee_mode TEXT,
+  assignees     TEXT,                   -- JSON array of user ids when INDIVIDUAL_STUDENTS
+  fetched_at    TEXT NOT NULL,
+  PRIMARY KEY (course_id, id)
+);
+CREATE TABLE classroom_users (
+  email         TEXT PRIMARY KEY,
+  user_id       TEXT,
+  fetched_at    TEXT NOT NULL
+);
+CREATE TABLE classroom_submissions (
+  course_id     TEXT NOT NULL,
+  coursework_id TEXT NOT NULL,
+  user_id       TEXT NOT NULL,
+  state         TEXT NOT NULL,
+  updated_utc   TEXT,
+  fetched_at    TEXT NOT NULL,
+  PRIMARY KEY (course_id, coursework_id, user_id)
+);
+)sql";
+
+// 3: reconciled IE sessions and the lessons each covers, kept for reports.
+constexpr const char* kV3 = R"sql(
+CREATE TABLE ie_sessions (
+  booking_id    TEXT PRIMARY KEY,
+  student_id    TEXT NOT NULL,
+  date          TEXT NOT NULL,
+  start_time    TEXT NOT NULL,
+  end_time      TEXT NOT NULL,
+  status        TEXT NOT NULL,
+  room          TEXT,
+  reason        TEXT,
+  problem       TEXT,                   -- why it covers nothing, if it does not
+  updated_at    TEXT NOT NULL
+);
+CREATE INDEX ie_sessions_date ON ie_sessions(date);
+CREATE INDEX ie_sessions_student ON ie_sessions(student_id);
+CREATE TABLE session_lessons (
+  booking_id    TEXT NOT NULL REFERENCES ie_sessions(booking_id) ON DELETE CASCADE,
+  class_code    TEXT NOT NULL,
+  start_time    TEXT NOT NULL,
+  end_time      TEXT NOT NULL,
+  subject       TEXT,
+  teacher       TEXT,
+  room          TEXT,
+  course_id     TEXT,
+  work_status   TEXT NOT NULL,          -- handed_in, set, not_set, no_course, unknown
+  work_items    TEXT NOT NULL DEFAULT '[]',
+  checked_at    TEXT,
+  PRIMARY KEY (booking_id, class_code, start_time)
+);
+CREATE TABLE cycles (
+  id            INTEGER PRIMARY KEY,
+  started_at    TEXT NOT NULL,
+  finished_at   TEXT,
+  result        TEXT,                   -- ok, record_errors, failed
+  summary       TEXT
+);
+)sql";
+
+// 4: the durable outbox and the audit trail of every write-back.
+constexpr const char* kV4 = R"sql(
+CREATE TABLE outbox (
+  id            INTEGER PRIMARY KEY,
+  key           TEXT NOT NULL UNIQUE,   -- student|date|lesson-or-session|kind
+  kind          TEXT NOT NULL,          -- lesson_mark, session_mark, exclusion, retraction
+  student_id    TEXT NOT NULL,
+  date          TEXT NOT NULL,
+  payload       TEXT NOT NULL,          -- JSON of the CSV columns
+  state         TEXT NOT NULL DEFAULT 'pending',
+  tries         INTEGER NOT NULL DEFAULT 0,
+  last_error    TEXT,
+  target_ref    TEXT,                   -- file name or writeback_id
+  next_try_at   TEXT,
+  created_at    TEXT NOT NULL,
+  updated_at    TEXT NOT NULL
+);
+CREATE INDEX outbox_state ON outbox(state);
+CREATE TABLE audit (
+  id            INTEGER PRIMARY KEY,
+  at            TEXT NOT NULL,
+  action        TEXT NOT NULL,
+  subject       TEXT,                   -- outbox key, or a student id for erasures (no data)
+  target        TEXT,
+  detail        TEXT
+);
+)sql";
+
+constexpr std::array<Migration, 4> kMigrations = {{
+    {1, "MIS feeds", kV1},
+    {2, "Classroom cache", kV2},
+    {3, "IE sessions", kV3},
+    {4, "outbox and audit", kV4},
+}};
+
+}  // namespace
+
+std::span<const Migration> all_migrations() { return kMigrations; }
+
+}  // namespace iesync

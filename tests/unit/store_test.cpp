@@ -1,0 +1,78 @@
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include "store/migrations.h"
+#include "store/store.h"
+
+namespace iesync {
+namespace {
+
+std::vector<std::string> tables(Store& s) {
+  std::vector<std::string> out;
+  SQLite::Statement q(s.db(), "SELECT name FROM sqlite_master WHERE type='table' ORDER BY name");
+  while (q.executeStep()) out.push_back(q.getColumn(0).getString());
+  return out;
+}
+
+TEST(Store, NewFileIsCreatedPrivateAtLatestVersionInWal) {
+  TempStore t;
+  auto& s = t.store();
+  EXPECT_EQ(s.schema_version(), Store::latest_version());
+  EXPECT_EQ(s.db().execAndGet("PRAGMA journal_mode").getString(), "wal");
+  EXPECT_EQ(s.db().execAndGet("PRAGMA foreign_keys").getInt(), 1);
+  EXPECT_EQ(s.db().execAndGet("PRAGMA synchronous").getInt(), 2);  // FULL
+  struct stat st{};
+  ASSERT_EQ(::stat(s.path().c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0077 & ~0040, 0u) << "store must not be readable by other users";
+  auto names = tables(s);
+  for (const char* want : {"students", "outbox", "ie_sessions", "classroom_coursework", "audit"})
+    EXPECT_NE(std::find(names.begin(), names.end(), want), names.end()) << want;
+}
+
+// From every earlier version, opening migrates to the latest and keeps the data.
+TEST(Store, MigratesFromEachEarlierVersionKeepingData) {
+  for (int v = 1; v < Store::latest_version(); ++v) {
+    TempStore dir;
+    auto path = dir.dir() / ("v" + std::to_string(v) + ".db");
+    {
+      auto old = Store::open_at_version(path, v);
+      ASSERT_TRUE(old) << old.error().to_string();
+      EXPECT_EQ((*old)->schema_version(), v);
+      (*old)->db().exec(
+          "INSERT INTO students(id, forename, surname, year) VALUES ('001042','Ada','Lovelace','7')");
+    }
+    auto s = Store::open(path);
+    ASSERT_TRUE(s) << s.error().to_string();
+    EXPECT_EQ((*s)->schema_version(), Store::latest_version());
+    EXPECT_EQ((*s)->db().execAndGet("SELECT forename FROM students WHERE id='001042'").getString(),
+              "Ada");
+  }
+}
+
+TEST(Store, RefusesAStoreFromANewerVersion) {
+  TempStore dir;
+  auto path = dir.dir() / "future.db";
+  {
+    auto s = Store::open(path);
+    ASSERT_TRUE(s);
+    (*s)->db().exec("PRAGMA user_version = " + std::to_string(Store::latest_version() + 1));
+  }
+  auto s = Store::open(path);
+  ASSERT_FALSE(s);
+  EXPECT_NE(s.error().message.find("newer iesync"), std::string::npos) << s.error().to_string();
+  EXPECT_NE(s.error().fix.find("backup"), std::string::npos);
+}
+
+TEST(Store, MissingFolderIsAClearError) {
+  auto s = Store::open("/nonexistent-iesync-dir/iesync.db");
+  ASSERT_FALSE(s);
+  EXPECT_NE(s.error().to_string().find("mkdir -p /nonexistent-iesync-dir"), std::string::npos);
+}
+
+TEST(Store, MigrationVersionsAreConsecutive) {
+  int want = 1;
+  for (const auto& m : all_migrations()) EXPECT_EQ(m.version, want++) << m.name;
+}
+
+}  // namespace
+}  // namespace iesync
