@@ -8,8 +8,8 @@
 #include <string_view>
 #include <vector>
 
-#include "config/config.h"
 #include "mapping/civil.h"
+#include "mapping/rules.h"
 #include "mapping/result.h"
 
 namespace iesync {
