@@ -154,24 +154,31 @@ CREATE TABLE outbox (
   kind          TEXT NOT NULL,          -- lesson_mark, session_mark, exclusion, retraction
   student_id    TEXT NOT NULL,
   date          TEXT NOT NULL,
-  payload       TEXT NOT NULL,          -- JSON of the CSV columns
-  state         TEXT NOT NULL DEFAULT 'pending',
+  payload       TEXT NOT NULL,          -- JSON of the CSV columns (store/outbox.h)
+  state         TEXT NOT NULL DEFAULT 'pending'
+                CHECK (state IN ('pending','sent','confirmed','conflict','failed',
+                                 'superseded','discarded')),
+  revision      INTEGER NOT NULL DEFAULT 1,  -- +1 each time a retracted mark is wanted again
   tries         INTEGER NOT NULL DEFAULT 0,
   last_error    TEXT,
+  target        TEXT,                   -- file or wonde: which target sent it
   target_ref    TEXT,                   -- file name or writeback_id
-  next_try_at   TEXT,
+  next_try_at   TEXT,                   -- UTC RFC 3339; NULL = as soon as possible
+  sent_at       TEXT,
   created_at    TEXT NOT NULL,
   updated_at    TEXT NOT NULL
 );
-CREATE INDEX outbox_state ON outbox(state);
+CREATE INDEX outbox_due ON outbox(state, next_try_at);
+CREATE INDEX outbox_student ON outbox(student_id, date);
 CREATE TABLE audit (
   id            INTEGER PRIMARY KEY,
   at            TEXT NOT NULL,
-  action        TEXT NOT NULL,
+  action        TEXT NOT NULL,          -- enqueue, update, sent, confirmed, conflict, failed, ...
   subject       TEXT,                   -- outbox key, or a student id for erasures (no data)
   target        TEXT,
   detail        TEXT
 );
+CREATE INDEX audit_subject ON audit(subject);
 )sql";
 
 constexpr std::array<Migration, 4> kMigrations = {{

@@ -1,0 +1,617 @@
+#include "store/outbox.h"
+
+#include <boost/json.hpp>
+
+namespace iesync {
+
+namespace json = boost::json;
+
+const char* outbox_state_name(OutboxState s) {
+  switch (s) {
+    case OutboxState::pending: return "pending";
+    case OutboxState::sent: return "sent";
+    case OutboxState::confirmed: return "confirmed";
+    case OutboxState::conflict: return "conflict";
+    case OutboxState::failed: return "failed";
+    case OutboxState::superseded: return "superseded";
+    case OutboxState::discarded: return "discarded";
+  }
+  return "?";
+}
+
+std::optional<OutboxState> outbox_state_from_name(std::string_view s) {
+  for (auto st : {OutboxState::pending, OutboxState::sent, OutboxState::confirmed,
+                  OutboxState::conflict, OutboxState::failed, OutboxState::superseded,
+                  OutboxState::discarded})
+    if (s == outbox_state_name(st)) return st;
+  return std::nullopt;
+}
+
+std::string OutboxRow::send_key() const {
+  return revision <= 1 ? item.key : item.key + "#r" + std::to_string(revision);
+}
+
+std::string retraction_key_for(const std::string& mark_key) {
+  auto bar = mark_key.rfind('|');
+  return (bar == std::string::npos ? mark_key : mark_key.substr(0, bar)) + "|" +
+         write_kind_name(WriteKind::retraction);
+}
+
+std::string write_item_to_json(const WriteItem& it) {
+  json::object o;
+  o["kind"] = write_kind_name(it.kind);
+  o["student_id"] = it.student_id;
+  o["date"] = it.date.iso();
+  o["session"] = it.session;
+  o["class"] = it.class_code;
+  o["start"] = it.start.str();
+  o["end"] = it.end.str();
+  o["code"] = it.code;
+  o["comment"] = it.comment;
+  o["reason"] = it.reason;
+  o["booking_id"] = it.booking_id;
+  o["lessons_missed"] = it.lessons_missed;
+  return json::serialize(o);
+}
+
+Result<WriteItem> write_item_from_json(const std::string& text, const std::string& key) {
+  auto bad = [&](const std::string& what) {
+    return make_error("outbox item " + key, "stored payload is unreadable: " + what,
+                      "discard the item (iesync outbox discard ID) and let the next cycle "
+                      "queue it again");
+  };
+  boost::system::error_code ec;
+  auto v = json::parse(text, ec);
+  if (ec || !v.is_object()) return bad("not a JSON object");
+  const auto& o = v.as_object();
+  auto str = [&](const char* name) -> std::string {
+    auto* p = o.if_contains(name);
+    return p && p->is_string() ? std::string(p->as_string()) : std::string();
+  };
+  WriteItem it;
+  it.key = key;
+  auto kind = str("kind");
+  bool known = false;
+  for (auto k : {WriteKind::lesson_mark, WriteKind::session_mark, WriteKind::exclusion,
+                 WriteKind::retraction})
+    if (kind == write_kind_name(k)) it.kind = k, known = true;
+  if (!known) return bad("unknown kind '" + kind + "'");
+  it.student_id = str("student_id");
+  auto d = Date::parse_iso(str("date"));
+  if (!d) return bad("bad date");
+  it.date = *d;
+  it.session = str("session");
+  it.class_code = str("class");
+  auto s = TimeOfDay::parse(str("start"));
+  auto e = TimeOfDay::parse(str("end"));
+  if (!s || !e) return bad("bad start/end");
+  it.start = *s;
+  it.end = *e;
+  it.code = str("code");
+  it.comment = str("comment");
+  it.reason = str("reason");
+  it.booking_id = str("booking_id");
+  if (auto* p = o.if_contains("lessons_missed"); p && p->is_int64())
+    it.lessons_missed = static_cast<int>(p->as_int64());
+  return it;
+}
+
+namespace {
+
+constexpr const char* kColumns =
+    "id, key, payload, state, revision, tries, last_error, target, target_ref, next_try_at, "
+    "sent_at, created_at, updated_at";
+
+std::string col_str(SQLite::Statement& q, int i) {
+  return q.getColumn(i).isNull() ? std::string() : q.getColumn(i).getString();
+}
+
+Result<OutboxRow> read_row(SQLite::Statement& q) {
+  OutboxRow r;
+  r.id = q.getColumn(0).getInt64();
+  auto key = q.getColumn(1).getString();
+  auto item = write_item_from_json(q.getColumn(2).getString(), key);
+  if (!item) return item.error();
+  r.item = std::move(*item);
+  auto st = outbox_state_from_name(q.getColumn(3).getString());
+  if (!st)
+    return make_error("outbox item " + key, "unknown state '" + q.getColumn(3).getString() + "'",
+                      "the store was edited by hand; restore it from a backup");
+  r.state = *st;
+  r.revision = q.getColumn(4).getInt();
+  r.tries = q.getColumn(5).getInt();
+  r.last_error = col_str(q, 6);
+  r.target = col_str(q, 7);
+  r.target_ref = col_str(q, 8);
+  r.next_try_at = col_str(q, 9);
+  r.sent_at = col_str(q, 10);
+  r.created_at = col_str(q, 11);
+  r.updated_at = col_str(q, 12);
+  return r;
+}
+
+Error db_error(const std::string& what, const std::exception& e) {
+  return make_error("store", what + ": " + e.what(),
+                    "check the disk is not full and the store is writable; nothing was changed");
+}
+
+void audit(SQLite::Database& db, const std::string& at, const std::string& action,
+           const std::string& subject, const std::string& target, const std::string& detail) {
+  SQLite::Statement q(db,
+                      "INSERT INTO audit(at, action, subject, target, detail) VALUES (?,?,?,?,?)");
+  q.bind(1, at);
+  q.bind(2, action);
+  q.bind(3, subject);
+  if (target.empty())
+    q.bind(4);
+  else
+    q.bind(4, target);
+  q.bind(5, detail);
+  q.exec();
+}
+
+std::optional<OutboxRow> find_in(SQLite::Database& db, const std::string& key) {
+  SQLite::Statement q(db, std::string("SELECT ") + kColumns + " FROM outbox WHERE key = ?");
+  q.bind(1, key);
+  if (!q.executeStep()) return std::nullopt;
+  auto r = read_row(q);
+  if (!r) throw ErrorException(r.error());
+  return std::move(*r);
+}
+
+std::optional<OutboxRow> get_in(SQLite::Database& db, std::int64_t id) {
+  SQLite::Statement q(db, std::string("SELECT ") + kColumns + " FROM outbox WHERE id = ?");
+  q.bind(1, id);
+  if (!q.executeStep()) return std::nullopt;
+  auto r = read_row(q);
+  if (!r) throw ErrorException(r.error());
+  return std::move(*r);
+}
+
+void insert_item(SQLite::Database& db, const WriteItem& it, int revision, const std::string& now) {
+  SQLite::Statement q(db,
+                      "INSERT INTO outbox(key, kind, student_id, date, payload, state, revision, "
+                      "created_at, updated_at) VALUES (?,?,?,?,?, 'pending', ?, ?, ?)");
+  q.bind(1, it.key);
+  q.bind(2, write_kind_name(it.kind));
+  q.bind(3, it.student_id);
+  q.bind(4, it.date.iso());
+  q.bind(5, write_item_to_json(it));
+  q.bind(6, revision);
+  q.bind(7, now);
+  q.bind(8, now);
+  q.exec();
+}
+
+// Moves a row to `state`. Extra SQL assignments (", tries = 0") ride along.
+void set_state(SQLite::Database& db, std::int64_t id, OutboxState state, const std::string& now,
+               const std::string& extra = {}) {
+  SQLite::Statement q(db, "UPDATE outbox SET state = ?, updated_at = ?" + extra + " WHERE id = ?");
+  q.bind(1, outbox_state_name(state));
+  q.bind(2, now);
+  q.bind(3, id);
+  q.exec();
+}
+
+bool is_sent(OutboxState s) { return s == OutboxState::sent || s == OutboxState::confirmed; }
+
+}  // namespace
+
+Outbox::Outbox(Store& store, Clock& clock, int max_tries)
+    : store_(store), clock_(clock), max_tries_(max_tries) {}
+
+Result<EnqueueSummary> Outbox::enqueue(std::span<const WriteItem> items) {
+  EnqueueSummary sum;
+  auto& db = store_.db();
+  const auto now = format_utc(clock_.now());
+  try {
+    SQLite::Transaction tx(db);
+    for (const auto& it : items) {
+      if (it.key.empty()) throw ErrorException(make_error("", "write item without a key"));
+      auto row = find_in(db, it.key);
+      if (!row) {
+        insert_item(db, it, 1, now);
+        audit(db, now, "enqueue", it.key, {}, std::string(write_kind_name(it.kind)) + " " + it.code);
+        ++sum.added;
+        continue;
+      }
+      const bool same = write_item_to_json(row->item) == write_item_to_json(it);
+      // A mark whose retraction went out (or is queued) for this revision, wanted again.
+      std::optional<OutboxRow> retraction;
+      if (it.kind != WriteKind::retraction) retraction = find_in(db, retraction_key_for(it.key));
+      const bool retracted_this_rev =
+          retraction && retraction->revision == row->revision &&
+          retraction->state != OutboxState::superseded &&
+          retraction->state != OutboxState::discarded;
+
+      if (is_sent(row->state) && retracted_this_rev) {
+        if (retraction->state == OutboxState::pending || retraction->state == OutboxState::failed) {
+          // The retraction never reached the MIS, so the MIS still holds our mark: drop it.
+          set_state(db, retraction->id, OutboxState::superseded, now);
+          audit(db, now, "supersede", retraction->item.key, {}, "the mark it would undo is wanted again");
+          if (same) {
+            ++sum.unchanged;
+            continue;
+          }
+        } else {
+          // The MIS holds "-" now: send the mark again as a new revision.
+          SQLite::Statement q(db,
+                              "UPDATE outbox SET payload = ?, state = 'pending', revision = "
+                              "revision + 1, tries = 0, last_error = NULL, next_try_at = NULL, "
+                              "target_ref = NULL, updated_at = ? WHERE id = ?");
+          q.bind(1, write_item_to_json(it));
+          q.bind(2, now);
+          q.bind(3, row->id);
+          q.exec();
+          audit(db, now, "requeue", it.key, {},
+                "wanted again after its retraction was sent; revision " +
+                    std::to_string(row->revision + 1));
+          ++sum.requeued;
+          continue;
+        }
+      }
+      if (row->state == OutboxState::superseded) {
+        // Dropped before sending (booking cancelled), now wanted again (reinstated).
+        SQLite::Statement q(db,
+                            "UPDATE outbox SET payload = ?, state = 'pending', tries = 0, "
+                            "last_error = NULL, next_try_at = NULL, updated_at = ? WHERE id = ?");
+        q.bind(1, write_item_to_json(it));
+        q.bind(2, now);
+        q.bind(3, row->id);
+        q.exec();
+        audit(db, now, "requeue", it.key, {}, "wanted again after it was superseded");
+        ++sum.requeued;
+        continue;
+      }
+      if (same) {
+        ++sum.unchanged;
+        continue;
+      }
+      if (row->state == OutboxState::pending || row->state == OutboxState::failed) {
+        SQLite::Statement q(db,
+                            "UPDATE outbox SET payload = ?, state = 'pending', tries = 0, "
+                            "next_try_at = NULL, updated_at = ? WHERE id = ?");
+        q.bind(1, write_item_to_json(it));
+        q.bind(2, now);
+        q.bind(3, row->id);
+        q.exec();
+        audit(db, now, "update", it.key, {},
+              "payload changed before sending: code " + row->item.code + " -> " + it.code);
+        ++sum.updated;
+      } else {
+        // Sent, confirmed, conflict or discarded: the MIS (or the admin) already has the last
+        // word on this fact; the caller retracts and re-queues if it must change.
+        audit(db, now, "ignore_change", it.key, {},
+              std::string("payload changed while ") + outbox_state_name(row->state) +
+                  ": code " + row->item.code + " -> " + it.code + "; left as it is");
+        ++sum.changed_after_send;
+      }
+    }
+    tx.commit();
+  } catch (const ErrorException& e) {
+    return e.error();
+  } catch (const std::exception& e) {
+    return db_error("cannot queue write-back items", e);
+  }
+  return sum;
+}
+
+Result<bool> Outbox::retract(const std::string& key, const std::string& why) {
+  auto& db = store_.db();
+  const auto now = format_utc(clock_.now());
+  try {
+    SQLite::Transaction tx(db);
+    auto row = find_in(db, key);
+    if (!row || row->item.kind == WriteKind::retraction) return false;
+    bool changed = false;
+    if (is_sent(row->state)) {
+      const auto rkey = retraction_key_for(key);
+      WriteItem r = row->item;
+      r.kind = WriteKind::retraction;
+      r.code = "-";
+      r.key = rkey;
+      r.comment = why;
+      auto existing = find_in(db, rkey);
+      if (!existing) {
+        insert_item(db, r, row->revision, now);
+        audit(db, now, "enqueue", rkey, {}, "retraction of " + key + ": " + why);
+        changed = true;
+      } else if (existing->revision < row->revision ||
+                 existing->state == OutboxState::superseded) {
+        SQLite::Statement q(db,
+                            "UPDATE outbox SET payload = ?, state = 'pending', revision = ?, "
+                            "tries = 0, last_error = NULL, next_try_at = NULL, target_ref = NULL, "
+                            "updated_at = ? WHERE id = ?");
+        q.bind(1, write_item_to_json(r));
+        q.bind(2, row->revision);
+        q.bind(3, now);
+        q.bind(4, existing->id);
+        q.exec();
+        audit(db, now, "requeue", rkey, {}, "retraction of " + key + " again: " + why);
+        changed = true;
+      }
+    } else if (row->state == OutboxState::pending || row->state == OutboxState::failed ||
+               row->state == OutboxState::conflict) {
+      // Nothing of ours reached the MIS for this revision (a re-queued revision's
+      // predecessor was already undone), so dropping it is the whole retraction.
+      set_state(db, row->id, OutboxState::superseded, now);
+      audit(db, now, "supersede", key, {}, why);
+      changed = true;
+    }
+    tx.commit();
+    return changed;
+  } catch (const ErrorException& e) {
+    return e.error();
+  } catch (const std::exception& e) {
+    return db_error("cannot queue a retraction of " + key, e);
+  }
+}
+
+Result<std::vector<OutboxRow>> Outbox::due(TimePoint now, int limit) {
+  std::vector<OutboxRow> out;
+  try {
+    SQLite::Statement q(store_.db(),
+                        std::string("SELECT ") + kColumns +
+                            " FROM outbox WHERE state = 'pending' AND (next_try_at IS NULL OR "
+                            "next_try_at <= ?) ORDER BY id LIMIT ?");
+    q.bind(1, format_utc(now));
+    q.bind(2, limit);
+    while (q.executeStep()) {
+      auto r = read_row(q);
+      if (!r) return r.error();
+      out.push_back(std::move(*r));
+    }
+  } catch (const std::exception& e) {
+    return db_error("cannot read the outbox", e);
+  }
+  return out;
+}
+
+namespace {
+
+Result<void> mark_many(Store& store, const std::string& now, std::span<const std::int64_t> ids,
+                       OutboxState to, const std::string& target, const std::string& ref) {
+  auto& db = store.db();
+  try {
+    SQLite::Transaction tx(db);
+    for (auto id : ids) {
+      auto row = get_in(db, id);
+      if (!row)
+        throw ErrorException(make_error("outbox", "no item with id " + std::to_string(id)));
+      // Only a pending item can go out; confirming a sent one is the other legal step.
+      bool ok = row->state == OutboxState::pending ||
+                (to == OutboxState::confirmed && row->state == OutboxState::sent);
+      if (!ok) {
+        if (row->state == to) continue;  // already recorded: a repeat is harmless
+        throw ErrorException(make_error("outbox item " + row->item.key,
+                                        std::string("cannot mark it ") + outbox_state_name(to) +
+                                            " while it is " + outbox_state_name(row->state)));
+      }
+      SQLite::Statement q(db,
+                          "UPDATE outbox SET state = ?, target = ?, target_ref = ?, "
+                          "last_error = NULL, next_try_at = NULL, sent_at = COALESCE(sent_at, ?), "
+                          "updated_at = ? WHERE id = ?");
+      q.bind(1, outbox_state_name(to));
+      q.bind(2, target);
+      q.bind(3, ref);
+      q.bind(4, now);
+      q.bind(5, now);
+      q.bind(6, id);
+      q.exec();
+      audit(db, now, outbox_state_name(to), row->item.key, target, ref);
+    }
+    tx.commit();
+  } catch (const ErrorException& e) {
+    return e.error();
+  } catch (const std::exception& e) {
+    return db_error("cannot record write-back results", e);
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<void> Outbox::mark_sent(std::span<const std::int64_t> ids, const std::string& target,
+                               const std::string& target_ref) {
+  return mark_many(store_, format_utc(clock_.now()), ids, OutboxState::sent, target, target_ref);
+}
+
+Result<void> Outbox::mark_confirmed(std::span<const std::int64_t> ids, const std::string& target,
+                                    const std::string& target_ref) {
+  return mark_many(store_, format_utc(clock_.now()), ids, OutboxState::confirmed, target,
+                   target_ref);
+}
+
+Result<void> Outbox::mark_conflict(std::int64_t id, const std::string& target,
+                                   const std::string& detail) {
+  auto& db = store_.db();
+  const auto now = format_utc(clock_.now());
+  try {
+    SQLite::Transaction tx(db);
+    auto row = get_in(db, id);
+    if (!row) return make_error("outbox", "no item with id " + std::to_string(id));
+    SQLite::Statement q(db,
+                        "UPDATE outbox SET state = 'conflict', target = ?, last_error = ?, "
+                        "next_try_at = NULL, updated_at = ? WHERE id = ?");
+    q.bind(1, target);
+    q.bind(2, detail);
+    q.bind(3, now);
+    q.bind(4, id);
+    q.exec();
+    audit(db, now, "conflict", row->item.key, target, detail);
+    tx.commit();
+  } catch (const std::exception& e) {
+    return db_error("cannot record a write-back conflict", e);
+  }
+  return {};
+}
+
+Result<OutboxState> Outbox::mark_failed_try(std::int64_t id, const std::string& target,
+                                            const std::string& error, TimePoint next_try_at) {
+  auto& db = store_.db();
+  const auto now = format_utc(clock_.now());
+  try {
+    SQLite::Transaction tx(db);
+    auto row = get_in(db, id);
+    if (!row) return make_error("outbox", "no item with id " + std::to_string(id));
+    const int tries = row->tries + 1;
+    const auto to = tries >= max_tries_ ? OutboxState::failed : OutboxState::pending;
+    SQLite::Statement q(db,
+                        "UPDATE outbox SET state = ?, tries = ?, target = ?, last_error = ?, "
+                        "next_try_at = ?, updated_at = ? WHERE id = ?");
+    q.bind(1, outbox_state_name(to));
+    q.bind(2, tries);
+    q.bind(3, target);
+    q.bind(4, error);
+    if (to == OutboxState::failed)
+      q.bind(5);
+    else
+      q.bind(5, format_utc(next_try_at));
+    q.bind(6, now);
+    q.bind(7, id);
+    q.exec();
+    audit(db, now, to == OutboxState::failed ? "failed" : "try_failed", row->item.key, target,
+          "try " + std::to_string(tries) + ": " + error);
+    tx.commit();
+    return to;
+  } catch (const std::exception& e) {
+    return db_error("cannot record a failed write-back", e);
+  }
+}
+
+Result<void> Outbox::mark_failed(std::int64_t id, const std::string& target,
+                                 const std::string& error) {
+  auto& db = store_.db();
+  const auto now = format_utc(clock_.now());
+  try {
+    SQLite::Transaction tx(db);
+    auto row = get_in(db, id);
+    if (!row) return make_error("outbox", "no item with id " + std::to_string(id));
+    set_state(db, id, OutboxState::failed, now, ", tries = tries + 1, next_try_at = NULL");
+    SQLite::Statement q(db, "UPDATE outbox SET target = ?, last_error = ? WHERE id = ?");
+    q.bind(1, target);
+    q.bind(2, error);
+    q.bind(3, id);
+    q.exec();
+    audit(db, now, "failed", row->item.key, target, error);
+    tx.commit();
+  } catch (const std::exception& e) {
+    return db_error("cannot record a failed write-back", e);
+  }
+  return {};
+}
+
+Result<void> Outbox::retry(std::int64_t id) {
+  auto& db = store_.db();
+  const auto now = format_utc(clock_.now());
+  try {
+    SQLite::Transaction tx(db);
+    auto row = get_in(db, id);
+    if (!row)
+      return make_error("outbox", "no item with id " + std::to_string(id),
+                        "list the items with: iesync outbox list");
+    if (row->state != OutboxState::failed && row->state != OutboxState::conflict)
+      return make_error("outbox item " + std::to_string(id),
+                        std::string("it is ") + outbox_state_name(row->state) +
+                            "; only failed or conflict items can be retried");
+    set_state(db, id, OutboxState::pending, now, ", tries = 0, next_try_at = NULL");
+    audit(db, now, "retry", row->item.key, {},
+          std::string("by the admin, was ") + outbox_state_name(row->state));
+    tx.commit();
+  } catch (const std::exception& e) {
+    return db_error("cannot retry outbox item " + std::to_string(id), e);
+  }
+  return {};
+}
+
+Result<void> Outbox::discard(std::int64_t id, const std::string& reason) {
+  auto& db = store_.db();
+  const auto now = format_utc(clock_.now());
+  try {
+    SQLite::Transaction tx(db);
+    auto row = get_in(db, id);
+    if (!row)
+      return make_error("outbox", "no item with id " + std::to_string(id),
+                        "list the items with: iesync outbox list");
+    if (is_sent(row->state) || row->state == OutboxState::discarded)
+      return make_error("outbox item " + std::to_string(id),
+                        std::string("it is ") + outbox_state_name(row->state) +
+                            " and cannot be discarded",
+                        is_sent(row->state) ? "the MIS already has it; change it in the MIS"
+                                            : std::string());
+    if (reason.empty())
+      return make_error("outbox item " + std::to_string(id), "a discard needs a reason",
+                        "add --reason TEXT");
+    set_state(db, id, OutboxState::discarded, now, ", next_try_at = NULL");
+    audit(db, now, "discard", row->item.key, {},
+          std::string("by the admin, was ") + outbox_state_name(row->state) + ": " + reason);
+    tx.commit();
+  } catch (const std::exception& e) {
+    return db_error("cannot discard outbox item " + std::to_string(id), e);
+  }
+  return {};
+}
+
+Result<std::vector<OutboxRow>> Outbox::list(const OutboxFilter& f) {
+  std::vector<OutboxRow> out;
+  try {
+    std::string sql = std::string("SELECT ") + kColumns + " FROM outbox WHERE 1=1";
+    if (f.state) sql += " AND state = :state";
+    if (!f.student_id.empty()) sql += " AND student_id = :student";
+    if (f.date) sql += " AND date = :date";
+    sql += " ORDER BY id LIMIT :limit";
+    SQLite::Statement q(store_.db(), sql);
+    if (f.state) q.bind(":state", outbox_state_name(*f.state));
+    if (!f.student_id.empty()) q.bind(":student", f.student_id);
+    if (f.date) q.bind(":date", f.date->iso());
+    q.bind(":limit", f.limit);
+    while (q.executeStep()) {
+      auto r = read_row(q);
+      if (!r) return r.error();
+      out.push_back(std::move(*r));
+    }
+  } catch (const std::exception& e) {
+    return db_error("cannot read the outbox", e);
+  }
+  return out;
+}
+
+Result<std::optional<OutboxRow>> Outbox::get(std::int64_t id) {
+  try {
+    return get_in(store_.db(), id);
+  } catch (const ErrorException& e) {
+    return e.error();
+  } catch (const std::exception& e) {
+    return db_error("cannot read the outbox", e);
+  }
+}
+
+Result<std::optional<OutboxRow>> Outbox::find(const std::string& key) {
+  try {
+    return find_in(store_.db(), key);
+  } catch (const ErrorException& e) {
+    return e.error();
+  } catch (const std::exception& e) {
+    return db_error("cannot read the outbox", e);
+  }
+}
+
+Result<std::map<OutboxState, int>> Outbox::counts() {
+  std::map<OutboxState, int> out;
+  for (auto st : {OutboxState::pending, OutboxState::sent, OutboxState::confirmed,
+                  OutboxState::conflict, OutboxState::failed, OutboxState::superseded,
+                  OutboxState::discarded})
+    out[st] = 0;
+  try {
+    SQLite::Statement q(store_.db(), "SELECT state, COUNT(*) FROM outbox GROUP BY state");
+    while (q.executeStep()) {
+      auto st = outbox_state_from_name(q.getColumn(0).getString());
+      if (st) out[*st] = q.getColumn(1).getInt();
+    }
+  } catch (const std::exception& e) {
+    return db_error("cannot count the outbox", e);
+  }
+  return out;
+}
+
+}  // namespace iesync
