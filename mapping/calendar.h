@@ -6,6 +6,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "mapping/civil.h"
@@ -17,7 +19,9 @@ namespace iesync {
 struct SchoolDay {
   Date date;
   bool open = false;
-  std::string closed_reason;  // "weekend", "closed 2026-10-26..2026-10-30", "before first_monday"
+  // "weekend", "closed 2026-10-26..2026-10-30", "closed 2027-01-04",
+  // "before the timetable's first Monday (2026-09-07)"; empty when open.
+  std::string closed_reason;
   int week = 0;               // 1..cycle (1 = Week A / Week 1); 0 when closed
   char week_letter = 0;       // 'A', 'B', ...; 0 when closed
   int cycle_day = 0;          // 1..5*cycle; 0 when closed
@@ -29,7 +33,10 @@ class Calendar {
   // Fails when the day_name pattern cannot give every cycle day a distinct name.
   static Result<Calendar> build(const CalendarConfig& cfg);
 
+  // Cheap (no allocation beyond the names): called per booking per cycle.
   SchoolDay day(Date d) const;
+  // day(d).open without building the SchoolDay.
+  bool is_open(Date d) const;
   // An exported day name ("Day7", "Da10", "MonB", "2Tue") -> cycle day; aliases applied.
   std::optional<int> cycle_day_from_name(std::string_view exported) const;
   std::string day_name(int cycle_day) const;
@@ -41,9 +48,10 @@ class Calendar {
   TimeRange pm() const;
   TimeRange all_day() const;  // am.start .. pm.end
 
-  // The date n open school days after d (n >= 1), closures and weekends skipped.
+  // The date n open school days after d (n >= 1), closures and weekends skipped;
+  // d itself for n <= 0.
   Date add_school_days(Date d, int n) const;
-  // Number of open school days in (a, b].
+  // Number of open school days in (a, b]; 0 when b <= a.
   int school_days_between(Date a, Date b) const;
 
   const CalendarConfig& config() const { return cfg_; }
@@ -51,8 +59,13 @@ class Calendar {
  private:
   explicit Calendar(CalendarConfig cfg) : cfg_(std::move(cfg)) {}
   bool closed_by_config(Date d, std::string* why) const;
+  int dead_weeks_in(Date after, Date upto) const;  // dead Mondays m, after < m <= upto
   CalendarConfig cfg_;
   std::vector<std::string> names_;  // index cycle_day-1
+  std::unordered_map<std::string, int> by_name_;  // canonical name -> cycle day
+  std::unordered_map<std::string, int> aliases_;  // exported alias -> cycle day
+  std::vector<std::pair<Date, int>> overrides_;   // Monday -> 0-based week, sorted
+  std::vector<Date> dead_weeks_;                  // Mondays of weeks with no open day, sorted
 };
 
 }  // namespace iesync
