@@ -28,6 +28,7 @@ struct Submission {
   std::string coursework_id;
   std::string user_id;
   std::string state;  // NEW, CREATED, TURNED_IN, RETURNED, RECLAIMED_BY_STUDENT
+  std::optional<TimePoint> updated;  // updateTime; unset for a submission never opened
 };
 
 // Everything known about one course for the day being reconciled.
