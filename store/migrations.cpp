@@ -35,8 +35,11 @@ CREATE TABLE staff (
   name          TEXT NOT NULL,
   email         TEXT
 );
+-- No foreign key to students: each feed replaces its own table, and a new students export
+-- must not wipe the memberships of an unchanged memberships export. The importer checks
+-- that every membership names a known student.
 CREATE TABLE memberships (
-  student_id    TEXT NOT NULL REFERENCES students(id) ON DELETE CASCADE,
+  student_id    TEXT NOT NULL,
   class_code    TEXT NOT NULL,
   start_date    TEXT,                   -- inclusive; NULL = open
   end_date      TEXT,                   -- inclusive; NULL = open
@@ -104,6 +107,14 @@ CREATE TABLE classroom_submissions (
   updated_utc   TEXT,
   fetched_at    TEXT NOT NULL,
   PRIMARY KEY (course_id, coursework_id, user_id)
+);
+-- When one student's submissions in one course were last listed: a student with no
+-- submissions has no rows above, and "listed, none" must differ from "never listed".
+CREATE TABLE classroom_submission_fetches (
+  course_id     TEXT NOT NULL,
+  user_id       TEXT NOT NULL,
+  fetched_at    TEXT NOT NULL,
+  PRIMARY KEY (course_id, user_id)
 );
 )sql";
 

@@ -1,0 +1,22 @@
+// MIS CSV exports (RFC 4180) into a FeedTable: a header row of captions, then one record per
+// row, each numbered by the line it starts on. Quotes, "" escapes, commas and newlines inside
+// quotes, CRLF or LF, and a UTF-8 BOM are all accepted; spaces around unquoted values are
+// trimmed (SIMS pads), nothing inside quotes is.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "config/config.h"
+#include "connectors/mis/feed_table.h"
+#include "mapping/result.h"
+
+namespace iesync {
+
+// Fails (the feed is rejected) on an empty file, a quote never closed, or text that is not
+// in `encoding` (invalid UTF-8 names its line and suggests [mis] encoding = "windows-1252").
+// A row with the wrong number of fields is a record error in FeedTable::record_errors.
+Result<FeedTable> read_csv_feed(std::string_view bytes, const std::string& file,
+                                FeedEncoding encoding);
+
+}  // namespace iesync

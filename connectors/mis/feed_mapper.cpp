@@ -1,0 +1,398 @@
+#include "connectors/mis/feed_mapper.h"
+
+#include <algorithm>
+#include <cctype>
+#include <unordered_map>
+#include <unordered_set>
+
+namespace iesync {
+
+namespace {
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return s;
+}
+
+std::string in_quotes(std::string_view v) {
+  constexpr std::size_t kMax = 60;  // a 10 MB value must not become a 10 MB message
+  if (v.size() > kMax) return "\"" + std::string(v.substr(0, kMax)) + "...\"";
+  return "\"" + std::string(v) + "\"";
+}
+
+// The columns a feed's mapping names, resolved once against the table.
+class Columns {
+ public:
+  Columns(const FeedTable& t, const FieldMap& fields, Feed feed)
+      : t_(t), fields_(fields), feed_(feed) {}
+
+  Result<void> resolve() {
+    if (auto r = check_field_map(feed_, fields_); !r) return r;
+    // An XML report with no records has no columns to check; an empty feed is left to the
+    // [safety] check instead.
+    bool can_check = t_.numbered_by_line || !t_.records.empty();
+    for (auto& [logical, caption] : fields_) {
+      int i = t_.column(caption);
+      index_[logical] = i;
+      bool required = std::ranges::count(required_fields(feed_), logical) > 0;
+      if (i < 0 && required && can_check) {
+        std::string found;
+        for (std::size_t k = 0; k < t_.columns.size() && k < 20; ++k)
+          found += (k ? ", " : "") + in_quotes(t_.columns[k]);
+        return make_error(t_.file,
+                          "the required column " + in_quotes(caption) + " (" + feed_name(feed_) +
+                              " " + logical + ") is not in the export; columns found: " +
+                              (found.empty() ? "none" : found),
+                          "add the column to the report in the MIS, or correct [fields." +
+                              std::string(feed_name(feed_)) + "] " + logical +
+                              " in mapping.toml");
+      }
+    }
+    return {};
+  }
+
+  int index(const std::string& logical) const {
+    auto it = index_.find(logical);
+    return it == index_.end() ? -1 : it->second;
+  }
+  const std::string& caption(const std::string& logical) const { return fields_.at(logical); }
+
+  // The trimmed value, empty when absent.
+  std::string_view get(const FeedRecord& r, int i) const {
+    if (i < 0 || static_cast<std::size_t>(i) >= r.values.size() || !r.values[i]) return {};
+    return trim(*r.values[i]);
+  }
+
+ private:
+  const FeedTable& t_;
+  const FieldMap& fields_;
+  Feed feed_;
+  std::unordered_map<std::string, int> index_;
+};
+
+// Collects per-record problems for one feed.
+template <class T>
+class Mapper {
+ public:
+  Mapper(const FeedTable& t, const FieldMap& f, Feed feed, const char* thing)
+      : t(t), cols(t, f, feed), thing_(thing) {
+    out.skipped = t.record_errors;
+  }
+
+  // The value of a required field, or a record error when it is empty.
+  bool need(const FeedRecord& r, const std::string& logical, std::string_view& v) {
+    v = cols.get(r, cols.index(logical));
+    if (!v.empty()) return true;
+    skip(r, cols.caption(logical) + " (" + logical + ") is empty",
+         "fill it in in the MIS; the record will be read at the next export");
+    return false;
+  }
+  std::string opt(const FeedRecord& r, const std::string& logical) const {
+    return std::string(cols.get(r, cols.index(logical)));
+  }
+  void skip(const FeedRecord& r, const std::string& what, std::string fix) {
+    out.skipped.push_back(
+        {r.number, make_error(t.where(r), what + "; the " + thing_ + " was skipped", std::move(fix))});
+  }
+  void keep(const FeedRecord& r, T item) {
+    out.items.push_back(std::move(item));
+    out.numbers.push_back(r.number);
+  }
+  MappedFeed<T> finish() {
+    std::stable_sort(out.skipped.begin(), out.skipped.end(),
+                     [](auto& a, auto& b) { return a.number < b.number; });
+    return std::move(out);
+  }
+
+  const FeedTable& t;
+  Columns cols;
+  MappedFeed<T> out;
+
+ private:
+  std::string thing_;
+};
+
+// First-seen record number per key, to report duplicates against the original.
+class Seen {
+ public:
+  // 0 when new, else the record number that had it first.
+  std::size_t first(std::string key, std::size_t number) {
+    auto [it, added] = seen_.try_emplace(std::move(key), number);
+    return added ? 0 : it->second;
+  }
+
+ private:
+  std::unordered_map<std::string, std::size_t> seen_;
+};
+
+std::string upper(std::string_view v) {
+  std::string s(v);
+  for (auto& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return s;
+}
+
+std::string lower(std::string_view v) {
+  std::string s(v);
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+const char* kDateForms = "a date (YYYY-MM-DD, YYYY-MM-DDThh:mm:ss or DD/MM/YYYY)";
+
+}  // namespace
+
+const std::vector<std::string>& required_fields(Feed f) {
+  static const std::map<Feed, std::vector<std::string>> k = {
+      {Feed::students, {"id", "forename", "surname", "year"}},
+      {Feed::staff, {"code", "name"}},
+      {Feed::memberships, {"student_id", "class"}},
+      {Feed::timetable, {"class", "day", "start", "end"}},
+      {Feed::bookings, {"id", "student_id", "date", "start", "end"}},
+  };
+  return k.at(f);
+}
+
+Result<void> check_field_map(Feed f, const FieldMap& fields) {
+  for (auto& logical : required_fields(f))
+    if (!fields.contains(logical) || fields.at(logical).empty())
+      return make_error(std::string("mapping.toml [fields.") + feed_name(f) + "]",
+                        "the required field " + logical + " is not mapped to a column",
+                        "add " + logical + " = \"<column caption>\" to [fields." + feed_name(f) +
+                            "]");
+  return {};
+}
+
+std::string normalise_year(std::string_view v) {
+  v = trim(v);
+  if (v.size() >= 4 && lower(v.substr(0, 4)) == "year") v = trim(v.substr(4));
+  return std::string(v);
+}
+
+std::string subject_code(std::string_view class_code,
+                         const std::map<std::string, std::string>& subjects) {
+  auto slash = class_code.rfind('/');
+  if (slash == std::string_view::npos) return {};
+  auto rest = class_code.substr(slash + 1);
+  std::size_t n = 0;
+  while (n < rest.size() && std::isalpha(static_cast<unsigned char>(rest[n]))) ++n;
+  auto letters = rest.substr(0, n);
+  for (std::size_t len = letters.size(); len > 0; --len)
+    if (subjects.contains(std::string(letters.substr(0, len))))
+      return std::string(letters.substr(0, len));
+  // SIMS subject codes are a capital and lower-case letters; a set suffix ("H3") follows.
+  std::size_t k = 1;
+  while (k < letters.size() && std::islower(static_cast<unsigned char>(letters[k]))) ++k;
+  return std::string(letters.substr(0, std::min(k, letters.size())));
+}
+
+Result<MappedFeed<Student>> map_students(const FeedTable& t, const FieldMap& f) {
+  Mapper<Student> m(t, f, Feed::students, "student");
+  if (auto r = m.cols.resolve(); !r) return r.error();
+  Seen seen;
+  m.out.items.reserve(t.records.size());
+  for (auto& r : t.records) {
+    std::string_view id, fore, sur, year;
+    if (!m.need(r, "id", id) || !m.need(r, "forename", fore) || !m.need(r, "surname", sur) ||
+        !m.need(r, "year", year))
+      continue;
+    if (auto first = seen.first(std::string(id), r.number)) {
+      m.skip(r, "student " + std::string(id) + " appears twice (first at " + t.where(first) + ")",
+             "check the admission numbers in the MIS");
+      continue;
+    }
+    m.keep(r, Student{std::string(id), std::string(fore), std::string(sur), normalise_year(year),
+                      m.opt(r, "reg_group"), m.opt(r, "email"), m.opt(r, "upn"), m.opt(r, "sen"),
+                      m.opt(r, "pupil_premium"), m.opt(r, "gender")});
+  }
+  return m.finish();
+}
+
+Result<MappedFeed<Staff>> map_staff(const FeedTable& t, const FieldMap& f) {
+  Mapper<Staff> m(t, f, Feed::staff, "staff member");
+  if (auto r = m.cols.resolve(); !r) return r.error();
+  Seen seen;
+  for (auto& r : t.records) {
+    std::string_view code, name;
+    if (!m.need(r, "code", code) || !m.need(r, "name", name)) continue;
+    if (auto first = seen.first(std::string(code), r.number)) {
+      m.skip(r, "staff code " + std::string(code) + " appears twice (first at " + t.where(first) + ")",
+             "check the staff codes in the MIS");
+      continue;
+    }
+    m.keep(r, Staff{std::string(code), std::string(name), m.opt(r, "email")});
+  }
+  return m.finish();
+}
+
+Result<MappedFeed<Membership>> map_memberships(const FeedTable& t, const FieldMap& f) {
+  Mapper<Membership> m(t, f, Feed::memberships, "membership");
+  if (auto r = m.cols.resolve(); !r) return r.error();
+  Seen seen;
+  m.out.items.reserve(t.records.size());
+  for (auto& r : t.records) {
+    std::string_view sid, cls;
+    if (!m.need(r, "student_id", sid) || !m.need(r, "class", cls)) continue;
+    Membership mem{std::string(sid), std::string(cls), std::nullopt, std::nullopt};
+    bool ok = true;
+    for (auto [logical, slot] : {std::pair{"start_date", &mem.start_date},
+                                 std::pair{"end_date", &mem.end_date}}) {
+      auto v = m.opt(r, logical);
+      if (v.empty()) continue;
+      *slot = Date::parse_feed(v);
+      if (!*slot) {
+        m.skip(r, m.cols.caption(logical) + " " + in_quotes(v) + " is not " + kDateForms,
+               "correct the date in the MIS");
+        ok = false;
+        break;
+      }
+    }
+    if (!ok) continue;
+    if (mem.start_date && mem.end_date && *mem.end_date < *mem.start_date) {
+      m.skip(r, "the membership of " + mem.student_id + " in " + mem.class_code + " ends (" +
+                    mem.end_date->iso() + ") before it starts (" + mem.start_date->iso() + ")",
+             "correct the dates in the MIS");
+      continue;
+    }
+    auto key = mem.student_id + '\x1f' + mem.class_code + '\x1f' +
+               (mem.start_date ? mem.start_date->iso() : "");
+    if (auto first = seen.first(std::move(key), r.number)) {
+      m.skip(r, "student " + mem.student_id + " is in " + mem.class_code + " twice (first at " +
+                    t.where(first) + ")",
+             "remove the duplicate membership in the MIS");
+      continue;
+    }
+    m.keep(r, std::move(mem));
+  }
+  return m.finish();
+}
+
+Result<MappedFeed<Lesson>> map_timetable(const FeedTable& t, const FieldMap& f,
+                                         const Calendar& cal,
+                                         const std::map<std::string, std::string>& subjects) {
+  Mapper<Lesson> m(t, f, Feed::timetable, "lesson");
+  if (auto r = m.cols.resolve(); !r) return r.error();
+  int subject_col = m.cols.index("subject");
+  for (auto& r : t.records) {
+    std::string_view cls = m.cols.get(r, m.cols.index("class"));
+    if (cls.empty()) {  // a staff free or a room with nothing on: not a lesson
+      ++m.out.ignored;
+      continue;
+    }
+    std::string_view day, start, end;
+    if (!m.need(r, "day", day) || !m.need(r, "start", start) || !m.need(r, "end", end)) continue;
+    auto cycle_day = cal.cycle_day_from_name(day);
+    if (!cycle_day) {
+      m.skip(r, m.cols.caption("day") + " " + in_quotes(day) + " is not a day of the timetable cycle (" +
+                    cal.day_name(1) + ".." + cal.day_name(cal.cycle_days()) + ")",
+             "check [calendar] day_name and day_aliases in mapping.toml");
+      continue;
+    }
+    auto s = TimeOfDay::parse(start), e = TimeOfDay::parse(end);
+    if (!s || !e) {
+      auto [logical, v] = !s ? std::pair<std::string, std::string_view>{"start", start}
+                              : std::pair<std::string, std::string_view>{"end", end};
+      m.skip(r, m.cols.caption(logical) + " " + in_quotes(v) + " is not a time (HH:MM)",
+             "check the timetable in the MIS");
+      continue;
+    }
+    if (*e <= *s) {
+      m.skip(r, "the lesson of " + std::string(cls) + " ends (" + e->str() +
+                    ") before or when it starts (" + s->str() + ")",
+             "check the timetable in the MIS");
+      continue;
+    }
+    Lesson l;
+    l.class_code = std::string(cls);
+    l.cycle_day = *cycle_day;
+    l.day_name = std::string(day);
+    l.time = TimeRange{*s, *e};
+    l.room = m.opt(r, "room");
+    l.teacher = m.opt(r, "teacher");
+    std::string code(m.cols.get(r, subject_col));
+    if (code.empty()) code = subject_code(cls, subjects);
+    auto named = subjects.find(code);
+    l.subject = named != subjects.end() ? named->second : code;
+    m.keep(r, std::move(l));
+  }
+  return m.finish();
+}
+
+Result<MappedFeed<Booking>> map_bookings(const FeedTable& t, const FieldMap& f,
+                                         const Calendar& cal) {
+  Mapper<Booking> m(t, f, Feed::bookings, "booking");
+  if (auto r = m.cols.resolve(); !r) return r.error();
+  Seen seen;
+  const std::string bad_spec_fix =
+      "use HH:MM, a period named in [calendar.periods] of mapping.toml, or AM/PM/ALL as start";
+  for (auto& r : t.records) {
+    std::string_view id, sid, date, start;
+    if (!m.need(r, "id", id) || !m.need(r, "student_id", sid) || !m.need(r, "date", date) ||
+        !m.need(r, "start", start))
+      continue;
+    Booking b;
+    b.id = std::string(id);
+    b.student_id = std::string(sid);
+    auto d = Date::parse_feed(date);
+    if (!d) {
+      m.skip(r, m.cols.caption("date") + " " + in_quotes(date) + " is not " + kDateForms,
+             "correct the booking's date in the MIS");
+      continue;
+    }
+    b.date = *d;
+    std::string end(m.cols.get(r, m.cols.index("end")));
+    auto word = upper(start);
+    if (word == "AM" || word == "PM" || word == "ALL") {
+      b.start_spec = word;
+      if (!end.empty() && upper(end) != word) {
+        m.skip(r, "the booking starts " + word + " (a whole session) but also has end " +
+                      in_quotes(end),
+               "leave end empty for an AM, PM or ALL booking, or give times instead");
+        continue;
+      }
+    } else {
+      // A time, else a period name; the period's own window is resolved at reconcile.
+      auto spec = [&](std::string_view v, const std::string& logical) -> std::optional<std::string> {
+        if (auto tm = TimeOfDay::parse(v)) return tm->str();
+        if (cal.period(v)) return std::string(v);
+        m.skip(r, m.cols.caption(logical) + " " + in_quotes(v) +
+                      " is not a time (HH:MM) or a period name" +
+                      (logical == "start" ? " or AM/PM/ALL" : ""),
+               bad_spec_fix);
+        return std::nullopt;
+      };
+      auto s = spec(start, "start");
+      if (!s) continue;
+      if (end.empty()) {
+        m.skip(r, m.cols.caption("end") + " (end) is empty", bad_spec_fix);
+        continue;
+      }
+      auto e = spec(end, "end");
+      if (!e) continue;
+      b.start_spec = std::move(*s);
+      b.end_spec = std::move(*e);
+    }
+    auto status = lower(m.cols.get(r, m.cols.index("status")));
+    if (!status.empty()) {
+      auto st = booking_status_from_name(status);
+      if (!st) {
+        m.skip(r, m.cols.caption("status") + " " + in_quotes(status) +
+                      " is not one of booked, attended, absent, cancelled",
+               "correct the booking's status in the MIS");
+        continue;
+      }
+      b.status = *st;
+    }
+    b.reason = m.opt(r, "reason");
+    b.room = m.opt(r, "room");
+    if (auto first = seen.first(b.id, r.number)) {
+      m.skip(r, "booking " + b.id + " appears twice (first at " + t.where(first) + ")",
+             "check the booking ids in the MIS export");
+      continue;
+    }
+    m.keep(r, std::move(b));
+  }
+  return m.finish();
+}
+
+}  // namespace iesync

@@ -1,0 +1,50 @@
+// Turns a FeedTable into the school's records (mapping/school.h) through the admin's
+// [fields.FEED] captions. A required column missing from the export is structural (the
+// feed is rejected); a bad value skips only its record, reported with its number.
+#pragma once
+
+#include <cstddef>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "connectors/mis/feed_table.h"
+#include "mapping/calendar.h"
+#include "mapping/result.h"
+#include "mapping/rules.h"
+#include "mapping/school.h"
+
+namespace iesync {
+
+template <class T>
+struct MappedFeed {
+  std::vector<T> items;
+  std::vector<std::size_t> numbers;    // record number of each item, for later checks
+  std::vector<SkippedRecord> skipped;  // sorted by number; includes the reader's own
+  std::size_t ignored = 0;             // left out by design: timetable rows with no class
+};
+
+// The required logical fields of each feed (SPEC §3, bold).
+const std::vector<std::string>& required_fields(Feed f);
+// Fails when mapping.toml does not map a required field: a config problem, not the file's.
+Result<void> check_field_map(Feed f, const FieldMap& fields);
+
+Result<MappedFeed<Student>> map_students(const FeedTable& t, const FieldMap& fields);
+Result<MappedFeed<Staff>> map_staff(const FeedTable& t, const FieldMap& fields);
+Result<MappedFeed<Membership>> map_memberships(const FeedTable& t, const FieldMap& fields);
+Result<MappedFeed<Lesson>> map_timetable(const FeedTable& t, const FieldMap& fields,
+                                         const Calendar& calendar,
+                                         const std::map<std::string, std::string>& subjects);
+Result<MappedFeed<Booking>> map_bookings(const FeedTable& t, const FieldMap& fields,
+                                         const Calendar& calendar);
+
+// "Year  9" -> "9", "Year 10" -> "10", "R" -> "R".
+std::string normalise_year(std::string_view v);
+// The subject code of a class: the letters after "/" ("9X1/MaH3" -> "MaH"), cut to the
+// longest code known in `subjects` ("Ma"), else to the SIMS-style capital + lower-case
+// letters ("Ma"). Empty when the class code has no "/".
+std::string subject_code(std::string_view class_code,
+                         const std::map<std::string, std::string>& subjects);
+
+}  // namespace iesync

@@ -1,0 +1,162 @@
+#include "connectors/mis/xml_reader.h"
+
+#include <pugixml.hpp>
+
+#include <unordered_map>
+
+#include "connectors/mis/caption.h"
+#include "connectors/mis/text_encoding.h"
+
+namespace iesync {
+
+namespace {
+
+const char* kReexport = "export the report again from SIMS CommandReporter (do not edit it by hand)";
+
+std::string_view trim(std::string_view s) {
+  auto sp = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+  while (!s.empty() && sp(s.front())) s.remove_prefix(1);
+  while (!s.empty() && sp(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+bool starts(std::string_view s, std::size_t i, std::string_view p) {
+  return s.substr(i, p.size()) == p;
+}
+
+// A quick pass over the raw text before parsing: refuses DOCTYPE/ENTITY declarations and
+// nesting deeper than kMaxXmlDepth. Malformed markup is left for pugixml to report.
+Result<void> prescan(std::string_view s, const std::string& file) {
+  int depth = 0;
+  std::size_t i = 0;
+  while ((i = s.find('<', i)) != std::string_view::npos) {
+    auto skip_to = [&](std::string_view end) {
+      auto j = s.find(end, i);
+      i = j == std::string_view::npos ? s.size() : j + end.size();
+    };
+    if (starts(s, i, "<!--")) {
+      skip_to("-->");
+    } else if (starts(s, i, "<![CDATA[")) {
+      skip_to("]]>");
+    } else if (starts(s, i, "<?")) {
+      skip_to("?>");
+    } else if (starts(s, i, "<!")) {
+      return make_error(file + ":" + std::to_string(line_of(s, i)),
+                        "the file contains a DOCTYPE or ENTITY declaration, which SIMS never "
+                        "writes; iesync refuses such files because they can define entities",
+                        kReexport);
+    } else if (starts(s, i, "</")) {
+      if (depth > 0) --depth;
+      skip_to(">");
+    } else {
+      std::size_t j = i + 1;
+      char quote = 0;
+      for (; j < s.size(); ++j) {
+        char c = s[j];
+        if (quote) {
+          if (c == quote) quote = 0;
+        } else if (c == '"' || c == '\'') {
+          quote = c;
+        } else if (c == '>') {
+          break;
+        }
+      }
+      if (j >= s.size()) return {};
+      if (s[j - 1] != '/' && ++depth > kMaxXmlDepth)
+        return make_error(file + ":" + std::to_string(line_of(s, i)),
+                          "elements are nested more than " + std::to_string(kMaxXmlDepth) +
+                              " deep; a CommandReporter report is never deeper than 3",
+                          kReexport);
+      i = j + 1;
+    }
+  }
+  return {};
+}
+
+// All text under a node (CommandReporterError may wrap its message in child elements).
+void collect_text(const pugi::xml_node& n, std::string& out) {
+  for (auto c : n.children()) {
+    if (c.type() == pugi::node_pcdata || c.type() == pugi::node_cdata) {
+      if (!out.empty()) out += ' ';
+      out += trim(c.value());
+    } else if (c.type() == pugi::node_element) {
+      collect_text(c, out);
+    }
+  }
+}
+
+}  // namespace
+
+Result<FeedTable> read_xml_feed(std::string_view bytes, const std::string& file) {
+  std::string text;
+  switch (detect_encoding(bytes)) {
+    case DetectedEncoding::utf8: text.assign(bytes); break;
+    case DetectedEncoding::utf8_bom: text.assign(bytes.substr(3)); break;
+    case DetectedEncoding::utf16le:
+    case DetectedEncoding::utf16be: {
+      bool be = detect_encoding(bytes) == DetectedEncoding::utf16be;
+      auto has_bom = bytes.size() >= 2 && (static_cast<unsigned char>(bytes[0]) >= 0xFE);
+      auto r = utf16_to_utf8(has_bom ? bytes.substr(2) : bytes, be, file);
+      if (!r) return r.error();
+      text = std::move(*r);
+      break;
+    }
+  }
+  if (trim(text).empty())
+    return make_error(file, "the file is empty",
+                      "check the CommandReporter job that writes it finished; it will be read "
+                      "again when a new export arrives");
+  if (auto bad = find_invalid_utf8(text); bad != std::string::npos)
+    return make_error(file + ":" + std::to_string(line_of(text, bad)),
+                      "the file is not valid UTF-8 or UTF-16 text", kReexport);
+  if (auto r = prescan(text, file); !r) return r.error();
+
+  pugi::xml_document doc;
+  // parse_default does not process DOCTYPE (we refused it above) and pugixml never
+  // expands external or user-defined entities; only the five predefined ones and &#NN;.
+  auto pr = doc.load_buffer_inplace(text.data(), text.size(), pugi::parse_default,
+                                    pugi::encoding_utf8);
+  if (!pr) {
+    return make_error(file + ":" + std::to_string(line_of(text, static_cast<std::size_t>(pr.offset))),
+                      std::string("the file is not well-formed XML (") + pr.description() +
+                          "); it may have been cut short while being written",
+                      kReexport);
+  }
+  auto root = doc.document_element();
+  std::string_view root_name = root.name();
+  if (root_name == "CommandReporterError") {
+    std::string msg;
+    collect_text(root, msg);
+    return make_error(file, "SIMS reported an error: " + (msg.empty() ? "(no text)" : msg),
+                      "fix the report or its permissions in SIMS and run the export again");
+  }
+  if (root_name != "SuperStarReport")
+    return make_error(file,
+                      "the root element is <" + std::string(root_name) +
+                          ">, not <SuperStarReport>; this is not a CommandReporter report",
+                      "point [mis] feeds at the CommandReporter XML output");
+
+  FeedTable t;
+  t.file = file;
+  std::unordered_map<std::string, int> index;  // raw element name -> column
+  std::size_t number = 0;
+  for (auto rec : root.children("Record")) {
+    FeedRecord r;
+    r.number = ++number;
+    r.values.resize(t.columns.size());
+    for (auto col : rec.children()) {
+      if (col.type() != pugi::node_element) continue;
+      auto [it, added] = index.try_emplace(col.name(), static_cast<int>(t.columns.size()));
+      if (added) t.columns.push_back(decode_caption(col.name()));
+      auto c = static_cast<std::size_t>(it->second);
+      if (r.values.size() <= c) r.values.resize(c + 1);
+      if (!r.values[c]) r.values[c].emplace(trim(col.text().get()));
+    }
+    t.records.push_back(std::move(r));
+  }
+  // Columns first seen late: earlier records simply lack them.
+  for (auto& r : t.records) r.values.resize(t.columns.size());
+  return t;
+}
+
+}  // namespace iesync

@@ -1,0 +1,24 @@
+// SIMS CommandReporter XML (root <SuperStarReport>, one <Record> per row, one child element
+// per column, a NULL column simply absent) into a FeedTable.
+//
+// Hostile or broken files are clean rejections, never crashes: a DOCTYPE is refused (so no
+// entity can ever be defined, let alone expanded), nesting deeper than a report can have is
+// refused by a scan of the raw bytes before pugixml sees them, and parse errors name a line.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "connectors/mis/feed_table.h"
+#include "mapping/result.h"
+
+namespace iesync {
+
+// `bytes` is the file as read: UTF-8 (with or without BOM) or UTF-16 LE/BE with a BOM.
+// `file` names it in messages. Fails on anything that is not a readable report.
+Result<FeedTable> read_xml_feed(std::string_view bytes, const std::string& file);
+
+// Deepest element nesting a CommandReporter file can need is 3; anything past this is refused.
+inline constexpr int kMaxXmlDepth = 16;
+
+}  // namespace iesync

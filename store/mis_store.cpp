@@ -1,0 +1,279 @@
+#include "store/mis_store.h"
+
+namespace iesync {
+
+namespace {
+
+// Empty optional text is stored as NULL, so "not exported" reads back the same way.
+void bind_opt(SQLite::Statement& q, int i, const std::string& v) {
+  if (v.empty())
+    q.bind(i);
+  else
+    q.bind(i, v);
+}
+
+std::string text(const SQLite::Column& c) { return c.isNull() ? std::string() : c.getString(); }
+
+std::optional<Date> date_col(const SQLite::Column& c) {
+  if (c.isNull()) return std::nullopt;
+  return Date::parse_iso(c.getString());
+}
+
+Student read_student(SQLite::Statement& q) {
+  return Student{text(q.getColumn(0)), text(q.getColumn(1)), text(q.getColumn(2)),
+                 text(q.getColumn(3)), text(q.getColumn(4)), text(q.getColumn(5)),
+                 text(q.getColumn(6)), text(q.getColumn(7)), text(q.getColumn(8)),
+                 text(q.getColumn(9))};
+}
+
+constexpr const char* kStudentCols =
+    "id, forename, surname, year, reg_group, email, upn, sen, pupil_premium, gender";
+
+}  // namespace
+
+std::optional<FeedState> MisStore::feed_state(Feed f) {
+  SQLite::Statement q(db_,
+                      "SELECT file, content_hash, applied_at, records, held_hash, held_reason "
+                      "FROM feed_state WHERE feed = ?");
+  q.bind(1, feed_name(f));
+  if (!q.executeStep()) return std::nullopt;
+  return FeedState{text(q.getColumn(0)), text(q.getColumn(1)), text(q.getColumn(2)),
+                   q.getColumn(3).getInt64(), text(q.getColumn(4)), text(q.getColumn(5))};
+}
+
+template <class Fill>
+Result<void> MisStore::replace(Feed f, const char* table, long long records, const AppliedFeed& a,
+                               Fill&& fill) {
+  try {
+    SQLite::Transaction tx(db_);
+    db_.exec(std::string("DELETE FROM ") + table);
+    fill();
+    SQLite::Statement st(db_,
+                         "INSERT INTO feed_state(feed, file, content_hash, applied_at, records, "
+                         "held_hash, held_reason) VALUES (?, ?, ?, ?, ?, NULL, NULL) "
+                         "ON CONFLICT(feed) DO UPDATE SET file = excluded.file, content_hash = "
+                         "excluded.content_hash, applied_at = excluded.applied_at, records = "
+                         "excluded.records, held_hash = NULL, held_reason = NULL");
+    st.bind(1, feed_name(f));
+    st.bind(2, a.file);
+    st.bind(3, a.content_hash);
+    st.bind(4, a.applied_at);
+    st.bind(5, static_cast<int64_t>(records));
+    st.exec();
+    tx.commit();
+    return {};
+  } catch (const SQLite::Exception& e) {
+    return make_error(a.file, std::string("could not save the ") + feed_name(f) +
+                                  " feed in the store: " + e.what(),
+                      "the store is unchanged; check the disk is not full and the store is "
+                      "writable");
+  }
+}
+
+Result<void> MisStore::replace_students(const std::vector<Student>& v, const AppliedFeed& a) {
+  return replace(Feed::students, "students", static_cast<long long>(v.size()), a, [&] {
+    SQLite::Statement q(db_, std::string("INSERT INTO students(") + kStudentCols +
+                                 ") VALUES (?,?,?,?,?,?,?,?,?,?)");
+    for (auto& s : v) {
+      q.bind(1, s.id);
+      q.bind(2, s.forename);
+      q.bind(3, s.surname);
+      q.bind(4, s.year);
+      bind_opt(q, 5, s.reg_group);
+      bind_opt(q, 6, s.email);
+      bind_opt(q, 7, s.upn);
+      bind_opt(q, 8, s.sen);
+      bind_opt(q, 9, s.pupil_premium);
+      bind_opt(q, 10, s.gender);
+      q.exec();
+      q.reset();
+    }
+  });
+}
+
+Result<void> MisStore::replace_staff(const std::vector<Staff>& v, const AppliedFeed& a) {
+  return replace(Feed::staff, "staff", static_cast<long long>(v.size()), a, [&] {
+    SQLite::Statement q(db_, "INSERT INTO staff(code, name, email) VALUES (?,?,?)");
+    for (auto& s : v) {
+      q.bind(1, s.code);
+      q.bind(2, s.name);
+      bind_opt(q, 3, s.email);
+      q.exec();
+      q.reset();
+    }
+  });
+}
+
+Result<void> MisStore::replace_memberships(const std::vector<Membership>& v,
+                                           const AppliedFeed& a) {
+  return replace(Feed::memberships, "memberships", static_cast<long long>(v.size()), a, [&] {
+    SQLite::Statement q(db_,
+                        "INSERT INTO memberships(student_id, class_code, start_date, end_date) "
+                        "VALUES (?,?,?,?)");
+    for (auto& m : v) {
+      q.bind(1, m.student_id);
+      q.bind(2, m.class_code);
+      if (m.start_date) q.bind(3, m.start_date->iso()); else q.bind(3);
+      if (m.end_date) q.bind(4, m.end_date->iso()); else q.bind(4);
+      q.exec();
+      q.reset();
+    }
+  });
+}
+
+Result<void> MisStore::replace_lessons(const std::vector<Lesson>& v, const AppliedFeed& a) {
+  return replace(Feed::timetable, "lessons", static_cast<long long>(v.size()), a, [&] {
+    SQLite::Statement q(db_,
+                        "INSERT INTO lessons(class_code, cycle_day, day_name, start_time, "
+                        "end_time, room, teacher, subject) VALUES (?,?,?,?,?,?,?,?)");
+    for (auto& l : v) {
+      q.bind(1, l.class_code);
+      q.bind(2, l.cycle_day);
+      q.bind(3, l.day_name);
+      q.bind(4, l.time.start.str());
+      q.bind(5, l.time.end.str());
+      bind_opt(q, 6, l.room);
+      bind_opt(q, 7, l.teacher);
+      bind_opt(q, 8, l.subject);
+      q.exec();
+      q.reset();
+    }
+  });
+}
+
+Result<void> MisStore::replace_bookings(const std::vector<Booking>& v, const AppliedFeed& a) {
+  return replace(Feed::bookings, "bookings", static_cast<long long>(v.size()), a, [&] {
+    SQLite::Statement q(db_,
+                        "INSERT INTO bookings(id, student_id, date, start_spec, end_spec, reason, "
+                        "room, status) VALUES (?,?,?,?,?,?,?,?)");
+    for (auto& b : v) {
+      q.bind(1, b.id);
+      q.bind(2, b.student_id);
+      q.bind(3, b.date.iso());
+      q.bind(4, b.start_spec);
+      q.bind(5, b.end_spec);
+      bind_opt(q, 6, b.reason);
+      bind_opt(q, 7, b.room);
+      q.bind(8, booking_status_name(b.status));
+      q.exec();
+      q.reset();
+    }
+  });
+}
+
+Result<void> MisStore::hold(Feed f, const std::string& file, const std::string& hash,
+                            const std::string& reason) {
+  try {
+    // A feed is only ever held against data already applied, so its row normally exists;
+    // the insert branch keeps a hand-edited store from losing the hold.
+    SQLite::Statement st(db_,
+                         "INSERT INTO feed_state(feed, file, content_hash, applied_at, records, "
+                         "held_hash, held_reason) VALUES (?, ?, '', '', 0, ?, ?) "
+                         "ON CONFLICT(feed) DO UPDATE SET held_hash = excluded.held_hash, "
+                         "held_reason = excluded.held_reason");
+    st.bind(1, feed_name(f));
+    st.bind(2, file);
+    st.bind(3, hash);
+    st.bind(4, reason);
+    st.exec();
+    return {};
+  } catch (const SQLite::Exception& e) {
+    return make_error(file, std::string("could not record the held feed in the store: ") + e.what(),
+                      "check the disk is not full and the store is writable");
+  }
+}
+
+long long MisStore::student_count() {
+  return db_.execAndGet("SELECT count(*) FROM students").getInt64();
+}
+
+long long MisStore::class_count() {
+  return db_.execAndGet("SELECT count(DISTINCT class_code) FROM memberships").getInt64();
+}
+
+std::unordered_set<std::string> MisStore::student_ids() {
+  std::unordered_set<std::string> out;
+  SQLite::Statement q(db_, "SELECT id FROM students");
+  while (q.executeStep()) out.insert(q.getColumn(0).getString());
+  return out;
+}
+
+std::vector<Student> MisStore::students() {
+  std::vector<Student> out;
+  SQLite::Statement q(db_, std::string("SELECT ") + kStudentCols + " FROM students ORDER BY id");
+  while (q.executeStep()) out.push_back(read_student(q));
+  return out;
+}
+
+std::optional<Student> MisStore::student(const std::string& id) {
+  SQLite::Statement q(db_, std::string("SELECT ") + kStudentCols + " FROM students WHERE id = ?");
+  q.bind(1, id);
+  if (!q.executeStep()) return std::nullopt;
+  return read_student(q);
+}
+
+std::vector<Staff> MisStore::staff() {
+  std::vector<Staff> out;
+  SQLite::Statement q(db_, "SELECT code, name, email FROM staff ORDER BY code");
+  while (q.executeStep())
+    out.push_back(Staff{text(q.getColumn(0)), text(q.getColumn(1)), text(q.getColumn(2))});
+  return out;
+}
+
+std::vector<Membership> MisStore::memberships_of(const std::string& student_id) {
+  std::vector<Membership> out;
+  SQLite::Statement q(db_,
+                      "SELECT student_id, class_code, start_date, end_date FROM memberships "
+                      "WHERE student_id = ? ORDER BY class_code, start_date");
+  q.bind(1, student_id);
+  while (q.executeStep())
+    out.push_back(Membership{text(q.getColumn(0)), text(q.getColumn(1)),
+                             date_col(q.getColumn(2)), date_col(q.getColumn(3))});
+  return out;
+}
+
+std::vector<Lesson> MisStore::lessons_on(int cycle_day) {
+  std::vector<Lesson> out;
+  SQLite::Statement q(db_,
+                      "SELECT class_code, cycle_day, day_name, start_time, end_time, room, "
+                      "teacher, subject FROM lessons WHERE cycle_day = ? "
+                      "ORDER BY start_time, class_code");
+  q.bind(1, cycle_day);
+  while (q.executeStep()) {
+    Lesson l;
+    l.class_code = text(q.getColumn(0));
+    l.cycle_day = q.getColumn(1).getInt();
+    l.day_name = text(q.getColumn(2));
+    l.time = TimeRange{TimeOfDay::parse(text(q.getColumn(3))).value_or(TimeOfDay{}),
+                       TimeOfDay::parse(text(q.getColumn(4))).value_or(TimeOfDay{})};
+    l.room = text(q.getColumn(5));
+    l.teacher = text(q.getColumn(6));
+    l.subject = text(q.getColumn(7));
+    out.push_back(std::move(l));
+  }
+  return out;
+}
+
+std::vector<Booking> MisStore::bookings_between(Date first, Date last) {
+  std::vector<Booking> out;
+  SQLite::Statement q(db_,
+                      "SELECT id, student_id, date, start_spec, end_spec, reason, room, status "
+                      "FROM bookings WHERE date BETWEEN ? AND ? ORDER BY date, start_spec, id");
+  q.bind(1, first.iso());
+  q.bind(2, last.iso());
+  while (q.executeStep()) {
+    Booking b;
+    b.id = text(q.getColumn(0));
+    b.student_id = text(q.getColumn(1));
+    b.date = Date::parse_iso(text(q.getColumn(2))).value_or(Date{});
+    b.start_spec = text(q.getColumn(3));
+    b.end_spec = text(q.getColumn(4));
+    b.reason = text(q.getColumn(5));
+    b.room = text(q.getColumn(6));
+    b.status = booking_status_from_name(text(q.getColumn(7))).value_or(BookingStatus::booked);
+    out.push_back(std::move(b));
+  }
+  return out;
+}
+
+}  // namespace iesync

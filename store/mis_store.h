@@ -1,0 +1,68 @@
+// The MIS tables of the store (schema v1): what the last good copy of each feed said, and
+// the feed_state that records which file it came from. Each replace_* swaps a whole table
+// and its feed_state row in ONE transaction, so a feed is applied whole or not at all.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "mapping/result.h"
+#include "mapping/rules.h"
+#include "mapping/school.h"
+#include "store/store.h"
+
+namespace iesync {
+
+struct FeedState {
+  std::string file;
+  std::string content_hash;  // SHA-256, hex, of the last applied file
+  std::string applied_at;    // UTC RFC 3339
+  long long records = 0;
+  std::string held_hash;  // a newer export held by [safety]; empty when none
+  std::string held_reason;
+};
+
+// What to record in feed_state when a feed is applied.
+struct AppliedFeed {
+  std::string file;
+  std::string content_hash;
+  std::string applied_at;
+};
+
+class MisStore {
+ public:
+  explicit MisStore(Store& store) : db_(store.db()) {}
+
+  std::optional<FeedState> feed_state(Feed f);
+
+  Result<void> replace_students(const std::vector<Student>& v, const AppliedFeed& a);
+  Result<void> replace_staff(const std::vector<Staff>& v, const AppliedFeed& a);
+  Result<void> replace_memberships(const std::vector<Membership>& v, const AppliedFeed& a);
+  Result<void> replace_lessons(const std::vector<Lesson>& v, const AppliedFeed& a);
+  Result<void> replace_bookings(const std::vector<Booking>& v, const AppliedFeed& a);
+  // Marks a newer export as held by [safety]; the stored data is untouched.
+  Result<void> hold(Feed f, const std::string& file, const std::string& hash,
+                    const std::string& reason);
+
+  long long student_count();
+  long long class_count();  // distinct classes with at least one member
+  std::unordered_set<std::string> student_ids();
+
+  // Reads for reconcile, plan and reports.
+  std::vector<Student> students();
+  std::optional<Student> student(const std::string& id);
+  std::vector<Staff> staff();
+  std::vector<Membership> memberships_of(const std::string& student_id);
+  std::vector<Lesson> lessons_on(int cycle_day);
+  std::vector<Booking> bookings_between(Date first, Date last);  // inclusive
+
+ private:
+  template <class Fill>
+  Result<void> replace(Feed f, const char* table, long long records, const AppliedFeed& a,
+                       Fill&& fill);
+  SQLite::Database& db_;
+};
+
+}  // namespace iesync
