@@ -1,0 +1,38 @@
+// The last thing Classroom told us, kept so that a cycle without Google (network down,
+// token refused) can still show each lesson's work, marked stale with its age.
+// Tables are in migration 2; times are stored as RFC 3339 UTC text.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "mapping/classroom.h"
+#include "mapping/result.h"
+#include "store/store.h"
+
+namespace iesync {
+
+class ClassroomCache {
+ public:
+  explicit ClassroomCache(Store& store) : store_(store) {}
+
+  // Replaces the stored lookup of `s.course_ref` and, when the course exists, its course
+  // work, in one transaction. `s.fetched_at` must be set.
+  Result<void> put_course(const CourseSnapshot& s);
+  // nullopt: never fetched. A stored 404 comes back with course_id nullopt.
+  Result<std::optional<CourseSnapshot>> course(const std::string& course_ref);
+
+  Result<void> put_user(const std::string& email, const std::string& user_id, TimePoint at);
+  Result<std::optional<std::string>> user_id(const std::string& email);
+
+  // Replaces one student's submissions in one course. Needs course_id, user_id, fetched_at.
+  Result<void> put_submissions(const StudentSubmissions& s);
+  // By email (through the stored user id); nullopt when never listed.
+  Result<std::optional<StudentSubmissions>> submissions(const std::string& course_id,
+                                                        const std::string& email);
+
+ private:
+  Store& store_;
+};
+
+}  // namespace iesync
