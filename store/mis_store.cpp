@@ -198,6 +198,13 @@ std::unordered_set<std::string> MisStore::student_ids() {
   return out;
 }
 
+std::unordered_set<std::string> MisStore::class_codes() {
+  std::unordered_set<std::string> out;
+  SQLite::Statement q(db_, "SELECT DISTINCT class_code FROM memberships");
+  while (q.executeStep()) out.insert(q.getColumn(0).getString());
+  return out;
+}
+
 std::vector<Student> MisStore::students() {
   std::vector<Student> out;
   SQLite::Statement q(db_, std::string("SELECT ") + kStudentCols + " FROM students ORDER BY id");

@@ -49,6 +49,7 @@ class MisStore {
   long long student_count();
   long long class_count();  // distinct classes with at least one member
   std::unordered_set<std::string> student_ids();
+  std::unordered_set<std::string> class_codes();  // classes with at least one member
 
   // Reads for reconcile, plan and reports.
   std::vector<Student> students();

@@ -1,0 +1,70 @@
+// Applies the MIS exports to the store (SPEC §3): for each feed in order (students, staff,
+// memberships, timetable, bookings) find the newest export, leave it if it is still being
+// written, skip it if its content is unchanged, parse and map it, check it against the
+// students, hold it if it drops too much of the roster, then replace the feed's table in
+// one transaction. A structurally broken export is moved to export_dir/rejected/ with a
+// .why.txt note and the last good data stays. Every outcome is one Event.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+#include "mapping/clock.h"
+#include "mapping/events.h"
+#include "store/store.h"
+
+namespace iesync {
+
+enum class FeedStatus {
+  not_configured,  // no [mis] feeds entry
+  missing,         // no file matches
+  settling,        // written within the last 30 s: left for the next cycle
+  unchanged,       // same content hash as the last applied export
+  applied,         // (or, in a dry run, would be applied)
+  held,            // [safety] drop: waiting for --accept-drop
+  rejected,        // structural problem: moved to rejected/
+  failed,          // the store or the file system failed; nothing applied
+};
+const char* feed_status_name(FeedStatus s);
+
+struct FeedOutcome {
+  Feed feed = Feed::students;
+  std::string file;  // the export's file name, empty when missing
+  FeedStatus status = FeedStatus::not_configured;
+  std::size_t accepted = 0;  // records applied (or that would be)
+  std::size_t skipped = 0;   // records left out with an error
+  std::size_t ignored = 0;   // records left out by design (timetable rows without a class)
+  std::string message;       // the summary sentence also sent as an Event
+};
+
+struct ImportResult {
+  std::vector<FeedOutcome> feeds;  // one per feed, in order
+  std::size_t record_errors = 0;   // skipped records over all feeds
+  bool rejected = false;           // some export was rejected
+  bool held = false;               // some export is held by [safety]
+  bool failed = false;             // the store or file system failed
+  bool dry_run = false;
+
+  const FeedOutcome& feed(Feed f) const;
+};
+
+// Leave a file alone for this long after its last write: the MIS may still be writing it.
+inline constexpr std::chrono::seconds kSettleTime{30};
+
+class Importer {
+ public:
+  Importer(Config config, Store& store, EventSink& events, Clock& clock);
+  // accept_drop: apply exports that [safety] would hold (once: it is a per-run flag).
+  // dry_run: no store writes and no file moves; events say what would happen.
+  ImportResult run(bool accept_drop, bool dry_run);
+
+ private:
+  Config cfg_;
+  Store& store_;
+  EventSink& events_;
+  Clock& clock_;
+};
+
+}  // namespace iesync
