@@ -13,7 +13,33 @@ struct CommonOptions {
 
 using AddConfigOption = std::function<void(CLI::App*)>;
 
+struct SyncOptions {
+  std::string date;
+  bool dry_run = false;
+  bool accept_drop = false;
+};
+
+struct PlanOptions {
+  std::string date;
+  bool json = false;
+};
+
+struct OutboxOptions {
+  std::string action = "list";  // list, retry, discard
+  long long id = 0;
+  std::string reason;
+  std::string state;  // list filter
+};
+
+struct StatusOptions {
+  bool json = false;
+};
+
 int cmd_check_config(const CommonOptions& common);
+int cmd_sync(const CommonOptions& common, const SyncOptions& o);
+int cmd_plan(const CommonOptions& common, const PlanOptions& o);
+int cmd_outbox(const CommonOptions& common, const OutboxOptions& o);
+int cmd_status(const CommonOptions& common, const StatusOptions& o);
 
 // Later subcommands register here, so cli.cpp stays small.
 void register_commands(CLI::App& app, CommonOptions& common, const AddConfigOption& add_config);

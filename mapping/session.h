@@ -22,6 +22,7 @@ struct MissedLesson {
   std::string teacher;
   std::string room;
   std::optional<std::string> course_ref;  // nullopt: no course (ignored class or no mapping)
+  std::optional<std::string> course_id;   // the Classroom course, once Classroom confirmed it
   LessonWork work;
 };
 

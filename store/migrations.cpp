@@ -142,8 +142,10 @@ CREATE TABLE session_lessons (
   subject       TEXT,
   teacher       TEXT,
   room          TEXT,
-  course_id     TEXT,
+  course_ref    TEXT,                   -- what the class maps to: an id or "d:..." alias
+  course_id     TEXT,                   -- the Classroom course, when it exists
   work_status   TEXT NOT NULL,          -- handed_in, set, not_set, no_course, unknown
+  last_known    TEXT,                   -- when unknown: the status the last data gave
   work_items    TEXT NOT NULL DEFAULT '[]',
   checked_at    TEXT,
   PRIMARY KEY (booking_id, class_code, start_time)

@@ -2,8 +2,48 @@
 
 namespace iesync {
 
-void register_commands(CLI::App&, CommonOptions&, const AddConfigOption&) {}
+namespace {
+SyncOptions sync_opts;
+PlanOptions plan_opts;
+OutboxOptions outbox_opts;
+StatusOptions status_opts;
+}  // namespace
 
-int dispatch_commands(CLI::App&, const CommonOptions&) { return 2; }
+void register_commands(CLI::App& app, CommonOptions&, const AddConfigOption& add_config) {
+  auto* sync = app.add_subcommand(
+      "sync", "Run one full cycle (import, Classroom, reconcile, write back), then exit.\n"
+              "Exit: 0 done, 1 done with record-level errors, 2 config invalid, 3 cycle failed");
+  add_config(sync);
+  sync->add_option("--date", sync_opts.date, "the school day to reconcile (YYYY-MM-DD; default today)");
+  sync->add_flag("--dry-run", sync_opts.dry_run, "change nothing anywhere; print what would be done");
+  sync->add_flag("--accept-drop", sync_opts.accept_drop,
+                 "apply exports held by [safety] max_roster_drop, once");
+
+  auto* plan = app.add_subcommand("plan", "Show the reconciled view of a day from the store");
+  add_config(plan);
+  plan->add_option("--date", plan_opts.date, "the day (YYYY-MM-DD; default today)");
+  plan->add_flag("--json", plan_opts.json, "print the JSON document (docs/plan.md)");
+
+  auto* outbox = app.add_subcommand("outbox", "The write-back queue: list, retry ID, discard ID --reason TEXT");
+  add_config(outbox);
+  outbox->add_option("action", outbox_opts.action, "list (default), retry or discard")
+      ->check(CLI::IsMember({"list", "retry", "discard"}));
+  outbox->add_option("id", outbox_opts.id, "the item's id (from `outbox list`)");
+  outbox->add_option("--reason", outbox_opts.reason, "why an item is discarded (kept in the audit)");
+  outbox->add_option("--state", outbox_opts.state, "list only items in this state");
+
+  auto* status = app.add_subcommand("status", "Last cycles, outbox counts and warnings.\n"
+                                              "Exit: 0 healthy, 1 degraded");
+  add_config(status);
+  status->add_flag("--json", status_opts.json, "print JSON");
+}
+
+int dispatch_commands(CLI::App& app, const CommonOptions& common) {
+  if (app.got_subcommand("sync")) return cmd_sync(common, sync_opts);
+  if (app.got_subcommand("plan")) return cmd_plan(common, plan_opts);
+  if (app.got_subcommand("outbox")) return cmd_outbox(common, outbox_opts);
+  if (app.got_subcommand("status")) return cmd_status(common, status_opts);
+  return 2;
+}
 
 }  // namespace iesync

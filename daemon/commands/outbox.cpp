@@ -1,0 +1,54 @@
+#include <iostream>
+
+#include "daemon/commands.h"
+#include "daemon/runtime.h"
+#include "store/outbox.h"
+
+namespace iesync {
+
+int cmd_outbox(const CommonOptions& common, const OutboxOptions& o) {
+  SystemClock clock;
+  int rc = 0;
+  auto rt = open_runtime(common.config_path, false, clock, rc);
+  if (!rt) return rc;
+  Outbox outbox(*rt->store, clock);
+  if (o.action == "retry" || o.action == "discard") {
+    if (o.id <= 0) {
+      std::cerr << "outbox " << o.action << ": give the item's id (see `iesync outbox list`)\n";
+      return 2;
+    }
+    if (o.action == "discard" && o.reason.empty()) {
+      std::cerr << "outbox discard: say why with --reason TEXT (it is kept in the audit trail)\n";
+      return 2;
+    }
+    auto r = o.action == "retry" ? outbox.retry(o.id) : outbox.discard(o.id, o.reason);
+    if (!r) {
+      std::cerr << r.error().to_string() << "\n";
+      return 1;
+    }
+    std::cout << "item " << o.id << (o.action == "retry" ? " will be sent again on the next cycle\n" : " discarded\n");
+    return 0;
+  }
+  OutboxFilter f;
+  if (!o.state.empty()) {
+    f.state = outbox_state_from_name(o.state);
+    if (!f.state) {
+      std::cerr << "--state " << o.state << ": use pending, sent, confirmed, conflict, failed, superseded or discarded\n";
+      return 2;
+    }
+  }
+  auto rows = outbox.list(f);
+  if (!rows) {
+    std::cerr << rows.error().to_string() << "\n";
+    return 3;
+  }
+  if (rows->empty()) std::cout << "The outbox is empty.\n";
+  for (const auto& r : *rows) {
+    std::cout << r.id << "\t" << outbox_state_name(r.state) << "\t" << r.item.key << "\ttries " << r.tries;
+    if (!r.last_error.empty()) std::cout << "\t" << r.last_error;
+    std::cout << "\n";
+  }
+  return 0;
+}
+
+}  // namespace iesync

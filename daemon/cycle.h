@@ -1,0 +1,52 @@
+// One sync cycle (SPEC §1 `iesync sync`, and each scheduled cycle of `iesync run`):
+// import the MIS exports, read Classroom for the day's IE lessons, reconcile the sessions,
+// queue the marks and records that are due, and send the outbox.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+#include "connectors/classroom/api_result.h"
+#include "connectors/classroom/metrics.h"
+#include "connectors/mis/importer.h"
+#include "mapping/clock.h"
+#include "mapping/events.h"
+#include "mapping/session.h"
+#include "mapping/writes.h"
+#include "store/store.h"
+
+namespace iesync {
+
+struct CycleOptions {
+  std::optional<Date> date;  // default: today in school time
+  bool dry_run = false;      // change nothing anywhere; report what would happen
+  bool accept_drop = false;  // apply exports held by [safety]
+};
+
+struct CycleReport {
+  int exit_code = 0;  // 0 done, 1 done with record-level errors, 3 failed
+  Date date;
+  ImportResult import;
+  std::vector<IeSession> sessions;
+  int problems = 0;                  // bookings that cover nothing, with a reason
+  std::vector<WriteItem> to_queue;   // due now (in a dry run: would be queued)
+  std::vector<std::string> retracts; // keys retracted (or that would be)
+  int queued = 0;
+  int sent = 0;
+  int conflicts = 0;
+  int failed = 0;
+  bool classroom_stale = false;
+  std::string summary;  // the one-line summary also logged
+};
+
+struct CycleDeps {
+  ClassroomMetrics* classroom_metrics = nullptr;
+  Sleeper sleep;  // empty: real sleeps
+};
+
+CycleReport run_cycle(const Config& cfg, Store& store, EventSink& events, Clock& clock,
+                      const CycleOptions& opts, const CycleDeps& deps = {});
+
+}  // namespace iesync
