@@ -1,0 +1,429 @@
+// MIS import against its floor, on generated schools of 2,000 and 50,000 students.
+//
+// The floor is the least any importer must do with the same files: parse them with pugixml
+// and insert the same rows with prepared statements in one transaction into a fresh store.
+// Targets (bench/RESULTS.md): 2,000 students <= 1.5x the floor; 50,000 <= 5 s and <= 300 MB
+// peak RSS; an unchanged export re-run <= 5 ms.
+#include <benchmark/benchmark.h>
+#include <malloc.h>
+#include <pugixml.hpp>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <ctime>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+
+#include "bench/generator/school_generator.h"
+#include "config/config.h"
+#include "connectors/mis/importer.h"
+#include "mapping/calendar.h"
+#include "store/store.h"
+
+namespace iesync {
+namespace {
+
+namespace fs = std::filesystem;
+// Resident set size now, in MB (from /proc/self/statm).
+double rss_mb_now() {
+  long pages = 0, resident = 0;
+  if (FILE* f = std::fopen("/proc/self/statm", "r")) {
+    if (std::fscanf(f, "%ld %ld", &pages, &resident) != 2) resident = 0;
+    std::fclose(f);
+  }
+  return double(resident) * double(sysconf(_SC_PAGESIZE)) / (1024.0 * 1024.0);
+}
+
+struct Timer {
+  std::chrono::steady_clock::time_point wall = std::chrono::steady_clock::now();
+  std::clock_t cpu = std::clock();
+  double wall_s() const {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - wall).count();
+  }
+  double cpu_s() const { return double(std::clock() - cpu) / CLOCKS_PER_SEC; }
+};
+
+// The demo school's mapping (the captions the generator writes).
+Mapping demo_mapping() {
+  Mapping m;
+  m.fields[Feed::students] = {{"id", "Adno"},           {"forename", "Forename"},
+                              {"surname", "Legal Surname"}, {"year", "Year"},
+                              {"reg_group", "Reg"},     {"email", "Primary Email"},
+                              {"upn", "UPN"},           {"sen", "SEN Status"},
+                              {"pupil_premium", "Pupil Premium"}, {"gender", "Gender"}};
+  m.fields[Feed::staff] = {{"code", "Staff Code"}, {"name", "Name"}, {"email", "Email"}};
+  m.fields[Feed::memberships] = {{"student_id", "Adno"},
+                                 {"class", "Class"},
+                                 {"start_date", "Start Date"},
+                                 {"end_date", "End Date"}};
+  m.fields[Feed::timetable] = {{"class", "ShortName"}, {"day", "DayName"},
+                               {"start", "StartTime"}, {"end", "EndTime"},
+                               {"room", "Name"},       {"teacher", "Staff Code"}};
+  m.fields[Feed::bookings] = {{"id", "Booking ID"}, {"student_id", "Adno"}, {"date", "Date"},
+                              {"start", "Start"},   {"end", "End"},         {"reason", "Reason"},
+                              {"room", "Room"},     {"status", "Status"}};
+  auto& c = m.calendar;
+  c.cycle = 2;
+  c.first_monday = Date::from_ymd(2026, 9, 7);
+  c.day_name = "Day{cycle_day}";
+  c.day_aliases = {{"Da10", "Day10"}};
+  c.am = *TimeRange::parse("08:45-13:10");
+  c.pm = *TimeRange::parse("13:10-15:15");
+  c.periods = {{"1", *TimeRange::parse("08:50-09:50")}, {"2", *TimeRange::parse("09:50-10:50")},
+               {"3", *TimeRange::parse("11:10-12:10")}, {"4", *TimeRange::parse("12:10-13:10")},
+               {"5", *TimeRange::parse("14:00-15:00")}};
+  return m;
+}
+
+// Generated export folders, one per school size, made once per process and removed at exit.
+class Exports {
+ public:
+  static const fs::path& dir(int students) {
+    static Exports e;
+    auto it = e.dirs_.find(students);
+    if (it != e.dirs_.end()) return it->second;
+    fs::path d = e.root_ / ("school-" + std::to_string(students));
+    gen::Options o;
+    o.students = students;
+    o.seed = 1;
+    {
+      auto school = gen::generate(o);
+      auto r = gen::write_feeds(school, gen::Format::xml, d);
+      if (!r) throw std::runtime_error(r.error().to_string());
+    }
+    malloc_trim(0);  // give the generator's memory back before anything measures RSS
+    // Older than the importer's 30 s settle time, as a finished export would be.
+    for (auto& f : fs::directory_iterator(d))
+      fs::last_write_time(f.path(), fs::file_time_type::clock::now() - std::chrono::hours(1));
+    return e.dirs_.emplace(students, d).first->second;
+  }
+
+ private:
+  Exports() {
+    root_ = fs::temp_directory_path() / ("iesync-bench-" + std::to_string(getpid()));
+    fs::create_directories(root_);
+  }
+  ~Exports() {
+    std::error_code ec;
+    fs::remove_all(root_, ec);
+  }
+  fs::path root_;
+  std::map<int, fs::path> dirs_;
+};
+
+// ---- the floor --------------------------------------------------------------------------
+
+std::string tag(const char* caption) { return gen::encode_caption(caption); }
+
+void bind_opt(SQLite::Statement& st, int i, const pugi::xml_node& rec, const std::string& t) {
+  auto n = rec.child(t.c_str());
+  if (n)
+    st.bind(i, n.child_value());
+  else
+    st.bind(i);
+}
+
+std::string iso_date(const char* feed_text) {
+  auto d = Date::parse_feed(feed_text);
+  return d ? d->iso() : std::string();
+}
+
+// Parse the five files and insert the rows in one transaction; returns rows inserted and
+// adds the time spent parsing to *parse_s.
+size_t floor_import(const fs::path& dir, Store& store, const Calendar& cal, double* parse_s) {
+  auto& db = store.db();
+  SQLite::Transaction tx(db);
+  size_t rows = 0;
+  auto load = [&](Feed feed, pugi::xml_document& doc) {
+    auto t0 = std::chrono::steady_clock::now();
+    auto path = dir / gen::file_name(feed, gen::Format::xml);
+    if (!doc.load_file(path.c_str())) throw std::runtime_error("cannot parse " + path.string());
+    *parse_s += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    return doc.child("SuperStarReport");
+  };
+  {
+    pugi::xml_document doc;
+    auto root = load(Feed::students, doc);
+    SQLite::Statement st(db,
+                         "INSERT INTO students (id, forename, surname, year, reg_group, email, upn, "
+                         "sen, pupil_premium, gender) VALUES (?,?,?,?,?,?,?,?,?,?)");
+    const std::vector<std::string> tags = {tag("Adno"), tag("Forename"), tag("Legal Surname"),
+                                           tag("Year"), tag("Reg"), tag("Primary Email"),
+                                           tag("UPN"), tag("SEN Status"), tag("Pupil Premium"),
+                                           tag("Gender")};
+    for (auto rec : root.children("Record")) {
+      for (size_t i = 0; i < tags.size(); ++i) bind_opt(st, int(i + 1), rec, tags[i]);
+      st.exec();
+      st.reset();
+      ++rows;
+    }
+  }
+  {
+    pugi::xml_document doc;
+    auto root = load(Feed::staff, doc);
+    SQLite::Statement st(db, "INSERT INTO staff (code, name, email) VALUES (?,?,?)");
+    const std::vector<std::string> tags = {tag("Staff Code"), tag("Name"), tag("Email")};
+    for (auto rec : root.children("Record")) {
+      for (size_t i = 0; i < tags.size(); ++i) bind_opt(st, int(i + 1), rec, tags[i]);
+      st.exec();
+      st.reset();
+      ++rows;
+    }
+  }
+  {
+    pugi::xml_document doc;
+    auto root = load(Feed::memberships, doc);
+    SQLite::Statement st(db,
+                         "INSERT INTO memberships (student_id, class_code, start_date, end_date) "
+                         "VALUES (?,?,?,?)");
+    const std::string start = tag("Start Date"), end = tag("End Date");
+    for (auto rec : root.children("Record")) {
+      st.bind(1, rec.child_value("Adno"));
+      st.bind(2, rec.child_value("Class"));
+      st.bind(3, iso_date(rec.child_value(start.c_str())));
+      if (auto e = rec.child(end.c_str()))
+        st.bind(4, iso_date(e.child_value()));
+      else
+        st.bind(4);
+      st.exec();
+      st.reset();
+      ++rows;
+    }
+  }
+  {
+    pugi::xml_document doc;
+    auto root = load(Feed::timetable, doc);
+    SQLite::Statement st(db,
+                         "INSERT INTO lessons (class_code, cycle_day, day_name, start_time, "
+                         "end_time, room, teacher, subject) VALUES (?,?,?,?,?,?,?,?)");
+    const std::string teacher = tag("Staff Code");
+    for (auto rec : root.children("Record")) {
+      std::string cls = rec.child_value("ShortName");
+      if (cls.empty()) continue;
+      auto cd = cal.cycle_day_from_name(rec.child_value("DayName"));
+      auto a = TimeOfDay::parse(rec.child_value("StartTime"));
+      auto b = TimeOfDay::parse(rec.child_value("EndTime"));
+      if (!cd || !a || !b) continue;
+      st.bind(1, cls);
+      st.bind(2, *cd);
+      st.bind(3, rec.child_value("DayName"));
+      st.bind(4, a->str());
+      st.bind(5, b->str());
+      bind_opt(st, 6, rec, "Name");
+      bind_opt(st, 7, rec, teacher);
+      auto slash = cls.find('/');
+      st.bind(8, slash == std::string::npos ? std::string() : cls.substr(slash + 1, 2));
+      st.exec();
+      st.reset();
+      ++rows;
+    }
+  }
+  {
+    pugi::xml_document doc;
+    auto root = load(Feed::bookings, doc);
+    SQLite::Statement st(db,
+                         "INSERT INTO bookings (id, student_id, date, start_spec, end_spec, reason, "
+                         "room, status) VALUES (?,?,?,?,?,?,?,?)");
+    const std::string id = tag("Booking ID");
+    for (auto rec : root.children("Record")) {
+      st.bind(1, rec.child_value(id.c_str()));
+      st.bind(2, rec.child_value("Adno"));
+      st.bind(3, iso_date(rec.child_value("Date")));
+      st.bind(4, rec.child_value("Start"));
+      st.bind(5, rec.child_value("End"));
+      bind_opt(st, 6, rec, "Reason");
+      bind_opt(st, 7, rec, "Room");
+      auto status = rec.child("Status");
+      st.bind(8, status ? status.child_value() : "booked");
+      st.exec();
+      st.reset();
+      ++rows;
+    }
+  }
+  tx.commit();
+  return rows;
+}
+
+// The peak resident set (VmHWM) from /proc/self/status, in MB.
+double peak_rss_mb() {
+  double kb = -1;
+  std::ifstream f("/proc/self/status");
+  std::string line;
+  while (std::getline(f, line))
+    if (line.rfind("VmHWM:", 0) == 0) kb = std::stod(line.substr(6));
+  return kb / 1024.0;
+}
+
+// Runs fn in a child process and returns its peak RSS and the RSS it started from, in MB, so
+// one benchmark's memory does not hide behind another's. The child first hands freed heap
+// back to the kernel and resets the high-water mark (clear_refs 5), so the peak is fn's own
+// plus the small inherited baseline.
+template <class Fn>
+std::pair<double, double> child_peak_rss(Fn fn) {
+  int fds[2];
+  if (pipe(fds) != 0) return {-1, -1};
+  pid_t pid = fork();
+  if (pid == 0) {
+    close(fds[0]);
+    malloc_trim(0);
+    std::ofstream("/proc/self/clear_refs") << "5";
+    double base = rss_mb_now();
+    fn();
+    double out[2] = {peak_rss_mb(), base};
+    ssize_t w = write(fds[1], out, sizeof out);
+    _exit(w == sizeof out ? 0 : 1);
+  }
+  close(fds[1]);
+  double in[2] = {-1, -1};
+  ssize_t r = read(fds[0], in, sizeof in);
+  close(fds[0]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  if (r != sizeof in || !WIFEXITED(status) || WEXITSTATUS(status) != 0) return {-1, -1};
+  return {in[0], in[1]};
+}
+
+void BM_Floor(benchmark::State& state) {
+  const int n = int(state.range(0));
+  const fs::path& dir = Exports::dir(n);
+  auto cal = Calendar::build(demo_mapping().calendar).value();
+  size_t rows = 0;
+  double parse_s = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    auto temp = std::make_unique<TempStore>();
+    state.ResumeTiming();
+    rows = floor_import(dir, temp->store(), cal, &parse_s);
+    state.PauseTiming();
+    temp.reset();
+    state.ResumeTiming();
+  }
+  state.counters["rows"] = double(rows);
+  state.counters["parse_s"] = parse_s / double(state.iterations());
+  auto [peak, base] = child_peak_rss([&] {
+    TempStore temp;
+    double ignored = 0;
+    floor_import(dir, temp.store(), cal, &ignored);
+  });
+  state.counters["peak_rss_MB"] = peak;
+  state.counters["added_rss_MB"] = peak - base;
+}
+BENCHMARK(BM_Floor)->Arg(2000)->Arg(50000)->Unit(benchmark::kMillisecond)->Iterations(3);
+
+// ---- the importer -----------------------------------------------------------------------
+
+Config bench_config(const fs::path& dir) {
+  Config c;
+  c.mis.export_dir = dir;
+  c.mis.format = FeedFormat::xml;
+  for (Feed f : kAllFeeds) c.mis.feeds[f] = gen::file_name(f, gen::Format::xml);
+  c.mapping = demo_mapping();
+  return c;
+}
+
+// One import; false (with the reason in *why) unless every feed ended as `want`.
+bool import_once(const fs::path& dir, Store& store, FeedStatus want, std::string* why) {
+  CollectingSink events;
+  SystemClock clock;
+  Importer importer(bench_config(dir), store, events, clock);
+  ImportResult r = importer.run(/*accept_drop=*/false, /*dry_run=*/false);
+  for (const auto& f : r.feeds) {
+    if (f.status != want) {
+      *why = std::string(feed_name(f.feed)) + ": " + feed_status_name(f.status) + ": " + f.message;
+      return false;
+    }
+  }
+  return true;
+}
+
+// The importer and the floor on the same files, each into a fresh store, in the same run;
+// the iteration time is the importer's, the ratios compare it with the floor.
+void BM_Import(benchmark::State& state) {
+  const int n = int(state.range(0));
+  const fs::path& dir = Exports::dir(n);
+  auto cal = Calendar::build(demo_mapping().calendar).value();
+  double import_wall = 0, import_cpu = 0, floor_wall = 0, floor_cpu = 0, parse_s = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    {
+      TempStore temp;
+      Timer t;
+      floor_import(dir, temp.store(), cal, &parse_s);
+      floor_wall += t.wall_s();
+      floor_cpu += t.cpu_s();
+    }
+    auto temp = std::make_unique<TempStore>();
+    std::string why;
+    state.ResumeTiming();
+    Timer t;
+    bool ok = import_once(dir, temp->store(), FeedStatus::applied, &why);
+    import_wall += t.wall_s();
+    import_cpu += t.cpu_s();
+    state.PauseTiming();
+    temp.reset();
+    state.ResumeTiming();
+    if (!ok) {
+      state.SkipWithError(why.c_str());
+      return;
+    }
+  }
+  const double it = double(state.iterations());
+  state.counters["import_s"] = import_wall / it;
+  state.counters["import_cpu_s"] = import_cpu / it;
+  state.counters["floor_s"] = floor_wall / it;
+  state.counters["floor_cpu_s"] = floor_cpu / it;
+  state.counters["ratio"] = import_wall / floor_wall;
+  state.counters["ratio_cpu"] = import_cpu / floor_cpu;
+  auto [peak, base] = child_peak_rss([&] {
+    TempStore temp;
+    std::string why;
+    import_once(dir, temp.store(), FeedStatus::applied, &why);
+  });
+  state.counters["peak_rss_MB"] = peak;
+  state.counters["added_rss_MB"] = peak - base;
+}
+BENCHMARK(BM_Import)->Arg(2000)->Arg(50000)->Unit(benchmark::kMillisecond)->Iterations(3);
+
+// A cycle whose exports have not changed since the last one: SPEC §3 says it costs no work.
+void BM_ImportUnchanged(benchmark::State& state) {
+  const int n = int(state.range(0));
+  const fs::path& dir = Exports::dir(n);
+  TempStore temp;
+  std::string why;
+  if (!import_once(dir, temp.store(), FeedStatus::applied, &why)) {
+    state.SkipWithError(why.c_str());
+    return;
+  }
+  for (auto _ : state) {
+    if (!import_once(dir, temp.store(), FeedStatus::unchanged, &why)) {
+      state.SkipWithError(why.c_str());
+      return;
+    }
+  }
+}
+BENCHMARK(BM_ImportUnchanged)->Arg(2000)->Arg(50000)->Unit(benchmark::kMillisecond);
+
+// ---- the generator itself ---------------------------------------------------------------
+
+void BM_Generate(benchmark::State& state) {
+  gen::Options o;
+  o.students = int(state.range(0));
+  size_t bytes = 0;
+  for (auto _ : state) {
+    auto school = gen::generate(o);
+    bytes = 0;
+    for (Feed f : kAllFeeds) bytes += gen::render(school, f, gen::Format::xml).size();
+    benchmark::DoNotOptimize(bytes);
+  }
+  state.counters["xml_MB"] = double(bytes) / (1024.0 * 1024.0);
+}
+BENCHMARK(BM_Generate)->Arg(2000)->Arg(50000)->Unit(benchmark::kMillisecond)->Iterations(1);
+
+}  // namespace
+}  // namespace iesync
+
+BENCHMARK_MAIN();
