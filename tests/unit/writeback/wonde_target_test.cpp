@@ -251,6 +251,39 @@ TEST_F(WondeTest, FakeRejectsBadShapesAndBadAuthLikeTheMis) {
   EXPECT_EQ(lesson_writes(), 0);
 }
 
+// The MIS took the write and the connection dropped; then the MIS (fake) restarted from
+// its saved state: the re-send is still recognised as the same fact.
+TEST_F(WondeTest, IdempotencySurvivesAFakeRestartFromItsStateFile) {
+  const auto state = t.dir() / "wonde-state.json";
+  auto first = std::make_unique<FakeWonde>(fake::FakeWondeOptions{token, "A1930499544", {"", "-", "N"}, state});
+  first->seed_standard_codes();
+  first->add_student({"A100", "001042", "", "Test", "Pupil-One"});
+  first->add_lesson({"L1", "9X1/Ma", "2026-11-23", "09:50", "10:50"});
+  first->start();
+  first->inject({WondeFault::accept_then_drop, "POST", "", 2});
+  auto a = lesson_mark("001042", "9X1/Ma", 9, 50);
+  ASSERT_TRUE(box.enqueue(std::vector{a}));
+  auto send = [&](FakeWonde& m) {
+    WondeTarget target(*http, {m.api_base(), "A1930499544", token, 50});
+    Sender s(box, target, clock, events);
+    return s.run_once();
+  };
+  ASSERT_TRUE(send(*first));
+  EXPECT_EQ(row(a.key).state, OutboxState::pending);
+  first->stop();
+  first.reset();
+
+  FakeWonde second(fake::FakeWondeOptions{token, "A1930499544", {"", "-", "N"}, state});
+  second.start();
+  clock.advance(std::chrono::hours(1));
+  auto sum = send(second);
+  ASSERT_TRUE(sum) << sum.error().to_string();
+  EXPECT_EQ(row(a.key).state, OutboxState::confirmed);
+  EXPECT_EQ(second.lesson_mark("A100", "L1"), "/");
+  EXPECT_EQ(second.writes().size(), 1u) << "one write across both lives of the MIS";
+  EXPECT_EQ(second.duplicates(), 2);
+}
+
 TEST(WondeIdempotency, IdIsStablePerSendKeyAndDiffersPerRevision) {
   EXPECT_EQ(wonde_idempotency_id("a|b"), wonde_idempotency_id("a|b"));
   EXPECT_NE(wonde_idempotency_id("a|b"), wonde_idempotency_id("a|b#r2"));
