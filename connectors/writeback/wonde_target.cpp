@@ -16,7 +16,8 @@ namespace {
 std::string base64(std::string_view in) {
   static const char* chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   std::string out;
-  int val = 0, bits = -6;
+  unsigned val = 0;  // unsigned: only the low bits matter, overflow is harmless
+  int bits = -6;
   for (unsigned char c : in) {
     val = (val << 8) + c;
     bits += 8;

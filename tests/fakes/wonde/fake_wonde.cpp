@@ -27,7 +27,8 @@ std::string base64_decode(std::string_view in) {
   static const std::string chars =
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   std::string out;
-  int val = 0, bits = -8;
+  unsigned val = 0;  // unsigned: only the low bits matter, overflow is harmless
+  int bits = -8;
   for (char c : in) {
     if (c == '=') break;
     auto p = chars.find(c);

@@ -226,7 +226,8 @@ TEST_F(WondeTest, FakeRejectsBadShapesAndBadAuthLikeTheMis) {
     std::string creds = auth_token + ":";
     static const char* c = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     std::string b64;
-    int val = 0, bits = -6;
+    unsigned val = 0;
+    int bits = -6;
     for (unsigned char ch : creds) {
       val = (val << 8) + ch;
       bits += 8;
