@@ -58,10 +58,11 @@ class Columns {
   }
   const std::string& caption(const std::string& logical) const { return fields_.at(logical); }
 
-  // The trimmed value, empty when absent.
+  // The value as the reader gave it (readers trim what SIMS pads, never quoted text);
+  // empty when absent.
   std::string_view get(const FeedRecord& r, int i) const {
     if (i < 0 || static_cast<std::size_t>(i) >= r.values.size() || !r.values[i]) return {};
-    return trim(*r.values[i]);
+    return *r.values[i];
   }
 
  private:

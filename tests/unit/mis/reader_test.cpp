@@ -1,0 +1,161 @@
+// The feed readers and field mapping on their own: caption decoding, record and line
+// numbers, the real SIMS excerpts, and the small rules (years, subjects) users rely on.
+#include <gtest/gtest.h>
+
+#include "connectors/mis/caption.h"
+#include "connectors/mis/csv_reader.h"
+#include "connectors/mis/feed_mapper.h"
+#include "connectors/mis/text_encoding.h"
+#include "connectors/mis/xml_reader.h"
+#include "tests/unit/mis/mis_test_support.h"
+
+namespace iesync {
+namespace {
+
+using namespace mis_test;
+
+TEST(MisCaption, DecodesXmlConvertEscapes) {
+  EXPECT_EQ(decode_caption("Legal_x0020_Surname"), "Legal Surname");
+  EXPECT_EQ(decode_caption("Year_x0020_taught_x0020_in_x0020_Code"), "Year taught in Code");
+  EXPECT_EQ(decode_caption("Class_x002F_Group"), "Class/Group");
+  EXPECT_EQ(decode_caption("_x0031_st_x0020_Lang"), "1st Lang");
+  EXPECT_EQ(decode_caption("Caf_x00E9_"), "Caf\u00e9");
+  EXPECT_EQ(decode_caption("primary_id"), "primary_id");
+  EXPECT_EQ(decode_caption("Odd_x00G0_"), "Odd_x00G0_") << "not an escape: left alone";
+}
+
+TEST(MisXmlReader, RecordsAreNumberedAndNullColumnsAbsent) {
+  auto t = read_xml_feed(xml_report({{{"Adno", "001"}, {"Reg", "9X"}}, {{"Adno", "002"}},
+                                     {{"Adno", "003"}, {"Legal_x0020_Surname", " Lovelace "}}}),
+                         "s.xml");
+  ASSERT_TRUE(t) << t.error().to_string();
+  ASSERT_EQ(t->records.size(), 3u);
+  EXPECT_EQ(t->columns, (std::vector<std::string>{"Adno", "Reg", "Legal Surname"}));
+  EXPECT_EQ(t->records[2].number, 3u);
+  EXPECT_FALSE(t->records[1].values[1]) << "NULL Reg is absent";
+  EXPECT_FALSE(t->records[0].values[2]) << "a column first seen later is absent before";
+  EXPECT_EQ(*t->records[2].values[2], "Lovelace");
+  EXPECT_EQ(t->where(t->records[2]), "s.xml:record 3");
+}
+
+TEST(MisXmlReader, ParseErrorsNameTheLine) {
+  auto t = read_xml_feed("<SuperStarReport>\n<Record>\n<Adno>1</Adno>\n<Reg>9X</Adno>\n</Record>\n",
+                         "s.xml");
+  ASSERT_FALSE(t);
+  EXPECT_EQ(t.error().where, "s.xml:4");
+}
+
+TEST(MisXmlReader, DeepNestingIsRefusedBeforeParsing) {
+  std::string s = "<SuperStarReport><Record><Adno>";
+  for (int i = 0; i < kMaxXmlDepth; ++i) s += "<b>";
+  auto t = read_xml_feed(s, "s.xml");
+  ASSERT_FALSE(t);
+  EXPECT_NE(t.error().message.find("nested more than"), std::string::npos);
+  // Within the limit, nesting inside a column is not our concern: it parses.
+  EXPECT_TRUE(read_xml_feed("<SuperStarReport><Record><A><b>x</b></A></Record></SuperStarReport>", "s.xml"));
+}
+
+TEST(MisXmlReader, RealCommandReporterExcerptsParseAndMap) {
+  auto cal = Calendar::build(demo_mapping().calendar);
+  ASSERT_TRUE(cal);
+  FieldMap tt = {{"class", "ShortName"}, {"day", "DayName"}, {"start", "StartTime"},
+                 {"end", "EndTime"},     {"room", "Name"}};
+  struct Want { const char* file; std::size_t records, lessons, ignored; };
+  for (auto w : {Want{"sims_commandreporter_staff_timetable_excerpt.xml", 90, 86, 4},
+                 Want{"sims_commandreporter_room_timetable_excerpt.xml", 78, 72, 6}}) {
+    SCOPED_TRACE(w.file);
+    auto t = read_xml_feed(slurp(fixtures() / "reference" / w.file), w.file);
+    ASSERT_TRUE(t) << t.error().to_string();
+    EXPECT_EQ(t->records.size(), w.records);
+    auto m = map_timetable(*t, tt, *cal, {});
+    ASSERT_TRUE(m) << m.error().to_string();
+    EXPECT_EQ(m->items.size(), w.lessons);
+    EXPECT_EQ(m->ignored, w.ignored);
+    EXPECT_TRUE(m->skipped.empty()) << m->skipped.front().error.to_string();
+    for (auto& l : m->items)
+      if (l.day_name == "Da10") {
+        EXPECT_EQ(l.cycle_day, 10);
+      }
+  }
+}
+
+TEST(MisCsvReader, RealCsvExamplesParse) {
+  for (auto [file, rows, cols] : {std::tuple{"timetable_students_example.csv", 6u, 6u},
+                                  std::tuple{"timetable_teachers_example.csv", 4u, 4u}}) {
+    auto t = read_csv_feed(slurp(fixtures() / "reference" / file), file, FeedEncoding::utf8);
+    ASSERT_TRUE(t) << t.error().to_string();
+    EXPECT_EQ(t->records.size(), rows) << file;
+    EXPECT_EQ(t->columns.size(), cols) << file;
+    EXPECT_TRUE(t->record_errors.empty()) << file;
+  }
+  auto t = read_csv_feed(slurp(fixtures() / "reference" / "timetable_students_example.csv"), "x.csv",
+                         FeedEncoding::utf8);
+  EXPECT_EQ(t->columns[0], "Email") << "padded captions are trimmed";
+  EXPECT_EQ(*t->records[0].values[2], "Business");
+  EXPECT_EQ(*t->records[1].values[0], "") << "an empty padded value is empty";
+}
+
+TEST(MisCsvReader, RecordsCarryTheLineTheyStartOn) {
+  auto t = read_csv_feed("A,B\r\n1,\"x\r\ny\"\r\n\r\n2,z\r\n3\r\n", "f.csv", FeedEncoding::utf8);
+  ASSERT_TRUE(t) << t.error().to_string();
+  ASSERT_EQ(t->records.size(), 2u);
+  EXPECT_EQ(t->records[0].number, 2u);
+  EXPECT_EQ(*t->records[0].values[1], "x\r\ny");
+  EXPECT_EQ(t->records[1].number, 5u);
+  ASSERT_EQ(t->record_errors.size(), 1u);
+  EXPECT_EQ(t->record_errors[0].number, 6u);
+  EXPECT_EQ(t->record_errors[0].error.where, "f.csv:6");
+}
+
+TEST(MisCsvReader, InvalidUtf8NamesTheLineAndTheSetting) {
+  auto t = read_csv_feed("A,B\n1,ok\n2,caf\xe9\n", "f.csv", FeedEncoding::utf8);
+  ASSERT_FALSE(t);
+  EXPECT_EQ(t.error().where, "f.csv:3");
+  EXPECT_NE(t.error().fix.find("encoding = \"windows-1252\""), std::string::npos);
+  auto ok = read_csv_feed("A,B\n1,ok\n2,caf\xe9 \x80\n", "f.csv", FeedEncoding::windows1252);
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(*ok->records[1].values[1], "caf\u00e9 \u20ac");
+}
+
+TEST(MisTextEncoding, Utf8ValidationRejectsOverlongsAndSurrogates) {
+  EXPECT_EQ(find_invalid_utf8("plain \u00e9\u20ac\U0001F600"), std::string_view::npos);
+  EXPECT_EQ(find_invalid_utf8("ab\xc0\xaf"), 2u);          // overlong "/"
+  EXPECT_EQ(find_invalid_utf8("\xed\xa0\x80"), 0u);        // a UTF-16 surrogate
+  EXPECT_EQ(find_invalid_utf8("x\xe2\x82"), 1u);           // cut short
+}
+
+TEST(MisMapping, YearsAndSubjects) {
+  EXPECT_EQ(normalise_year("Year  9"), "9");
+  EXPECT_EQ(normalise_year("Year 10"), "10");
+  EXPECT_EQ(normalise_year(" 11 "), "11");
+  EXPECT_EQ(normalise_year("Year R"), "R");
+  std::map<std::string, std::string> subjects = {{"Ma", "Mathematics"}, {"MaF", "Further Maths"}};
+  EXPECT_EQ(subject_code("9X1/MaH3", subjects), "Ma");
+  EXPECT_EQ(subject_code("12A/MaF1", subjects), "MaF") << "the longest known code wins";
+  EXPECT_EQ(subject_code("9X1/MaH3", {}), "Ma") << "SIMS style: capital then lower case";
+  EXPECT_EQ(subject_code("13E/Hs1", {}), "Hs");
+  EXPECT_EQ(subject_code("9C/Tu", {}), "Tu");
+  EXPECT_EQ(subject_code("Registration", {}), "");
+}
+
+TEST(MisMapping, ASubjectColumnWinsOverTheClassCode) {
+  auto cal = Calendar::build(demo_mapping().calendar);
+  ASSERT_TRUE(cal);
+  auto t = read_xml_feed(xml_report({{{"ShortName", "9X1/MaH3"}, {"DayName", "Day1"},
+                                      {"StartTime", "08:50"}, {"EndTime", "09:50"},
+                                      {"Subject", "Ma"}},
+                                     {{"ShortName", "9X1/Xy"}, {"DayName", "Day1"},
+                                      {"StartTime", "08:50"}, {"EndTime", "09:50"}}}),
+                         "t.xml");
+  ASSERT_TRUE(t);
+  FieldMap f = {{"class", "ShortName"}, {"day", "DayName"}, {"start", "StartTime"},
+                {"end", "EndTime"},     {"subject", "Subject"}};
+  auto m = map_timetable(*t, f, *cal, {{"Ma", "Mathematics"}});
+  ASSERT_TRUE(m);
+  ASSERT_EQ(m->items.size(), 2u);
+  EXPECT_EQ(m->items[0].subject, "Mathematics");
+  EXPECT_EQ(m->items[1].subject, "Xy") << "an unnamed code is shown as the code";
+}
+
+}  // namespace
+}  // namespace iesync
