@@ -19,23 +19,38 @@ std::string dq(std::string_view s) { return "\"" + std::string(s) + "\""; }
 struct LogicalField {
   const char* name;
   bool required;
+  const char* example;  // a typical SIMS caption, for messages
 };
 
 std::vector<LogicalField> logical_fields(Feed f) {
   switch (f) {
     case Feed::students:
-      return {{"id", true},         {"forename", true}, {"surname", true},     {"year", true},
-              {"reg_group", false}, {"email", false},   {"upn", false},        {"sen", false},
-              {"pupil_premium", false}, {"gender", false}};
-    case Feed::staff: return {{"code", true}, {"name", true}, {"email", false}};
+      return {{"id", true, "Adno"},
+              {"forename", true, "Forename"},
+              {"surname", true, "Legal Surname"},
+              {"year", true, "Year"},
+              {"reg_group", false, "Reg"},
+              {"email", false, "Primary Email"},
+              {"upn", false, "UPN"},
+              {"sen", false, "SEN Status"},
+              {"pupil_premium", false, "Pupil Premium"},
+              {"gender", false, "Gender"}};
+    case Feed::staff:
+      return {{"code", true, "Staff Code"}, {"name", true, "Name"}, {"email", false, "Email"}};
     case Feed::memberships:
-      return {{"student_id", true}, {"class", true}, {"start_date", false}, {"end_date", false}};
+      return {{"student_id", true, "Adno"},
+              {"class", true, "Class"},
+              {"start_date", false, "Start Date"},
+              {"end_date", false, "End Date"}};
     case Feed::timetable:
-      return {{"class", true}, {"day", true},      {"start", true},
-              {"end", true},   {"room", false},    {"teacher", false}, {"subject", false}};
+      return {{"class", true, "ShortName"},   {"day", true, "DayName"},
+              {"start", true, "StartTime"},   {"end", true, "EndTime"},
+              {"room", false, "Name"},        {"teacher", false, "Staff Code"},
+              {"subject", false, "Subject"}};
     case Feed::bookings:
-      return {{"id", true},    {"student_id", true}, {"date", true},   {"start", true},
-              {"end", true},   {"reason", false},    {"room", false},  {"status", false}};
+      return {{"id", true, "Booking ID"},  {"student_id", true, "Adno"}, {"date", true, "Date"},
+              {"start", true, "Start"},    {"end", true, "End"},         {"reason", false, "Reason"},
+              {"room", false, "Room"},     {"status", false, "Status"}};
   }
   return {};
 }
@@ -74,7 +89,7 @@ void read_fields(TableReader& root, Mapping& m) {
                            "that column in the " + feed + " export)");
         continue;
       }
-      auto s = r.string(lf.name, Need::optional, "\"Adno\"");
+      auto s = r.string(lf.name, Need::optional, dq(lf.example));
       if (!s) continue;
       if (s->empty()) {
         root.doc().error(*n, "[fields." + feed + "] " + lf.name + " is empty",

@@ -44,6 +44,11 @@ void Doc::file_error(std::string message, std::string fix) {
 }
 
 std::optional<toml::table> Doc::parse(const std::filesystem::path& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    file_error("this is a folder, not a file", "give the path of the .toml file itself");
+    return std::nullopt;
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     int err = errno;
