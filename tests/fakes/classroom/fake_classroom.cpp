@@ -270,7 +270,11 @@ struct FakeClassroom::Impl : std::enable_shared_from_this<FakeClassroom::Impl> {
       auto bar = decoded ? decoded->find('|') : std::string::npos;
       if (bar == std::string::npos || decoded->substr(bar + 1) != binding)
         return google_error(400, "INVALID_ARGUMENT", "Invalid page token.");
-      offset = std::stoul(decoded->substr(0, bar));
+      try {
+        offset = std::stoul(decoded->substr(0, bar));
+      } catch (const std::exception&) {
+        return google_error(400, "INVALID_ARGUMENT", "Invalid page token.");
+      }
     }
     json::array items;
     for (size_t i = offset; i < all.size() && items.size() < size_t(size); ++i)
