@@ -1,5 +1,7 @@
 #include "daemon/cycle.h"
 
+#include <unistd.h>
+
 #include <map>
 #include <set>
 
@@ -117,8 +119,71 @@ std::unique_ptr<WriteTarget> make_target(const Config& cfg, Clock& clock,
 
 }  // namespace
 
+namespace {
+
+// A dry run works on a scratch copy of the store, so it can import and reconcile what the new
+// exports say and queue into a throwaway outbox, while the real store, the export folder and
+// the MIS see nothing.
+class ScratchStore {
+ public:
+  static Result<std::unique_ptr<ScratchStore>> copy_of(Store& real) {
+    std::unique_ptr<ScratchStore> s(new ScratchStore);
+    s->dir_ = std::filesystem::temp_directory_path() /
+              ("iesync-dry-run-" + std::to_string(::getpid()));
+    std::error_code ec;
+    std::filesystem::remove_all(s->dir_, ec);
+    std::filesystem::create_directories(s->dir_, ec);
+    if (ec) return make_error(s->dir_.string(), "cannot make a scratch folder: " + ec.message(), "check /tmp");
+    auto path = s->dir_ / "dry-run.db";
+    try {
+      SQLite::Statement q(real.db(), "VACUUM INTO ?");
+      q.bind(1, path.string());
+      q.exec();
+    } catch (const SQLite::Exception& e) {
+      return make_error(real.path().string(), std::string("cannot copy the store for a dry run: ") + e.what(),
+                        "check there is free space in the temporary folder");
+    }
+    auto opened = Store::open(path);
+    if (!opened) return opened.error();
+    s->store_ = std::move(*opened);
+    return s;
+  }
+  ~ScratchStore() {
+    store_.reset();
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
+  Store& store() { return *store_; }
+
+ private:
+  ScratchStore() = default;
+  std::filesystem::path dir_;
+  std::unique_ptr<Store> store_;
+};
+
+CycleReport run_cycle_on(const Config& cfg, Store& store, EventSink& events, Clock& clock,
+                         const CycleOptions& opts, const CycleDeps& deps);
+
+}  // namespace
+
 CycleReport run_cycle(const Config& cfg, Store& store, EventSink& events, Clock& clock,
                       const CycleOptions& opts, const CycleDeps& deps) {
+  if (!opts.dry_run) return run_cycle_on(cfg, store, events, clock, opts, deps);
+  auto scratch = ScratchStore::copy_of(store);
+  if (!scratch) {
+    CycleReport r;
+    r.exit_code = 3;
+    r.summary = "Dry run failed: " + scratch.error().to_string();
+    emit(events, Severity::error, "cycle.failed", r.summary);
+    return r;
+  }
+  return run_cycle_on(cfg, (*scratch)->store(), events, clock, opts, deps);
+}
+
+namespace {
+
+CycleReport run_cycle_on(const Config& cfg, Store& store, EventSink& events, Clock& clock,
+                         const CycleOptions& opts, const CycleDeps& deps) {
   CycleReport r;
   const TimeZone tz = TimeZone::named(cfg.school.timezone).value_or(TimeZone::london());
   const TimePoint now = clock.now();
@@ -134,7 +199,7 @@ CycleReport run_cycle(const Config& cfg, Store& store, EventSink& events, Clock&
   if (!cal) return fail(cal.error().to_string());
 
   Importer importer(cfg, store, events, clock);
-  r.import = importer.run(opts.accept_drop, opts.dry_run);
+  r.import = opts.dry_run ? importer.preview(opts.accept_drop) : importer.run(opts.accept_drop, false);
   if (r.import.failed) return fail("the MIS import could not be applied; nothing was changed");
 
   MisStore mis(store);
@@ -183,13 +248,7 @@ CycleReport run_cycle(const Config& cfg, Store& store, EventSink& events, Clock&
   }
 
   Outbox outbox(store, clock);
-  if (opts.dry_run) {
-    for (const auto& w : r.to_queue) {
-      auto existing = outbox.find(w.key);
-      if (existing && *existing) continue;
-      ++r.queued;
-    }
-  } else {
+  {
     if (auto saved = sessions_db.save_day(r.date, r.sessions, now); !saved)
       return fail(saved.error().to_string());
     auto enq = outbox.enqueue(r.to_queue);
@@ -200,7 +259,7 @@ CycleReport run_cycle(const Config& cfg, Store& store, EventSink& events, Clock&
       if (auto rr = outbox.retract(k, why); !rr) return fail(rr.error().to_string());
     }
     std::unique_ptr<HttpClient> http;
-    auto target = make_target(cfg, clock, http, events);
+    auto target = opts.dry_run ? nullptr : make_target(cfg, clock, http, events);
     if (target) {
       Sender sender(outbox, *target, clock, events);
       auto sent = sender.run_once();
@@ -259,5 +318,7 @@ CycleReport run_cycle(const Config& cfg, Store& store, EventSink& events, Clock&
   }
   return r;
 }
+
+}  // namespace
 
 }  // namespace iesync

@@ -77,9 +77,9 @@ std::string sentence(const Error& e) {
 class ImportRun {
  public:
   ImportRun(const Config& cfg, Store& store, EventSink& events, Clock& clock, bool accept_drop,
-            bool dry_run)
+            bool dry_run, bool write_store)
       : cfg_(cfg), mis_(store), events_(events), clock_(clock), accept_drop_(accept_drop),
-        dry_run_(dry_run) {
+        dry_run_(dry_run), write_store_(write_store) {
     result_.dry_run = dry_run;
   }
 
@@ -237,7 +237,7 @@ class ImportRun {
     o.accepted = m.items.size();
     o.skipped = m.skipped.size();
     o.ignored = m.ignored;
-    if (!dry_run_) {
+    if (write_store_) {
       if (auto r = apply(); !r) return fail(o, r.error());
     }
     o.status = FeedStatus::applied;
@@ -273,7 +273,7 @@ class ImportRun {
     }
     o.status = FeedStatus::held;
     result_.held = true;
-    if (!dry_run_) {
+    if (write_store_) {
       if (auto r = mis_.hold(o.feed, o.file, hash, reason); !r) return fail(o, r.error()), true;
     }
     summary(Severity::warning, "feed.held", o,
@@ -395,6 +395,7 @@ class ImportRun {
   Clock& clock_;
   bool accept_drop_;
   bool dry_run_;
+  bool write_store_;  // false in a dry run, except when previewing into a scratch copy
   std::optional<Calendar> calendar_;
   std::optional<Error> calendar_error_;
   std::optional<std::unordered_set<std::string>> known_students_;
@@ -408,7 +409,12 @@ Importer::Importer(Config config, Store& store, EventSink& events, Clock& clock)
     : cfg_(std::move(config)), store_(store), events_(events), clock_(clock) {}
 
 ImportResult Importer::run(bool accept_drop, bool dry_run) {
-  ImportRun r(cfg_, store_, events_, clock_, accept_drop, dry_run);
+  ImportRun r(cfg_, store_, events_, clock_, accept_drop, dry_run, !dry_run);
+  return r.run();
+}
+
+ImportResult Importer::preview(bool accept_drop) {
+  ImportRun r(cfg_, store_, events_, clock_, accept_drop, /*dry_run=*/true, /*write_store=*/true);
   return r.run();
 }
 

@@ -59,6 +59,9 @@ class Importer {
   // accept_drop: apply exports that [safety] would hold (once: it is a per-run flag).
   // dry_run: no store writes and no file moves; events say what would happen.
   ImportResult run(bool accept_drop, bool dry_run);
+  // A dry run that still applies the exports to the store it was given (a scratch copy, so
+  // `sync --dry-run` can reconcile what the new exports say) but moves no files.
+  ImportResult preview(bool accept_drop);
 
  private:
   Config cfg_;
