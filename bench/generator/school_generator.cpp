@@ -221,6 +221,9 @@ class Builder {
 
   void make_classes() {
     const Date change = opt_.start.monday();
+    order_.resize(kSlots);
+    for (int i = 0; i < kSlots; ++i) order_[size_t(i)] = i;
+    rng_.shuffle(order_);
     size_t first = 0;
     for (int y = 0; y < 7; ++y) {
       const int year = y + 7;
@@ -234,7 +237,7 @@ class Builder {
       for (size_t i : members) groups[school_.students[i].reg_group].push_back(i);
       for (auto& [reg, ids] : groups) {
         const std::string code = reg + "/Tu";
-        const std::string tutor = new_staff().code;
+        tutor_groups_.push_back(school_.lessons.size());
         const std::string room = "T" + std::to_string(++tutor_rooms_);
         for (int d = 1; d <= kDays; ++d) {
           Lesson l;
@@ -242,17 +245,17 @@ class Builder {
           l.cycle_day = d;
           l.time = *TimeRange::parse("08:45-08:50");
           l.room = room;
-          l.teacher = tutor;
           school_.lessons.push_back(std::move(l));
         }
         for (size_t i : ids) school_.memberships.push_back({school_.students[i].id, code, joined_[i], {}});
       }
       if (members.empty()) continue;
 
-      // The year's 50 lessons: each subject's sets are blocked into the same slots.
+      // The year's 50 lessons: each subject's sets are blocked into the same slots. Every year
+      // uses the same shuffled order of slots, rotated by 7 per year, so a subject's blocks in
+      // different years barely overlap and one teacher can teach the subject across years.
       std::vector<int> slots(kSlots);
-      for (int i = 0; i < kSlots; ++i) slots[size_t(i)] = i;
-      rng_.shuffle(slots);
+      for (int i = 0; i < kSlots; ++i) slots[size_t(i)] = order_[size_t((i + 7 * y) % kSlots)];
       size_t next = 0;
       const int sets = std::max(1, (int(members.size()) + kSetSize - 1) / kSetSize);
       for (const Subject& subj : kSubjects) {
@@ -289,6 +292,12 @@ class Builder {
           }
         }
       }
+    }
+    // Tutors are teachers (registration is outside the five periods), one group each; the
+    // school takes on a tutor only when it has more groups than teachers.
+    for (size_t g = 0; g < tutor_groups_.size(); ++g) {
+      const std::string tutor = g < school_.staff.size() ? school_.staff[g].code : new_staff().code;
+      for (int d = 0; d < kDays; ++d) school_.lessons[tutor_groups_[g] + size_t(d)].teacher = tutor;
     }
     // A few staff frees: timetable records with no class, which importers skip.
     for (size_t i = 0; i < std::min<size_t>(3, school_.staff.size()); ++i) {
@@ -350,6 +359,8 @@ class Builder {
   std::map<std::string, Pool> teachers_;
   std::map<std::string, Pool> rooms_;
   int tutor_rooms_ = 0;
+  std::vector<int> order_;           // the shuffled slot order every year rotates
+  std::vector<size_t> tutor_groups_;  // index of each tutor group's first lesson
 };
 
 using Row = std::vector<std::optional<std::string>>;
