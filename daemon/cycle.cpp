@@ -200,7 +200,8 @@ CycleReport run_cycle_on(const Config& cfg, Store& store, EventSink& events, Clo
 
   Importer importer(cfg, store, events, clock);
   r.import = opts.dry_run ? importer.preview(opts.accept_drop) : importer.run(opts.accept_drop, false);
-  if (r.import.failed) return fail("the MIS import could not be applied; nothing was changed");
+  if (r.import.failed)
+    return fail("the MIS import failed (see above); exports applied before the failure are kept, the rest wait for the next cycle");
 
   MisStore mis(store);
   SessionStore sessions_db(store);
