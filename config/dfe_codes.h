@@ -1,5 +1,5 @@
 // The DfE tables check-config validates [codes] against (SPEC §2), written out by hand from
-// /work/shared/reference/mis/dfe_attendance_codes_england_2024.csv and
+// the shared reference lists dfe_attendance_codes_england_2024.csv and
 // dfe_exclusion_codes_england.csv. Kept as data so a change of the DfE list is an edit here
 // and nowhere else.
 #pragma once

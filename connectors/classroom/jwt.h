@@ -15,7 +15,7 @@ std::string base64url_encode(std::string_view bytes);
 // Accepts with or without '=' padding; nullopt on a character outside the alphabet.
 std::optional<std::string> base64url_decode(std::string_view text);
 
-// Signs `data` with an RSA private key in PEM (PKCS#8 "BEGIN PRIVATE KEY", as Google's key
+// Signs `data` with an RSA private key in PEM (PKCS#8 PEM, as Google's key
 // files hold, or PKCS#1). Returns the raw signature bytes.
 Result<std::string> rs256_sign(std::string_view private_key_pem, std::string_view data);
 // True when `signature` is a valid RS256 signature of `data` under the PEM public key.
