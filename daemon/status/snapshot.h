@@ -1,0 +1,72 @@
+// What the status server knows about the daemon: a copy taken under the daemon's lock, so the
+// server's handlers are pure functions of (request, snapshot) and never touch the store on the
+// I/O thread. The plan of a day is the one thing that needs the store; the server asks the
+// StatusSource for it off the I/O thread.
+#pragma once
+
+#include <boost/json.hpp>
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "connectors/classroom/metrics.h"
+#include "mapping/civil.h"
+#include "mapping/result.h"
+
+namespace iesync {
+
+struct CycleRecord {
+  std::string started_at;  // UTC, RFC 3339 (format_utc)
+  std::string finished_at;
+  std::string result;  // ok, record_errors, failed
+  std::string summary;
+};
+
+struct StatusSnapshot {
+  using TimePoint = std::chrono::system_clock::time_point;
+
+  std::string school_name;
+  std::string version;
+  TimePoint now{};
+  Date today;                           // school time zone
+  std::chrono::seconds interval{900};   // [schedule] interval
+  bool cycle_running = false;
+  bool cycle_queued = false;
+  std::optional<TimePoint> last_success;   // end of the last cycle with result ok/record_errors
+  std::optional<TimePoint> last_cycle_end; // end of the last cycle, whatever its result
+  std::optional<TimePoint> next_cycle;     // when the scheduler will start the next one
+  double last_cycle_seconds = 0;
+  std::vector<CycleRecord> recent_cycles;  // newest first, at most 10
+
+  // Counters since the daemon started (Prometheus counters).
+  std::map<std::string, std::uint64_t> cycles_by_result;        // "ok", "record_errors", "failed"
+  std::map<std::string, std::uint64_t> records_imported_by_feed;  // "students", ... (accepted)
+  std::map<std::string, std::uint64_t> rejected_feeds_by_feed;    // exports moved to rejected/
+  std::vector<ClassroomMetrics::Row> classroom_requests;        // by method and status
+  // Gauges read from the store after each cycle.
+  std::map<std::string, std::int64_t> outbox_by_state;  // pending, sent, confirmed, conflict, failed, ...
+  std::vector<std::string> warnings;                    // plain English, as `iesync status`
+
+  // 200 on /healthz when the last successful cycle ended within 3 intervals (SPEC §7).
+  bool healthy() const {
+    return last_success && now - *last_success <= 3 * interval;
+  }
+};
+
+// Implemented by the daemon; the server's only way to reach it. Thread-safe.
+class StatusSource {
+ public:
+  virtual ~StatusSource() = default;
+  virtual StatusSnapshot snapshot() = 0;
+  // The JSON document of docs/plan.md for a day. Reads the store: may block, so the server
+  // calls it from a worker thread, never the I/O thread.
+  virtual Result<boost::json::object> plan(Date date) = 0;
+  // Starts a cycle now, or queues one if a cycle is running (never two in parallel).
+  // Returns false when one is already queued.
+  virtual bool request_sync() = 0;
+};
+
+}  // namespace iesync
