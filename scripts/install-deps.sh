@@ -8,7 +8,9 @@ packages=(
   libspdlog-dev libtomlplusplus-dev libssl-dev libsystemd-dev libgtest-dev libgmock-dev
   libbenchmark-dev libcli11-dev
   # for the tests: the store's CLI, a real CA bundle, systemd-analyze, and the browser/PDF checks
-  sqlite3 ca-certificates systemd
+  sqlite3 ca-certificates systemd chromium poppler-utils fonts-dejavu-core
+  # libFuzzer and its sanitizer runtime, for the fuzz label
+  clang libclang-rt-14-dev
 )
 
 missing=()
