@@ -41,6 +41,15 @@ int cmd_plan(const CommonOptions& common, const PlanOptions& o);
 int cmd_outbox(const CommonOptions& common, const OutboxOptions& o);
 int cmd_status(const CommonOptions& common, const StatusOptions& o);
 
+struct ReportOptions {
+  std::string from;
+  std::string to;
+  std::string format = "html";  // html, csv
+  std::string out;              // html: file (default stdout); csv: folder
+  bool anonymise = false;       // governors' copy: no names, no ids
+};
+int cmd_report(const CommonOptions& common, const ReportOptions& o);
+
 // Later subcommands register here, so cli.cpp stays small.
 void register_commands(CLI::App& app, CommonOptions& common, const AddConfigOption& add_config);
 int dispatch_commands(CLI::App& app, const CommonOptions& common);

@@ -7,6 +7,7 @@ SyncOptions sync_opts;
 PlanOptions plan_opts;
 OutboxOptions outbox_opts;
 StatusOptions status_opts;
+ReportOptions report_opts;
 }  // namespace
 
 void register_commands(CLI::App& app, CommonOptions&, const AddConfigOption& add_config) {
@@ -36,6 +37,17 @@ void register_commands(CLI::App& app, CommonOptions&, const AddConfigOption& add
                                               "Exit: 0 healthy, 1 degraded");
   add_config(status);
   status->add_flag("--json", status_opts.json, "print JSON");
+
+  auto* report = app.add_subcommand(
+      "report", "The senior-leadership / governors report over a date range (docs/report.md).\n"
+                "Exit: 0 done, 2 bad arguments");
+  add_config(report);
+  report->add_option("--from", report_opts.from, "first day of the report (YYYY-MM-DD)");
+  report->add_option("--to", report_opts.to, "last day of the report (YYYY-MM-DD)");
+  report->add_option("--format", report_opts.format, "html (default) or csv");
+  report->add_option("--out", report_opts.out, "html: file to write (default stdout); csv: folder");
+  report->add_flag("--anonymise", report_opts.anonymise,
+                   "for governors: pupils shown as Pupil A, B, ... and no ids");
 }
 
 int dispatch_commands(CLI::App& app, const CommonOptions& common) {
@@ -43,6 +55,7 @@ int dispatch_commands(CLI::App& app, const CommonOptions& common) {
   if (app.got_subcommand("plan")) return cmd_plan(common, plan_opts);
   if (app.got_subcommand("outbox")) return cmd_outbox(common, outbox_opts);
   if (app.got_subcommand("status")) return cmd_status(common, status_opts);
+  if (app.got_subcommand("report")) return cmd_report(common, report_opts);
   return 2;
 }
 

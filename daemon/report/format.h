@@ -1,0 +1,19 @@
+// Small text helpers shared by the HTML and CSV report renderers.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "mapping/civil.h"
+
+namespace iesync {
+
+// &, <, >, " and ' escaped for HTML text and attribute values.
+std::string html_escape(std::string_view s);
+// "2 November 2026": how a governor reads a date.
+std::string long_date(Date d);
+// A rate to one decimal place, or "n/a" when there is nothing to divide by.
+std::string rate_or_na(const std::optional<double>& v);
+
+}  // namespace iesync

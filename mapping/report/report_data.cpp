@@ -1,0 +1,400 @@
+#include "mapping/report/report_data.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <cstdio>
+#include <set>
+#include <unordered_map>
+
+namespace iesync {
+
+namespace {
+
+std::string lower(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  // Exports pad values ("Y ", " N"): compare the word only.
+  auto b = s.find_first_not_of(" \t");
+  if (b == std::string::npos) return "";
+  auto e = s.find_last_not_of(" \t");
+  return s.substr(b, e - b + 1);
+}
+
+std::optional<double> per_100(int count, int denominator) {
+  if (denominator <= 0) return std::nullopt;
+  return 100.0 * count / denominator;
+}
+
+bool is_session(const ReportSession& rs, const Calendar& cal) {
+  const auto& s = rs.session;
+  return (s.status == BookingStatus::booked || s.status == BookingStatus::attended) &&
+         s.problem.empty() && cal.is_open(s.date);
+}
+
+constexpr const char* kNotRecorded = "Not recorded";
+
+// Fixed row orders, so a governor sees the same table shape every term.
+const std::vector<std::string> kSenOrder = {"No SEN", "SEN support", "EHC plan", kNotRecorded};
+const std::vector<std::string> kPpOrder = {"Pupil premium", "Not pupil premium", kNotRecorded};
+const std::vector<std::string> kGenderOrder = {"Female", "Male", kNotRecorded};
+
+struct PerStudent {
+  int sessions = 0;
+  int lessons = 0;
+  Date first;
+  Date last;
+};
+
+PeriodTotals totals_for(DateRange range, const std::vector<const ReportSession*>& sessions) {
+  PeriodTotals t;
+  t.range = range;
+  std::map<std::string, int> per;
+  for (const auto* rs : sessions) {
+    const auto& s = rs->session;
+    if (!range.contains(s.date)) continue;
+    ++t.sessions;
+    ++per[s.student_id];
+    t.lessons += static_cast<int>(s.lessons.size());
+    if (!rs->work_checked) continue;
+    for (const auto& l : s.lessons) {
+      if (l.work.status == WorkStatus::handed_in) {
+        ++t.work_set;
+        ++t.handed_in;
+      } else if (l.work.status == WorkStatus::set) {
+        ++t.work_set;
+      }
+    }
+  }
+  t.pupils = static_cast<int>(per.size());
+  for (const auto& [id, n] : per)
+    if (n >= 2) ++t.repeat_pupils;
+  return t;
+}
+
+int year_sort_key(const std::string& label) {
+  if (label == kNotRecorded) return 1000;
+  if (label.rfind("Year ", 0) == 0) {
+    try {
+      return std::stoi(label.substr(5));
+    } catch (...) {
+    }
+  }
+  return 999;
+}
+
+void count_work(WorkRow& row, const MissedLesson& l, bool checked) {
+  ++row.lessons;
+  if (!checked) {
+    ++row.not_checked;
+    return;
+  }
+  switch (l.work.status) {
+    case WorkStatus::handed_in:
+      ++row.set;
+      ++row.handed_in;
+      break;
+    case WorkStatus::set:
+      ++row.set;
+      break;
+    case WorkStatus::not_set:
+      ++row.not_set;
+      break;
+    case WorkStatus::no_course:
+      ++row.no_course;
+      break;
+    case WorkStatus::unknown:
+      ++row.not_checked;
+      break;
+  }
+}
+
+std::vector<WorkRow> work_rows(const std::map<std::string, WorkRow>& m) {
+  std::vector<WorkRow> out;
+  for (const auto& [k, v] : m) out.push_back(v);
+  std::stable_sort(out.begin(), out.end(),
+                   [](const WorkRow& a, const WorkRow& b) { return a.lessons > b.lessons; });
+  return out;
+}
+
+}  // namespace
+
+std::optional<double> GroupRow::pupils_rate() const { return per_100(pupils, on_roll); }
+std::optional<double> GroupRow::sessions_rate() const { return per_100(sessions, on_roll); }
+std::optional<double> GroupRow::lessons_rate() const { return per_100(lessons, on_roll); }
+
+std::optional<double> ReturnRow::percent() const { return per_100(returned, judged); }
+
+std::optional<double> WorkRow::set_percent() const { return per_100(set, set + not_set); }
+std::optional<double> WorkRow::handed_in_percent() const { return per_100(handed_in, set); }
+
+std::string year_label(const std::string& year) {
+  auto y = lower(year);
+  if (y.empty()) return kNotRecorded;
+  if (y.rfind("year", 0) == 0) y = lower(y.substr(4));
+  bool digits = !y.empty() && std::all_of(y.begin(), y.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
+  if (digits) return "Year " + std::to_string(std::stoi(y));
+  return year;
+}
+
+std::string sen_label(const std::string& sen) {
+  auto s = lower(sen);
+  if (s == "n" || s == "no" || s == "none" || s == "no sen") return "No SEN";
+  if (s == "k" || s == "sen support" || s == "support") return "SEN support";
+  if (s == "e" || s == "ehc plan" || s == "ehcp" || s == "s" || s == "statement") return "EHC plan";
+  return kNotRecorded;
+}
+
+std::string pupil_premium_label(const std::string& pp) {
+  auto s = lower(pp);
+  if (s == "y" || s == "yes" || s == "true" || s == "1" || s == "t") return "Pupil premium";
+  if (s == "n" || s == "no" || s == "false" || s == "0" || s == "f") return "Not pupil premium";
+  return kNotRecorded;
+}
+
+std::string gender_label(const std::string& gender) {
+  auto s = lower(gender);
+  if (s == "f" || s == "female") return "Female";
+  if (s == "m" || s == "male") return "Male";
+  return kNotRecorded;
+}
+
+std::string format_rate(double v) {
+  double r = std::round(v * 10.0) / 10.0;
+  if (r == 0) r = 0;  // no "-0.0"
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.1f", r);
+  return buf;
+}
+
+std::string pupil_letter_label(int index) {
+  std::string letters;
+  int n = index;
+  do {
+    letters.insert(letters.begin(), static_cast<char>('A' + n % 26));
+    n = n / 26 - 1;
+  } while (n >= 0);
+  return "Pupil " + letters;
+}
+
+ReportData build_report(const ReportInput& in, const Calendar& cal) {
+  ReportData d;
+  d.school_name = in.school_name;
+  d.range = in.range;
+  const int len = days_between(in.range.first, in.range.last) + 1;
+  d.previous = {in.range.first.plus_days(-len), in.range.first.plus_days(-1)};
+  d.horizon = in.horizon;
+  d.on_roll = static_cast<int>(in.students.size());
+  d.anonymised = in.anonymise;
+
+  std::unordered_map<std::string, const Student*> by_id;
+  for (const auto& s : in.students) by_id[s.id] = &s;
+
+  // The sessions, once: booked/attended bookings on open days that cover something.
+  std::vector<const ReportSession*> sessions;
+  for (const auto& rs : in.sessions) {
+    bool in_range = in.range.contains(rs.session.date);
+    if (is_session(rs, cal)) {
+      sessions.push_back(&rs);
+      if (in_range && !rs.work_checked) ++d.unchecked_sessions;
+    } else if (in_range) {
+      if (rs.session.status == BookingStatus::absent || rs.session.status == BookingStatus::cancelled)
+        ++d.not_sessions_absent_cancelled;
+      else
+        ++d.not_sessions_problem;
+    }
+  }
+  std::stable_sort(sessions.begin(), sessions.end(), [](auto* a, auto* b) {
+    return a->session.date < b->session.date;
+  });
+  std::vector<const ReportSession*> current;
+  for (auto* rs : sessions)
+    if (in.range.contains(rs->session.date)) current.push_back(rs);
+
+  d.totals = totals_for(in.range, sessions);
+  d.previous_totals = totals_for(d.previous, sessions);
+
+  std::map<std::string, PerStudent> per;
+  for (auto* rs : current) {
+    auto& p = per[rs->session.student_id];
+    if (p.sessions == 0) p.first = rs->session.date;
+    ++p.sessions;
+    p.lessons += static_cast<int>(rs->session.lessons.size());
+    p.last = rs->session.date;
+  }
+
+  // Groups: the denominators come from the students on roll; a pupil in IE who has left the
+  // roll since counts under "Not recorded".
+  using LabelFn = std::string (*)(const std::string&);
+  struct Dim {
+    const char* name;
+    LabelFn label;
+    const std::string Student::*field;
+    const std::vector<std::string>* order;
+  };
+  const Dim dims[] = {{"Year group", year_label, &Student::year, nullptr},
+                      {"SEN status", sen_label, &Student::sen, &kSenOrder},
+                      {"Pupil premium", pupil_premium_label, &Student::pupil_premium, &kPpOrder},
+                      {"Gender", gender_label, &Student::gender, &kGenderOrder}};
+  for (const auto& dim : dims) {
+    std::map<std::string, GroupRow> rows;
+    for (const auto& s : in.students) ++rows[dim.label(s.*dim.field)].on_roll;
+    for (const auto& [id, p] : per) {
+      auto it = by_id.find(id);
+      auto label = it == by_id.end() ? std::string(kNotRecorded) : dim.label(it->second->*dim.field);
+      auto& r = rows[label];
+      ++r.pupils;
+      r.sessions += p.sessions;
+      r.lessons += p.lessons;
+    }
+    GroupTable t;
+    t.dimension = dim.name;
+    if (dim.order) {
+      for (const auto& l : *dim.order)
+        if (auto it = rows.find(l); it != rows.end()) {
+          it->second.label = l;
+          t.rows.push_back(it->second);
+        }
+    } else {
+      for (auto& [l, r] : rows) {
+        r.label = l;
+        t.rows.push_back(r);
+      }
+      std::stable_sort(t.rows.begin(), t.rows.end(), [](const GroupRow& a, const GroupRow& b) {
+        return year_sort_key(a.label) < year_sort_key(b.label);
+      });
+    }
+    GroupRow whole;
+    whole.label = "Whole school";
+    whole.on_roll = d.on_roll;
+    whole.pupils = d.totals.pupils;
+    whole.sessions = d.totals.sessions;
+    whole.lessons = d.totals.lessons;
+    t.rows.push_back(whole);
+    for (auto& r : t.rows)
+      r.suppressed = r.on_roll < kSuppressBelow || r.pupils < kSuppressBelow;
+    d.groups.push_back(std::move(t));
+  }
+
+  // Repeat IE: pupils with two or more sessions, most first.
+  for (const auto& [id, p] : per) {
+    if (p.sessions < 2) continue;
+    RepeatStudent r;
+    auto it = by_id.find(id);
+    r.label = it == by_id.end() ? "(no longer on roll)" : it->second->forename + " " + it->second->surname;
+    r.id = id;
+    r.year = it == by_id.end() ? "" : it->second->year;
+    r.sessions = p.sessions;
+    r.lessons = p.lessons;
+    r.first = p.first;
+    r.last = p.last;
+    d.repeat_students.push_back(std::move(r));
+  }
+  std::stable_sort(d.repeat_students.begin(), d.repeat_students.end(),
+                   [](const RepeatStudent& a, const RepeatStudent& b) {
+                     if (a.sessions != b.sessions) return a.sessions > b.sessions;
+                     if (a.lessons != b.lessons) return a.lessons > b.lessons;
+                     return a.label < b.label;
+                   });
+  if (in.anonymise)
+    for (size_t i = 0; i < d.repeat_students.size(); ++i) {
+      d.repeat_students[i].label = pupil_letter_label(static_cast<int>(i));
+      d.repeat_students[i].id.clear();
+    }
+
+  // Return to IE: another session for the same pupil 1..N school days later. Later sessions
+  // are looked for up to the horizon, past the end of the range.
+  std::map<std::string, std::vector<Date>> dates_of;
+  for (auto* rs : sessions)
+    if (rs->session.date <= in.horizon) dates_of[rs->session.student_id].push_back(rs->session.date);
+  for (int window : {10, 20}) {
+    ReturnRow r;
+    r.window = window;
+    for (auto* rs : current) {
+      const auto& s = rs->session;
+      if (cal.add_school_days(s.date, window) > in.horizon) {
+        ++r.too_recent;
+        continue;
+      }
+      ++r.judged;
+      for (Date later : dates_of[s.student_id]) {
+        if (later <= s.date) continue;
+        int gap = cal.school_days_between(s.date, later);
+        if (gap >= 1 && gap <= window) {
+          ++r.returned;
+          break;
+        }
+      }
+    }
+    d.returns.push_back(r);
+  }
+
+  // Reasons.
+  std::map<std::string, std::pair<int, std::set<std::string>>> reasons;
+  for (auto* rs : current) {
+    auto& e = reasons[rs->session.reason];
+    ++e.first;
+    e.second.insert(rs->session.student_id);
+  }
+  for (const auto& [code, e] : reasons) {
+    ReasonRow r;
+    r.code = code;
+    if (code.empty())
+      r.meaning = kNotRecorded;
+    else if (auto it = in.reason_meanings.find(code); it != in.reason_meanings.end())
+      r.meaning = it->second;
+    else
+      r.meaning = "Not a DfE reason code";
+    r.sessions = e.first;
+    r.pupils = static_cast<int>(e.second.size());
+    r.suppressed = r.pupils < kSuppressBelow;
+    d.reasons.push_back(std::move(r));
+  }
+  std::stable_sort(d.reasons.begin(), d.reasons.end(),
+                   [](const ReasonRow& a, const ReasonRow& b) { return a.sessions > b.sessions; });
+
+  // Work set and handed in, by subject and by teacher.
+  std::map<std::string, WorkRow> by_subject, by_teacher;
+  for (auto* rs : current)
+    for (const auto& l : rs->session.lessons) {
+      std::string subject = l.subject.empty() ? l.class_code : l.subject;
+      std::string teacher = "No teacher recorded";
+      if (!l.teacher.empty()) {
+        auto it = in.staff_names.find(l.teacher);
+        teacher = it != in.staff_names.end() && !it->second.empty() ? it->second + " (" + l.teacher + ")"
+                                                                    : l.teacher;
+      }
+      auto& sr = by_subject[subject];
+      sr.label = subject;
+      count_work(sr, l, rs->work_checked);
+      auto& tr = by_teacher[teacher];
+      tr.label = teacher;
+      count_work(tr, l, rs->work_checked);
+    }
+  d.work_by_subject = work_rows(by_subject);
+  d.work_by_teacher = work_rows(by_teacher);
+
+  // Sessions per week, every week of the range (weeks with none included).
+  for (Date m = in.range.first.monday(); m <= in.range.last; m = m.plus_days(7)) {
+    WeekCount w{m, 0};
+    for (auto* rs : current)
+      if (rs->session.date.monday() == m) ++w.sessions;
+    d.weeks.push_back(w);
+  }
+
+  const auto& c = d.totals;
+  const auto& p = d.previous_totals;
+  auto rate = [&](int n) { return d.on_roll > 0 ? 100.0 * n / d.on_roll : 0.0; };
+  auto pct = [](int n, int of) { return of > 0 ? 100.0 * n / of : 0.0; };
+  d.comparison = {
+      {"IE sessions", double(c.sessions), double(p.sessions), false},
+      {"Pupils with at least one session", double(c.pupils), double(p.pupils), false},
+      {"Pupils with two or more sessions", double(c.repeat_pupils), double(p.repeat_pupils), false},
+      {"Lessons missed", double(c.lessons), double(p.lessons), false},
+      {"Sessions per 100 pupils on roll", rate(c.sessions), rate(p.sessions), true},
+      {"Work handed in (% of lessons with work set)", pct(c.handed_in, c.work_set),
+       pct(p.handed_in, p.work_set), true},
+  };
+  return d;
+}
+
+}  // namespace iesync
