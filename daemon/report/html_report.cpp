@@ -34,6 +34,9 @@ figcaption { font-size: 9.5pt; margin-top: 3pt; }
 @media screen { section { border-top: 1px dashed #bbb; padding-top: 12pt; margin-top: 18pt; } }
 )css";
 
+// More weeks than this (about half a term) are charted by month instead.
+constexpr size_t kMaxWeekBars = 16;
+
 const char* kSupp = "<span class=\"supp\">&lt;5</span>";
 constexpr const char* kSuppKey =
     "<p class=\"small\">&lt;5 means fewer than 5 pupils in the group or in internal exclusion: "
@@ -85,11 +88,24 @@ void summary(std::ostringstream& o, const ReportData& d, Date generated_on) {
   if (whole.suppressed) o << kSuppKey;
   BarChart c;
   c.id = "weeks";
-  c.title = "Internal exclusion sessions per week";
-  c.caption = "Each bar is one school week, labelled with the date of its Monday, and shows how "
-              "many internal exclusion sessions took place that week.";
   c.one_decimal = false;
-  for (const auto& w : d.weeks) c.rows.push_back({"w/c " + long_date(w.monday), {double(w.sessions)}, "", false});
+  if (d.weeks.size() <= kMaxWeekBars) {
+    c.title = "Internal exclusion sessions per week";
+    c.caption = "Each bar is one school week, labelled with the date of its Monday, and shows how "
+                "many internal exclusion sessions took place that week.";
+    for (const auto& w : d.weeks) c.rows.push_back({"w/c " + long_date(w.monday), {double(w.sessions)}, "", false});
+  } else {
+    // A term or a year: one bar per month keeps the chart on one page.
+    c.title = "Internal exclusion sessions per month";
+    c.caption = "Each bar is one month (weeks counted in the month their Monday falls in) and "
+                "shows how many internal exclusion sessions took place that month.";
+    for (const auto& w : d.weeks) {
+      auto label = long_date(w.monday);
+      label = label.substr(label.find(' ') + 1);  // "November 2026"
+      if (c.rows.empty() || c.rows.back().label != label) c.rows.push_back({label, {0.0}, "", false});
+      *c.rows.back().values[0] += w.sessions;
+    }
+  }
   o << render_bar_chart(c) << "</section>\n";
 }
 

@@ -31,7 +31,7 @@ std::string render_bar_chart(const BarChart& c) {
   const std::string hatch = "hatch-" + c.id;
   const std::string kFills[] = {"#2b6cb0", "url(#" + hatch + ")"};
   std::ostringstream o;
-  o << "<figure class=\"chart\">\n<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" width=\""
+  o << "<figure class=\"chart\">\n<svg role=\"img\" width=\""
     << kWidth << "\" height=\"" << height << "\" viewBox=\"0 0 " << kWidth << " " << height
     << "\" font-family=\"sans-serif\" font-size=\"12\">\n<title>" << html_escape(c.title)
     << "</title>\n<defs><pattern id=\"" << hatch << "\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" "
