@@ -30,6 +30,7 @@ struct StatusSnapshot {
 
   std::string school_name;
   std::string version;
+  std::string timezone = "Europe/London";  // [school] timezone: the dashboard shows school time
   TimePoint now{};
   Date today;                           // school time zone
   std::chrono::seconds interval{900};   // [schedule] interval

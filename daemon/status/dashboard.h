@@ -1,0 +1,29 @@
+// GET /: the behaviour lead's page. Server-rendered HTML with inline CSS and no JavaScript,
+// so it works in any browser the school has; every value from the plan is HTML-escaped.
+#pragma once
+
+#include <boost/json.hpp>
+#include <string>
+#include <string_view>
+
+#include "daemon/status/snapshot.h"
+#include "mapping/civil.h"
+#include "mapping/result.h"
+
+namespace iesync {
+
+// The page for `date` from its plan document (docs/plan.md) and the daemon's snapshot: the
+// header (school, last sync, health, warnings), the date picker, "who to chase" and each
+// student's missed lessons with their work and mark.
+std::string render_dashboard(const boost::json::object& plan, Date date, const StatusSnapshot& snap);
+
+// The same page frame when the plan could not be read, saying why.
+std::string render_dashboard_error(Date date, const StatusSnapshot& snap, const Error& error);
+
+// &, <, >, " and ' as entities: safe in text and in double- or single-quoted attributes.
+std::string html_escape(std::string_view s);
+
+// "Monday 23 November 2026".
+std::string long_date(Date d);
+
+}  // namespace iesync

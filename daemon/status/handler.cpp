@@ -1,0 +1,276 @@
+#include "daemon/status/handler.h"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#include <boost/url/parse.hpp>
+#include <boost/url/url_view.hpp>
+#include <array>
+#include <cctype>
+#include <stdexcept>
+
+#include "daemon/status/dashboard.h"
+#include "daemon/status/metrics.h"
+#include "mapping/clock.h"
+
+namespace iesync {
+
+namespace json = boost::json;
+
+namespace {
+
+constexpr std::string_view kJson = "application/json";
+constexpr std::string_view kHtml = "text/html; charset=utf-8";
+
+struct Target {
+  std::string path;
+  std::optional<std::string> date;  // the `date` query parameter, decoded
+  bool valid = true;
+};
+
+Target parse_target(const std::string& target) {
+  Target t;
+  auto u = boost::urls::parse_origin_form(target);
+  if (!u) {
+    t.valid = false;
+    return t;
+  }
+  t.path = std::string(u->path());
+  auto params = u->params();
+  if (auto it = params.find("date"); it != params.end())
+    t.date = (*it).has_value ? std::string((*it).value) : std::string();
+  return t;
+}
+
+// Routes and the methods they take; a known path with another method is 405, not 404.
+struct Route {
+  std::string_view path;
+  std::string_view method;
+};
+constexpr Route kRoutes[] = {
+    {"/", "GET"},           {"/healthz", "GET"},     {"/metrics", "GET"},
+    {"/api/v1/status", "GET"}, {"/api/v1/plan", "GET"}, {"/api/v1/sync", "POST"},
+};
+
+const Route* find_route(std::string_view path) {
+  for (auto& r : kRoutes)
+    if (r.path == path) return &r;
+  return nullptr;
+}
+
+bool needs_plan(std::string_view path) { return path == "/" || path == "/api/v1/plan"; }
+
+// "Bearer X" (scheme case-insensitive, RFC 6750) -> X; nullopt for any other form.
+std::optional<std::string_view> bearer_token(std::string_view header) {
+  constexpr std::string_view scheme = "bearer";
+  if (header.size() <= scheme.size() || header[scheme.size()] != ' ') return std::nullopt;
+  for (std::size_t i = 0; i < scheme.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(header[i])) != scheme[i]) return std::nullopt;
+  auto rest = header.substr(scheme.size());
+  auto b = rest.find_first_not_of(' ');
+  if (b == std::string_view::npos) return std::nullopt;
+  rest = rest.substr(b);
+  while (!rest.empty() && (rest.back() == ' ' || rest.back() == '\t')) rest.remove_suffix(1);
+  return rest;
+}
+
+std::array<unsigned char, 32> sha256(std::string_view s) {
+  std::array<unsigned char, 32> md{};
+  unsigned int n = 0;
+  if (EVP_Digest(s.data(), s.size(), md.data(), &n, EVP_sha256(), nullptr) != 1 || n != md.size())
+    throw std::runtime_error("SHA-256 unavailable in OpenSSL");  // a broken build, not input
+  return md;
+}
+
+StatusResponse json_response(int status, const json::value& v) {
+  StatusResponse r;
+  r.status = status;
+  r.content_type = std::string(kJson);
+  r.body = json::serialize(v) + "\n";
+  return r;
+}
+
+json::value utc_or_null(const std::optional<StatusSnapshot::TimePoint>& t) {
+  if (!t) return nullptr;
+  return json::value(format_utc(std::chrono::floor<std::chrono::seconds>(*t)));
+}
+
+std::string healthz_reason(const StatusSnapshot& s) {
+  const auto limit = std::chrono::duration_cast<std::chrono::minutes>(3 * s.interval).count();
+  if (!s.last_success)
+    return "unhealthy: no sync cycle has succeeded since iesync started" +
+           std::string(s.cycle_running ? " (one is running now)" : "") +
+           "; see sync.log for the last cycle's problems\n";
+  auto ago = std::chrono::duration_cast<std::chrono::minutes>(s.now - *s.last_success).count();
+  return "unhealthy: the last successful sync cycle ended " + std::to_string(ago) +
+         " minutes ago, more than 3 intervals (" + std::to_string(limit) +
+         " minutes); see sync.log for why cycles fail\n";
+}
+
+StatusResponse status_json(const StatusSnapshot& s) {
+  json::array cycles;
+  for (auto& c : s.recent_cycles)
+    cycles.push_back(json::object{{"started_at", c.started_at},
+                                  {"finished_at", c.finished_at},
+                                  {"result", c.result},
+                                  {"summary", c.summary}});
+  json::object outbox;
+  for (auto& [k, v] : s.outbox_by_state) outbox[k] = v;
+  json::array warnings;
+  for (auto& w : s.warnings) warnings.push_back(json::value(w));
+  json::object o{{"healthy", s.healthy()},
+                 {"school", s.school_name},
+                 {"version", s.version},
+                 {"now", utc_or_null(s.now)},
+                 {"today", s.today.iso()},
+                 {"running", s.cycle_running},
+                 {"queued", s.cycle_queued},
+                 {"last_success", utc_or_null(s.last_success)},
+                 {"last_cycle_end", utc_or_null(s.last_cycle_end)},
+                 {"last_cycle_seconds", s.last_cycle_seconds},
+                 {"next_cycle", utc_or_null(s.next_cycle)},
+                 {"interval_seconds", s.interval.count()},
+                 {"cycles", std::move(cycles)},
+                 {"outbox", std::move(outbox)},
+                 {"warnings", std::move(warnings)}};
+  return json_response(200, o);
+}
+
+StatusResponse bad_date(bool html) {
+  auto r = plain_response(400, "date must be a school day written YYYY-MM-DD, e.g. ?date=2026-11-23\n");
+  if (html) {
+    r.content_type = std::string(kHtml);
+    r.body = "<!doctype html><html lang=\"en-GB\"><head><meta charset=\"utf-8\"><title>Bad date</title>"
+             "</head><body><p>The date must be written YYYY-MM-DD, e.g. 2026-11-23.</p>"
+             "<p><a href=\"/\">Show today</a></p></body></html>\n";
+  }
+  return r;
+}
+
+void add_common_headers(StatusResponse& r) {
+  // Live data: never from a cache. The page runs no script and loads nothing, so the
+  // strictest policy fits and blunts any escaping mistake.
+  r.headers.emplace_back("Cache-Control", "no-store");
+  r.headers.emplace_back("X-Content-Type-Options", "nosniff");
+  if (r.content_type.starts_with("text/html")) {
+    r.headers.emplace_back("Content-Security-Policy",
+                           "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
+                           "frame-ancestors 'none'; base-uri 'none'");
+    r.headers.emplace_back("Referrer-Policy", "no-referrer");
+  }
+}
+
+StatusResponse route(const StatusRequest& req, const StatusSnapshot& snap,
+                     const Result<json::object>* plan) {
+  auto t = parse_target(req.target);
+  if (!t.valid) return plain_response(400, "the request target is not a valid path\n");
+  const Route* r = find_route(t.path);
+  if (!r) return plain_response(404, "no such page: " + t.path + "; try / or /api/v1/status\n");
+  if (req.method != r->method) {
+    auto resp = plain_response(405, std::string(r->path) + " takes " + std::string(r->method) + " only\n");
+    resp.headers.emplace_back("Allow", std::string(r->method));
+    return resp;
+  }
+  if (needs_plan(t.path)) {
+    auto date = plan_date_for(req, snap);
+    if (!date) return bad_date(t.path == "/");
+    if (!plan) return plain_response(500, "internal error: the plan was not fetched for this request\n");
+    if (t.path == "/") {
+      StatusResponse resp;
+      resp.content_type = std::string(kHtml);
+      if (*plan) {
+        resp.body = render_dashboard(plan->value(), *date, snap);
+      } else {
+        resp.status = 503;
+        resp.body = render_dashboard_error(*date, snap, plan->error());
+      }
+      return resp;
+    }
+    if (!*plan)
+      return json_response(503, json::object{{"error", plan->error().to_string()}});
+    return json_response(200, plan->value());
+  }
+  if (t.path == "/healthz") {
+    if (snap.healthy()) return plain_response(200, "ok\n");
+    return plain_response(503, healthz_reason(snap));
+  }
+  if (t.path == "/metrics") {
+    StatusResponse resp;
+    resp.content_type = std::string(kPrometheusContentType);
+    resp.body = render_metrics(snap);
+    return resp;
+  }
+  if (t.path == "/api/v1/status") return status_json(snap);
+  // POST /api/v1/sync. The source has the last word (a cycle may have been queued since the
+  // snapshot); the server answers sync_refused_response() if it refuses.
+  if (snap.cycle_queued) return sync_refused_response();
+  auto resp = json_response(202, json::object{{"result", snap.cycle_running ? "queued" : "started"}});
+  resp.trigger_sync = true;
+  return resp;
+}
+
+}  // namespace
+
+bool token_matches(std::string_view presented, std::string_view configured) {
+  auto a = sha256(presented);
+  auto b = sha256(configured);
+  const bool same_digest = CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+  // An empty configured token never matches (a blank token file is refused at load anyway).
+  return same_digest & !configured.empty();
+}
+
+std::optional<StatusResponse> auth_denial(const StatusRequest& req, const AuthContext& auth) {
+  const bool needs_token = req.method == "POST" || !auth.loopback_only;
+  if (!needs_token) return std::nullopt;
+  if (!auth.token) {
+    return plain_response(403, req.method == "POST" && auth.loopback_only
+                                   ? "this needs a token, and none is configured: set [status] token_file "
+                                     "to a file holding one (chmod 600) and restart iesync\n"
+                                   : "the status server listens beyond loopback without a token: set "
+                                     "[status] token_file (chmod 600) and restart iesync\n");
+  }
+  auto presented = bearer_token(req.authorization);
+  if (presented && token_matches(*presented, *auth.token)) return std::nullopt;
+  // The presented value is never echoed: it may be a real token sent to the wrong server.
+  auto r = plain_response(401, presented ? "the token is wrong; send the one in [status] token_file as "
+                                           "\"Authorization: Bearer TOKEN\"\n"
+                                         : "a token is required; send the one in [status] token_file as "
+                                           "\"Authorization: Bearer TOKEN\"\n");
+  r.headers.emplace_back("WWW-Authenticate", presented ? "Bearer realm=\"iesync\", error=\"invalid_token\""
+                                                       : "Bearer realm=\"iesync\"");
+  return r;
+}
+
+std::optional<Date> plan_date_for(const StatusRequest& req, const StatusSnapshot& snap) {
+  if (req.method != "GET") return std::nullopt;
+  auto t = parse_target(req.target);
+  if (!t.valid || !needs_plan(t.path)) return std::nullopt;
+  // The dashboard's date input submits an empty value when cleared: that is today.
+  if (!t.date || t.date->empty()) return snap.today;
+  return Date::parse_iso(*t.date);
+}
+
+StatusResponse handle_status_request(const StatusRequest& req, const StatusSnapshot& snap,
+                                     const AuthContext& auth, const Result<json::object>* plan) {
+  auto resp = auth_denial(req, auth);
+  if (!resp) resp = route(req, snap, plan);
+  add_common_headers(*resp);
+  return std::move(*resp);
+}
+
+StatusResponse sync_refused_response() {
+  auto r = json_response(409, json::object{{"result", "already_queued"},
+                                           {"message", "a sync cycle is already queued; it starts when "
+                                                       "the running one ends"}});
+  add_common_headers(r);
+  return r;
+}
+
+StatusResponse plain_response(int status, std::string text) {
+  StatusResponse r;
+  r.status = status;
+  r.body = std::move(text);
+  return r;
+}
+
+}  // namespace iesync
