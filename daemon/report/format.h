@@ -1,6 +1,8 @@
 // Small text helpers shared by the HTML and CSV report renderers.
 #pragma once
 
+#include "daemon/html.h"
+
 #include <optional>
 #include <string>
 #include <string_view>
@@ -9,8 +11,6 @@
 
 namespace iesync {
 
-// &, <, >, " and ' escaped for HTML text and attribute values.
-std::string html_escape(std::string_view s);
 // "2 November 2026": how a governor reads a date.
 std::string long_date(Date d);
 // A rate to one decimal place, or "n/a" when there is nothing to divide by.

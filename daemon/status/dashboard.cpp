@@ -187,7 +187,7 @@ class Page {
     out_ += "<style>" + std::string(kStyle) + "</style></head><body>\n";
     header();
     nav(date);
-    out_ += "<main>\n<h2 id=\"day\">" + html_escape(long_date(date)) + "</h2>\n";
+    out_ += "<main>\n<h2 id=\"day\">" + html_escape(dashboard_date(date)) + "</h2>\n";
   }
 
   void close() {
@@ -391,23 +391,7 @@ void summary_line(std::string& out, const json::object& summary) {
 
 }  // namespace
 
-std::string html_escape(std::string_view s) {
-  std::string out;
-  out.reserve(s.size() + s.size() / 8);
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
-
-std::string long_date(Date d) { return day_month(d) + " " + std::to_string(int(d.ymd().year())); }
+std::string dashboard_date(Date d) { return day_month(d) + " " + std::to_string(int(d.ymd().year())); }
 
 std::string render_dashboard(const json::object& plan, Date date, const StatusSnapshot& snap) {
   Page page(snap);

@@ -2,6 +2,8 @@
 // so it works in any browser the school has; every value from the plan is HTML-escaped.
 #pragma once
 
+#include "daemon/html.h"
+
 #include <boost/json.hpp>
 #include <string>
 #include <string_view>
@@ -20,10 +22,8 @@ std::string render_dashboard(const boost::json::object& plan, Date date, const S
 // The same page frame when the plan could not be read, saying why.
 std::string render_dashboard_error(Date date, const StatusSnapshot& snap, const Error& error);
 
-// &, <, >, " and ' as entities: safe in text and in double- or single-quoted attributes.
-std::string html_escape(std::string_view s);
 
 // "Monday 23 November 2026".
-std::string long_date(Date d);
+std::string dashboard_date(Date d);
 
 }  // namespace iesync
