@@ -7,15 +7,15 @@
 
 #include "connectors/classroom/connector.h"
 #include "connectors/http/curl_client.h"
-#include "connectors/writeback/file_target.h"
+#include "connectors/writeback/make_target.h"
 #include "connectors/writeback/sender.h"
-#include "connectors/writeback/wonde_target.h"
 #include "mapping/calendar.h"
 #include "mapping/marks.h"
 #include "mapping/missed_lessons.h"
 #include "mapping/timezone.h"
 #include "store/mis_store.h"
 #include "store/outbox.h"
+#include "store/retention.h"
 #include "store/session_store.h"
 
 namespace iesync {
@@ -102,19 +102,25 @@ bool assess_classroom(const Config& cfg, Store& store, EventSink& events, Clock&
   return day.stale;
 }
 
+// The cycle's write target from [writeback]; on a config problem (no outbox folder, a
+// missing or group-readable token file) says so and returns nullptr, so the marks stay
+// queued for the next cycle.
 std::unique_ptr<WriteTarget> make_target(const Config& cfg, Clock& clock,
                                          std::unique_ptr<HttpClient>& http, EventSink& events) {
-  if (cfg.writeback.target == WritebackTarget::file) {
-    return std::make_unique<FileTarget>(cfg.writeback.outbox_dir, clock);
-  }
-  auto token = read_wonde_token(cfg.writeback.token_file);
-  if (!token) {
-    emit(events, Severity::error, "writeback.config", token.error().to_string());
+  // The file target makes no requests; only the Wonde target gets a real client.
+  struct NoHttp : HttpClient {
+    Result<HttpResponse> send(const HttpRequest&) override {
+      return make_error("write-back", "the file target makes no HTTP requests");
+    }
+  };
+  static NoHttp no_http;
+  if (cfg.writeback.target == WritebackTarget::wonde) http = make_curl_client(HttpOptions{});
+  auto target = make_write_target(cfg.writeback, http ? *http : no_http, clock);
+  if (!target) {
+    emit(events, Severity::error, "writeback.config", target.error().to_string());
     return nullptr;
   }
-  http = make_curl_client(HttpOptions{});
-  return std::make_unique<WondeTarget>(
-      *http, WondeOptions{cfg.writeback.api_base, cfg.writeback.school_id, *token});
+  return std::move(*target);
 }
 
 }  // namespace
@@ -202,6 +208,14 @@ CycleReport run_cycle_on(const Config& cfg, Store& store, EventSink& events, Clo
   r.import = opts.dry_run ? importer.preview(opts.accept_drop) : importer.run(opts.accept_drop, false);
   if (r.import.failed)
     return fail("the MIS import failed (see above); exports applied before the failure are kept, the rest wait for the next cycle");
+  auto stopping = [&] {
+    if (!deps.stop_requested || !deps.stop_requested()) return false;
+    r.exit_code = 3;
+    r.summary = "Cycle for " + r.date.iso() + " stopped for shutdown; the next cycle finishes it.";
+    emit(events, Severity::info, "cycle.stopped", r.summary);
+    return true;
+  };
+  if (stopping()) return r;
 
   MisStore mis(store);
   SessionStore sessions_db(store);
@@ -223,6 +237,7 @@ CycleReport run_cycle_on(const Config& cfg, Store& store, EventSink& events, Clo
   }
 
   r.classroom_stale = assess_classroom(cfg, store, events, clock, tz, deps, mis, r.sessions);
+  if (stopping()) return r;
 
   // What the store said before, to retract facts a changed booking no longer holds.
   auto before = sessions_db.load_day(r.date);
@@ -316,6 +331,8 @@ CycleReport run_cycle_on(const Config& cfg, Store& store, EventSink& events, Clo
     } catch (const SQLite::Exception& e) {
       emit(events, Severity::error, "store.failed", std::string("could not record the cycle: ") + e.what());
     }
+    // [store] retain: cheap when nothing has expired; one log line when something went.
+    purge_expired_and_report(store, cfg.store.retain, clock.now(), events);
   }
   return r;
 }

@@ -3,6 +3,7 @@
 // queue the marks and records that are due, and send the outbox.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -44,6 +45,9 @@ struct CycleReport {
 struct CycleDeps {
   ClassroomMetrics* classroom_metrics = nullptr;
   Sleeper sleep;  // empty: real sleeps
+  // Asked between steps; true makes the cycle stop there (the daemon is shutting down). What
+  // was committed stays; the next cycle redoes the rest.
+  std::function<bool()> stop_requested;
 };
 
 CycleReport run_cycle(const Config& cfg, Store& store, EventSink& events, Clock& clock,

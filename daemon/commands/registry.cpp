@@ -7,10 +7,22 @@ SyncOptions sync_opts;
 PlanOptions plan_opts;
 OutboxOptions outbox_opts;
 StatusOptions status_opts;
+RunOptions run_opts;
 ReportOptions report_opts;
+StudentOptions student_opts;
 }  // namespace
 
 void register_commands(CLI::App& app, CommonOptions&, const AddConfigOption& add_config) {
+  auto* run = app.add_subcommand(
+      "run", "The service: cycles every [schedule] interval in school hours, watches the export\n"
+             "folder, serves the status page and dashboard ([status] listen), reloads config on\n"
+             "SIGHUP and stops cleanly on SIGTERM/SIGINT. Under systemd: Type=notify with watchdog.\n"
+             "Exit: 0 clean stop, 2 config invalid at start, 3 store or log cannot be opened");
+  add_config(run);
+  run->add_option("--watch-quiet-ms", run_opts.watch_quiet_ms,
+                  "how long the export folder must be quiet after a change before a cycle starts")
+      ->capture_default_str();
+
   auto* sync = app.add_subcommand(
       "sync", "Run one full cycle (import, Classroom, reconcile, write back), then exit.\n"
               "Exit: 0 done, 1 done with record-level errors, 2 config invalid, 3 cycle failed");
@@ -48,14 +60,33 @@ void register_commands(CLI::App& app, CommonOptions&, const AddConfigOption& add
   report->add_option("--out", report_opts.out, "html: file to write (default stdout); csv: folder");
   report->add_flag("--anonymise", report_opts.anonymise,
                    "for governors: pupils shown as Pupil A, B, ... and no ids");
+
+  auto* student = app.add_subcommand(
+      "student", "Subject access and erasure for one student (docs/data-protection.md).\n"
+                 "Exit: 0 done, 1 no such student");
+  student->require_subcommand(1);
+  auto* exp = student->add_subcommand("export", "Print everything held about one student as JSON");
+  add_config(exp);
+  exp->add_option("id", student_opts.id, "the student's MIS id (leading zeros kept)")->required();
+  exp->add_option("--out", student_opts.out, "write the JSON to this file (mode 0600)");
+  auto* erase = student->add_subcommand(
+      "erase", "Remove everything held about one student, leaving an audit line without the data");
+  add_config(erase);
+  erase->add_option("id", student_opts.id, "the student's MIS id (leading zeros kept)")->required();
+  erase->add_flag("--yes", student_opts.yes, "do not ask for confirmation");
 }
 
 int dispatch_commands(CLI::App& app, const CommonOptions& common) {
+  if (app.got_subcommand("run")) return cmd_run(common, run_opts);
   if (app.got_subcommand("sync")) return cmd_sync(common, sync_opts);
   if (app.got_subcommand("plan")) return cmd_plan(common, plan_opts);
   if (app.got_subcommand("outbox")) return cmd_outbox(common, outbox_opts);
   if (app.got_subcommand("status")) return cmd_status(common, status_opts);
   if (app.got_subcommand("report")) return cmd_report(common, report_opts);
+  if (auto* st = app.get_subcommand("student"); st->parsed()) {
+    student_opts.action = st->got_subcommand("erase") ? "erase" : "export";
+    return cmd_student(common, student_opts);
+  }
   return 2;
 }
 

@@ -1,0 +1,13 @@
+#include "daemon/commands.h"
+#include "daemon/daemon.h"
+
+namespace iesync {
+
+int cmd_run(const CommonOptions& common, const RunOptions& o) {
+  DaemonOptions d;
+  d.config_path = common.config_path;
+  d.watch_quiet = std::chrono::milliseconds(o.watch_quiet_ms);
+  return run_daemon(d);
+}
+
+}  // namespace iesync

@@ -1,0 +1,455 @@
+#include "daemon/daemon.h"
+
+#include <unistd.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <condition_variable>
+#include <csignal>
+#include <iostream>
+#include <mutex>
+#include <thread>
+
+#include "config/load.h"
+#include "daemon/cycle.h"
+#include "daemon/export_watch.h"
+#include "daemon/health.h"
+#include "daemon/plan_view.h"
+#include "daemon/runtime.h"
+#include "daemon/schedule.h"
+#include "daemon/status/server.h"
+#include "daemon/sync_log.h"
+#include "daemon/systemd_notify.h"
+#include "mapping/calendar.h"
+#include "mapping/timezone.h"
+
+namespace iesync {
+
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+
+namespace {
+
+// A cycle that runs longer than this has hung (every request has its own timeout); the
+// watchdog then stops answering and systemd restarts the service.
+constexpr auto kStuckCycle = 1h;
+
+TimeZone zone_of(const Config& cfg) {
+  return TimeZone::named(cfg.school.timezone).value_or(TimeZone::london());
+}
+
+std::string feed_key(Feed f) { return feed_name(f); }
+
+class Daemon final : public StatusSource {
+ public:
+  Daemon(const DaemonOptions& opts, Config cfg, std::unique_ptr<Store> store,
+         std::unique_ptr<Store> read_store, std::unique_ptr<SyncLog> log)
+      : opts_(opts),
+        cfg_(std::move(cfg)),
+        store_(std::move(store)),
+        read_store_(std::move(read_store)),
+        log_(std::move(log)),
+        signals_(io_, SIGTERM, SIGINT, SIGHUP),
+        schedule_timer_(io_),
+        settle_timer_(io_),
+        watchdog_timer_(io_),
+        watch_(io_, opts.watch_quiet, [this] { trigger("the export folder changed"); }) {}
+
+  int run();
+
+  StatusSnapshot snapshot() override;
+  Result<boost::json::object> plan(Date date) override;
+  bool request_sync() override { return trigger("asked over the status server"); }
+
+ private:
+  void say(Severity sev, const std::string& kind, const std::string& message);
+  bool trigger(const std::string& why);
+  void worker_loop();
+  void do_cycles();
+  void after_cycle(bool settling, const std::string& summary);
+  void arm_schedule(std::optional<TimePoint> last_start);
+  void arm_watchdog();
+  void wait_signals();
+  void reload();
+  void begin_stop(const char* signal_name);
+  Result<void> start_server();
+  Config config_copy() {
+    std::lock_guard l(state_mu_);
+    return cfg_;
+  }
+
+  DaemonOptions opts_;
+  SystemClock clock_;
+
+  std::mutex state_mu_;  // cfg_ and the snapshot fields below
+  Config cfg_;
+  StatusSnapshot state_;
+  std::string last_summary_ = "starting";
+
+  std::unique_ptr<Store> store_;  // the worker's
+  std::mutex read_mu_;
+  std::unique_ptr<Store> read_store_;  // the status server's (plan), one request at a time
+  std::unique_ptr<SyncLog> log_;
+  ClassroomMetrics classroom_metrics_;
+
+  asio::io_context io_;
+  asio::signal_set signals_;
+  asio::steady_timer schedule_timer_;
+  asio::steady_timer settle_timer_;
+  asio::steady_timer watchdog_timer_;
+  ExportWatch watch_;
+  std::unique_ptr<StatusServer> server_;
+  SystemdNotifier notify_;
+
+  // The worker's hand-off: at most one cycle running and one more queued.
+  std::mutex wmu_;
+  std::condition_variable wcv_;
+  bool start_requested_ = false;
+  bool running_ = false;
+  bool queued_ = false;
+  bool stopping_ = false;
+  std::chrono::steady_clock::time_point running_since_{};
+  std::thread worker_;
+  std::optional<Date> caught_up_;  // the last day whose previous school day was reconciled
+};
+
+void Daemon::say(Severity sev, const std::string& kind, const std::string& message) {
+  log_->emit(Event{sev, kind, message, {}});
+  // Under systemd stderr is the journal; on a terminal SyncLog already echoes.
+  if (!::isatty(STDERR_FILENO)) std::cerr << message << std::endl;
+}
+
+bool Daemon::trigger(const std::string& why) {
+  std::lock_guard l(wmu_);
+  if (stopping_) return false;
+  if (running_) {
+    if (queued_) return false;
+    queued_ = true;
+    if (why != "scheduled") log_->emit(Event{Severity::info, "daemon.queued", "A cycle is running; another is queued (" + why + ")", {}});
+    return true;
+  }
+  if (start_requested_) return false;
+  start_requested_ = true;
+  // The schedule is the normal case; anything else is worth a line in the log.
+  if (why != "scheduled") log_->emit(Event{Severity::info, "daemon.trigger", "Cycle starting: " + why, {}});
+  wcv_.notify_one();
+  return true;
+}
+
+void Daemon::worker_loop() {
+  for (;;) {
+    {
+      std::unique_lock l(wmu_);
+      wcv_.wait(l, [&] { return stopping_ || start_requested_; });
+      if (stopping_) return;
+      start_requested_ = false;
+      running_ = true;
+      running_since_ = std::chrono::steady_clock::now();
+    }
+    do_cycles();
+    std::lock_guard l(wmu_);
+    running_ = false;
+    if (queued_ && !stopping_) {
+      queued_ = false;
+      start_requested_ = true;
+    }
+    wcv_.notify_all();  // run() may be waiting for the cycle to end
+  }
+}
+
+// Today's cycle, preceded once a day by the previous school day's: its exclusion records
+// fall due at the end of that day, after school hours, and a day the service was down still
+// gets its marks written.
+void Daemon::do_cycles() {
+  Config cfg = config_copy();
+  TimeZone tz = zone_of(cfg);
+  Date today = tz.to_local(clock_.now()).date;
+  std::vector<Date> days;
+  if (caught_up_ != today) {
+    if (auto cal = Calendar::build(cfg.mapping.calendar)) {
+      Date d = today.plus_days(-1);
+      for (int i = 0; i < 14 && !cal->is_open(d); ++i) d = d.plus_days(-1);
+      if (cal->is_open(d)) days.push_back(d);
+    }
+  }
+  days.push_back(today);
+
+  CycleDeps deps;
+  deps.classroom_metrics = &classroom_metrics_;
+  deps.sleep = [this](std::chrono::milliseconds d) {
+    std::unique_lock l(wmu_);
+    wcv_.wait_for(l, d, [&] { return stopping_; });
+  };
+  deps.stop_requested = [this] {
+    std::lock_guard l(wmu_);
+    return stopping_;
+  };
+
+  bool settling = false;
+  std::string summary;
+  for (Date d : days) {
+    auto started = std::chrono::steady_clock::now();
+    CycleOptions o;
+    o.date = d;
+    CycleReport r = run_cycle(cfg, *store_, *log_, clock_, o, deps);
+    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    for (const auto& f : r.import.feeds)
+      if (f.status == FeedStatus::settling) settling = true;
+    auto health = read_store_health(*store_, clock_, 10);
+    std::lock_guard l(state_mu_);
+    const char* result = r.exit_code == 0 ? "ok" : r.exit_code == 1 ? "record_errors" : "failed";
+    ++state_.cycles_by_result[result];
+    state_.last_cycle_end = clock_.now();
+    if (r.exit_code != 3) state_.last_success = clock_.now();
+    state_.last_cycle_seconds = seconds;
+    for (const auto& f : r.import.feeds) {
+      if (f.status == FeedStatus::applied) state_.records_imported_by_feed[feed_key(f.feed)] += f.accepted;
+      if (f.status == FeedStatus::rejected) ++state_.rejected_feeds_by_feed[feed_key(f.feed)];
+    }
+    state_.recent_cycles = health.recent_cycles;
+    state_.outbox_by_state = health.outbox_by_state;
+    state_.warnings = health.warnings;
+    if (r.exit_code != 3 && d == today) caught_up_ = today;
+    summary = r.summary;
+    last_summary_ = r.summary;
+  }
+  asio::post(io_, [this, settling, summary] { after_cycle(settling, summary); });
+}
+
+void Daemon::after_cycle(bool settling, const std::string& summary) {
+  notify_.status(summary);
+  log_->flush();
+  if (settling) {
+    // An export was still being written: look again once it has settled.
+    settle_timer_.expires_after(kSettleTime + 2s);
+    settle_timer_.async_wait([this](boost::system::error_code ec) {
+      if (!ec) trigger("an export has settled");
+    });
+  }
+}
+
+void Daemon::arm_schedule(std::optional<TimePoint> last_start) {
+  Config cfg = config_copy();
+  TimePoint now = clock_.now();
+  TimePoint next = next_cycle_at(cfg.schedule, zone_of(cfg), now, last_start);
+  {
+    std::lock_guard l(state_mu_);
+    state_.next_cycle = next;
+  }
+  schedule_timer_.expires_after(std::chrono::duration_cast<std::chrono::steady_clock::duration>(next - now));
+  schedule_timer_.async_wait([this](boost::system::error_code ec) {
+    if (ec) return;
+    TimePoint started = clock_.now();
+    trigger("scheduled");
+    arm_schedule(started);
+  });
+}
+
+void Daemon::arm_watchdog() {
+  auto every = notify_.watchdog_interval();
+  if (!every) return;
+  watchdog_timer_.expires_after(*every / 2);
+  watchdog_timer_.async_wait([this](boost::system::error_code ec) {
+    if (ec) return;
+    bool stuck;
+    {
+      std::lock_guard l(wmu_);
+      stuck = running_ && std::chrono::steady_clock::now() - running_since_ > kStuckCycle;
+    }
+    if (stuck) {
+      say(Severity::error, "daemon.stuck",
+          "A cycle has run for over an hour; no longer answering systemd's watchdog, so it "
+          "restarts iesync");
+      return;
+    }
+    notify_.watchdog();
+    arm_watchdog();
+  });
+}
+
+void Daemon::wait_signals() {
+  signals_.async_wait([this](boost::system::error_code ec, int sig) {
+    if (ec) return;
+    if (sig == SIGHUP) {
+      reload();
+      wait_signals();
+      return;
+    }
+    begin_stop(sig == SIGTERM ? "SIGTERM" : "SIGINT");
+  });
+}
+
+void Daemon::reload() {
+  notify_.reloading();
+  auto loaded = load_config(opts_.config_path);
+  if (!loaded.ok()) {
+    for (const auto& p : loaded.problems) say(Severity::error, "config.invalid", p.to_string());
+    say(Severity::error, "daemon.reload_refused",
+        "The new config has " + std::to_string(loaded.problems.size()) +
+            " problem(s) (above), so iesync keeps running with the previous one; fix them and "
+            "send SIGHUP again (systemctl reload iesync)");
+    notify_.reloaded(last_summary_);
+    return;
+  }
+  Config old = config_copy();
+  Config& now = loaded.config;
+  if (now.store.path != old.store.path) {
+    say(Severity::warning, "daemon.reload", "[store] path changed; the new store is used after a restart (systemctl restart iesync)");
+    now.store.path = old.store.path;
+  }
+  if (now.log.dir != old.log.dir) {
+    say(Severity::warning, "daemon.reload", "[log] dir changed; the new folder is used after a restart");
+    now.log.dir = old.log.dir;
+  }
+  {
+    std::lock_guard l(state_mu_);
+    cfg_ = now;
+    state_.school_name = now.school.name;
+    state_.interval = now.schedule.interval;
+  }
+  if (now.mis.export_dir != old.mis.export_dir) {
+    if (auto w = watch_.watch(now.mis.export_dir); !w)
+      say(Severity::warning, "daemon.watch", w.error().to_string());
+  }
+  if (now.status.host != old.status.host || now.status.port != old.status.port ||
+      now.status.token_file != old.status.token_file) {
+    if (server_) server_->stop();
+    server_.reset();
+    if (auto s = start_server(); !s)
+      say(Severity::error, "daemon.status_server", s.error().to_string());
+  }
+  schedule_timer_.cancel();
+  arm_schedule(std::nullopt);
+  say(Severity::info, "daemon.reloaded", "Reloaded " + opts_.config_path.string() + " and its mapping");
+  notify_.reloaded(last_summary_);
+}
+
+void Daemon::begin_stop(const char* signal_name) {
+  notify_.stopping();
+  say(Severity::info, "daemon.stopping", std::string("Stopping (") + signal_name + ")");
+  {
+    std::lock_guard l(wmu_);
+    stopping_ = true;
+  }
+  wcv_.notify_all();  // wakes the worker and any retry sleep
+  signals_.cancel();
+  schedule_timer_.cancel();
+  settle_timer_.cancel();
+  watchdog_timer_.cancel();
+  watch_.stop();
+  if (server_) server_->stop();
+}
+
+Result<void> Daemon::start_server() {
+  Config cfg = config_copy();
+  auto token = load_status_token(cfg.status);
+  if (!token) return token.error();
+  auto server = std::make_unique<StatusServer>(io_, server_options_from(cfg.status, *token), *this);
+  if (auto s = server->start(); !s) return s.error();
+  say(Severity::info, "daemon.listening",
+      "Dashboard and status at http://" + cfg.status.host + ":" + std::to_string(server->port()) + "/");
+  server_ = std::move(server);
+  return {};
+}
+
+StatusSnapshot Daemon::snapshot() {
+  StatusSnapshot s;
+  Config cfg;
+  {
+    std::lock_guard l(state_mu_);
+    s = state_;
+    cfg = cfg_;
+  }
+  {
+    std::lock_guard l(wmu_);
+    s.cycle_running = running_;
+    s.cycle_queued = queued_ || start_requested_;
+  }
+  s.now = clock_.now();
+  s.today = zone_of(cfg).to_local(clock_.now()).date;
+  s.classroom_requests = classroom_metrics_.snapshot();
+  return s;
+}
+
+Result<boost::json::object> Daemon::plan(Date date) {
+  Config cfg = config_copy();
+  std::lock_guard l(read_mu_);
+  return build_plan(cfg, *read_store_, date, clock_);
+}
+
+int Daemon::run() {
+  Config cfg = config_copy();
+  {
+    std::lock_guard l(state_mu_);
+    state_.school_name = cfg.school.name;
+    state_.version = IESYNC_VERSION;
+    state_.interval = cfg.schedule.interval;
+    auto health = read_store_health(*store_, clock_, 10);
+    state_.recent_cycles = health.recent_cycles;
+    state_.outbox_by_state = health.outbox_by_state;
+    state_.warnings = health.warnings;
+  }
+  if (auto s = start_server(); !s) {
+    say(Severity::error, "daemon.status_server", s.error().to_string());
+    return 2;
+  }
+  if (auto w = watch_.watch(cfg.mis.export_dir); !w)
+    say(Severity::warning, "daemon.watch", w.error().to_string());
+  wait_signals();
+  worker_ = std::thread([this] { worker_loop(); });
+  // A cycle at start, in or out of school hours, so whoever started it sees it work.
+  trigger("start-up");
+  {
+    TimePoint now = clock_.now();
+    arm_schedule(in_school_hours(cfg.schedule, zone_of(cfg), now) ? std::optional(now) : std::nullopt);
+  }
+  arm_watchdog();
+  say(Severity::info, "daemon.started",
+      "iesync " + std::string(IESYNC_VERSION) + " running for " + cfg.school.name + ": a cycle every " +
+          std::to_string(cfg.schedule.interval.count() / 60) + " min in school hours " +
+          cfg.schedule.school_hours.str());
+  notify_.ready("Started; first cycle running");
+
+  io_.run();
+
+  // The I/O side has stopped; give the running cycle its grace, then abandon it. Everything it
+  // committed is consistent (the store is transactional, the outbox crash-safe), and the next
+  // start redoes the rest.
+  bool finished;
+  {
+    std::unique_lock l(wmu_);
+    finished = wcv_.wait_for(l, opts_.stop_grace, [&] { return !running_; });
+  }
+  if (!finished) {
+    say(Severity::warning, "daemon.abandoned",
+        "The running cycle did not finish within " +
+            std::to_string(std::chrono::duration_cast<std::chrono::seconds>(opts_.stop_grace).count()) +
+            " s of the stop request; it was abandoned and the next start finishes it");
+    log_->flush();
+    std::_Exit(0);
+  }
+  worker_.join();
+  say(Severity::info, "daemon.stopped", "Stopped cleanly");
+  log_->flush();
+  return 0;
+}
+
+}  // namespace
+
+int run_daemon(const DaemonOptions& opts) {
+  SystemClock clock;
+  int rc = 0;
+  auto rt = open_runtime(opts.config_path.string(), /*with_log=*/true, clock, rc);
+  if (!rt) return rc;
+  auto read_store = Store::open(rt->config.store.path);
+  if (!read_store) {
+    std::cerr << read_store.error().to_string() << "\n";
+    return 3;
+  }
+  Daemon d(opts, rt->config, std::move(rt->store), std::move(*read_store), std::move(rt->log));
+  return d.run();
+}
+
+}  // namespace iesync

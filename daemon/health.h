@@ -1,0 +1,26 @@
+// What the store says about how iesync is doing: the last cycles, the outbox by state, and
+// the warnings an admin should act on. Shared by `iesync status` and the daemon's snapshot.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "daemon/status/snapshot.h"
+#include "mapping/clock.h"
+#include "store/store.h"
+
+namespace iesync {
+
+struct StoreHealth {
+  std::vector<CycleRecord> recent_cycles;  // newest first
+  std::map<std::string, std::int64_t> outbox_by_state;
+  std::vector<std::string> warnings;
+  // The last cycle recorded ended ok (or with record-level errors only) and nothing needs the
+  // admin.
+  bool healthy() const;
+};
+
+StoreHealth read_store_health(Store& store, Clock& clock, int cycles = 5);
+
+}  // namespace iesync
