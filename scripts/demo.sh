@@ -1,27 +1,72 @@
 #!/usr/bin/env bash
-# Installs, builds, and runs iesync on the bundled demo school: a synthetic school of 150
-# students with a week of IE bookings. It imports the exports, reconciles the week's
-# sessions, writes the marks to the demo's MIS drop folder, and shows today's plan.
+# Installs, builds and runs the iesync service on the bundled demo school: a synthetic school of
+# 150 students with a week of IE bookings (this week's, so "today" has someone in the room).
+# The local Google Classroom fake starts beside it; marks go to the demo's MIS drop folder.
+# Open the dashboard address it prints; Ctrl-C stops everything.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
-cmake --build build -j "$(nproc)" --target iesync
+cmake --build build -j "$(nproc)" --target iesync fake-classroom generate-school
 
 demo=examples/demo
-config=$demo/iesync.toml
-mkdir -p "$demo/var/mis-imports" "$demo/var/log"
-# A fresh clone gives the exports a new mtime; iesync leaves files written in the last 30 s
-# for the next cycle (the MIS may still be writing them), so age them as a real drop would be.
-touch -d '-5 minutes' "$demo"/exports/*
+var=$demo/var
+port=${IESYNC_DEMO_PORT:-8470}
+classroom_port=${IESYNC_DEMO_CLASSROOM_PORT:-8471}
+rm -rf "$var"
+mkdir -p "$var/exports" "$var/mis-imports" "$var/log" "$var/classroom"
+chmod 750 "$var"
 
+# This week's school: the same synthetic students, bookings for the Monday..Friday of today's
+# week, and the Classroom courses, work and hand-ins that go with them.
+today=$(date +%F)
+build/generate-school --students 150 --seed 1 --start "$today" --format xml --out "$var/exports" \
+  --classroom-fixture "$var/classroom/fixture.json" >/dev/null
+# Exports written in the last 30 s are left for the next cycle (the MIS may still be writing
+# them); these are complete, so age them as a real drop would be.
+touch -d '-5 minutes' "$var"/exports/*
+
+# The fake Classroom and the service-account key iesync signs its token requests with.
+build/fake-classroom --write-key "$var/classroom" --token-uri "http://127.0.0.1:$classroom_port/token" >/dev/null
+build/fake-classroom --port "$classroom_port" --fixture "$var/classroom/fixture.json" \
+  --public-key "$var/classroom/public-key.pem" --token-uri "http://127.0.0.1:$classroom_port/token" \
+  --impersonate iesync-reader@demo.example.sch.uk >"$var/log/fake-classroom.log" 2>&1 &
+fake_pid=$!
+trap 'kill $fake_pid 2>/dev/null || true' EXIT
+
+# The demo config, pointed at this run's folders and the fake.
+sed -e 's#^mapping = "mapping.toml"#mapping = "../mapping.toml"#' \
+    -e 's#^path = "var/iesync.db"#path = "iesync.db"#' \
+    -e 's#^export_dir = "exports".*#export_dir = "exports"#' \
+    -e 's#^enabled = false#enabled = true#' \
+    -e "s#^api_base = \"https://classroom.googleapis.com\"#api_base = \"http://127.0.0.1:$classroom_port\"\\nkey_file = \"classroom/service-account.json\"\\nimpersonate = \"iesync-reader@demo.example.sch.uk\"#" \
+    -e "s#^token_uri = \"https://oauth2.googleapis.com/token\"#token_uri = \"http://127.0.0.1:$classroom_port/token\"#" \
+    -e 's#^outbox_dir = "var/mis-imports"#outbox_dir = "mis-imports"#' \
+    -e "s#^listen = \"127.0.0.1:8470\".*#listen = \"127.0.0.1:$port\"#" \
+    -e 's#^dir = "var/log"#dir = "log"#' \
+    -e 's#^school_hours = .*#school_hours = "00:00-23:59"   # the demo runs whenever you try it#' \
+    -e 's#^days = .*#days = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]#' \
+    "$demo/iesync.toml" >"$var/iesync.toml"
+config=$var/iesync.toml
 build/iesync check-config --config "$config"
-for day in 2026-11-23 2026-11-24 2026-11-25 2026-11-26 2026-11-27; do
-  build/iesync sync --config "$config" --date "$day" || true
+
+# The days of this week before today, as if the service had been running all week.
+monday=$(date -d "$today -$(( $(date -d "$today" +%u) - 1 )) days" +%F)
+day=$monday
+while [[ "$day" < "$today" ]]; do
+  build/iesync sync --config "$config" --date "$day" >/dev/null || true
+  day=$(date -d "$day +1 day" +%F)
 done
-build/iesync plan --config "$config" --date 2026-11-23
-build/iesync status --config "$config" || true
+
+# On a weekend the week's last school day is the one worth looking at.
+show=$today
+if [ "$(date -d "$today" +%u)" -gt 5 ]; then show=$(date -d "$monday +4 days" +%F); fi
 echo
-echo "Sync log:          $demo/var/log/sync.log"
-echo "Marks for the MIS: $demo/var/mis-imports/"
-echo "Try: build/iesync plan --config $config --date 2026-11-25 --json"
+echo "Dashboard:         http://127.0.0.1:$port/?date=$show"
+echo "Status (JSON):     http://127.0.0.1:$port/api/v1/status    metrics: /metrics"
+echo "Sync log:          $var/log/sync.log"
+echo "Marks for the MIS: $var/mis-imports/"
+echo "Report:            build/iesync report --config $config --from $monday --to $today --out $var/report.html"
+echo "Stop with Ctrl-C."
+echo
+build/iesync run --config "$config"
