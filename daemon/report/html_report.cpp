@@ -1,5 +1,6 @@
 #include "daemon/report/html_report.h"
 
+#include <cctype>
 #include <cmath>
 #include <sstream>
 
@@ -53,6 +54,15 @@ std::string range_words(const DateRange& r) {
 }
 
 const GroupRow& whole_of(const GroupTable& t) { return t.rows.back(); }
+
+// "Year group" -> "year group", "SEN status" -> "SEN status group": for running sentences.
+std::string group_noun(const std::string& dimension) {
+  if (dimension == "Year group") return "year group";
+  if (dimension == "SEN status") return "SEN status group";
+  std::string s = dimension + " group";
+  s[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(s[0])));
+  return s;
+}
 
 void banner(std::ostringstream& o, const ReportData& d) {
   if (d.anonymised)
@@ -112,8 +122,8 @@ void summary(std::ostringstream& o, const ReportData& d, Date generated_on) {
 void group_section(std::ostringstream& o, const GroupTable& t, int index) {
   const auto& whole = whole_of(t);
   o << "<section id=\"group-" << index << "\">\n<h2>By " << html_escape(t.dimension) << "</h2>\n"
-    << "<p>How many pupils in each " << html_escape(t.dimension)
-    << " group were in internal exclusion, as counts and per 100 pupils on roll in that group. "
+    << "<p>How many pupils in each " << html_escape(group_noun(t.dimension))
+    << " were in internal exclusion, as counts and per 100 pupils on roll in that group. "
        "Compare each group's rate with the whole-school rate in the last row: a higher rate means "
        "the group is over-represented.</p>\n";
   o << "<table><tr><th>" << html_escape(t.dimension)
@@ -148,8 +158,8 @@ void group_section(std::ostringstream& o, const GroupTable& t, int index) {
   BarChart c;
   c.id = "group-" + std::to_string(index);
   c.title = "Internal exclusion sessions per 100 pupils on roll, by " + t.dimension;
-  c.caption = "Sessions per 100 pupils on roll in each " + t.dimension +
-              " group; the darker bar at the bottom is the whole school. A group whose bar is "
+  c.caption = "Sessions per 100 pupils on roll in each " + group_noun(t.dimension) +
+              "; the darker bar at the bottom is the whole school. A group whose bar is "
               "longer than the whole-school bar is over-represented. Groups of fewer than 5 "
               "pupils are hidden.";
   for (const auto& r : t.rows) {

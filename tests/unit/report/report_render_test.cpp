@@ -74,6 +74,8 @@ TEST(ReportHtml, GroupRowsShowRatesAndHideSmallGroups) {
   EXPECT_FALSE(has(y10, "<td>2</td>")) << y10;
   EXPECT_TRUE(has(html, "fewer than 5 pupils in the group or in internal exclusion"));
   EXPECT_TRUE(has(html, "Persistent or general disruptive behaviour"));
+  EXPECT_TRUE(has(html, "How many pupils in each year group were in internal exclusion"));
+  EXPECT_TRUE(has(html, "in each pupil premium group; the darker bar"));
 }
 
 TEST(ReportHtml, AnonymisedCopyNamesNobody) {
