@@ -54,6 +54,8 @@ Date d(unsigned m, unsigned day) { return Date::from_ymd(2026, m, day); }
 //   R1  S1 Mon 12 Oct 08:50-09:50 booked     never reconciled: worked out from the MIS tables
 //   R2  S2 Tue 13 Oct 08:50-09:50 attended   reconciled, Maths work handed in
 //   R3  S3 Wed 14 Oct                        reconciled as booked, since cancelled in the MIS
+//   R5  S4 reconciled on Thu 15 Oct, since moved by the MIS to Fri 16 Oct: counts on the 16th
+//   R4  S1 Fri 20 Nov                        after the range: the follow-up horizon
 class ReportCommand : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -111,7 +113,9 @@ class ReportCommand : public ::testing::Test {
     };
     ASSERT_TRUE(mis.replace_bookings({booking("R1", "S1", d(10, 12), BookingStatus::booked),
                                       booking("R2", "S2", d(10, 13), BookingStatus::attended),
-                                      booking("R3", "S3", d(10, 14), BookingStatus::cancelled)},
+                                      booking("R3", "S3", d(10, 14), BookingStatus::cancelled),
+                                      booking("R5", "S4", d(10, 16), BookingStatus::attended),
+                                      booking("R4", "S1", d(11, 20), BookingStatus::booked)},
                                      a));
     SessionStore sessions(**store);
     auto session = [&](std::string id, std::string st, Date dt, BookingStatus status, WorkStatus w) {
@@ -134,6 +138,7 @@ class ReportCommand : public ::testing::Test {
     TimePoint now{};
     ASSERT_TRUE(sessions.save_day(d(10, 13), {session("R2", "S2", d(10, 13), BookingStatus::attended, WorkStatus::handed_in)}, now));
     ASSERT_TRUE(sessions.save_day(d(10, 14), {session("R3", "S3", d(10, 14), BookingStatus::booked, WorkStatus::not_set)}, now));
+    ASSERT_TRUE(sessions.save_day(d(10, 15), {session("R5", "S4", d(10, 15), BookingStatus::attended, WorkStatus::handed_in)}, now));
   }
   void TearDown() override { fs::remove_all(dir); }
 
@@ -151,8 +156,8 @@ TEST_F(ReportCommand, QueryUsesReconciledDaysAndWorksOutTheRest) {
   EXPECT_EQ(in->students.size(), 6u);
   EXPECT_EQ(in->staff_names.at("TMA"), "Ms Maths");
   EXPECT_EQ(in->reason_meanings.at("DB"), "Persistent or general disruptive behaviour");
-  EXPECT_EQ(in->horizon, d(10, 16)) << "no booking after --to: the horizon is --to";
-  ASSERT_EQ(in->sessions.size(), 3u);
+  EXPECT_EQ(in->horizon, d(11, 20)) << "the last booking in the store";
+  ASSERT_EQ(in->sessions.size(), 5u);
   std::map<std::string, const ReportSession*> by;
   for (auto& s : in->sessions) by[s.session.booking_id] = &s;
   ASSERT_TRUE(by.count("R1"));
@@ -162,15 +167,20 @@ TEST_F(ReportCommand, QueryUsesReconciledDaysAndWorksOutTheRest) {
   EXPECT_TRUE(by["R2"]->work_checked);
   EXPECT_EQ(by["R2"]->session.lessons[0].work.status, WorkStatus::handed_in);
   EXPECT_EQ(by["R3"]->session.status, BookingStatus::cancelled) << "the MIS's latest status wins";
+  EXPECT_EQ(by["R5"]->session.date, d(10, 16)) << "a moved booking counts on its new date";
+  EXPECT_FALSE(by["R5"]->work_checked);
 
   auto data = build_report(*in, cal);
-  EXPECT_EQ(data.totals.sessions, 2);  // R1, R2 (R3 cancelled)
-  EXPECT_EQ(data.totals.lessons, 2);
+  EXPECT_EQ(data.totals.sessions, 3);  // R1, R2, R5 (R3 cancelled; R4 after the range)
+  EXPECT_EQ(data.totals.lessons, 3);
   EXPECT_EQ(data.not_sessions_absent_cancelled, 1);
-  EXPECT_EQ(data.unchecked_sessions, 1);
+  EXPECT_EQ(data.unchecked_sessions, 2);  // R1, R5
   ASSERT_EQ(data.work_by_subject.size(), 1u);
   EXPECT_EQ(data.work_by_subject[0].handed_in, 1);
-  EXPECT_EQ(data.work_by_subject[0].not_checked, 1);
+  EXPECT_EQ(data.work_by_subject[0].not_checked, 2);
+  // R1 (12 Oct) -> R4 (20 Nov) is far more than 20 school days: judged, not a return.
+  EXPECT_EQ(data.returns[0].judged, 3);
+  EXPECT_EQ(data.returns[0].returned, 0);
 }
 
 TEST_F(ReportCommand, HtmlToStdoutAndToAPrivateFile) {
@@ -179,7 +189,7 @@ TEST_F(ReportCommand, HtmlToStdoutAndToAPrivateFile) {
   EXPECT_TRUE(has(r.out, "<!DOCTYPE html>"));
   EXPECT_TRUE(has(r.out, "Test School"));
   EXPECT_TRUE(has(r.out, "were on days iesync did not reconcile")) << "R1's work was not checked";
-  EXPECT_FALSE(has(r.out, "Pupil1")) << "two pupils only: no repeat list, groups hidden";
+  EXPECT_FALSE(has(r.out, "Pupil1")) << "three pupils once each: no repeat list, groups hidden";
 
   auto out = dir / "report.html";
   r = run("report --from 2026-10-12 --to 2026-10-16 --anonymise --out " + out.string() + " --config " + config);
@@ -202,8 +212,8 @@ TEST_F(ReportCommand, CsvFolderOfTables) {
     ASSERT_EQ(::stat((out / n).c_str(), &st), 0) << n;
     EXPECT_EQ(st.st_mode & 0777, 0640u) << n;
   }
-  EXPECT_TRUE(has(slurp(out / "work_by_subject.csv"), "Mathematics,2,1,1,0,0,1,100.0,100.0\r\n"));
-  EXPECT_TRUE(has(slurp(out / "work_by_teacher.csv"), "Ms Maths (TMA),2,"));
+  EXPECT_TRUE(has(slurp(out / "work_by_subject.csv"), "Mathematics,3,1,1,0,0,2,100.0,100.0\r\n"));
+  EXPECT_TRUE(has(slurp(out / "work_by_teacher.csv"), "Ms Maths (TMA),3,"));
 }
 
 TEST_F(ReportCommand, EmptyRangeSaysSo) {
