@@ -131,7 +131,7 @@ std::string year_label(const std::string& year) {
   auto y = lower(year);
   if (y.empty()) return kNotRecorded;
   if (y.rfind("year", 0) == 0) y = lower(y.substr(4));
-  bool digits = !y.empty() && std::all_of(y.begin(), y.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
+  bool digits = !y.empty() && y.size() <= 3 && std::all_of(y.begin(), y.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
   if (digits) return "Year " + std::to_string(std::stoi(y));
   return year;
 }

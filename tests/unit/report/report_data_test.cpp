@@ -263,6 +263,7 @@ TEST(ReportData, LabelsAndRounding) {
   EXPECT_EQ(year_label("9"), "Year 9");
   EXPECT_EQ(year_label("Year 10"), "Year 10");
   EXPECT_EQ(year_label(""), "Not recorded");
+  EXPECT_EQ(year_label("99999999999"), "99999999999") << "kept as written, never an exception";
   EXPECT_EQ(sen_label("E"), "EHC plan");
   EXPECT_EQ(sen_label("?"), "Not recorded");
   EXPECT_EQ(pupil_premium_label(" yes "), "Pupil premium");
