@@ -33,6 +33,7 @@ std::optional<Runtime> open_runtime(const std::string& config_path, bool with_lo
     o.dir = rt.config.log.dir;
     o.level = rt.config.log.level;
     o.echo_to_stderr = ::isatty(STDERR_FILENO);
+    o.retain = rt.config.store.retain;  // logs keep nothing older than the store does
     auto log = SyncLog::open(o, clock);
     if (!log) {
       std::cerr << log.error().to_string() << "\n";
