@@ -1,6 +1,7 @@
 #include "store/outbox.h"
 
 #include <boost/json.hpp>
+#include <variant>
 
 namespace iesync {
 
@@ -135,20 +136,72 @@ Error db_error(const std::string& what, const std::exception& e) {
                     "check the disk is not full and the store is writable; nothing was changed");
 }
 
-void audit(SQLite::Database& db, const std::string& at, const std::string& action,
-           const std::string& subject, const std::string& target, const std::string& detail) {
+struct AuditLine {
+  std::string action;
+  std::string subject;  // the item's key
+  std::string target;   // empty: none
+  std::string detail;
+};
+
+void audit(SQLite::Database& db, const std::string& at, const AuditLine& a) {
   SQLite::Statement q(db,
                       "INSERT INTO audit(at, action, subject, target, detail) VALUES (?,?,?,?,?)");
   q.bind(1, at);
-  q.bind(2, action);
-  q.bind(3, subject);
-  if (target.empty())
+  q.bind(2, a.action);
+  q.bind(3, a.subject);
+  if (a.target.empty())
     q.bind(4);
   else
-    q.bind(4, target);
-  q.bind(5, detail);
+    q.bind(4, a.target);
+  q.bind(5, a.detail);
   q.exec();
 }
+
+using SqlValue = std::variant<std::nullptr_t, std::int64_t, std::string>;
+
+// Every state change of a row goes through here: one UPDATE that sets the state, updated_at
+// and whatever else the step changes, then its audit line, in the caller's transaction.
+class Move {
+ public:
+  explicit Move(OutboxState to) : to_(to) {}
+  Move& set(const std::string& column, SqlValue v) {
+    sql_ += ", " + column + " = ?";
+    values_.push_back(std::move(v));
+    return *this;
+  }
+  // An assignment without a value of ours ("revision = revision + 1").
+  Move& sql(const std::string& assignment) {
+    sql_ += ", " + assignment;
+    return *this;
+  }
+  // The item starts its sending over: no tries counted, no error, no waiting.
+  Move& afresh() { return sql("tries = 0, last_error = NULL, next_try_at = NULL"); }
+
+  void apply(SQLite::Database& db, std::int64_t id, const std::string& now,
+             const AuditLine& line) const {
+    SQLite::Statement q(db, "UPDATE outbox SET state = ?, updated_at = ?" + sql_ + " WHERE id = ?");
+    int i = 1;
+    q.bind(i++, outbox_state_name(to_));
+    q.bind(i++, now);
+    for (const auto& v : values_) {
+      if (auto* n = std::get_if<std::int64_t>(&v))
+        q.bind(i, *n);
+      else if (auto* t = std::get_if<std::string>(&v))
+        q.bind(i, *t);
+      else
+        q.bind(i);
+      ++i;
+    }
+    q.bind(i, id);
+    q.exec();
+    audit(db, now, line);
+  }
+
+ private:
+  OutboxState to_;
+  std::string sql_;
+  std::vector<SqlValue> values_;
+};
 
 std::optional<OutboxRow> find_in(SQLite::Database& db, const std::string& key) {
   SQLite::Statement q(db, std::string("SELECT ") + kColumns + " FROM outbox WHERE key = ?");
@@ -168,6 +221,15 @@ std::optional<OutboxRow> get_in(SQLite::Database& db, std::int64_t id) {
   return std::move(*r);
 }
 
+// The row with `id`, or an error (thrown, so the transaction rolls back) naming it.
+OutboxRow require_in(SQLite::Database& db, std::int64_t id) {
+  auto row = get_in(db, id);
+  if (!row)
+    throw ErrorException(make_error("outbox", "no item with id " + std::to_string(id),
+                                    "list the items with: iesync outbox list"));
+  return std::move(*row);
+}
+
 void insert_item(SQLite::Database& db, const WriteItem& it, int revision, const std::string& now) {
   SQLite::Statement q(db,
                       "INSERT INTO outbox(key, kind, student_id, date, payload, state, revision, "
@@ -183,17 +245,25 @@ void insert_item(SQLite::Database& db, const WriteItem& it, int revision, const 
   q.exec();
 }
 
-// Moves a row to `state`. Extra SQL assignments (", tries = 0") ride along.
-void set_state(SQLite::Database& db, std::int64_t id, OutboxState state, const std::string& now,
-               const std::string& extra = {}) {
-  SQLite::Statement q(db, "UPDATE outbox SET state = ?, updated_at = ?" + extra + " WHERE id = ?");
-  q.bind(1, outbox_state_name(state));
-  q.bind(2, now);
-  q.bind(3, id);
-  q.exec();
-}
-
 bool is_sent(OutboxState s) { return s == OutboxState::sent || s == OutboxState::confirmed; }
+
+// Runs `work(db, now)` in one transaction, committed only when it succeeds. An
+// ErrorException is the work's own refusal; any other exception is the store failing.
+template <class Work>
+auto in_transaction(Store& store, Clock& clock, const std::string& what, Work work)
+    -> decltype(work(store.db(), std::string())) {
+  auto& db = store.db();
+  try {
+    SQLite::Transaction tx(db);
+    auto r = work(db, format_utc(clock.now()));
+    if (r) tx.commit();
+    return r;
+  } catch (const ErrorException& e) {
+    return e.error();
+  } catch (const std::exception& e) {
+    return db_error(what, e);
+  }
+}
 
 }  // namespace
 
@@ -201,21 +271,21 @@ Outbox::Outbox(Store& store, Clock& clock, int max_tries)
     : store_(store), clock_(clock), max_tries_(max_tries) {}
 
 Result<EnqueueSummary> Outbox::enqueue(std::span<const WriteItem> items) {
-  EnqueueSummary sum;
-  auto& db = store_.db();
-  const auto now = format_utc(clock_.now());
-  try {
-    SQLite::Transaction tx(db);
+  return in_transaction(store_, clock_, "cannot queue write-back items", [&](SQLite::Database& db,
+                                                                          const std::string& now)
+                                                                          -> Result<EnqueueSummary> {
+    EnqueueSummary sum;
     for (const auto& it : items) {
-      if (it.key.empty()) throw ErrorException(make_error("", "write item without a key"));
+      if (it.key.empty()) return make_error("", "write item without a key");
       auto row = find_in(db, it.key);
       if (!row) {
         insert_item(db, it, 1, now);
-        audit(db, now, "enqueue", it.key, {}, std::string(write_kind_name(it.kind)) + " " + it.code);
+        audit(db, now, {"enqueue", it.key, {}, std::string(write_kind_name(it.kind)) + " " + it.code});
         ++sum.added;
         continue;
       }
-      const bool same = write_item_to_json(row->item) == write_item_to_json(it);
+      const auto payload = write_item_to_json(it);
+      const bool same = write_item_to_json(row->item) == payload;
       // A mark whose retraction went out (or is queued) for this revision, wanted again.
       std::optional<OutboxRow> retraction;
       if (it.kind != WriteKind::retraction) retraction = find_in(db, retraction_key_for(it.key));
@@ -227,39 +297,33 @@ Result<EnqueueSummary> Outbox::enqueue(std::span<const WriteItem> items) {
       if (is_sent(row->state) && retracted_this_rev) {
         if (retraction->state == OutboxState::pending || retraction->state == OutboxState::failed) {
           // The retraction never reached the MIS, so the MIS still holds our mark: drop it.
-          set_state(db, retraction->id, OutboxState::superseded, now);
-          audit(db, now, "supersede", retraction->item.key, {}, "the mark it would undo is wanted again");
+          Move(OutboxState::superseded)
+              .apply(db, retraction->id, now,
+                     {"supersede", retraction->item.key, {}, "the mark it would undo is wanted again"});
           if (same) {
             ++sum.unchanged;
             continue;
           }
         } else {
           // The MIS holds "-" now: send the mark again as a new revision.
-          SQLite::Statement q(db,
-                              "UPDATE outbox SET payload = ?, state = 'pending', revision = "
-                              "revision + 1, tries = 0, last_error = NULL, next_try_at = NULL, "
-                              "target_ref = NULL, updated_at = ? WHERE id = ?");
-          q.bind(1, write_item_to_json(it));
-          q.bind(2, now);
-          q.bind(3, row->id);
-          q.exec();
-          audit(db, now, "requeue", it.key, {},
-                "wanted again after its retraction was sent; revision " +
-                    std::to_string(row->revision + 1));
+          Move(OutboxState::pending)
+              .set("payload", payload)
+              .sql("revision = revision + 1, target_ref = NULL")
+              .afresh()
+              .apply(db, row->id, now,
+                     {"requeue", it.key, {},
+                      "wanted again after its retraction was sent; revision " +
+                          std::to_string(row->revision + 1)});
           ++sum.requeued;
           continue;
         }
       }
       if (row->state == OutboxState::superseded) {
         // Dropped before sending (booking cancelled), now wanted again (reinstated).
-        SQLite::Statement q(db,
-                            "UPDATE outbox SET payload = ?, state = 'pending', tries = 0, "
-                            "last_error = NULL, next_try_at = NULL, updated_at = ? WHERE id = ?");
-        q.bind(1, write_item_to_json(it));
-        q.bind(2, now);
-        q.bind(3, row->id);
-        q.exec();
-        audit(db, now, "requeue", it.key, {}, "wanted again after it was superseded");
+        Move(OutboxState::pending)
+            .set("payload", payload)
+            .afresh()
+            .apply(db, row->id, now, {"requeue", it.key, {}, "wanted again after it was superseded"});
         ++sum.requeued;
         continue;
       }
@@ -268,42 +332,32 @@ Result<EnqueueSummary> Outbox::enqueue(std::span<const WriteItem> items) {
         continue;
       }
       if (row->state == OutboxState::pending || row->state == OutboxState::failed) {
-        SQLite::Statement q(db,
-                            "UPDATE outbox SET payload = ?, state = 'pending', tries = 0, "
-                            "next_try_at = NULL, updated_at = ? WHERE id = ?");
-        q.bind(1, write_item_to_json(it));
-        q.bind(2, now);
-        q.bind(3, row->id);
-        q.exec();
-        audit(db, now, "update", it.key, {},
-              "payload changed before sending: code " + row->item.code + " -> " + it.code);
+        Move(OutboxState::pending)
+            .set("payload", payload)
+            .sql("tries = 0, next_try_at = NULL")  // last_error stays: it explains the history
+            .apply(db, row->id, now,
+                   {"update", it.key, {},
+                    "payload changed before sending: code " + row->item.code + " -> " + it.code});
         ++sum.updated;
       } else {
         // Sent, confirmed, conflict or discarded: the MIS (or the admin) already has the last
         // word on this fact; the caller retracts and re-queues if it must change.
-        audit(db, now, "ignore_change", it.key, {},
-              std::string("payload changed while ") + outbox_state_name(row->state) +
-                  ": code " + row->item.code + " -> " + it.code + "; left as it is");
+        audit(db, now,
+              {"ignore_change", it.key, {},
+               std::string("payload changed while ") + outbox_state_name(row->state) +
+                   ": code " + row->item.code + " -> " + it.code + "; left as it is"});
         ++sum.changed_after_send;
       }
     }
-    tx.commit();
-  } catch (const ErrorException& e) {
-    return e.error();
-  } catch (const std::exception& e) {
-    return db_error("cannot queue write-back items", e);
-  }
-  return sum;
+    return sum;
+  });
 }
 
 Result<bool> Outbox::retract(const std::string& key, const std::string& why) {
-  auto& db = store_.db();
-  const auto now = format_utc(clock_.now());
-  try {
-    SQLite::Transaction tx(db);
+  return in_transaction(store_, clock_, "cannot queue a retraction of " + key,
+                        [&](SQLite::Database& db, const std::string& now) -> Result<bool> {
     auto row = find_in(db, key);
     if (!row || row->item.kind == WriteKind::retraction) return false;
-    bool changed = false;
     if (is_sent(row->state)) {
       const auto rkey = retraction_key_for(key);
       WriteItem r = row->item;
@@ -314,37 +368,29 @@ Result<bool> Outbox::retract(const std::string& key, const std::string& why) {
       auto existing = find_in(db, rkey);
       if (!existing) {
         insert_item(db, r, row->revision, now);
-        audit(db, now, "enqueue", rkey, {}, "retraction of " + key + ": " + why);
-        changed = true;
-      } else if (existing->revision < row->revision ||
-                 existing->state == OutboxState::superseded) {
-        SQLite::Statement q(db,
-                            "UPDATE outbox SET payload = ?, state = 'pending', revision = ?, "
-                            "tries = 0, last_error = NULL, next_try_at = NULL, target_ref = NULL, "
-                            "updated_at = ? WHERE id = ?");
-        q.bind(1, write_item_to_json(r));
-        q.bind(2, row->revision);
-        q.bind(3, now);
-        q.bind(4, existing->id);
-        q.exec();
-        audit(db, now, "requeue", rkey, {}, "retraction of " + key + " again: " + why);
-        changed = true;
+        audit(db, now, {"enqueue", rkey, {}, "retraction of " + key + ": " + why});
+        return true;
       }
-    } else if (row->state == OutboxState::pending || row->state == OutboxState::failed ||
-               row->state == OutboxState::conflict) {
+      if (existing->revision < row->revision || existing->state == OutboxState::superseded) {
+        Move(OutboxState::pending)
+            .set("payload", write_item_to_json(r))
+            .set("revision", std::int64_t{row->revision})
+            .sql("target_ref = NULL")
+            .afresh()
+            .apply(db, existing->id, now, {"requeue", rkey, {}, "retraction of " + key + " again: " + why});
+        return true;
+      }
+      return false;
+    }
+    if (row->state == OutboxState::pending || row->state == OutboxState::failed ||
+        row->state == OutboxState::conflict) {
       // Nothing of ours reached the MIS for this revision (a re-queued revision's
       // predecessor was already undone), so dropping it is the whole retraction.
-      set_state(db, row->id, OutboxState::superseded, now);
-      audit(db, now, "supersede", key, {}, why);
-      changed = true;
+      Move(OutboxState::superseded).apply(db, row->id, now, {"supersede", key, {}, why});
+      return true;
     }
-    tx.commit();
-    return changed;
-  } catch (const ErrorException& e) {
-    return e.error();
-  } catch (const std::exception& e) {
-    return db_error("cannot queue a retraction of " + key, e);
-  }
+    return false;
+  });
 }
 
 Result<std::vector<OutboxRow>> Outbox::due(TimePoint now, int limit) {
@@ -369,187 +415,128 @@ Result<std::vector<OutboxRow>> Outbox::due(TimePoint now, int limit) {
 
 namespace {
 
-Result<void> mark_many(Store& store, const std::string& now, std::span<const std::int64_t> ids,
+Result<void> mark_many(Store& store, Clock& clock, std::span<const std::int64_t> ids,
                        OutboxState to, const std::string& target, const std::string& ref) {
-  auto& db = store.db();
-  try {
-    SQLite::Transaction tx(db);
+  return in_transaction(store, clock, "cannot record write-back results",
+                        [&](SQLite::Database& db, const std::string& now) -> Result<void> {
     for (auto id : ids) {
-      auto row = get_in(db, id);
-      if (!row)
-        throw ErrorException(make_error("outbox", "no item with id " + std::to_string(id)));
+      auto row = require_in(db, id);
       // Only a pending item can go out; confirming a sent one is the other legal step.
-      bool ok = row->state == OutboxState::pending ||
-                (to == OutboxState::confirmed && row->state == OutboxState::sent);
+      bool ok = row.state == OutboxState::pending ||
+                (to == OutboxState::confirmed && row.state == OutboxState::sent);
       if (!ok) {
-        if (row->state == to) continue;  // already recorded: a repeat is harmless
-        throw ErrorException(make_error("outbox item " + row->item.key,
-                                        std::string("cannot mark it ") + outbox_state_name(to) +
-                                            " while it is " + outbox_state_name(row->state)));
+        if (row.state == to) continue;  // already recorded: a repeat is harmless
+        return make_error("outbox item " + row.item.key,
+                          std::string("cannot mark it ") + outbox_state_name(to) + " while it is " +
+                              outbox_state_name(row.state));
       }
-      SQLite::Statement q(db,
-                          "UPDATE outbox SET state = ?, target = ?, target_ref = ?, "
-                          "last_error = NULL, next_try_at = NULL, sent_at = COALESCE(sent_at, ?), "
-                          "updated_at = ? WHERE id = ?");
-      q.bind(1, outbox_state_name(to));
-      q.bind(2, target);
-      q.bind(3, ref);
-      q.bind(4, now);
-      q.bind(5, now);
-      q.bind(6, id);
-      q.exec();
-      audit(db, now, outbox_state_name(to), row->item.key, target, ref);
+      Move(to)
+          .set("target", target)
+          .set("target_ref", ref)
+          .sql("last_error = NULL, next_try_at = NULL")
+          .set("sent_at", row.sent_at.empty() ? now : row.sent_at)
+          .apply(db, id, now, {outbox_state_name(to), row.item.key, target, ref});
     }
-    tx.commit();
-  } catch (const ErrorException& e) {
-    return e.error();
-  } catch (const std::exception& e) {
-    return db_error("cannot record write-back results", e);
-  }
-  return {};
+    return {};
+  });
 }
 
 }  // namespace
 
 Result<void> Outbox::mark_sent(std::span<const std::int64_t> ids, const std::string& target,
                                const std::string& target_ref) {
-  return mark_many(store_, format_utc(clock_.now()), ids, OutboxState::sent, target, target_ref);
+  return mark_many(store_, clock_, ids, OutboxState::sent, target, target_ref);
 }
 
 Result<void> Outbox::mark_confirmed(std::span<const std::int64_t> ids, const std::string& target,
                                     const std::string& target_ref) {
-  return mark_many(store_, format_utc(clock_.now()), ids, OutboxState::confirmed, target,
-                   target_ref);
+  return mark_many(store_, clock_, ids, OutboxState::confirmed, target, target_ref);
 }
 
 Result<void> Outbox::mark_conflict(std::int64_t id, const std::string& target,
                                    const std::string& detail) {
-  auto& db = store_.db();
-  const auto now = format_utc(clock_.now());
-  try {
-    SQLite::Transaction tx(db);
-    auto row = get_in(db, id);
-    if (!row) return make_error("outbox", "no item with id " + std::to_string(id));
-    SQLite::Statement q(db,
-                        "UPDATE outbox SET state = 'conflict', target = ?, last_error = ?, "
-                        "next_try_at = NULL, updated_at = ? WHERE id = ?");
-    q.bind(1, target);
-    q.bind(2, detail);
-    q.bind(3, now);
-    q.bind(4, id);
-    q.exec();
-    audit(db, now, "conflict", row->item.key, target, detail);
-    tx.commit();
-  } catch (const std::exception& e) {
-    return db_error("cannot record a write-back conflict", e);
-  }
-  return {};
+  return in_transaction(store_, clock_, "cannot record a write-back conflict",
+                        [&](SQLite::Database& db, const std::string& now) -> Result<void> {
+    auto row = require_in(db, id);
+    Move(OutboxState::conflict)
+        .set("target", target)
+        .set("last_error", detail)
+        .sql("next_try_at = NULL")
+        .apply(db, id, now, {"conflict", row.item.key, target, detail});
+    return {};
+  });
 }
 
 Result<OutboxState> Outbox::mark_failed_try(std::int64_t id, const std::string& target,
                                             const std::string& error, TimePoint next_try_at) {
-  auto& db = store_.db();
-  const auto now = format_utc(clock_.now());
-  try {
-    SQLite::Transaction tx(db);
-    auto row = get_in(db, id);
-    if (!row) return make_error("outbox", "no item with id " + std::to_string(id));
-    const int tries = row->tries + 1;
-    const auto to = tries >= max_tries_ ? OutboxState::failed : OutboxState::pending;
-    SQLite::Statement q(db,
-                        "UPDATE outbox SET state = ?, tries = ?, target = ?, last_error = ?, "
-                        "next_try_at = ?, updated_at = ? WHERE id = ?");
-    q.bind(1, outbox_state_name(to));
-    q.bind(2, tries);
-    q.bind(3, target);
-    q.bind(4, error);
-    if (to == OutboxState::failed)
-      q.bind(5);
-    else
-      q.bind(5, format_utc(next_try_at));
-    q.bind(6, now);
-    q.bind(7, id);
-    q.exec();
-    audit(db, now, to == OutboxState::failed ? "failed" : "try_failed", row->item.key, target,
-          "try " + std::to_string(tries) + ": " + error);
-    tx.commit();
+  return in_transaction(store_, clock_, "cannot record a failed write-back",
+                        [&](SQLite::Database& db, const std::string& now) -> Result<OutboxState> {
+    auto row = require_in(db, id);
+    const int tries = row.tries + 1;
+    const bool give_up = tries >= max_tries_;
+    const auto to = give_up ? OutboxState::failed : OutboxState::pending;
+    Move(to)
+        .set("tries", std::int64_t{tries})
+        .set("target", target)
+        .set("last_error", error)
+        .set("next_try_at", give_up ? SqlValue{nullptr} : SqlValue{format_utc(next_try_at)})
+        .apply(db, id, now,
+               {give_up ? "failed" : "try_failed", row.item.key, target,
+                "try " + std::to_string(tries) + ": " + error});
     return to;
-  } catch (const std::exception& e) {
-    return db_error("cannot record a failed write-back", e);
-  }
+  });
 }
 
 Result<void> Outbox::mark_failed(std::int64_t id, const std::string& target,
                                  const std::string& error) {
-  auto& db = store_.db();
-  const auto now = format_utc(clock_.now());
-  try {
-    SQLite::Transaction tx(db);
-    auto row = get_in(db, id);
-    if (!row) return make_error("outbox", "no item with id " + std::to_string(id));
-    set_state(db, id, OutboxState::failed, now, ", tries = tries + 1, next_try_at = NULL");
-    SQLite::Statement q(db, "UPDATE outbox SET target = ?, last_error = ? WHERE id = ?");
-    q.bind(1, target);
-    q.bind(2, error);
-    q.bind(3, id);
-    q.exec();
-    audit(db, now, "failed", row->item.key, target, error);
-    tx.commit();
-  } catch (const std::exception& e) {
-    return db_error("cannot record a failed write-back", e);
-  }
-  return {};
+  return in_transaction(store_, clock_, "cannot record a failed write-back",
+                        [&](SQLite::Database& db, const std::string& now) -> Result<void> {
+    auto row = require_in(db, id);
+    Move(OutboxState::failed)
+        .sql("tries = tries + 1, next_try_at = NULL")
+        .set("target", target)
+        .set("last_error", error)
+        .apply(db, id, now, {"failed", row.item.key, target, error});
+    return {};
+  });
 }
 
 Result<void> Outbox::retry(std::int64_t id) {
-  auto& db = store_.db();
-  const auto now = format_utc(clock_.now());
-  try {
-    SQLite::Transaction tx(db);
-    auto row = get_in(db, id);
-    if (!row)
-      return make_error("outbox", "no item with id " + std::to_string(id),
-                        "list the items with: iesync outbox list");
-    if (row->state != OutboxState::failed && row->state != OutboxState::conflict)
+  return in_transaction(store_, clock_, "cannot retry outbox item " + std::to_string(id),
+                        [&](SQLite::Database& db, const std::string& now) -> Result<void> {
+    auto row = require_in(db, id);
+    if (row.state != OutboxState::failed && row.state != OutboxState::conflict)
       return make_error("outbox item " + std::to_string(id),
-                        std::string("it is ") + outbox_state_name(row->state) +
+                        std::string("it is ") + outbox_state_name(row.state) +
                             "; only failed or conflict items can be retried");
-    set_state(db, id, OutboxState::pending, now, ", tries = 0, next_try_at = NULL");
-    audit(db, now, "retry", row->item.key, {},
-          std::string("by the admin, was ") + outbox_state_name(row->state));
-    tx.commit();
-  } catch (const std::exception& e) {
-    return db_error("cannot retry outbox item " + std::to_string(id), e);
-  }
-  return {};
+    Move(OutboxState::pending)
+        .sql("tries = 0, next_try_at = NULL")
+        .apply(db, id, now,
+               {"retry", row.item.key, {}, std::string("by the admin, was ") + outbox_state_name(row.state)});
+    return {};
+  });
 }
 
 Result<void> Outbox::discard(std::int64_t id, const std::string& reason) {
-  auto& db = store_.db();
-  const auto now = format_utc(clock_.now());
-  try {
-    SQLite::Transaction tx(db);
-    auto row = get_in(db, id);
-    if (!row)
-      return make_error("outbox", "no item with id " + std::to_string(id),
-                        "list the items with: iesync outbox list");
-    if (is_sent(row->state) || row->state == OutboxState::discarded)
+  return in_transaction(store_, clock_, "cannot discard outbox item " + std::to_string(id),
+                        [&](SQLite::Database& db, const std::string& now) -> Result<void> {
+    auto row = require_in(db, id);
+    if (is_sent(row.state) || row.state == OutboxState::discarded)
       return make_error("outbox item " + std::to_string(id),
-                        std::string("it is ") + outbox_state_name(row->state) +
+                        std::string("it is ") + outbox_state_name(row.state) +
                             " and cannot be discarded",
-                        is_sent(row->state) ? "the MIS already has it; change it in the MIS"
-                                            : std::string());
+                        is_sent(row.state) ? "the MIS already has it; change it in the MIS"
+                                           : std::string());
     if (reason.empty())
       return make_error("outbox item " + std::to_string(id), "a discard needs a reason",
                         "add --reason TEXT");
-    set_state(db, id, OutboxState::discarded, now, ", next_try_at = NULL");
-    audit(db, now, "discard", row->item.key, {},
-          std::string("by the admin, was ") + outbox_state_name(row->state) + ": " + reason);
-    tx.commit();
-  } catch (const std::exception& e) {
-    return db_error("cannot discard outbox item " + std::to_string(id), e);
-  }
-  return {};
+    Move(OutboxState::discarded)
+        .sql("next_try_at = NULL")
+        .apply(db, id, now,
+               {"discard", row.item.key, {},
+                std::string("by the admin, was ") + outbox_state_name(row.state) + ": " + reason});
+    return {};
+  });
 }
 
 Result<std::vector<OutboxRow>> Outbox::list(const OutboxFilter& f) {

@@ -113,13 +113,14 @@ Result<SendSummary> Sender::run_once() {
   std::vector<OutboxRow> to_send;
   {
     std::map<std::int64_t, bool> done;
+    std::vector<ItemOutcome> found;
     for (const auto& o : *recovered) {
-      auto it = by_id.find(o.id);
-      if (it == by_id.end()) continue;
-      if (auto r = record(*it->second, o, sum); !r) return r.error();
+      if (!by_id.count(o.id) || done.count(o.id)) continue;
       done[o.id] = true;
-      ++sum.recovered;
+      found.push_back(o);
     }
+    if (auto r = record_all(by_id, found, sum); !r) return r.error();
+    sum.recovered = static_cast<int>(found.size());
     sum.sent -= sum.recovered;  // recovered rows are counted apart
     for (const auto& r : *due)
       if (!done.count(r.id)) to_send.push_back(r);
@@ -148,14 +149,37 @@ Result<SendSummary> Sender::run_once() {
     return sum;
   }
   std::map<std::int64_t, bool> seen;
+  std::vector<ItemOutcome> outcomes;
   for (const auto& o : out->items) {
-    auto it = by_id.find(o.id);
-    if (it == by_id.end() || seen.count(o.id)) continue;  // a target bug; never double-record
+    if (!by_id.count(o.id) || seen.count(o.id)) continue;  // a target bug; never double-record
     seen[o.id] = true;
-    if (auto r = record(*it->second, o, sum); !r) return r.error();
+    outcomes.push_back(o);
   }
+  if (auto r = record_all(by_id, outcomes, sum); !r) return r.error();
   sum.untouched = static_cast<int>(to_send.size() - seen.size());
   return sum;
+}
+
+Result<void> Sender::record_all(const std::map<std::int64_t, const OutboxRow*>& rows,
+                                const std::vector<ItemOutcome>& outcomes, SendSummary& sum) {
+  // Items that went out together (one file, one Wonde batch) are recorded in one
+  // transaction: one commit per batch rather than one per item.
+  std::map<std::pair<ItemResult, std::string>, std::vector<std::int64_t>> together;
+  for (const auto& o : outcomes) {
+    if (o.result == ItemResult::sent || o.result == ItemResult::confirmed) {
+      together[{o.result, o.target_ref}].push_back(o.id);
+      continue;
+    }
+    if (auto r = record(*rows.at(o.id), o, sum); !r) return r;
+  }
+  for (const auto& [what, ids] : together) {
+    const bool sent = what.first == ItemResult::sent;
+    auto r = sent ? outbox_.mark_sent(ids, target_.name(), what.second)
+                  : outbox_.mark_confirmed(ids, target_.name(), what.second);
+    if (!r) return r;
+    (sent ? sum.sent : sum.confirmed) += static_cast<int>(ids.size());
+  }
+  return {};
 }
 
 }  // namespace iesync

@@ -6,10 +6,13 @@
 //  - "sent again" is made harmless by the target: the file target first looks for the
 //    item's key in the files already in the folder (WriteTarget::recover), the Wonde target
 //    sends the same idempotency id, which the MIS recognises as the same fact;
-//  - each outcome is committed with its audit row in one transaction.
+//  - each outcome is committed with its audit row in one transaction (the items of one file
+//    or one Wonde batch together).
 #pragma once
 
 #include <chrono>
+#include <map>
+#include <vector>
 
 #include "connectors/writeback/target.h"
 #include "mapping/clock.h"
@@ -49,6 +52,8 @@ class Sender {
 
  private:
   Result<void> record(const OutboxRow& row, const ItemOutcome& o, SendSummary& sum);
+  Result<void> record_all(const std::map<std::int64_t, const OutboxRow*>& rows,
+                          const std::vector<ItemOutcome>& outcomes, SendSummary& sum);
   Outbox& outbox_;
   WriteTarget& target_;
   Clock& clock_;
