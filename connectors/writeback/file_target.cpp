@@ -1,6 +1,7 @@
 #include "connectors/writeback/file_target.h"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -51,6 +52,15 @@ Error folder_error(const fs::path& dir, const std::string& what) {
                     "check [writeback] outbox_dir exists and is writable by the iesync user");
 }
 
+// True when no process holds the write lock on temp file `p` any more.
+bool writer_gone(const fs::path& p) {
+  int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  bool gone = ::flock(fd, LOCK_EX | LOCK_NB) == 0;
+  ::close(fd);
+  return gone;
+}
+
 bool is_ours(const std::string& name) {
   return name.size() > 11 && name.rfind("iesync-", 0) == 0 &&
          name.compare(name.size() - 4, 4, ".csv") == 0;
@@ -90,15 +100,15 @@ Result<std::vector<ItemOutcome>> FileTarget::recover(std::span<const OutboxRow> 
   if (!fs::is_directory(dir_, ec)) return folder_error(dir_, "the write-back folder does not exist");
   std::map<std::string, const OutboxRow*> wanted;
   for (const auto& r : pending) wanted[r.send_key()] = &r;
-  const auto now = fs::file_time_type::clock::now();
   for (fs::directory_iterator d(dir_, ec), end; !ec && d != end; d.increment(ec)) {
     const auto name = d->path().filename().string();
     if (name.rfind(".iesync-tmp-", 0) == 0) {
-      // A temp file whose write never finished: nothing refers to it. Left alone while
-      // young, in case another iesync process is writing it right now.
-      std::error_code ec2;
-      auto mt = fs::last_write_time(d->path(), ec2);
-      if (!ec2 && now - mt > std::chrono::hours(1)) fs::remove(d->path(), ec2);
+      // A temp file whose writer died (the writer holds a lock on it until the name is
+      // gone; the kernel drops the lock with the process): nothing refers to it.
+      if (writer_gone(d->path())) {
+        std::error_code ec2;
+        fs::remove(d->path(), ec2);
+      }
       continue;
     }
     if (!is_ours(name)) continue;
@@ -138,10 +148,15 @@ Result<std::string> FileTarget::write_file(std::span<const OutboxRow> rows) {
   std::string tmpl = (dir_ / ".iesync-tmp-XXXXXX").string();
   int fd = ::mkostemp(tmpl.data(), O_CLOEXEC);
   if (fd < 0) return folder_error(dir_, std::string("cannot create a file: ") + strerror(errno));
+  // Held until the temp name is gone, so recover() can tell a live writer from a dead one.
+  ::flock(fd, LOCK_EX);
+  struct CloseFd {
+    int fd;
+    ~CloseFd() { ::close(fd); }
+  } close_later{fd};
   ::fchmod(fd, 0640);  // it names children; the MIS import account reads it via the group
   bool ok = write_all(fd, body) && ::fsync(fd) == 0;
   int err = errno;
-  ::close(fd);
   if (!ok) {
     ::unlink(tmpl.c_str());
     return folder_error(dir_, std::string("cannot write a file: ") + strerror(err));

@@ -12,8 +12,9 @@
 //
 // Crash recovery: before writing, recover() reads the iesync-*.csv files still in the
 // folder and reports every pending item whose send key is already in one (killed between
-// rename and commit), so every key lands in exactly one file. (If the MIS moves imported
-// files away, a file it already took cannot be found; see the report in docs.)
+// rename and commit), so every key lands in exactly one file, and removes the temp file of a
+// writer that died (the writer holds an flock on it while it lives). (If the MIS moves
+// imported files away, a file it already took cannot be found; see docs/writeback.md.)
 #pragma once
 
 #include <filesystem>

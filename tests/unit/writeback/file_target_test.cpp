@@ -1,7 +1,10 @@
 #include "connectors/writeback/file_target.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <set>
@@ -147,6 +150,28 @@ TEST_F(FileTargetTest, CrashAfterRenameBeforeCommitNeverWritesAKeyTwice) {
   EXPECT_EQ(keys[items[0].key], 1);
   EXPECT_EQ(keys[items[0].key + "#r2"], 1) << "revision 2 was written, not taken for revision 1";
   EXPECT_EQ(keys[retraction_key_for(items[0].key)], 1);
+}
+
+TEST_F(FileTargetTest, ADeadWritersTempFileIsRemovedALiveOnesIsNot) {
+  // A run killed mid-write leaves its temp file; the next run removes it. One whose writer
+  // still holds its lock (another process writing right now) is left alone.
+  const auto dead = dir / ".iesync-tmp-dead01";
+  const auto live = dir / ".iesync-tmp-live01";
+  std::ofstream(dead) << "kind,student_id\r\nlesson_mark,0010";
+  std::ofstream(live) << "kind,student_id\r\n";
+  int fd = ::open(live.c_str(), O_RDONLY);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::flock(fd, LOCK_EX), 0);
+
+  ASSERT_TRUE(box.enqueue(std::vector{lesson_mark("001042", "9X1/Ma", 9, 50)}));
+  auto sum = sender.run_once();
+  ASSERT_TRUE(sum) << sum.error().to_string();
+  EXPECT_EQ(sum->sent, 1);
+  EXPECT_FALSE(fs::exists(dead)) << "nothing refers to a dead writer's temp file";
+  EXPECT_TRUE(fs::exists(live)) << "a live writer's temp file is never touched";
+  ::close(fd);
+  for (auto& f : files())
+    EXPECT_TRUE(f.filename().string().rfind("iesync-", 0) == 0 || f == live) << f;
 }
 
 TEST_F(FileTargetTest, MissingFolderLeavesItemsPendingWithAnEvent) {
