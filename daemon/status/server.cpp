@@ -4,6 +4,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -34,6 +35,7 @@ struct Shared {
   asio::thread_pool& pool;
   AuthContext auth;
   tcp::acceptor acceptor;
+  asio::steady_timer accept_pause;
   bool stopped = false;
   std::unordered_map<Session*, std::weak_ptr<Session>> sessions;
 };
@@ -228,13 +230,19 @@ struct Busy : std::enable_shared_from_this<Busy> {
 void accept_next(const std::shared_ptr<Shared>& shared) {
   shared->acceptor.async_accept([shared](error_code ec, tcp::socket s) {
     if (shared->stopped || ec == asio::error::operation_aborted) return;
-    if (!ec) {
-      if (shared->sessions.size() >= shared->opts.max_connections)
-        std::make_shared<Busy>(std::move(s))->start(shared->opts.read_timeout);
-      else
-        std::make_shared<Session>(std::move(s), shared)->start();
+    if (ec) {
+      // Out of file descriptors or a similar passing trouble: accepting again at once would
+      // fail again at once and spin, so pause a moment first.
+      shared->accept_pause.expires_after(std::chrono::milliseconds(100));
+      shared->accept_pause.async_wait([shared](error_code wec) {
+        if (!wec && !shared->stopped) accept_next(shared);
+      });
+      return;
     }
-    // Other accept errors (e.g. too many open files) concern one connection: keep accepting.
+    if (shared->sessions.size() >= shared->opts.max_connections)
+      std::make_shared<Busy>(std::move(s))->start(shared->opts.read_timeout);
+    else
+      std::make_shared<Session>(std::move(s), shared)->start();
     accept_next(shared);
   });
 }
@@ -244,6 +252,7 @@ void stop_all(Shared& shared) {
   shared.stopped = true;
   error_code ec;
   shared.acceptor.close(ec);
+  shared.accept_pause.cancel();
   std::vector<std::shared_ptr<Session>> open;
   for (auto& [p, w] : shared.sessions)
     if (auto s = w.lock()) open.push_back(std::move(s));
@@ -263,7 +272,8 @@ struct StatusServer::Impl {
       : ioc(io), pool(std::max<std::size_t>(1, opts.plan_threads)) {
     AuthContext auth{opts.token, opts.loopback_only};
     shared = std::make_shared<Shared>(
-        Shared{io, std::move(opts), source, pool, std::move(auth), tcp::acceptor(io)});
+        Shared{io, std::move(opts), source, pool, std::move(auth), tcp::acceptor(io),
+               asio::steady_timer(io)});
   }
 };
 
