@@ -15,6 +15,7 @@
 #include "mapping/timezone.h"
 #include "store/mis_store.h"
 #include "store/outbox.h"
+#include "store/retention.h"
 #include "store/session_store.h"
 
 namespace iesync {
@@ -207,6 +208,14 @@ CycleReport run_cycle_on(const Config& cfg, Store& store, EventSink& events, Clo
   r.import = opts.dry_run ? importer.preview(opts.accept_drop) : importer.run(opts.accept_drop, false);
   if (r.import.failed)
     return fail("the MIS import failed (see above); exports applied before the failure are kept, the rest wait for the next cycle");
+  auto stopping = [&] {
+    if (!deps.stop_requested || !deps.stop_requested()) return false;
+    r.exit_code = 3;
+    r.summary = "Cycle for " + r.date.iso() + " stopped for shutdown; the next cycle finishes it.";
+    emit(events, Severity::info, "cycle.stopped", r.summary);
+    return true;
+  };
+  if (stopping()) return r;
 
   MisStore mis(store);
   SessionStore sessions_db(store);
@@ -228,6 +237,7 @@ CycleReport run_cycle_on(const Config& cfg, Store& store, EventSink& events, Clo
   }
 
   r.classroom_stale = assess_classroom(cfg, store, events, clock, tz, deps, mis, r.sessions);
+  if (stopping()) return r;
 
   // What the store said before, to retract facts a changed booking no longer holds.
   auto before = sessions_db.load_day(r.date);
@@ -321,6 +331,8 @@ CycleReport run_cycle_on(const Config& cfg, Store& store, EventSink& events, Clo
     } catch (const SQLite::Exception& e) {
       emit(events, Severity::error, "store.failed", std::string("could not record the cycle: ") + e.what());
     }
+    // [store] retain: cheap when nothing has expired; one log line when something went.
+    purge_expired_and_report(store, cfg.store.retain, clock.now(), events);
   }
   return r;
 }
