@@ -194,11 +194,27 @@ CREATE TABLE audit (
 CREATE INDEX audit_subject ON audit(subject);
 )sql";
 
-constexpr std::array<Migration, 4> kMigrations = {{
+// 5: what each feed's newest export looked like on disk when it was last hashed, so an
+// unchanged export is recognised by its size, times and inode without reading it.
+constexpr const char* kV5 = R"sql(
+CREATE TABLE export_fingerprint (
+  feed          TEXT PRIMARY KEY,       -- as feed_state.feed
+  path          TEXT NOT NULL,
+  size          INTEGER NOT NULL,
+  mtime_ns      INTEGER NOT NULL,
+  ctime_ns      INTEGER NOT NULL,       -- changes on any write, even one that restores mtime
+  inode         INTEGER NOT NULL,
+  device        INTEGER NOT NULL,
+  content_hash  TEXT NOT NULL           -- SHA-256, hex, of the file in that state
+);
+)sql";
+
+constexpr std::array<Migration, 5> kMigrations = {{
     {1, "MIS feeds", kV1},
     {2, "Classroom cache", kV2},
     {3, "IE sessions", kV3},
     {4, "outbox and audit", kV4},
+    {5, "export fingerprints", kV5},
 }};
 
 }  // namespace

@@ -18,8 +18,16 @@ namespace {
 std::optional<ExportFile> stat_file(const fs::path& p) {
   struct stat st{};
   if (::stat(p.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return std::nullopt;
-  return ExportFile{p, TimePoint{std::chrono::seconds{st.st_mtim.tv_sec}},
-                    static_cast<std::uintmax_t>(st.st_size)};
+  auto ns = [](const timespec& t) {
+    return static_cast<std::int64_t>(t.tv_sec) * 1'000'000'000 + t.tv_nsec;
+  };
+  return ExportFile{p,
+                    TimePoint{std::chrono::seconds{st.st_mtim.tv_sec}},
+                    static_cast<std::uintmax_t>(st.st_size),
+                    ns(st.st_mtim),
+                    ns(st.st_ctim),
+                    static_cast<std::uint64_t>(st.st_ino),
+                    static_cast<std::uint64_t>(st.st_dev)};
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 // was last written, its content hash, and moving a rejected export aside with a note.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -16,6 +17,12 @@ struct ExportFile {
   std::filesystem::path path;
   TimePoint modified;
   std::uintmax_t size = 0;
+  // What else stat() says; together with size they tell an untouched file from a rewritten
+  // one without reading it.
+  std::int64_t mtime_ns = 0;
+  std::int64_t ctime_ns = 0;
+  std::uint64_t inode = 0;
+  std::uint64_t device = 0;
 };
 
 // The newest regular file in `dir` whose name matches `pattern` (a name or a glob with * ? []).

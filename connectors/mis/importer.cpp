@@ -5,6 +5,7 @@
 #include <optional>
 #include <unordered_set>
 
+#include "connectors/mis/export_fingerprint.h"
 #include "connectors/mis/feed_files.h"
 #include "connectors/mis/feed_mapper.h"
 #include "connectors/mis/feed_reader.h"
@@ -78,7 +79,7 @@ class ImportRun {
  public:
   ImportRun(const Config& cfg, Store& store, EventSink& events, Clock& clock, bool accept_drop,
             bool dry_run, bool write_store)
-      : cfg_(cfg), mis_(store), events_(events), clock_(clock), accept_drop_(accept_drop),
+      : cfg_(cfg), store_(store), mis_(store), events_(events), clock_(clock), accept_drop_(accept_drop),
         dry_run_(dry_run), write_store_(write_store) {
     result_.dry_run = dry_run;
   }
@@ -119,7 +120,7 @@ class ImportRun {
     o.message = message;
     emit(sev, std::move(kind), o, std::move(message),
          {{"accepted", std::to_string(o.accepted)}, {"skipped", std::to_string(o.skipped)},
-          {"ignored", std::to_string(o.ignored)}});
+          {"ignored", std::to_string(o.ignored)}, {"read", o.read ? "yes" : "no"}});
   }
 
   void fail(FeedOutcome& o, const Error& e) {
@@ -154,9 +155,22 @@ class ImportRun {
                          " seconds ago and may still be being written; it will be read at the "
                          "next cycle.");
     }
-    auto bytes = read_whole_file(file->path);
-    if (!bytes) return fail(o, bytes.error());
-    auto hash = sha256_hex(*bytes);
+    // The hash of an export untouched since it was last hashed is known without reading it.
+    std::optional<Result<std::string>> bytes;
+    auto read = [&] {
+      o.read = true;
+      bytes.emplace(read_whole_file(file->path));
+    };
+    std::string hash;
+    if (auto known = known_content_hash(store_, f, *file)) {
+      hash = std::move(*known);
+    } else {
+      read();
+      if (!*bytes) return fail(o, bytes->error());
+      hash = sha256_hex(**bytes);
+      if (write_store_)
+        if (auto r = remember_content_hash(store_, f, *file, hash); !r) return fail(o, r.error());
+    }
     auto state = mis_.feed_state(f);
     if (state && state->content_hash == hash) {
       o.status = FeedStatus::unchanged;
@@ -170,9 +184,14 @@ class ImportRun {
       return summary(Severity::warning, "feed.held", o,
                      o.file + " is still held: " + state->held_reason);
     }
+    if (!bytes) {
+      read();  // known, but neither applied nor held (the store was restored, say)
+      if (!*bytes) return fail(o, bytes->error());
+      hash = sha256_hex(**bytes);
+    }
 
-    auto table = read_feed(*bytes, o.file, cfg_.mis);
-    *bytes = std::string();  // a large export need not stay in memory while it is applied
+    auto table = read_feed(**bytes, o.file, cfg_.mis);
+    **bytes = std::string();  // a large export need not stay in memory while it is applied
     if (!table) return reject(o, file->path, table.error());
     AppliedFeed applied{o.file, hash, format_utc(clock_.now())};
     switch (f) {
@@ -390,6 +409,7 @@ class ImportRun {
   }
 
   const Config& cfg_;
+  Store& store_;
   MisStore mis_;
   EventSink& events_;
   Clock& clock_;

@@ -1,6 +1,7 @@
 // Applies the MIS exports to the store (SPEC §3): for each feed in order (students, staff,
 // memberships, timetable, bookings) find the newest export, leave it if it is still being
-// written, skip it if its content is unchanged, parse and map it, check it against the
+// written, skip it if its content is unchanged (known without reading it when the file is
+// untouched since it was last hashed), parse and map it, check it against the
 // students, hold it if it drops too much of the roster, then replace the feed's table in
 // one transaction. A structurally broken export is moved to export_dir/rejected/ with a
 // .why.txt note and the last good data stays. Every outcome is one Event.
@@ -37,6 +38,9 @@ struct FeedOutcome {
   std::size_t skipped = 0;   // records left out with an error
   std::size_t ignored = 0;   // records left out by design (timetable rows without a class)
   std::string message;       // the summary sentence also sent as an Event
+  // The export was read (and hashed). An export untouched since it was last hashed (same
+  // size, mtime, ctime and inode) is not: its hash is known. Also the Event field "read".
+  bool read = false;
 };
 
 struct ImportResult {
