@@ -44,14 +44,6 @@ int cmd_sync(const CommonOptions& common, const SyncOptions& o);
 int cmd_plan(const CommonOptions& common, const PlanOptions& o);
 int cmd_outbox(const CommonOptions& common, const OutboxOptions& o);
 int cmd_status(const CommonOptions& common, const StatusOptions& o);
-
-struct StudentOptions {
-  std::string action;  // export, erase
-  std::string id;
-  std::string out;     // export: file to write (mode 0600); empty = stdout
-  bool yes = false;    // erase: do not ask
-};
-int cmd_student(const CommonOptions& common, const StudentOptions& o);
 int cmd_run(const CommonOptions& common, const RunOptions& o);
 
 struct StudentOptions {

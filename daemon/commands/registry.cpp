@@ -10,7 +10,6 @@ StatusOptions status_opts;
 RunOptions run_opts;
 ReportOptions report_opts;
 StudentOptions student_opts;
-StudentOptions student_opts;
 }  // namespace
 
 void register_commands(CLI::App& app, CommonOptions&, const AddConfigOption& add_config) {
@@ -75,20 +74,6 @@ void register_commands(CLI::App& app, CommonOptions&, const AddConfigOption& add
   add_config(erase);
   erase->add_option("id", student_opts.id, "the student's MIS id (leading zeros kept)")->required();
   erase->add_flag("--yes", student_opts.yes, "do not ask for confirmation");
-
-  auto* student = app.add_subcommand(
-      "student", "Subject access and erasure for one student (docs/data-protection.md).\n"
-                 "Exit: 0 done, 1 no such student");
-  student->require_subcommand(1);
-  auto* exp = student->add_subcommand("export", "Print everything held about one student as JSON");
-  add_config(exp);
-  exp->add_option("id", student_opts.id, "the student's MIS id (leading zeros kept)")->required();
-  exp->add_option("--out", student_opts.out, "write the JSON to this file (mode 0600)");
-  auto* erase = student->add_subcommand(
-      "erase", "Remove everything held about one student, leaving an audit line without the data");
-  add_config(erase);
-  erase->add_option("id", student_opts.id, "the student's MIS id (leading zeros kept)")->required();
-  erase->add_flag("--yes", student_opts.yes, "do not ask for confirmation");
 }
 
 int dispatch_commands(CLI::App& app, const CommonOptions& common) {
@@ -98,10 +83,6 @@ int dispatch_commands(CLI::App& app, const CommonOptions& common) {
   if (app.got_subcommand("outbox")) return cmd_outbox(common, outbox_opts);
   if (app.got_subcommand("status")) return cmd_status(common, status_opts);
   if (app.got_subcommand("report")) return cmd_report(common, report_opts);
-  if (auto* st = app.get_subcommand("student"); st->parsed()) {
-    student_opts.action = st->got_subcommand("erase") ? "erase" : "export";
-    return cmd_student(common, student_opts);
-  }
   if (auto* st = app.get_subcommand("student"); st->parsed()) {
     student_opts.action = st->got_subcommand("erase") ? "erase" : "export";
     return cmd_student(common, student_opts);
