@@ -27,12 +27,19 @@ build/generate-school --students 150 --seed 1 --start "$today" --format xml --ou
 touch -d '-5 minutes' "$var"/exports/*
 
 # The fake Classroom and the service-account key iesync signs its token requests with.
-build/fake-classroom --write-key "$var/classroom" --token-uri "http://127.0.0.1:$classroom_port/token" >/dev/null
-build/fake-classroom --port "$classroom_port" --fixture "$var/classroom/fixture.json" \
+build/tests/fake-classroom --write-key "$var/classroom" --token-uri "http://127.0.0.1:$classroom_port/token" >/dev/null
+build/tests/fake-classroom --port "$classroom_port" --fixture "$var/classroom/fixture.json" \
   --public-key "$var/classroom/public-key.pem" --token-uri "http://127.0.0.1:$classroom_port/token" \
   --impersonate iesync-reader@demo.example.sch.uk >"$var/log/fake-classroom.log" 2>&1 &
 fake_pid=$!
 trap 'kill $fake_pid 2>/dev/null || true' EXIT
+# Wait until it listens: a sync that starts first finds Classroom unreachable and shows every
+# lesson's work as "unknown" until the next cycle, 15 minutes later.
+for _ in $(seq 100); do
+  grep -q "listening on" "$var/log/fake-classroom.log" && break
+  if ! kill -0 "$fake_pid" 2>/dev/null; then cat "$var/log/fake-classroom.log" >&2; exit 1; fi
+  sleep 0.1
+done
 
 # The demo config, pointed at this run's folders and the fake.
 sed -e 's#^mapping = "mapping.toml"#mapping = "../mapping.toml"#' \
@@ -44,7 +51,7 @@ sed -e 's#^mapping = "mapping.toml"#mapping = "../mapping.toml"#' \
     -e 's#^outbox_dir = "var/mis-imports"#outbox_dir = "mis-imports"#' \
     -e "s#^listen = \"127.0.0.1:8470\".*#listen = \"127.0.0.1:$port\"#" \
     -e 's#^dir = "var/log"#dir = "log"#' \
-    -e 's#^school_hours = .*#school_hours = "00:00-23:59"   # the demo runs whenever you try it#' \
+    -e 's|^school_hours = .*|school_hours = "00:00-23:59"   # the demo runs whenever you try it|' \
     -e 's#^days = .*#days = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]#' \
     "$demo/iesync.toml" >"$var/iesync.toml"
 config=$var/iesync.toml

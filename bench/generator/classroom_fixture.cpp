@@ -148,7 +148,7 @@ json::object classroom_fixture(const School& school, const Options& opt) {
       const std::string topic = it != subjects().end() ? it->second.topics[size_t(below(4))] : subject;
       const std::string title =
           topic + ": " + kTasks[size_t(below(int(kTasks.size())))] + " " + std::to_string(task++);
-      const std::string created_at = rfc3339(created, 15 + below(3), below(60));
+      const std::string created_at = rfc3339(created, 16 + below(3), below(60));
       work.push_back(json::object{{"courseId", course_id},
                                   {"id", work_id},
                                   {"title", title},

@@ -11,7 +11,7 @@
 //   profile email = the students feed's email (iesync looks users up by that email);
 // - for each Monday..Friday of options.start's week, with probability about 0.6, one
 //   PUBLISHED item for ALL_STUDENTS due that day 15:00 UTC (so it is set for every lesson of
-//   the class that day), created the day before;
+//   the class that day), created the day before, after school;
 // - a submission for every (item, roster member): TURNED_IN or RETURNED about half the time
 //   (how often depends on the student), CREATED otherwise.
 #pragma once
