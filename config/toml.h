@@ -6,6 +6,14 @@
 // toml++ header-only here (all inline, its own ABI namespace) instead of linking the .so.
 #pragma once
 
+// toml++ 3.3.0 asserts, in parse_key, that a table header starts with a key character, then
+// handles the case properly a few lines on ("expected bare key starting character"). With
+// assert() on (Debug and sanitizer builds) a config line like `[*mis]` would abort
+// check-config instead of being reported; the fuzzer found it. Its other asserts are internal
+// consistency checks that release builds (and Debian's own .so) compile out too.
+#undef TOML_ASSERT
+#define TOML_ASSERT(expr) static_assert(true)
+
 #undef TOML_SHARED_LIB
 #define TOML_SHARED_LIB 0
 #undef TOML_HEADER_ONLY

@@ -307,6 +307,7 @@ void Daemon::reload() {
     std::lock_guard l(state_mu_);
     cfg_ = now;
     state_.school_name = now.school.name;
+    state_.timezone = now.school.timezone;
     state_.interval = now.schedule.interval;
   }
   if (now.mis.export_dir != old.mis.export_dir) {
@@ -384,6 +385,7 @@ int Daemon::run() {
   {
     std::lock_guard l(state_mu_);
     state_.school_name = cfg.school.name;
+    state_.timezone = cfg.school.timezone;
     state_.version = IESYNC_VERSION;
     state_.interval = cfg.schedule.interval;
     auto health = read_store_health(*store_, clock_, 10);

@@ -121,10 +121,17 @@ class RunCommand : public ::testing::Test {
     return n;
   }
 
-  // Waits until the status server answers and the first cycles have been counted.
+  // Waits until the status server answers, the first cycles have been counted and no cycle
+  // is running or queued (start-up runs the previous school day's cycle, then today's).
   void wait_until_cycled(int cycles = 1) {
     for (int i = 0; i < 300; ++i) {
-      if (cycles_now() >= cycles) return;
+      if (cycles_now() >= cycles) {
+        auto st = get("/api/v1/status");
+        if (st && st->status == 200) {
+          auto doc = boost::json::parse(st->body).as_object();
+          if (!doc.at("running").as_bool() && !doc.at("queued").as_bool()) return;
+        }
+      }
       std::this_thread::sleep_for(100ms);
     }
     FAIL() << "no cycle within 30 s; daemon said:\n" << slurp(dir / "daemon.out");

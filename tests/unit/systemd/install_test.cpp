@@ -33,6 +33,17 @@ Ran run(const std::string& cmd) {
   return r;
 }
 
+// The installed file with this name and parent folder ("systemd/system/iesync.service"),
+// wherever the configured prefix put it.
+fs::path find_installed(const fs::path& root, const std::string& tail) {
+  std::error_code ec;
+  for (auto& e : fs::recursive_directory_iterator(root, ec)) {
+    auto rel = e.path().generic_string();
+    if (rel.size() >= tail.size() && rel.compare(rel.size() - tail.size(), tail.size(), tail) == 0) return e.path();
+  }
+  return {};
+}
+
 std::string slurp(const fs::path& p) {
   std::ifstream in(p);
   std::stringstream ss;
@@ -48,7 +59,8 @@ class Install : public ::testing::Test {
     fs::path build_dir = fs::path(IESYNC_BINARY).parent_path();
     // The man page target is part of `all`; make sure it exists even after `ninja iesync_tests`.
     run("cmake --build " + build_dir.string() + " --target iesync_man");
-    install_ = new Ran(run("cmake --install " + build_dir.string() + " --prefix " + prefix_->string()));
+    // DESTDIR, as a package build does: the configured prefix (and /etc) inside a staging folder.
+    install_ = new Ran(run("DESTDIR=" + prefix_->string() + " cmake --install " + build_dir.string()));
   }
   static void TearDownTestSuite() {
     fs::remove_all(*prefix_);
@@ -63,22 +75,19 @@ Ran* Install::install_ = nullptr;
 
 TEST_F(Install, PutsEveryFileInItsPlace) {
   ASSERT_EQ(install_->status, 0) << install_->out;
-  const fs::path& p = *prefix_;
-  EXPECT_TRUE(fs::exists(p / "bin/iesync"));
-  EXPECT_TRUE(fs::exists(p / "lib/systemd/system/iesync.service"));
-  EXPECT_TRUE(fs::exists(p / "lib/sysusers.d/iesync.conf"));
-  EXPECT_TRUE(fs::exists(p / "lib/tmpfiles.d/iesync.conf"));
-  EXPECT_TRUE(fs::exists(p / "etc/iesync/iesync.toml.example"));
-  EXPECT_TRUE(fs::exists(p / "etc/iesync/mapping.toml.example"));
-  EXPECT_TRUE(fs::exists(p / "share/man/man1/iesync.1"));
+  for (const char* tail : {"/bin/iesync", "/lib/systemd/system/iesync.service", "/lib/sysusers.d/iesync.conf",
+                           "/lib/tmpfiles.d/iesync.conf", "/etc/iesync/iesync.toml.example",
+                           "/etc/iesync/mapping.toml.example", "/share/man/man1/iesync.1"})
+    EXPECT_FALSE(find_installed(*prefix_, tail).empty()) << tail << " was not installed";
 }
 
 TEST_F(Install, UnitRunsTheInstalledBinaryAsANotifyServiceWithAWatchdog) {
   ASSERT_EQ(install_->status, 0) << install_->out;
-  auto unit = slurp(*prefix_ / "lib/systemd/system/iesync.service");
-  EXPECT_NE(unit.find("ExecStart=" + (*prefix_ / "bin/iesync").string() + " run --config /etc/iesync/iesync.toml"),
-            std::string::npos)
+  auto unit = slurp(find_installed(*prefix_, "/lib/systemd/system/iesync.service"));
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(unit, m, std::regex("ExecStart=(\\S+) run --config /etc/iesync/iesync.toml")))
       << unit;
+  EXPECT_TRUE(fs::exists(prefix_->string() + m[1].str())) << "ExecStart names the installed binary: " << m[1];
   EXPECT_NE(unit.find("Type=notify"), std::string::npos);
   EXPECT_NE(unit.find("WatchdogSec="), std::string::npos);
   EXPECT_NE(unit.find("User=iesync"), std::string::npos);
@@ -87,13 +96,13 @@ TEST_F(Install, UnitRunsTheInstalledBinaryAsANotifyServiceWithAWatchdog) {
 
 TEST_F(Install, ManPageIsTheBinarysOwnHelp) {
   ASSERT_EQ(install_->status, 0) << install_->out;
-  auto man = slurp(*prefix_ / "share/man/man1/iesync.1");
+  auto man = slurp(find_installed(*prefix_, "/share/man/man1/iesync.1"));
   EXPECT_EQ(man.rfind(".TH IESYNC 1", 0), 0u);
   for (const char* cmd : {".SS run", ".SS sync", ".SS check-config", ".SS plan", ".SS status", ".SS outbox"})
     EXPECT_NE(man.find(cmd), std::string::npos) << cmd;
-  // Rendered by man(1) it reads as text, with no roff left over.
-  auto rendered = run("MANWIDTH=100 man -l " + (*prefix_ / "share/man/man1/iesync.1").string() + " | col -b");
-  if (rendered.status == 0) EXPECT_NE(rendered.out.find("SIGHUP"), std::string::npos) << rendered.out;
+  // The run command's own help, word for word.
+  EXPECT_NE(man.find("reloads config on"), std::string::npos);
+  EXPECT_NE(man.find("SIGHUP"), std::string::npos);
 }
 
 TEST_F(Install, ExampleConfigIsValidOnceItsSecretsExist) {
@@ -101,7 +110,7 @@ TEST_F(Install, ExampleConfigIsValidOnceItsSecretsExist) {
   // The example names /etc paths; check-config must at least parse it and complain only about
   // what a fresh server lacks (the key file), never about unknown keys.
   auto r = run(std::string(IESYNC_BINARY) + " check-config --config " +
-               (*prefix_ / "etc/iesync/iesync.toml.example").string());
+               find_installed(*prefix_, "/etc/iesync/iesync.toml.example").string());
   EXPECT_EQ(r.out.find("unknown "), std::string::npos) << r.out;
   EXPECT_EQ(r.status, 2) << "the example names a key file a fresh server does not have yet";
 }
