@@ -9,7 +9,7 @@
 // - course alias "d:" + class code with "/" -> "-" (the demo's [classroom.courses] alias);
 // - every student in the class during the booking week on its roster, user id "u" + Adno,
 //   profile email = the students feed's email (iesync looks users up by that email);
-// - for each Monday..Friday of options.start's week, with probability about 0.6, one
+// - for each Monday..Friday of options.start's week, with probability 0.4, one
 //   PUBLISHED item for ALL_STUDENTS due that day 15:00 UTC (so it is set for every lesson of
 //   the class that day), created the day before, after school;
 // - a submission for every (item, roster member): TURNED_IN or RETURNED about half the time
