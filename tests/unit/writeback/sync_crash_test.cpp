@@ -6,8 +6,9 @@
 //    seeded state file) applied every key's idempotency id exactly once; a re-send of an
 //    acknowledged but unrecorded write is a duplicate the fake absorbs, counted as one fact.
 //
-// Trials: 50 per target by default (about 20 s each on 2 cores); IESYNC_CRASH_TRIALS=N for a
-// longer run (`ctest -L long`). IESYNC_CRASH_SEED=S replays a run; the seed is printed.
+// Trials: 50 per target by default (20-40 s per target on 2 busy cores, a Debug build);
+// IESYNC_CRASH_TRIALS=N for a longer run (`ctest -L long` runs 500). The seed is printed;
+// IESYNC_CRASH_SEED=S draws the same kill delays again.
 //
 // The school is the demo's exports with every booking moved to one past school day, imported
 // once into a template store that each trial copies, so a run is short and its kill window
@@ -273,7 +274,8 @@ class SyncCrash : public ::testing::Test {
     finish(ref, fake, expected_, "reference run");
     const int n = env_int("IESYNC_CRASH_TRIALS", 50);
     std::mt19937 rng(seed_ + static_cast<unsigned>(target));
-    std::uniform_int_distribution<long> delay(0, run_time.count());
+    // A little past the measured run, so the last steps (the send and its commit) are hit too.
+    std::uniform_int_distribution<long> delay(0, run_time.count() * 5 / 4);
     int killed = 0;
     for (int t = 0; t < n && !HasFatalFailure(); ++t) {
       const std::string trial = "trial " + std::to_string(t) + " (seed " + std::to_string(seed_) + ")";
@@ -291,7 +293,10 @@ class SyncCrash : public ::testing::Test {
     }
     std::cout << "[ crash    ] " << n << " trials, " << killed << " of " << n * kKillsPerTrial
               << " runs killed mid-way, uninterrupted run " << run_time.count() / 1000
-              << " ms, " << expected_.size() << " keys, seed " << seed_ << "\n";
+              << " ms, " << expected_.size() << " keys, seed " << seed_;
+    if (target == Target::wonde)
+      std::cout << ", " << resent_ << " re-send(s) of an applied write absorbed by the fake";
+    std::cout << "\n";
     EXPECT_GT(killed, n) << "too few runs were interrupted for the test to prove anything";
   }
 
@@ -299,6 +304,7 @@ class SyncCrash : public ::testing::Test {
   static inline fs::path template_db_;
   static inline std::string demo_toml_;
   static inline unsigned seed_ = 0;
+  static inline int resent_ = 0;  // writes the fake had applied, sent again after a kill
   static inline const std::string token_ = "sync-crash-token-" + std::to_string(::getpid());
   std::set<std::string> expected_;
 };
@@ -363,6 +369,7 @@ TEST_F(SyncCrash, WondeTargetKilledAnywhereAppliesEveryKeyOnce) {
       },
       [](const fs::path& dir, const Fake& f, std::set<std::string>& expected, const std::string& trial) {
         auto [applied, duplicates] = stop_fake(f, dir);
+        resent_ += duplicates;
         if (expected.empty()) {  // the reference run: its outbox says what was due
           auto store = Store::open(dir / "var/iesync.db");
           ASSERT_TRUE(store);
