@@ -117,6 +117,7 @@ Result<std::unique_ptr<SyncLog>> SyncLog::open(const SyncLogOptions& opts, const
   log->opts_ = opts;
   if (opts.level == "warn" || opts.level == "warning") log->min_ = Severity::warning;
   if (opts.level == "error") log->min_ = Severity::error;
+  log->routine_in_text_ = opts.level == "debug" || opts.level == "trace";
   auto text_path = opts.dir / "sync.log";
   auto json_path = opts.dir / "sync.jsonl";
   precreate(text_path);
@@ -195,7 +196,9 @@ void SyncLog::emit(const Event& e) {
   const char* sev = e.severity == Severity::info      ? "     "
                     : e.severity == Severity::warning ? "WARN "
                                                       : "ERROR";
-  text_->info("{} {} {}", when, sev, e.message);
+  // The daemon cycles every few minutes; "this export is unchanged" each time would bury the
+  // lines the behaviour lead reads sync.log for. Machines still get it in sync.jsonl.
+  if (e.kind != "feed.unchanged" || routine_in_text_) text_->info("{} {} {}", when, sev, e.message);
   boost::json::object o;
   o["time"] = when;
   o["severity"] = severity_name(e.severity);

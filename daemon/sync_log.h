@@ -53,6 +53,7 @@ class SyncLog final : public EventSink {
   const Clock& clock_;
   SyncLogOptions opts_;
   Severity min_ = Severity::info;
+  bool routine_in_text_ = false;  // level debug/trace: "nothing changed" lines in sync.log too
   std::mutex mu_;  // emit() against a sweep that rewrites the files
   TimePoint last_sweep_{};
   std::shared_ptr<spdlog::logger> text_;
