@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -19,8 +20,10 @@ namespace iesync::test {
 
 class Process {
  public:
-  // Starts argv[0] with stdout and stderr appended to `output`.
-  Process(const std::vector<std::string>& argv, const std::filesystem::path& output) {
+  // Starts argv[0] with stdout and stderr appended to `output`. `in_child` runs in the child
+  // just before exec (set a resource limit, say).
+  Process(const std::vector<std::string>& argv, const std::filesystem::path& output,
+          const std::function<void()>& in_child = {}) {
     pid_ = ::fork();
     if (pid_ < 0) throw std::runtime_error("fork failed");
     if (pid_ == 0) {
@@ -30,6 +33,7 @@ class Process {
         ::dup2(fd, 2);
         ::close(fd);
       }
+      if (in_child) in_child();
       std::vector<char*> args;
       for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
       args.push_back(nullptr);

@@ -2,6 +2,7 @@
 // the store opens, passes PRAGMA integrity_check, and the next cycle brings it to exactly what
 // an uninterrupted run gives.
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 #include <utime.h>
 
 #include <SQLiteCpp/SQLiteCpp.h>
@@ -109,6 +110,46 @@ TEST(CrashConsistency, KilledAnywhereInImportOrReconcileTheStoreStaysSoundAndCon
   }
   // The kills must land inside runs, not all after them, or the test proves nothing.
   EXPECT_GE(killed_midway, trials / 2) << "only " << killed_midway << " of " << trials << " kills hit a running sync";
+  fs::remove_all(ref);
+}
+
+}  // namespace
+}  // namespace iesync
+
+namespace iesync {
+namespace {
+
+// The disk fills while the store is written (RLIMIT_FSIZE: it binds root too): the cycle
+// fails with exit 3 and a plain-English line, the store keeps its last good state, and once
+// there is room the next cycle applies everything.
+TEST(DiskFull, AFullDiskFailsTheCycleCleanlyAndTheNextRunCatchesUp) {
+  fs::path ref = make_school("iesync-full-ref");
+  ASSERT_EQ(sync(ref, std::nullopt), 0) << slurp(ref / "out.txt");
+  std::string want = store_digest(ref / "var/iesync.db");
+
+  fs::path dir = make_school("iesync-full");
+  {
+    test::Process p({IESYNC_BINARY, "sync", "--config", (dir / "iesync.toml").string(), "--date", "2026-11-23"},
+                    dir / "out.txt", [] {
+                      ::signal(SIGXFSZ, SIG_IGN);  // a write past the limit fails with EFBIG instead
+                      // Room for the schema and the small feeds, not for the memberships and timetable.
+                      struct rlimit rl{300 * 1024, 300 * 1024};
+                      ::setrlimit(RLIMIT_FSIZE, &rl);
+                    });
+    auto code = p.wait_for(60s);
+    ASSERT_TRUE(code.has_value());
+    EXPECT_EQ(*code, 3) << slurp(dir / "out.txt");
+  }
+  std::string said = slurp(dir / "out.txt") + slurp(dir / "var/log/sync.log");
+  EXPECT_NE(said.find("check the disk is not full"), std::string::npos)
+      << "the log says the disk is the problem:\n" << said;
+  if (fs::exists(dir / "var/iesync.db")) {
+    EXPECT_EQ(integrity(dir / "var/iesync.db"), "ok");
+  }
+
+  EXPECT_EQ(sync(dir, std::nullopt), 0) << slurp(dir / "out.txt");
+  EXPECT_EQ(store_digest(dir / "var/iesync.db"), want);
+  fs::remove_all(dir);
   fs::remove_all(ref);
 }
 
