@@ -52,11 +52,7 @@ std::string pad(long v, int width) {
   return buf;
 }
 
-std::string rfc3339(Date d, int hh, int mm) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "T%02d:%02d:00Z", hh, mm);
-  return d.iso() + buf;
-}
+std::string rfc3339(Date d, int hh, int mm) { return d.iso() + "T" + pad(hh, 2) + ":" + pad(mm, 2) + ":00Z"; }
 
 json::object date_json(Date d) {
   auto ymd = d.ymd();
