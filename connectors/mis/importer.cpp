@@ -220,8 +220,11 @@ class ImportRun {
     if (!dry_run_) {
       auto moved = move_to_rejected(path, clock_.now(), why);
       if (!moved) {
-        result_.failed = true;
+        // The feed is still refused and the last good data kept, so the rest of the cycle
+        // (reconcile, marks) is safe to run; the file stays where it is and is read again,
+        // and refused again, each cycle until the folder is writable or the export replaced.
         emit(Severity::error, "feed.reject_failed", o, sentence(moved.error()));
+        where_now = " It could not be moved to rejected/, so it stays in the export folder.";
       } else {
         where_now = " It was moved to " + moved->parent_path().filename().string() + "/" +
                     moved->filename().string() + " with a note saying why.";

@@ -2,7 +2,9 @@
 // the store opens, passes PRAGMA integrity_check, and the next cycle brings it to exactly what
 // an uninterrupted run gives.
 #include <gtest/gtest.h>
+#include <grp.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <utime.h>
 
 #include <SQLiteCpp/SQLiteCpp.h>
@@ -151,6 +153,73 @@ TEST(DiskFull, AFullDiskFailsTheCycleCleanlyAndTheNextRunCatchesUp) {
   EXPECT_EQ(store_digest(dir / "var/iesync.db"), want);
   fs::remove_all(dir);
   fs::remove_all(ref);
+}
+
+// The export folder cannot be written (a share mounted read-only, a permission changed by
+// hand): a broken export cannot be moved to rejected/, but it is still refused, the last good
+// data stays, the rest of the cycle runs, and the log says what to fix. Once the folder is
+// writable again the next cycle moves it aside as usual. As root, permissions do not bind, so
+// iesync runs as `nobody` then, as it runs as its own unprivileged user in production.
+TEST(ExportFolder, UnwritableFolderStillRefusesABrokenExportAndSaysWhatToFix) {
+  fs::path dir = make_school("iesync-ro-exports");
+  const bool root = ::geteuid() == 0;
+  const uid_t nobody = 65534;
+  auto as_iesync = [root, nobody] {
+    if (root) {
+      ::setgroups(0, nullptr);
+      if (::setgid(nobody) != 0 || ::setuid(nobody) != 0) ::_exit(126);
+    }
+  };
+  if (root) {
+    for (auto& e : fs::recursive_directory_iterator(dir)) ::lchown(e.path().c_str(), nobody, nobody);
+    ::lchown(dir.c_str(), nobody, nobody);
+  }
+  auto run = [&] {
+    test::Process p({IESYNC_BINARY, "sync", "--config", (dir / "iesync.toml").string(), "--date", "2026-11-23"},
+                    dir / "out.txt", as_iesync);
+    return p.wait_for(60s);
+  };
+  ASSERT_EQ(run(), 0) << slurp(dir / "out.txt");
+  auto students = [&] {
+    SQLite::Database db((dir / "var/iesync.db").string(), SQLite::OPEN_READONLY);
+    return db.execAndGet("SELECT group_concat(id || ':' || surname, ',') FROM (SELECT * FROM students ORDER BY id)")
+        .getString();
+  };
+  const std::string before = students();
+  ASSERT_FALSE(before.empty());
+
+  // A truncated students export arrives, settled, into a folder iesync may not write.
+  std::string xml = slurp(dir / "exports/students.xml");
+  std::ofstream(dir / "exports/students.xml", std::ios::trunc) << xml.substr(0, xml.size() / 2);
+  struct utimbuf t{::time(nullptr) - 3600, ::time(nullptr) - 3600};
+  ::utime((dir / "exports/students.xml").c_str(), &t);
+  ASSERT_EQ(::chmod((dir / "exports").c_str(), 0555), 0);
+
+  std::ofstream(dir / "out.txt", std::ios::trunc).close();
+  auto code = run();
+  ASSERT_TRUE(code.has_value());
+  EXPECT_EQ(*code, 1) << "a refused feed is something to look at, not a failed cycle:\n" << slurp(dir / "out.txt");
+  std::string log = slurp(dir / "var/log/sync.log");
+  EXPECT_NE(log.find("the iesync user can write to the export folder"), std::string::npos) << log;
+  EXPECT_NE(log.find("last good students data is kept"), std::string::npos) << log;
+  EXPECT_NE(log.find("stays in the export folder"), std::string::npos) << log;
+  EXPECT_NE(log.find("Cycle for 2026-11-23:"), std::string::npos) << "the rest of the cycle ran:\n" << log;
+  EXPECT_EQ(students(), before);
+  EXPECT_TRUE(fs::exists(dir / "exports/students.xml"));
+  EXPECT_FALSE(fs::exists(dir / "exports/rejected"));
+
+  ASSERT_EQ(::chmod((dir / "exports").c_str(), 0755), 0);
+  EXPECT_EQ(run(), 1);
+  EXPECT_FALSE(fs::exists(dir / "exports/students.xml")) << "moved aside once the folder is writable";
+  int moved = 0, notes = 0;
+  for (auto& e : fs::directory_iterator(dir / "exports/rejected")) {
+    auto name = e.path().filename().string();
+    if (name.rfind("students.", 0) == 0) (name.size() > 8 && name.ends_with(".why.txt")) ? ++notes : ++moved;
+  }
+  EXPECT_EQ(moved, 1);
+  EXPECT_EQ(notes, 1);
+  EXPECT_EQ(students(), before);
+  fs::remove_all(dir);
 }
 
 }  // namespace

@@ -20,6 +20,19 @@
 #include "tests/fakes/classroom/fake_classroom.h"
 #include "tests/fakes/classroom/test_keys.h"
 
+// AddressSanitizer holds freed memory in quarantine (256 MB by default), so RSS climbs for
+// reasons that are not ours; there LeakSanitizer checks for leaks at exit instead.
+#if defined(__SANITIZE_ADDRESS__)
+#define IESYNC_RSS_IS_MEANINGFUL 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define IESYNC_RSS_IS_MEANINGFUL 0
+#endif
+#endif
+#ifndef IESYNC_RSS_IS_MEANINGFUL
+#define IESYNC_RSS_IS_MEANINGFUL 1
+#endif
+
 namespace iesync {
 namespace {
 
@@ -125,11 +138,16 @@ TEST(Soak, ThousandsOfCyclesKeepMemoryAndDescriptorsFlat) {
   EXPECT_EQ(events.problems, 0) << events.last;
   EXPECT_GT(metrics.requests("courseWork.list"), static_cast<std::uint64_t>(cycles - 1))
       << "Classroom was asked every cycle";
-  EXPECT_EQ(end_fds, warm_fds) << "descriptors leak";
+  // The fake's server thread may still be closing the last connection when we count; a leak
+  // of one a cycle would show as dozens.
+  EXPECT_LE(end_fds, warm_fds + 2) << "descriptors leak: " << warm_fds << " after " << warm_at
+                                   << " cycles, " << end_fds << " after " << cycles;
   // Allocator noise and SQLite's page cache settle well within this; a leak of a few KiB a
   // cycle over 10,000 cycles would not.
-  EXPECT_LE(end_rss - warm_rss, 16 * 1024) << "RSS grew from " << warm_rss << " KiB to " << end_rss
-                                            << " KiB over " << (cycles - warm_at) << " cycles";
+  if (IESYNC_RSS_IS_MEANINGFUL) {
+    EXPECT_LE(end_rss - warm_rss, 16 * 1024) << "RSS grew from " << warm_rss << " KiB to " << end_rss
+                                              << " KiB over " << (cycles - warm_at) << " cycles";
+  }
   RecordProperty("rss_warm_kib", std::to_string(warm_rss));
   RecordProperty("rss_end_kib", std::to_string(end_rss));
   fs::remove_all(dir);
