@@ -15,12 +15,18 @@ std::string str_member(const json::object& o, std::string_view key) {
 
 namespace {
 
+// Google sends these as integers; a number that is not a whole one in range (1e300, NaN
+// can't come from JSON but 2.5 can) is -1, which every caller treats as invalid.
 long long int_member(const json::object& o, std::string_view key) {
   auto* v = o.if_contains(key);
   if (!v) return 0;
   if (v->is_int64()) return v->as_int64();
-  if (v->is_uint64()) return static_cast<long long>(v->as_uint64());
-  if (v->is_double()) return static_cast<long long>(v->as_double());
+  if (v->is_uint64()) return v->as_uint64() > 1'000'000'000u ? -1 : static_cast<long long>(v->as_uint64());
+  if (v->is_double()) {
+    double d = v->as_double();
+    if (!(d >= -1e9 && d <= 1e9) || d != static_cast<double>(static_cast<long long>(d))) return -1;
+    return static_cast<long long>(d);
+  }
   return 0;
 }
 
@@ -98,9 +104,11 @@ std::optional<TimePoint> parse_rfc3339(std::string_view s) {
 std::optional<TimePoint> join_due(const json::value* due_date, const json::value* due_time) {
   if (!due_date || !due_date->is_object()) return std::nullopt;
   auto& dd = due_date->as_object();
-  year_month_day ymd{year{int(int_member(dd, "year"))}, month{unsigned(int_member(dd, "month"))},
-                     day{unsigned(int_member(dd, "day"))}};
-  if (!ymd.ok()) return std::nullopt;  // a partial date (month 0 or day 0) names no day
+  auto y = int_member(dd, "year"), mo = int_member(dd, "month"), d = int_member(dd, "day");
+  // A partial date (month 0 or day 0) names no day; nor does a year outside google.type.Date's.
+  if (y < 1 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > 31) return std::nullopt;
+  year_month_day ymd{year{int(y)}, month{unsigned(mo)}, day{unsigned(d)}};
+  if (!ymd.ok()) return std::nullopt;
   auto day_start = TimePoint{sys_days{ymd}.time_since_epoch()};
   if (!due_time || !due_time->is_object()) return day_start + hours{12};
   auto& dt = due_time->as_object();
