@@ -370,6 +370,7 @@ StatusSnapshot Daemon::snapshot() {
   }
   s.now = clock_.now();
   s.today = zone_of(cfg).to_local(clock_.now()).date;
+  if (auto cal = Calendar::build(cfg.mapping.calendar)) s.calendar = std::make_shared<const Calendar>(std::move(*cal));
   s.classroom_requests = classroom_metrics_.snapshot();
   return s;
 }

@@ -87,10 +87,15 @@ std::string local_when(TimePoint t, const StatusSnapshot& s) {
   return day_month(l.date) + " " + l.time.str();
 }
 
-Date next_school_day(Date d, int step) {
-  do d = d.plus_days(step);
-  while (d.weekday() >= 5);
-  return d;
+// The next open day either way; a calendar closed for a whole long holiday still ends, and
+// one with no open day at all (misconfigured) gives the neighbouring weekday.
+Date next_school_day(const Calendar* cal, Date d, int step) {
+  Date start = d;
+  for (int i = 0; i < 366; ++i) {
+    d = d.plus_days(step);
+    if (cal ? cal->is_open(d) : d.weekday() < 5) return d;
+  }
+  return start.plus_days(step);
 }
 
 std::string work_words(const std::string& status) {
@@ -227,7 +232,7 @@ class Page {
   }
 
   void nav(Date date) {
-    auto prev = next_school_day(date, -1), next = next_school_day(date, 1);
+    auto prev = next_school_day(s_.calendar.get(), date, -1), next = next_school_day(s_.calendar.get(), date, 1);
     out_ += "<nav><a href=\"/?date=" + prev.iso() + "\" rel=\"prev\">&larr; " + html_escape(day_month(prev)) +
             "</a>";
     out_ += "<form method=\"get\" action=\"/\"><label for=\"date\">Day </label>"

@@ -8,11 +8,13 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "connectors/classroom/metrics.h"
+#include "mapping/calendar.h"
 #include "mapping/civil.h"
 #include "mapping/result.h"
 
@@ -33,6 +35,9 @@ struct StatusSnapshot {
   std::string timezone = "Europe/London";  // [school] timezone: the dashboard shows school time
   TimePoint now{};
   Date today;                           // school time zone
+  // The school calendar, so the dashboard's previous/next links step over weekends, holidays
+  // and INSET days; null when the daemon has none (then only weekends are skipped).
+  std::shared_ptr<const Calendar> calendar;
   std::chrono::seconds interval{900};   // [schedule] interval
   bool cycle_running = false;
   bool cycle_queued = false;

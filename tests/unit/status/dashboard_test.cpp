@@ -132,6 +132,25 @@ TEST(StatusDashboard, DatePickerAndSchoolDayLinks) {
   EXPECT_TRUE(has(html, ">Today</a>"));
 }
 
+TEST(StatusDashboard, SchoolDayLinksStepOverHolidaysInTheCalendar) {
+  CalendarConfig cc;
+  cc.first_monday = Date::from_ymd(2026, 9, 7);
+  // Christmas holiday from Monday 21 December to Friday 1 January; an INSET day on 4 January.
+  cc.closed = {{Date::from_ymd(2026, 12, 21), Date::from_ymd(2027, 1, 1)},
+               {Date::from_ymd(2027, 1, 4), Date::from_ymd(2027, 1, 4)}};
+  auto cal = Calendar::build(cc);
+  ASSERT_TRUE(cal);
+  auto s = healthy_snapshot();
+  s.calendar = std::make_shared<const Calendar>(*cal);
+  auto last_day = Date::from_ymd(2026, 12, 18);
+  auto html = render_dashboard(empty_plan(last_day), last_day, s);
+  EXPECT_TRUE(has(html, "href=\"/?date=2027-01-05\" rel=\"next\"")) << "the first day back, not the holiday";
+  EXPECT_TRUE(has(html, "href=\"/?date=2026-12-17\" rel=\"prev\""));
+  auto first_back = Date::from_ymd(2027, 1, 5);
+  html = render_dashboard(empty_plan(first_back), first_back, s);
+  EXPECT_TRUE(has(html, "href=\"/?date=2026-12-18\" rel=\"prev\"")) << "the last day of term";
+}
+
 TEST(StatusDashboard, ErrorPageSaysWhy) {
   auto html = render_dashboard_error(day(), healthy_snapshot(), make_error("iesync.db", "database <locked>", ""));
   EXPECT_TRUE(has(html, "could not be read: iesync.db: database &lt;locked&gt;")) << html;
