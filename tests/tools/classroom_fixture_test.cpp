@@ -12,22 +12,19 @@ TEST(ClassroomFixture, NotLinked) {
 
 #else
 
-#include <sys/wait.h>
-#include <utime.h>
-
 #include <boost/json.hpp>
-#include <cstdio>
 #include <fstream>
 #include <map>
-#include <random>
 #include <set>
-#include <sstream>
 #include <string>
 
 #include "bench/generator/classroom_fixture.h"
 #include "bench/generator/school_generator.h"
 #include "tests/fakes/classroom/fake_classroom.h"
 #include "tests/fakes/classroom/test_keys.h"
+#include "tests/support/demo_school.h"
+#include "tests/support/files.h"
+#include "tests/support/shell.h"
 
 namespace iesync::gen {
 namespace {
@@ -161,29 +158,10 @@ TEST(ClassroomFixture, CoursesRostersAndSubmissionsMatchTheSchool) {
 
 // ---- End to end: the fixture on the fake, read by the real iesync ---------------------------
 
-struct Run {
-  int code = -1;
-  std::string out;
-};
+using iesync::test::slurp;
 
-Run run(const std::string& args) {
-  const std::string cmd = std::string(IESYNC_BINARY) + " " + args + " 2>&1";
-  Run r;
-  FILE* p = ::popen(cmd.c_str(), "r");
-  if (!p) return r;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-  const int st = ::pclose(p);
-  r.code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  return r;
-}
-
-std::string slurp(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
+test::ShellResult run(const std::string& args) {
+  return test::shell(std::string(IESYNC_BINARY) + " " + args + " 2>&1");
 }
 
 void replace_line(std::string& text, const std::string& starts_with, const std::string& with) {
@@ -195,8 +173,7 @@ void replace_line(std::string& text, const std::string& starts_with, const std::
 
 TEST(ClassroomFixture, DemoWeekOnTheFakeShowsEveryWorkStatus) {
   const Options o = demo_options();
-  const fs::path dir =
-      fs::temp_directory_path() / ("iesync-classroom-fixture-" + std::to_string(std::random_device{}()));
+  const fs::path dir = test::copy_demo_school("iesync-classroom-fixture");
   struct Cleanup {
     fs::path p;
     ~Cleanup() {
@@ -204,16 +181,8 @@ TEST(ClassroomFixture, DemoWeekOnTheFakeShowsEveryWorkStatus) {
       fs::remove_all(p, ec);
     }
   } cleanup{dir};
-  fs::copy(fs::path(IESYNC_SOURCE_DIR) / "examples/demo", dir, fs::copy_options::recursive);
-  fs::remove_all(dir / "var");
-  fs::create_directories(dir / "var/mis-imports");
   fs::create_directories(dir / "var/log");
   fs::permissions(dir / "var", fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec);
-  // Exports written within the last 30 s are left for the next cycle; these are old.
-  for (auto& e : fs::directory_iterator(dir / "exports")) {
-    struct utimbuf t{::time(nullptr) - 3600, ::time(nullptr) - 3600};
-    ::utime(e.path().c_str(), &t);
-  }
 
   const std::string impersonate = "iesync-reader@demo.example.sch.uk";
   fake::FakeOptions fo;

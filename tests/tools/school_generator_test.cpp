@@ -22,18 +22,14 @@ TEST(SchoolGenerator, NotLinked) {
 #include <string>
 
 #include "bench/generator/school_generator.h"
+#include "tests/support/files.h"
 
 namespace iesync::gen {
 namespace {
 
 Date D(const char* iso) { return *Date::parse_iso(iso); }
 
-std::string slurp(const std::filesystem::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
+using iesync::test::slurp;
 
 Options demo_options() {
   Options o;

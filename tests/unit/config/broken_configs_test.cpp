@@ -9,6 +9,7 @@
 
 #include "config/load.h"
 #include "config_test_support.h"
+#include "tests/support/files.h"
 
 namespace iesync {
 namespace {
@@ -60,12 +61,7 @@ struct CliRun {
   std::string err;
 };
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p);
-  std::ostringstream os;
-  os << in.rdbuf();
-  return os.str();
-}
+using test::slurp;
 
 // Runs the real iesync binary in `dir`, capturing stdout and stderr to files there.
 CliRun run_check_config(const fs::path& dir, const std::string& config_arg) {

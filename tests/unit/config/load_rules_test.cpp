@@ -6,6 +6,7 @@
 #include "config/load.h"
 #include "config/suggest.h"
 #include "config_test_support.h"
+#include "tests/support/files.h"
 
 namespace iesync {
 namespace {
@@ -27,12 +28,7 @@ class MinimalConfig : public ::testing::Test {
   void append(const std::string& file, const std::string& more) {
     dir_.write(file, slurp(file) + more);
   }
-  std::string slurp(const std::string& file) {
-    std::ifstream in(dir_.path() / file);
-    std::ostringstream os;
-    os << in.rdbuf();
-    return os.str();
-  }
+  std::string slurp(const std::string& file) { return test::slurp(dir_.path() / file); }
   LoadedConfig load(const LoadOptions& opts = {}) {
     InDir in(dir_.path());
     return load_config("iesync.toml", opts);

@@ -5,16 +5,15 @@
 #include <grp.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
-#include <utime.h>
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <boost/json.hpp>
 #include <filesystem>
 #include <fstream>
-#include <random>
-#include <sstream>
 #include <thread>
 
+#include "tests/support/demo_school.h"
+#include "tests/support/files.h"
 #include "tests/support/process.h"
 
 namespace iesync {
@@ -23,25 +22,7 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-// A copy of the demo school in its own folder.
-fs::path make_school(const std::string& name) {
-  fs::path dir = fs::temp_directory_path() / (name + "-" + std::to_string(std::random_device{}()));
-  fs::copy(fs::path(IESYNC_SOURCE_DIR) / "examples/demo", dir, fs::copy_options::recursive);
-  fs::remove_all(dir / "var");
-  fs::create_directories(dir / "var/mis-imports");
-  for (auto& e : fs::directory_iterator(dir / "exports")) {
-    struct utimbuf t{::time(nullptr) - 3600, ::time(nullptr) - 3600};
-    ::utime(e.path().c_str(), &t);
-  }
-  return dir;
-}
+using test::slurp;
 
 std::optional<int> sync(const fs::path& dir, std::optional<std::chrono::microseconds> kill_after) {
   test::Process p({IESYNC_BINARY, "sync", "--config", (dir / "iesync.toml").string(), "--date", "2026-11-23"},
@@ -84,7 +65,7 @@ std::string integrity(const fs::path& db_path) {
 
 TEST(CrashConsistency, KilledAnywhereInImportOrReconcileTheStoreStaysSoundAndConverges) {
   // The reference: one uninterrupted run, timed.
-  fs::path ref = make_school("iesync-crash-ref");
+  fs::path ref = test::copy_demo_school("iesync-crash-ref");
   auto t0 = std::chrono::steady_clock::now();
   ASSERT_EQ(sync(ref, std::nullopt), 0) << slurp(ref / "out.txt");
   auto run_time = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0);
@@ -96,7 +77,7 @@ TEST(CrashConsistency, KilledAnywhereInImportOrReconcileTheStoreStaysSoundAndCon
   const int trials = 20;
   int killed_midway = 0;
   for (int t = 0; t < trials; ++t) {
-    fs::path dir = make_school("iesync-crash");
+    fs::path dir = test::copy_demo_school("iesync-crash");
     auto code = sync(dir, std::chrono::microseconds(when(rng)));
     if (code == -1) ++killed_midway;
     fs::path db = dir / "var/iesync.db";
@@ -125,11 +106,11 @@ namespace {
 // fails with exit 3 and a plain-English line, the store keeps its last good state, and once
 // there is room the next cycle applies everything.
 TEST(DiskFull, AFullDiskFailsTheCycleCleanlyAndTheNextRunCatchesUp) {
-  fs::path ref = make_school("iesync-full-ref");
+  fs::path ref = test::copy_demo_school("iesync-full-ref");
   ASSERT_EQ(sync(ref, std::nullopt), 0) << slurp(ref / "out.txt");
   std::string want = store_digest(ref / "var/iesync.db");
 
-  fs::path dir = make_school("iesync-full");
+  fs::path dir = test::copy_demo_school("iesync-full");
   {
     test::Process p({IESYNC_BINARY, "sync", "--config", (dir / "iesync.toml").string(), "--date", "2026-11-23"},
                     dir / "out.txt", [] {
@@ -161,7 +142,7 @@ TEST(DiskFull, AFullDiskFailsTheCycleCleanlyAndTheNextRunCatchesUp) {
 // writable again the next cycle moves it aside as usual. As root, permissions do not bind, so
 // iesync runs as `nobody` then, as it runs as its own unprivileged user in production.
 TEST(ExportFolder, UnwritableFolderStillRefusesABrokenExportAndSaysWhatToFix) {
-  fs::path dir = make_school("iesync-ro-exports");
+  fs::path dir = test::copy_demo_school("iesync-ro-exports");
   const bool root = ::geteuid() == 0;
   const uid_t nobody = 65534;
   auto as_iesync = [root, nobody] {
@@ -191,8 +172,7 @@ TEST(ExportFolder, UnwritableFolderStillRefusesABrokenExportAndSaysWhatToFix) {
   // A truncated students export arrives, settled, into a folder iesync may not write.
   std::string xml = slurp(dir / "exports/students.xml");
   std::ofstream(dir / "exports/students.xml", std::ios::trunc) << xml.substr(0, xml.size() / 2);
-  struct utimbuf t{::time(nullptr) - 3600, ::time(nullptr) - 3600};
-  ::utime((dir / "exports/students.xml").c_str(), &t);
+  test::backdate(dir / "exports/students.xml");
   ASSERT_EQ(::chmod((dir / "exports").c_str(), 0555), 0);
 
   std::ofstream(dir / "out.txt", std::ios::trunc).close();

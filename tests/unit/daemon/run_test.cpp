@@ -4,17 +4,17 @@
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
-#include <utime.h>
 
 #include <boost/json.hpp>
 #include <filesystem>
 #include <fstream>
-#include <random>
 #include <regex>
 #include <sstream>
 #include <thread>
 
 #include "connectors/http/curl_client.h"
+#include "tests/support/demo_school.h"
+#include "tests/support/files.h"
 #include "tests/support/process.h"
 #include "tests/unit/status/chromium.h"
 
@@ -37,17 +37,7 @@ unsigned short free_port() {
   return ntohs(a.sin_port);
 }
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-void age(const fs::path& p) {
-  struct utimbuf t{::time(nullptr) - 3600, ::time(nullptr) - 3600};
-  ::utime(p.c_str(), &t);
-}
+using test::slurp;
 
 // Sum of voluntary + involuntary context switches over all the process's threads: a busy
 // loop shows thousands a second, an idle event loop almost none.
@@ -66,11 +56,7 @@ long context_switches(pid_t pid) {
 class RunCommand : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir = fs::temp_directory_path() / ("iesync-run-" + std::to_string(std::random_device{}()));
-    fs::copy(fs::path(IESYNC_SOURCE_DIR) / "examples/demo", dir, fs::copy_options::recursive);
-    fs::remove_all(dir / "var");
-    fs::create_directories(dir / "var/mis-imports");
-    for (auto& e : fs::directory_iterator(dir / "exports")) age(e.path());
+    dir = test::copy_demo_school("iesync-run");
     port = free_port();
     base = "http://127.0.0.1:" + std::to_string(port);
     write_config();
@@ -236,7 +222,7 @@ TEST_F(RunCommand, ANewExportStartsACycleOnceTheFolderIsQuiet) {
   fs::path staged = dir / "staged.xml";
   std::string xml = slurp(dir / "exports/ie-bookings.xml");
   std::ofstream(staged) << xml;
-  age(staged);
+  test::backdate(staged);
   fs::rename(staged, dir / "exports/ie-bookings.xml");
   bool cycled = false;
   for (int i = 0; i < 100 && !cycled; ++i) {

@@ -4,14 +4,12 @@
 // (IESYNC_SOAK_CYCLES).
 #include <gtest/gtest.h>
 #include <unistd.h>
-#include <utime.h>
 
 #include <boost/json.hpp>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <random>
-#include <sstream>
+#include <string>
 
 #include "bench/generator/classroom_fixture.h"
 #include "bench/generator/school_generator.h"
@@ -19,6 +17,8 @@
 #include "daemon/cycle.h"
 #include "tests/fakes/classroom/fake_classroom.h"
 #include "tests/fakes/classroom/test_keys.h"
+#include "tests/support/demo_school.h"
+#include "tests/support/files.h"
 
 // AddressSanitizer holds freed memory in quarantine (256 MB by default), so RSS climbs for
 // reasons that are not ours; there LeakSanitizer checks for leaks at exit instead.
@@ -38,12 +38,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using test::slurp;
 
 long rss_kib() {
   std::ifstream in("/proc/self/status");
@@ -74,14 +69,7 @@ TEST(Soak, ThousandsOfCyclesKeepMemoryAndDescriptorsFlat) {
   const char* env = std::getenv("IESYNC_SOAK_CYCLES");
   const int cycles = env ? std::atoi(env) : 60;
 
-  fs::path dir = fs::temp_directory_path() / ("iesync-soak-" + std::to_string(std::random_device{}()));
-  fs::copy(fs::path(IESYNC_SOURCE_DIR) / "examples/demo", dir, fs::copy_options::recursive);
-  fs::remove_all(dir / "var");
-  fs::create_directories(dir / "var/mis-imports");
-  for (auto& e : fs::directory_iterator(dir / "exports")) {
-    struct utimbuf t{::time(nullptr) - 3600, ::time(nullptr) - 3600};
-    ::utime(e.path().c_str(), &t);
-  }
+  fs::path dir = test::copy_demo_school("iesync-soak");
 
   // The demo school's own Classroom (the demo exports come from the same generator and seed).
   gen::Options o;

@@ -1,50 +1,28 @@
 // `iesync sync` and `iesync plan` end to end: the real binary on a copy of the demo school.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <utime.h>
 
 #include <boost/json.hpp>
 #include <filesystem>
 #include <fstream>
-#include <random>
 #include <sstream>
+
+#include "tests/support/demo_school.h"
+#include "tests/support/shell.h"
 
 namespace iesync {
 namespace {
 
 namespace fs = std::filesystem;
 
-struct Run {
-  int code;
-  std::string out;
-};
-
-Run run(const std::string& args) {
-  std::string cmd = std::string(IESYNC_BINARY) + " " + args + " 2>&1";
-  Run r{-1, {}};
-  FILE* p = ::popen(cmd.c_str(), "r");
-  if (!p) return r;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-  int st = ::pclose(p);
-  r.code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  return r;
+test::ShellResult run(const std::string& args) {
+  return test::shell(std::string(IESYNC_BINARY) + " " + args + " 2>&1");
 }
 
 class SyncCommand : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir = fs::temp_directory_path() / ("iesync-sync-" + std::to_string(std::random_device{}()));
-    fs::copy(fs::path(IESYNC_SOURCE_DIR) / "examples/demo", dir, fs::copy_options::recursive);
-    fs::remove_all(dir / "var");
-    fs::create_directories(dir / "var/mis-imports");
-    // Exports written within the last 30 s are left for the next cycle; these are old.
-    for (auto& e : fs::directory_iterator(dir / "exports")) {
-      struct utimbuf t{::time(nullptr) - 3600, ::time(nullptr) - 3600};
-      ::utime(e.path().c_str(), &t);
-    }
+    dir = test::copy_demo_school("iesync-sync");
     config = (dir / "iesync.toml").string();
   }
   void TearDown() override { fs::remove_all(dir); }

@@ -9,17 +9,14 @@
 #include <random>
 #include <sstream>
 
+#include "tests/support/files.h"
+
 namespace iesync {
 namespace {
 
 namespace fs = std::filesystem;
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using test::slurp;
 
 class SyncLogText : public ::testing::Test {
  protected:

@@ -13,6 +13,7 @@
 #include "config/config.h"
 #include "mapping/clock.h"
 #include "store/store.h"
+#include "tests/support/files.h"
 
 namespace iesync::mis_test {
 
@@ -20,12 +21,7 @@ namespace fs = std::filesystem;
 
 inline fs::path fixtures() { return fs::path(IESYNC_SOURCE_DIR) / "tests" / "fixtures" / "mis"; }
 
-inline std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using iesync::test::slurp;
 
 inline void spit(const fs::path& p, const std::string& bytes) {
   std::ofstream out(p, std::ios::binary | std::ios::trunc);

@@ -2,7 +2,6 @@
 // real MisStore/SessionStore, the built binary run on it.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 
 #include <filesystem>
 #include <fstream>
@@ -14,38 +13,21 @@
 #include "store/mis_store.h"
 #include "store/report_query.h"
 #include "store/session_store.h"
+#include "tests/support/files.h"
+#include "tests/support/shell.h"
 
 namespace iesync {
 namespace {
 
 namespace fs = std::filesystem;
 
-struct Run {
-  int code = -1;
-  std::string out;
-};
+using test::slurp;
 
-Run run(const std::string& args) {
-  std::string cmd = std::string(IESYNC_BINARY) + " " + args + " 2>&1";
-  Run r;
-  FILE* p = ::popen(cmd.c_str(), "r");
-  if (!p) return r;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-  int st = ::pclose(p);
-  r.code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  return r;
+test::ShellResult run(const std::string& args) {
+  return test::shell(std::string(IESYNC_BINARY) + " " + args + " 2>&1");
 }
 
 bool has(const std::string& hay, const std::string& needle) { return hay.find(needle) != std::string::npos; }
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 Date d(unsigned m, unsigned day) { return Date::from_ymd(2026, m, day); }
 

@@ -1,7 +1,6 @@
 // The rendered report: HTML content, suppression and anonymising as a reader sees them, the
 // CSV tables, and the HTML printed to PDF by headless Chromium.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
 #include <filesystem>
 #include <fstream>
@@ -12,6 +11,7 @@
 #include "daemon/report/html_report.h"
 #include "mapping/report/report_data.h"
 #include "report_school.h"
+#include "tests/support/shell.h"
 
 namespace iesync {
 namespace {
@@ -154,22 +154,7 @@ TEST(ReportCsv, AnonymisedRepeatListHasNoIds) {
 
 // --- HTML -> PDF with headless Chromium, read back with poppler ---
 
-struct Cmd {
-  int code = -1;
-  std::string out;
-};
-
-Cmd sh(const std::string& cmd) {
-  Cmd r;
-  FILE* p = ::popen((cmd + " 2>/dev/null").c_str(), "r");
-  if (!p) return r;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-  int st = ::pclose(p);
-  r.code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  return r;
-}
+test::ShellResult sh(const std::string& cmd) { return test::shell(cmd + " 2>/dev/null"); }
 
 bool have(const char* tool) { return sh(std::string("command -v ") + tool).code == 0; }
 

@@ -2,36 +2,23 @@
 // config and the man page where a Debian admin looks for them, and the unit's sandbox is tight
 // enough for `systemd-analyze security` to rate it 2.0 or better.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <array>
-#include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <regex>
-#include <sstream>
 #include <string>
+
+#include "tests/support/files.h"
+#include "tests/support/shell.h"
 
 namespace fs = std::filesystem;
 
 namespace {
 
-struct Ran {
-  int status = -1;
-  std::string out;
-};
+using iesync::test::slurp;
+using Ran = iesync::test::ShellResult;
 
-Ran run(const std::string& cmd) {
-  Ran r;
-  FILE* p = ::popen((cmd + " 2>&1").c_str(), "r");
-  if (!p) return r;
-  std::array<char, 4096> buf;
-  while (size_t n = std::fread(buf.data(), 1, buf.size(), p)) r.out.append(buf.data(), n);
-  int st = ::pclose(p);
-  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  return r;
-}
+Ran run(const std::string& cmd) { return iesync::test::shell(cmd + " 2>&1"); }
 
 // The installed file with this name and parent folder ("systemd/system/iesync.service"),
 // wherever the configured prefix put it.
@@ -42,13 +29,6 @@ fs::path find_installed(const fs::path& root, const std::string& tail) {
     if (rel.size() >= tail.size() && rel.compare(rel.size() - tail.size(), tail.size(), tail) == 0) return e.path();
   }
   return {};
-}
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
 }
 
 class Install : public ::testing::Test {
@@ -74,7 +54,7 @@ fs::path* Install::prefix_ = nullptr;
 Ran* Install::install_ = nullptr;
 
 TEST_F(Install, PutsEveryFileInItsPlace) {
-  ASSERT_EQ(install_->status, 0) << install_->out;
+  ASSERT_EQ(install_->code, 0) << install_->out;
   for (const char* tail : {"/bin/iesync", "/lib/systemd/system/iesync.service", "/lib/sysusers.d/iesync.conf",
                            "/lib/tmpfiles.d/iesync.conf", "/etc/iesync/iesync.toml.example",
                            "/etc/iesync/mapping.toml.example", "/share/man/man1/iesync.1"})
@@ -82,7 +62,7 @@ TEST_F(Install, PutsEveryFileInItsPlace) {
 }
 
 TEST_F(Install, UnitRunsTheInstalledBinaryAsANotifyServiceWithAWatchdog) {
-  ASSERT_EQ(install_->status, 0) << install_->out;
+  ASSERT_EQ(install_->code, 0) << install_->out;
   auto unit = slurp(find_installed(*prefix_, "/lib/systemd/system/iesync.service"));
   std::smatch m;
   ASSERT_TRUE(std::regex_search(unit, m, std::regex("ExecStart=(\\S+) run --config /etc/iesync/iesync.toml")))
@@ -95,7 +75,7 @@ TEST_F(Install, UnitRunsTheInstalledBinaryAsANotifyServiceWithAWatchdog) {
 }
 
 TEST_F(Install, ManPageIsTheBinarysOwnHelp) {
-  ASSERT_EQ(install_->status, 0) << install_->out;
+  ASSERT_EQ(install_->code, 0) << install_->out;
   auto man = slurp(find_installed(*prefix_, "/share/man/man1/iesync.1"));
   EXPECT_EQ(man.rfind(".TH IESYNC 1", 0), 0u);
   for (const char* cmd : {".SS run", ".SS sync", ".SS check-config", ".SS plan", ".SS status", ".SS outbox"})
@@ -106,17 +86,17 @@ TEST_F(Install, ManPageIsTheBinarysOwnHelp) {
 }
 
 TEST_F(Install, ExampleConfigIsValidOnceItsSecretsExist) {
-  ASSERT_EQ(install_->status, 0) << install_->out;
+  ASSERT_EQ(install_->code, 0) << install_->out;
   // The example names /etc paths; check-config must at least parse it and complain only about
   // what a fresh server lacks (the key file), never about unknown keys.
   auto r = run(std::string(IESYNC_BINARY) + " check-config --config " +
                find_installed(*prefix_, "/etc/iesync/iesync.toml.example").string());
   EXPECT_EQ(r.out.find("unknown "), std::string::npos) << r.out;
-  EXPECT_EQ(r.status, 2) << "the example names a key file a fresh server does not have yet";
+  EXPECT_EQ(r.code, 2) << "the example names a key file a fresh server does not have yet";
 }
 
 TEST(SystemdUnit, SecurityExposureIsAtMostTwo) {
-  if (run("systemd-analyze --version").status != 0) GTEST_SKIP() << "systemd-analyze is not installed";
+  if (run("systemd-analyze --version").code != 0) GTEST_SKIP() << "systemd-analyze is not installed";
   fs::path unit = fs::path(IESYNC_BINARY).parent_path() / "systemd/iesync.service";
   ASSERT_TRUE(fs::exists(unit));
   auto r = run("systemd-analyze security --offline=true --no-pager " + unit.string());

@@ -18,7 +18,6 @@
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include <utime.h>
 
 #include <boost/json.hpp>
 #include <chrono>
@@ -36,6 +35,7 @@
 #include "connectors/writeback/wonde_target.h"
 #include "store/outbox.h"
 #include "tests/fakes/wonde/fake_wonde.h"
+#include "tests/support/files.h"
 
 namespace iesync {
 namespace {
@@ -49,12 +49,7 @@ constexpr const char* kDate = "2026-11-09";
 constexpr const char* kSchoolId = "A1930499544";
 constexpr int kKillsPerTrial = 3;
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using test::slurp;
 
 void spit(const fs::path& p, const std::string& text) {
   std::ofstream(p, std::ios::binary | std::ios::trunc) << text;
@@ -146,10 +141,8 @@ class SyncCrash : public ::testing::Test {
     bookings = std::regex_replace(bookings, std::regex("2026-11-2[3-7]T"), std::string(kDate) + "T");
     spit(root_ / "exports/ie-bookings.xml", bookings);
     // Older than the 30 s settle rule.
-    for (auto& e : fs::directory_iterator(root_ / "exports")) {
-      struct utimbuf t{::time(nullptr) - 300, ::time(nullptr) - 300};
-      ::utime(e.path().c_str(), &t);
-    }
+    for (auto& e : fs::directory_iterator(root_ / "exports"))
+      test::backdate(e.path(), std::chrono::seconds(300));
     fs::copy_file(demo / "mapping.toml", root_ / "mapping.toml");
     demo_toml_ = slurp(demo / "iesync.toml");
 
