@@ -166,9 +166,12 @@ StatusResponse route(const StatusRequest& req, const StatusSnapshot& snap,
   if (!t.valid) return plain_response(400, "the request target is not a valid path\n");
   const Route* r = find_route(t.path);
   if (!r) return plain_response(404, "no such page: " + t.path + "; try / or /api/v1/status\n");
-  if (req.method != r->method) {
-    auto resp = plain_response(405, std::string(r->path) + " takes " + std::string(r->method) + " only\n");
-    resp.headers.emplace_back("Allow", std::string(r->method));
+  // HEAD is GET without the body (RFC 9110); the server leaves the body out.
+  const bool get_like = r->method == "GET" && req.method == "HEAD";
+  if (req.method != r->method && !get_like) {
+    const std::string allow = r->method == "GET" ? "GET, HEAD" : std::string(r->method);
+    auto resp = plain_response(405, std::string(r->path) + " takes " + allow + " only\n");
+    resp.headers.emplace_back("Allow", allow);
     return resp;
   }
   if (needs_plan(t.path)) {
@@ -242,7 +245,7 @@ std::optional<StatusResponse> auth_denial(const StatusRequest& req, const AuthCo
 }
 
 std::optional<Date> plan_date_for(const StatusRequest& req, const StatusSnapshot& snap) {
-  if (req.method != "GET") return std::nullopt;
+  if (req.method != "GET" && req.method != "HEAD") return std::nullopt;
   auto t = parse_target(req.target);
   if (!t.valid || !needs_plan(t.path)) return std::nullopt;
   // The dashboard's date input submits an empty value when cleared: that is today.

@@ -44,13 +44,19 @@ std::string endpoint_text(const std::string& host, unsigned short port) {
   return (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + std::to_string(port);
 }
 
-http::response<http::string_body> to_http(const StatusResponse& r, unsigned version, bool keep_alive) {
+// A HEAD request gets the headers a GET would, Content-Length included, and no body.
+http::response<http::string_body> to_http(const StatusResponse& r, unsigned version, bool keep_alive,
+                                          bool head = false) {
   http::response<http::string_body> res{static_cast<http::status>(r.status), version};
   res.set(http::field::content_type, r.content_type);
   for (auto& [k, v] : r.headers) res.set(k, v);
-  res.body() = r.body;
   res.keep_alive(keep_alive);
-  res.prepare_payload();
+  if (head) {
+    res.content_length(r.body.size());
+  } else {
+    res.body() = r.body;
+    res.prepare_payload();
+  }
   return res;
 }
 
@@ -85,6 +91,7 @@ class Session : public std::enable_shared_from_this<Session> {
  private:
   void read_request() {
     if (closed_ || shared_->stopped) return close();
+    head_ = false;
     parser_.emplace();
     parser_->body_limit(shared_->opts.body_limit);
     parser_->header_limit(shared_->opts.header_limit);
@@ -122,6 +129,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (auto it = req.find(http::field::authorization); it != req.end()) r.authorization = std::string(it->value());
     version_ = req.version();
     keep_alive_ = req.keep_alive();
+    head_ = req.method() == http::verb::head;
 
     auto snap = shared_->source.snapshot();
     if (auto denial = auth_denial(r, shared_->auth))
@@ -152,7 +160,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void reply(StatusResponse r, bool keep_alive) {
     if (closed_) return;
     keep_alive = keep_alive && !shared_->stopped;
-    res_ = to_http(r, version_, keep_alive);
+    res_ = to_http(r, version_, keep_alive, head_);
     stream_.expires_after(shared_->opts.read_timeout);
     http::async_write(stream_, res_,
                       beast::bind_front_handler(&Session::on_write, shared_from_this(), keep_alive));
@@ -186,6 +194,7 @@ class Session : public std::enable_shared_from_this<Session> {
   http::response<http::string_body> res_;
   unsigned version_ = 11;
   bool keep_alive_ = false;
+  bool head_ = false;  // the request being answered is a HEAD
   bool closed_ = false;
   std::array<char, 4096> discard_{};
   std::size_t drained_ = 0;

@@ -143,7 +143,9 @@ TEST(StatusHandler, UnknownPathIs404AndWrongMethodIs405WithAllow) {
   EXPECT_EQ(call("GET", "/healthz/extra").status, 404);
   auto r = call("DELETE", "/healthz");
   EXPECT_EQ(r.status, 405);
-  EXPECT_EQ(header(r, "Allow"), "GET");
+  EXPECT_EQ(header(r, "Allow"), "GET, HEAD");
+  EXPECT_EQ(call("HEAD", "/healthz").status, 200) << "HEAD is answered as GET; the server drops the body";
+  EXPECT_EQ(call("HEAD", "/api/v1/sync").status, 405);
   call.auth.token = "t0k3n-generated-for-test";
   r = call("GET", "/api/v1/sync", "Bearer t0k3n-generated-for-test");
   EXPECT_EQ(r.status, 405);

@@ -65,6 +65,26 @@ TEST(StatusServer, HealthzOverLoopbackWithKeepAlive) {
   EXPECT_EQ(boost::json::parse(r->body()).at("healthy"), true);
 }
 
+// Monitoring tools and link checkers send HEAD: the GET's headers and length, no body, and
+// the connection stays usable (no stray body bytes before the next answer).
+TEST(StatusServer, HeadIsGetWithoutTheBody) {
+  RunningServer s;
+  TestConnection c(s.port());
+  ASSERT_TRUE(c.connected());
+  auto full = c.get("/");
+  ASSERT_TRUE(full);
+  ASSERT_TRUE(c.send("HEAD", "/"));
+  auto head = c.read_head();
+  ASSERT_TRUE(head) << c.error().message();
+  EXPECT_EQ(head->result_int(), 200);
+  EXPECT_EQ((*head)[http::field::content_length], std::to_string(full->body().size()));
+  EXPECT_EQ((*head)[http::field::content_type], (*full)[http::field::content_type]);
+  EXPECT_TRUE(head->body().empty());
+  auto after = c.get("/healthz");
+  ASSERT_TRUE(after) << c.error().message();
+  EXPECT_EQ(after->body(), "ok\n");
+}
+
 TEST(StatusServer, PlanIsServedWhileAnotherConnectionIsIdle) {
   RunningServer s;
   TestConnection idle(s.port());
