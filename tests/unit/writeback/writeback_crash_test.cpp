@@ -3,6 +3,7 @@
 // Afterwards every fact is recorded as sent and is in the MIS exactly once.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -35,19 +36,28 @@ std::vector<WriteItem> all_items() {
   return v;
 }
 
-// Runs `work` in a child process; kills it after `kill_after` (or lets it finish when
-// negative). Returns true if the child finished by itself.
+// Runs `work` in a child process; SIGKILLs it `kill_after` into its run (or lets it finish
+// when negative). Returns true if the child finished by itself. The child arms its own timer,
+// so the kill lands that far into its work however late a loaded machine wakes the parent.
 template <class F>
 bool run_child(F work, std::chrono::microseconds kill_after) {
   pid_t pid = ::fork();
   if (pid < 0) throw std::runtime_error("fork failed");
   if (pid == 0) {
+    if (kill_after.count() >= 0) {
+      sigevent ev{};
+      ev.sigev_notify = SIGEV_SIGNAL;
+      ev.sigev_signo = SIGKILL;
+      timer_t timer;
+      itimerspec when{};
+      auto us = std::max<long long>(kill_after.count(), 1);
+      when.it_value.tv_sec = us / 1'000'000;
+      when.it_value.tv_nsec = (us % 1'000'000) * 1000;
+      if (::timer_create(CLOCK_MONOTONIC, &ev, &timer) != 0 || ::timer_settime(timer, 0, &when, nullptr) != 0)
+        ::_exit(2);
+    }
     int rc = work() ? 0 : 1;
     ::_exit(rc);  // no destructors of the parent's objects in the child
-  }
-  if (kill_after.count() >= 0) {
-    std::this_thread::sleep_for(kill_after);
-    ::kill(pid, SIGKILL);
   }
   int status = 0;
   ::waitpid(pid, &status, 0);
@@ -96,7 +106,9 @@ struct CrashTest : ::testing::Test {
     const auto db = t.store().path();
     int killed = 0;
     for (int round = 0; round < 30; ++round) {
-      std::uniform_int_distribution<int> us(0, 40'000);
+      // The window grows from 0.5 ms to 40 ms: the first rounds die before a fast machine
+      // could finish everything (else nothing is left to interrupt), later ones anywhere.
+      std::uniform_int_distribution<int> us(0, std::min(40'000, 500 << std::min(round, 7)));
       if (!run_child([&] { return send_all(db, make_target); }, std::chrono::microseconds(us(rng))))
         ++killed;
     }
