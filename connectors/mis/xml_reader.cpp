@@ -2,6 +2,7 @@
 
 #include <pugixml.hpp>
 
+#include <optional>
 #include <unordered_map>
 
 #include "connectors/mis/caption.h"
@@ -85,20 +86,111 @@ void collect_text(const pugi::xml_node& n, std::string& out) {
   }
 }
 
+// The <Record> children of `parent` appended to the table, numbered on from `number`.
+void append_records(const pugi::xml_node& parent, FeedTable& t,
+                    std::unordered_map<std::string, int>& index, std::size_t& number) {
+  for (auto rec : parent.children("Record")) {
+    FeedRecord r;
+    r.number = ++number;
+    r.values.resize(t.columns.size());
+    for (auto col : rec.children()) {
+      if (col.type() != pugi::node_element) continue;
+      auto [it, added] = index.try_emplace(col.name(), static_cast<int>(t.columns.size()));
+      if (added) t.columns.push_back(decode_caption(col.name()));
+      auto c = static_cast<std::size_t>(it->second);
+      if (r.values.size() <= c) r.values.resize(c + 1);
+      if (!r.values[c]) r.values[c].emplace(trim(col.text().get()));
+    }
+    t.records.push_back(std::move(r));
+  }
+}
+
+// A DOM of a whole large export is several times its size (a 50,000-pupil memberships file
+// is ~95 MB of XML and ~380 MB of pugixml nodes), so a plain report is parsed a few thousand
+// records at a time. The split is made only where it cannot change the meaning: the body of
+// <SuperStarReport> has no comment, CDATA section or processing instruction, so every
+// "</Record>" in it is a real end tag; a piece that does not parse (a nested Record, a cut
+// file) sends the caller to the whole-document parse, which reports the error with its line.
+constexpr std::size_t kRecordsPerPiece = 4096;
+
+std::optional<FeedTable> read_in_pieces(std::string_view text, const std::string& file) {
+  auto ws = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+  std::size_t i = 0;
+  for (;;) {  // the prolog: white space, <?xml ...?>, comments
+    while (i < text.size() && ws(text[i])) ++i;
+    std::string_view end;
+    if (starts(text, i, "<?")) end = "?>";
+    else if (starts(text, i, "<!--")) end = "-->";
+    else break;
+    auto j = text.find(end, i);
+    if (j == std::string_view::npos) return std::nullopt;
+    i = j + end.size();
+  }
+  constexpr std::string_view open = "<SuperStarReport", close = "</SuperStarReport>";
+  if (!starts(text, i, open) || i + open.size() >= text.size()) return std::nullopt;
+  if (char c = text[i + open.size()]; c != '>' && !ws(c)) return std::nullopt;
+  auto open_end = text.find('>', i);
+  if (open_end == std::string_view::npos || text[open_end - 1] == '/') return std::nullopt;
+  if (text.substr(i, open_end - i).find_first_of("\"'") != std::string_view::npos)
+    return std::nullopt;  // attributes on the root: rare enough for the whole parse
+  auto close_at = text.rfind(close);
+  if (close_at == std::string_view::npos || close_at < open_end) return std::nullopt;
+  for (auto c : text.substr(close_at + close.size()))
+    if (!ws(c)) return std::nullopt;
+  auto body = text.substr(open_end + 1, close_at - open_end - 1);
+  if (body.find("<!") != std::string_view::npos || body.find("<?") != std::string_view::npos)
+    return std::nullopt;
+
+  FeedTable t;
+  t.file = file;
+  std::unordered_map<std::string, int> index;  // raw element name -> column
+  std::size_t number = 0;
+  constexpr std::string_view record_end = "</Record>";
+  // One allocation for the records: growing by doubling would briefly hold both copies.
+  std::size_t expected = 0;
+  for (auto j = body.find(record_end); j != std::string_view::npos; j = body.find(record_end, j + 1)) ++expected;
+  t.records.reserve(expected);
+  for (std::size_t pos = 0; pos < body.size();) {
+    std::size_t cut = pos;
+    for (std::size_t k = 0; k < kRecordsPerPiece; ++k) {
+      auto j = body.find(record_end, cut);
+      if (j == std::string_view::npos) {
+        cut = body.size();
+        break;
+      }
+      cut = j + record_end.size();
+    }
+    pugi::xml_document doc;
+    if (!doc.load_buffer(body.data() + pos, cut - pos, pugi::parse_default | pugi::parse_fragment,
+                         pugi::encoding_utf8))
+      return std::nullopt;
+    // A piece must be whole elements: an unclosed one would have failed above, and a stray
+    // end tag too; a piece holding anything but Records and white space is not a plain report.
+    for (auto n : doc.children())
+      if (n.type() != pugi::node_element || std::string_view(n.name()) != "Record") return std::nullopt;
+    append_records(doc, t, index, number);
+    pos = cut;
+  }
+  for (auto& r : t.records) r.values.resize(t.columns.size());
+  return t;
+}
+
 }  // namespace
 
 Result<FeedTable> read_xml_feed(std::string_view bytes, const std::string& file) {
-  std::string text;
+  std::string decoded;    // only UTF-16 needs a converted copy
+  std::string_view text;  // the file as UTF-8, without a BOM
   switch (detect_encoding(bytes)) {
-    case DetectedEncoding::utf8: text.assign(bytes); break;
-    case DetectedEncoding::utf8_bom: text.assign(bytes.substr(3)); break;
+    case DetectedEncoding::utf8: text = bytes; break;
+    case DetectedEncoding::utf8_bom: text = bytes.substr(3); break;
     case DetectedEncoding::utf16le:
     case DetectedEncoding::utf16be: {
       bool be = detect_encoding(bytes) == DetectedEncoding::utf16be;
       auto has_bom = bytes.size() >= 2 && (static_cast<unsigned char>(bytes[0]) >= 0xFE);
       auto r = utf16_to_utf8(has_bom ? bytes.substr(2) : bytes, be, file);
       if (!r) return r.error();
-      text = std::move(*r);
+      decoded = std::move(*r);
+      text = decoded;
       break;
     }
   }
@@ -110,12 +202,12 @@ Result<FeedTable> read_xml_feed(std::string_view bytes, const std::string& file)
     return make_error(file + ":" + std::to_string(line_of(text, bad)),
                       "the file is not valid UTF-8 or UTF-16 text", kReexport);
   if (auto r = prescan(text, file); !r) return r.error();
+  if (auto t = read_in_pieces(text, file)) return std::move(*t);
 
   pugi::xml_document doc;
   // parse_default does not process DOCTYPE (we refused it above) and pugixml never
   // expands external or user-defined entities; only the five predefined ones and &#NN;.
-  auto pr = doc.load_buffer_inplace(text.data(), text.size(), pugi::parse_default,
-                                    pugi::encoding_utf8);
+  auto pr = doc.load_buffer(text.data(), text.size(), pugi::parse_default, pugi::encoding_utf8);
   if (!pr) {
     return make_error(file + ":" + std::to_string(line_of(text, static_cast<std::size_t>(pr.offset))),
                       std::string("the file is not well-formed XML (") + pr.description() +
@@ -140,20 +232,7 @@ Result<FeedTable> read_xml_feed(std::string_view bytes, const std::string& file)
   t.file = file;
   std::unordered_map<std::string, int> index;  // raw element name -> column
   std::size_t number = 0;
-  for (auto rec : root.children("Record")) {
-    FeedRecord r;
-    r.number = ++number;
-    r.values.resize(t.columns.size());
-    for (auto col : rec.children()) {
-      if (col.type() != pugi::node_element) continue;
-      auto [it, added] = index.try_emplace(col.name(), static_cast<int>(t.columns.size()));
-      if (added) t.columns.push_back(decode_caption(col.name()));
-      auto c = static_cast<std::size_t>(it->second);
-      if (r.values.size() <= c) r.values.resize(c + 1);
-      if (!r.values[c]) r.values[c].emplace(trim(col.text().get()));
-    }
-    t.records.push_back(std::move(r));
-  }
+  append_records(root, t, index, number);
   // Columns first seen late: earlier records simply lack them.
   for (auto& r : t.records) r.values.resize(t.columns.size());
   return t;

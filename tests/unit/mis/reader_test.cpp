@@ -55,6 +55,51 @@ TEST(MisXmlReader, DeepNestingIsRefusedBeforeParsing) {
   EXPECT_TRUE(read_xml_feed("<SuperStarReport><Record><A><b>x</b></A></Record></SuperStarReport>", "s.xml"));
 }
 
+// Large reports are parsed a few thousand records at a time (to bound memory); what comes out
+// must be what a whole-document parse gives, across piece boundaries and whatever the prolog.
+TEST(MisXmlReader, ALargeReportReadsTheSameAcrossPieces) {
+  std::string body;
+  const int n = 10'000;  // more than two pieces
+  for (int i = 1; i <= n; ++i) {
+    body += "<Record><Adno>" + std::to_string(i) + "</Adno>";
+    if (i % 3 == 0) body += "<Reg>R&amp;" + std::to_string(i) + "</Reg>";
+    if (i == 9000) body += "<Late_x0020_Column>x</Late_x0020_Column>";
+    body += "</Record>\r\n";
+  }
+  const std::string prolog = "\xEF\xBB\xBF<?xml version=\"1.0\" standalone=\"yes\"?>\r\n<!-- excerpt -->\r\n";
+  auto t = read_xml_feed(prolog + "<SuperStarReport>\r\n" + body + "</SuperStarReport>\r\n", "big.xml");
+  ASSERT_TRUE(t) << t.error().to_string();
+  ASSERT_EQ(t->records.size(), static_cast<std::size_t>(n));
+  EXPECT_EQ(t->columns, (std::vector<std::string>{"Adno", "Reg", "Late Column"}));
+  for (int i : {1, 3, 4096, 4097, 8192, 8193, 9000, n}) {
+    const auto& r = t->records[static_cast<std::size_t>(i - 1)];
+    EXPECT_EQ(r.number, static_cast<std::size_t>(i));
+    EXPECT_EQ(*r.values[0], std::to_string(i));
+    if (i % 3 == 0) EXPECT_EQ(*r.values[1], "R&" + std::to_string(i)) << i;
+    else EXPECT_FALSE(r.values[1]) << i;
+    EXPECT_EQ(r.values[2].has_value(), i == 9000) << i;
+    EXPECT_EQ(r.values.size(), 3u);
+  }
+  // A comment or CDATA inside the report, a nested Record, an attribute on the root: read by
+  // the whole-document parse, with the same result as before.
+  std::string odd = "<SuperStarReport a=\"1\">" + body;
+  odd += "<!-- </Record> --><Record><Adno><![CDATA[</Record>]]></Adno></Record></SuperStarReport>";
+  auto o = read_xml_feed(odd, "odd.xml");
+  ASSERT_TRUE(o) << o.error().to_string();
+  EXPECT_EQ(*o->records.back().values[0], "</Record>");
+  // A report cut short after many records still fails with the line of the cut.
+  std::string cut = "<SuperStarReport>\n" + body.substr(0, body.size() - 20);
+  auto c = read_xml_feed(cut, "cut.xml");
+  ASSERT_FALSE(c);
+  EXPECT_EQ(c.error().where, "cut.xml:" + std::to_string(n + 1));
+  // A record nested in another element across a piece boundary is ignored exactly as in the
+  // whole parse (only the report's own Record children count).
+  std::string nested = "<SuperStarReport>" + body + "<Other>" + body + "</Other></SuperStarReport>";
+  auto w = read_xml_feed(nested, "nested.xml");
+  ASSERT_TRUE(w) << w.error().to_string();
+  EXPECT_EQ(w->records.size(), static_cast<std::size_t>(n));
+}
+
 TEST(MisXmlReader, RealCommandReporterExcerptsParseAndMap) {
   auto cal = Calendar::build(demo_mapping().calendar);
   ASSERT_TRUE(cal);
