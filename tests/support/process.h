@@ -4,9 +4,11 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <functional>
@@ -17,6 +19,29 @@
 #include <vector>
 
 namespace iesync::test {
+
+// For crash tests, called in the child before exec: the kernel ends the program `after` from
+// now, wherever it is. SIGALRM's default action ends it as abruptly as SIGKILL (no handler, no
+// clean-up), and the interval timer survives exec and runs on the child's own clock, so a
+// loaded machine that wakes the test late cannot make every kill land after the run is over,
+// as a sleep in the parent followed by kill() can.
+inline void end_abruptly_after(std::chrono::microseconds after) {
+  const long long us = std::max<long long>(after.count(), 1);
+  itimerval t{};
+  t.it_value.tv_sec = static_cast<time_t>(us / 1'000'000);
+  t.it_value.tv_usec = static_cast<suseconds_t>(us % 1'000'000);
+  ::signal(SIGALRM, SIG_DFL);
+  sigset_t alarm;
+  ::sigemptyset(&alarm);
+  ::sigaddset(&alarm, SIGALRM);
+  ::sigprocmask(SIG_UNBLOCK, &alarm, nullptr);
+  ::setitimer(ITIMER_REAL, &t, nullptr);
+}
+
+// True when a wait status says the program was ended by SIGKILL or end_abruptly_after.
+inline bool ended_abruptly(int wait_status) {
+  return WIFSIGNALED(wait_status) && (WTERMSIG(wait_status) == SIGKILL || WTERMSIG(wait_status) == SIGALRM);
+}
 
 class Process {
  public:

