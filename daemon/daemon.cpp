@@ -42,6 +42,13 @@ TimeZone zone_of(const Config& cfg) {
 
 std::string feed_key(Feed f) { return feed_name(f); }
 
+// Built once per config for the dashboard's day links, not per request; a config that loaded
+// has a calendar that builds, so null only means "skip weekends alone".
+std::shared_ptr<const Calendar> shared_calendar(const Config& cfg) {
+  auto cal = Calendar::build(cfg.mapping.calendar);
+  return cal ? std::make_shared<const Calendar>(std::move(*cal)) : nullptr;
+}
+
 class Daemon final : public StatusSource {
  public:
   Daemon(const DaemonOptions& opts, Config cfg, std::unique_ptr<Store> store,
@@ -308,6 +315,7 @@ void Daemon::reload() {
     cfg_ = now;
     state_.school_name = now.school.name;
     state_.timezone = now.school.timezone;
+    state_.calendar = shared_calendar(now);
     state_.interval = now.schedule.interval;
   }
   if (now.mis.export_dir != old.mis.export_dir) {
@@ -370,7 +378,6 @@ StatusSnapshot Daemon::snapshot() {
   }
   s.now = clock_.now();
   s.today = zone_of(cfg).to_local(clock_.now()).date;
-  if (auto cal = Calendar::build(cfg.mapping.calendar)) s.calendar = std::make_shared<const Calendar>(std::move(*cal));
   s.classroom_requests = classroom_metrics_.snapshot();
   return s;
 }
@@ -387,6 +394,7 @@ int Daemon::run() {
     std::lock_guard l(state_mu_);
     state_.school_name = cfg.school.name;
     state_.timezone = cfg.school.timezone;
+    state_.calendar = shared_calendar(cfg);
     state_.version = IESYNC_VERSION;
     state_.interval = cfg.schedule.interval;
     auto health = read_store_health(*store_, clock_, 10);

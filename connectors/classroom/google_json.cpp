@@ -15,8 +15,8 @@ std::string str_member(const json::object& o, std::string_view key) {
 
 namespace {
 
-// Google sends these as integers; a number that is not a whole one in range (1e300, NaN
-// can't come from JSON but 2.5 can) is -1, which every caller treats as invalid.
+// Google sends these as small integers. Anything else (2.5, 1e300, a number past 10^9 that
+// would wrap when narrowed) is -1, which every caller treats as invalid.
 long long int_member(const json::object& o, std::string_view key) {
   auto* v = o.if_contains(key);
   if (!v) return 0;

@@ -76,6 +76,8 @@ class Process {
   Process& operator=(const Process&) = delete;
 
   pid_t pid() const { return pid_; }
+  // The raw wait status once wait_for has seen it exit (for test::ended_abruptly).
+  int wait_status() const { return status_; }
   void signal(int sig) { ::kill(pid_, sig); }
 
   // The exit code once it exits within `limit` (-1 when killed by a signal), else nullopt.
@@ -86,6 +88,7 @@ class Process {
       pid_t r = ::waitpid(pid_, &st, WNOHANG);
       if (r == pid_) {
         exited_ = true;
+        status_ = st;
         return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
       }
       if (std::chrono::steady_clock::now() >= until) return std::nullopt;
@@ -96,6 +99,7 @@ class Process {
  private:
   pid_t pid_ = -1;
   bool exited_ = false;
+  int status_ = 0;
 };
 
 }  // namespace iesync::test

@@ -29,7 +29,12 @@ std::optional<int> sync(const fs::path& dir, std::optional<std::chrono::microsec
                   dir / "out.txt", [kill_after] {
                     if (kill_after) test::end_abruptly_after(*kill_after);
                   });
-  return p.wait_for(60s);
+  auto code = p.wait_for(60s);
+  // -1 is our kill; any other signal (a crash of iesync itself) fails here, not counted as one.
+  if (code == -1) {
+    EXPECT_TRUE(test::ended_abruptly(p.wait_status())) << "iesync died of signal " << WTERMSIG(p.wait_status());
+  }
+  return code;
 }
 
 // What a finished cycle leaves, independent of when it ran: every MIS table, the sessions and

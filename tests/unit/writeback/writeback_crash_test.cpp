@@ -3,7 +3,6 @@
 // Afterwards every fact is recorded as sent and is in the MIS exactly once.
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -17,6 +16,7 @@
 #include "connectors/writeback/sender.h"
 #include "connectors/writeback/wonde_target.h"
 #include "tests/fakes/wonde/fake_wonde.h"
+#include "tests/support/process.h"
 #include "tests/unit/writeback/writeback_fixtures.h"
 
 namespace iesync {
@@ -36,26 +36,16 @@ std::vector<WriteItem> all_items() {
   return v;
 }
 
-// Runs `work` in a child process; SIGKILLs it `kill_after` into its run (or lets it finish
-// when negative). Returns true if the child finished by itself. The child arms its own timer,
-// so the kill lands that far into its work however late a loaded machine wakes the parent.
+// Runs `work` in a child process, ended abruptly `kill_after` into its run (or let finish
+// when negative). Returns true if the child finished by itself. The child arms its own timer
+// (test::end_abruptly_after), so the kill lands that far into its work however late a loaded
+// machine would wake a killing parent.
 template <class F>
 bool run_child(F work, std::chrono::microseconds kill_after) {
   pid_t pid = ::fork();
   if (pid < 0) throw std::runtime_error("fork failed");
   if (pid == 0) {
-    if (kill_after.count() >= 0) {
-      sigevent ev{};
-      ev.sigev_notify = SIGEV_SIGNAL;
-      ev.sigev_signo = SIGKILL;
-      timer_t timer;
-      itimerspec when{};
-      auto us = std::max<long long>(kill_after.count(), 1);
-      when.it_value.tv_sec = us / 1'000'000;
-      when.it_value.tv_nsec = (us % 1'000'000) * 1000;
-      if (::timer_create(CLOCK_MONOTONIC, &ev, &timer) != 0 || ::timer_settime(timer, 0, &when, nullptr) != 0)
-        ::_exit(2);
-    }
+    if (kill_after.count() >= 0) test::end_abruptly_after(kill_after);
     int rc = work() ? 0 : 1;
     ::_exit(rc);  // no destructors of the parent's objects in the child
   }
@@ -65,6 +55,7 @@ bool run_child(F work, std::chrono::microseconds kill_after) {
     EXPECT_EQ(WEXITSTATUS(status), 0) << "the sender reported an error";
     return true;
   }
+  EXPECT_TRUE(test::ended_abruptly(status)) << "the sender died of signal " << WTERMSIG(status) << ", not our kill";
   return false;
 }
 
