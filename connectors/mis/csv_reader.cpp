@@ -96,17 +96,23 @@ class CsvScanner {
 
 Result<FeedTable> read_csv_feed(std::string_view bytes, const std::string& file,
                                 FeedEncoding encoding) {
-  std::string text;
+  std::string converted;  // only Windows-1252 needs a converted copy
+  std::string_view text = bytes;
   if (bytes.size() >= 3 && bytes.substr(0, 3) == "\xEF\xBB\xBF") bytes.remove_prefix(3);
+  if (bytes.size() > FeedTable::kMaxExportBytes)
+    return make_error(file, "the file is larger than 1 GiB; a school's export is never near this size",
+                      "check the export in the MIS selects only what mapping.toml names, and "
+                      "export it again");
   if (encoding == FeedEncoding::windows1252) {
-    text = cp1252_to_utf8(bytes);
+    converted = cp1252_to_utf8(bytes);
+    text = converted;
   } else {
     if (auto bad = find_invalid_utf8(bytes); bad != std::string_view::npos)
       return make_error(file + ":" + std::to_string(line_of(bytes, bad)),
                         "this line is not valid UTF-8 text (the MIS may have written "
                         "Windows-1252)",
                         "export as UTF-8, or set [mis] encoding = \"windows-1252\" in iesync.toml");
-    text.assign(bytes);
+    text = bytes;
   }
 
   FeedTable t;
@@ -147,11 +153,8 @@ Result<FeedTable> read_csv_feed(std::string_view bytes, const std::string& file,
           "check the row in the MIS for a comma inside a value that is not quoted")});
       continue;
     }
-    FeedRecord r;
-    r.number = line;
-    r.values.reserve(fields.size());
-    for (auto& f : fields) r.values.emplace_back(std::move(f));
-    t.records.push_back(std::move(r));
+    for (std::size_t i = 0; i < fields.size(); ++i) t.set(i, fields[i]);
+    t.end_record(line);
   }
   return t;
 }

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
+#include <functional>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -31,7 +33,7 @@ class Columns {
     if (auto r = check_field_map(feed_, fields_); !r) return r;
     // An XML report with no records has no columns to check; an empty feed is left to the
     // [safety] check instead.
-    bool can_check = t_.numbered_by_line || !t_.records.empty();
+    bool can_check = t_.numbered_by_line || !t_.empty();
     for (auto& [logical, caption] : fields_) {
       int i = t_.column(caption);
       index_[logical] = i;
@@ -61,8 +63,8 @@ class Columns {
   // The value as the reader gave it (readers trim what SIMS pads, never quoted text);
   // empty when absent.
   std::string_view get(const FeedRecord& r, int i) const {
-    if (i < 0 || static_cast<std::size_t>(i) >= r.values.size() || !r.values[i]) return {};
-    return *r.values[i];
+    if (i < 0) return {};
+    return r.value(static_cast<std::size_t>(i)).value_or(std::string_view());
   }
 
  private:
@@ -125,6 +127,41 @@ class Seen {
 
  private:
   std::unordered_map<std::string, std::size_t> seen_;
+};
+
+// Memberships already kept, looked up by (student, class, start date) through their index,
+// so no key is copied: at 650,000 memberships a map of key strings took ~80 MB.
+class SeenMemberships {
+ public:
+  explicit SeenMemberships(const std::vector<Membership>& items)
+      : set_(0, Hash{&items}, Equal{&items}) {}
+  void reserve(std::size_t n) { set_.reserve(n); }
+  // Adds the item at `index`; nullopt when new, else the index of the earlier equal item.
+  std::optional<std::size_t> add(std::size_t index) {
+    auto [it, added] = set_.insert(static_cast<std::uint32_t>(index));
+    if (added) return std::nullopt;
+    return *it;
+  }
+
+ private:
+  struct Hash {
+    const std::vector<Membership>* items;
+    std::size_t operator()(std::uint32_t i) const {
+      const auto& m = (*items)[i];
+      std::size_t h = std::hash<std::string>{}(m.student_id);
+      h = h * 1000003u ^ std::hash<std::string>{}(m.class_code);
+      return h * 1000003u ^ (m.start_date ? static_cast<std::size_t>(m.start_date->days.time_since_epoch().count()) : 0u);
+    }
+  };
+  struct Equal {
+    const std::vector<Membership>* items;
+    bool operator()(std::uint32_t a, std::uint32_t b) const {
+      const auto &x = (*items)[a], &y = (*items)[b];
+      return x.student_id == y.student_id && x.class_code == y.class_code &&
+             x.start_date == y.start_date;
+    }
+  };
+  std::unordered_set<std::uint32_t, Hash, Equal> set_;
 };
 
 std::string upper(std::string_view v) {
@@ -191,8 +228,8 @@ Result<MappedFeed<Student>> map_students(const FeedTable& t, const FieldMap& f) 
   Mapper<Student> m(t, f, Feed::students, "student");
   if (auto r = m.cols.resolve(); !r) return r.error();
   Seen seen;
-  m.out.items.reserve(t.records.size());
-  for (auto& r : t.records) {
+  m.out.items.reserve(t.size());
+  for (const FeedRecord r : t) {
     std::string_view id, fore, sur, year;
     if (!m.need(r, "id", id) || !m.need(r, "forename", fore) || !m.need(r, "surname", sur) ||
         !m.need(r, "year", year))
@@ -213,7 +250,7 @@ Result<MappedFeed<Staff>> map_staff(const FeedTable& t, const FieldMap& f) {
   Mapper<Staff> m(t, f, Feed::staff, "staff member");
   if (auto r = m.cols.resolve(); !r) return r.error();
   Seen seen;
-  for (auto& r : t.records) {
+  for (const FeedRecord r : t) {
     std::string_view code, name;
     if (!m.need(r, "code", code) || !m.need(r, "name", name)) continue;
     if (auto first = seen.first(std::string(code), r.number)) {
@@ -229,9 +266,11 @@ Result<MappedFeed<Staff>> map_staff(const FeedTable& t, const FieldMap& f) {
 Result<MappedFeed<Membership>> map_memberships(const FeedTable& t, const FieldMap& f) {
   Mapper<Membership> m(t, f, Feed::memberships, "membership");
   if (auto r = m.cols.resolve(); !r) return r.error();
-  Seen seen;
-  m.out.items.reserve(t.records.size());
-  for (auto& r : t.records) {
+  m.out.items.reserve(t.size());
+  m.out.numbers.reserve(t.size());
+  SeenMemberships seen(m.out.items);
+  seen.reserve(t.size());
+  for (const FeedRecord r : t) {
     std::string_view sid, cls;
     if (!m.need(r, "student_id", sid) || !m.need(r, "class", cls)) continue;
     Membership mem{std::string(sid), std::string(cls), std::nullopt, std::nullopt};
@@ -255,15 +294,15 @@ Result<MappedFeed<Membership>> map_memberships(const FeedTable& t, const FieldMa
              "correct the dates in the MIS");
       continue;
     }
-    auto key = mem.student_id + '\x1f' + mem.class_code + '\x1f' +
-               (mem.start_date ? mem.start_date->iso() : "");
-    if (auto first = seen.first(std::move(key), r.number)) {
-      m.skip(r, "student " + mem.student_id + " is in " + mem.class_code + " twice (first at " +
-                    t.where(first) + ")",
-             "remove the duplicate membership in the MIS");
-      continue;
-    }
     m.keep(r, std::move(mem));
+    if (auto first = seen.add(m.out.items.size() - 1)) {
+      const Membership& dup = m.out.items.back();
+      m.skip(r, "student " + dup.student_id + " is in " + dup.class_code + " twice (first at " +
+                    t.where(m.out.numbers[*first]) + ")",
+             "remove the duplicate membership in the MIS");
+      m.out.items.pop_back();
+      m.out.numbers.pop_back();
+    }
   }
   return m.finish();
 }
@@ -274,7 +313,7 @@ Result<MappedFeed<Lesson>> map_timetable(const FeedTable& t, const FieldMap& f,
   Mapper<Lesson> m(t, f, Feed::timetable, "lesson");
   if (auto r = m.cols.resolve(); !r) return r.error();
   int subject_col = m.cols.index("subject");
-  for (auto& r : t.records) {
+  for (const FeedRecord r : t) {
     std::string_view cls = m.cols.get(r, m.cols.index("class"));
     if (cls.empty()) {  // a staff free or a room with nothing on: not a lesson
       ++m.out.ignored;
@@ -326,7 +365,7 @@ Result<MappedFeed<Booking>> map_bookings(const FeedTable& t, const FieldMap& f,
   Seen seen;
   const std::string bad_spec_fix =
       "use HH:MM, a period named in [calendar.periods] of mapping.toml, or AM/PM/ALL as start";
-  for (auto& r : t.records) {
+  for (const FeedRecord r : t) {
     std::string_view id, sid, date, start;
     if (!m.need(r, "id", id) || !m.need(r, "student_id", sid) || !m.need(r, "date", date) ||
         !m.need(r, "start", start))

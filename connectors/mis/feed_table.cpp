@@ -1,6 +1,56 @@
 #include "connectors/mis/feed_table.h"
 
+#include <stdexcept>
+
 namespace iesync {
+
+std::optional<std::string_view> FeedRecord::value(std::size_t column) const {
+  if (column >= cells_) return std::nullopt;
+  const auto& c = table_->cells_[first_cell_ + column];
+  if (c.size == FeedTable::kAbsent) return std::nullopt;
+  return std::string_view(table_->text_).substr(c.offset, c.size);
+}
+
+FeedRecord FeedTable::operator[](std::size_t i) const {
+  const Row& row = rows_[i];
+  FeedRecord r;
+  r.number = row.number;
+  r.table_ = this;
+  r.first_cell_ = static_cast<std::size_t>(row.first_cell);
+  r.cells_ = row.cells;
+  return r;
+}
+
+void FeedTable::set(std::size_t column, std::string_view value) {
+  std::size_t at = open_first_ + column;
+  if (cells_.size() <= at) cells_.resize(at + 1);
+  if (cells_[at].size != kAbsent) return;
+  // The readers refuse exports over kMaxExportBytes, so this is a bug, not bad input.
+  if (text_.size() + value.size() >= kAbsent)
+    throw std::length_error("feed table text over 4 GiB");
+  cells_[at] = Cell{static_cast<std::uint32_t>(text_.size()), static_cast<std::uint32_t>(value.size())};
+  text_.append(value);
+}
+
+void FeedTable::end_record(std::size_t number) {
+  if (number > UINT32_MAX) throw std::length_error("feed record number over 2^32");
+  rows_.push_back(Row{open_first_, static_cast<std::uint32_t>(cells_.size() - open_first_),
+                      static_cast<std::uint32_t>(number)});
+  open_first_ = cells_.size();
+}
+
+void FeedTable::reserve(std::size_t records, std::size_t cells, std::size_t bytes) {
+  rows_.reserve(rows_.size() + records);
+  cells_.reserve(cells_.size() + cells);
+  text_.reserve(text_.size() + bytes);
+}
+
+void FeedTable::drop_records() {
+  std::string().swap(text_);
+  std::vector<Cell>().swap(cells_);
+  std::vector<Row>().swap(rows_);
+  open_first_ = 0;
+}
 
 int FeedTable::column(std::string_view caption) const {
   for (std::size_t i = 0; i < columns.size(); ++i)

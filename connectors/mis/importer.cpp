@@ -191,7 +191,9 @@ class ImportRun {
     }
 
     auto table = read_feed(**bytes, o.file, cfg_.mis);
-    **bytes = std::string();  // a large export need not stay in memory while it is applied
+    // A large export need not stay in memory while it is mapped and applied. (Assigning an
+    // empty string would keep the buffer: libstdc++ reuses it.)
+    std::string().swap(**bytes);
     if (!table) return reject(o, file->path, table.error());
     AppliedFeed applied{o.file, hash, format_utc(clock_.now())};
     switch (f) {
@@ -308,15 +310,18 @@ class ImportRun {
   template <class T, class Id>
   void check_students(MappedFeed<T>& m, const FeedTable& t, Id&& id_of, const char* thing) {
     auto& known = known_students();
-    std::vector<T> kept;
-    std::vector<std::size_t> numbers;
-    kept.reserve(m.items.size());
+    // Kept items are moved down in place: a second vector of 650,000 memberships would be
+    // the largest thing in memory.
+    std::size_t kept = 0;
     bool any = false;
     for (std::size_t i = 0; i < m.items.size(); ++i) {
       const std::string& id = id_of(m.items[i]);
       if (known.contains(id)) {
-        kept.push_back(std::move(m.items[i]));
-        numbers.push_back(m.numbers[i]);
+        if (kept != i) {
+          m.items[kept] = std::move(m.items[i]);
+          m.numbers[kept] = m.numbers[i];
+        }
+        ++kept;
         continue;
       }
       any = true;
@@ -327,8 +332,8 @@ class ImportRun {
                           " was skipped",
                       "check the student's admission number in the MIS")});
     }
-    m.items = std::move(kept);
-    m.numbers = std::move(numbers);
+    m.items.erase(m.items.begin() + static_cast<std::ptrdiff_t>(kept), m.items.end());
+    m.numbers.resize(kept);
     if (any)
       std::stable_sort(m.skipped.begin(), m.skipped.end(),
                        [](auto& a, auto& b) { return a.number < b.number; });
@@ -343,9 +348,10 @@ class ImportRun {
     return known_classes_ ? *known_classes_ : mis_.class_codes();
   }
 
-  void students(FeedOutcome& o, const FeedTable& t, const FieldMap& f, const AppliedFeed& a,
+  void students(FeedOutcome& o, FeedTable& t, const FieldMap& f, const AppliedFeed& a,
                 const fs::path& path) {
     auto m = map_students(t, f);
+    t.drop_records();
     if (!m) return reject(o, path, m.error());
     std::string note;
     if (hold_if_dropped(o, a.content_hash, static_cast<std::size_t>(mis_.student_count()),
@@ -358,16 +364,18 @@ class ImportRun {
     if (o.status == FeedStatus::applied) known_students_ = std::move(ids);
   }
 
-  void staff(FeedOutcome& o, const FeedTable& t, const FieldMap& f, const AppliedFeed& a,
+  void staff(FeedOutcome& o, FeedTable& t, const FieldMap& f, const AppliedFeed& a,
              const fs::path& path) {
     auto m = map_staff(t, f);
+    t.drop_records();
     if (!m) return reject(o, path, m.error());
     finish(o, *m, [&] { return mis_.replace_staff(m->items, a); });
   }
 
-  void memberships(FeedOutcome& o, const FeedTable& t, const FieldMap& f, const AppliedFeed& a,
+  void memberships(FeedOutcome& o, FeedTable& t, const FieldMap& f, const AppliedFeed& a,
                    const fs::path& path) {
     auto m = map_memberships(t, f);
+    t.drop_records();
     if (!m) return reject(o, path, m.error());
     check_students(*m, t, [](const Membership& x) -> const std::string& { return x.student_id; },
                    "membership");
@@ -381,10 +389,11 @@ class ImportRun {
     if (o.status == FeedStatus::applied) known_classes_ = std::move(classes);
   }
 
-  void timetable(FeedOutcome& o, const FeedTable& t, const FieldMap& f, const AppliedFeed& a,
+  void timetable(FeedOutcome& o, FeedTable& t, const FieldMap& f, const AppliedFeed& a,
                  const fs::path& path) {
     if (!calendar_) return fail(o, *calendar_error_);
     auto m = map_timetable(t, f, *calendar_, cfg_.mapping.subjects);
+    t.drop_records();
     if (!m) return reject(o, path, m.error());
     auto classes = known_classes();
     std::size_t memberless = 0;
@@ -401,10 +410,11 @@ class ImportRun {
     finish(o, *m, [&] { return mis_.replace_lessons(m->items, a); }, note);
   }
 
-  void bookings(FeedOutcome& o, const FeedTable& t, const FieldMap& f, const AppliedFeed& a,
+  void bookings(FeedOutcome& o, FeedTable& t, const FieldMap& f, const AppliedFeed& a,
                 const fs::path& path) {
     if (!calendar_) return fail(o, *calendar_error_);
     auto m = map_bookings(t, f, *calendar_);
+    t.drop_records();
     if (!m) return reject(o, path, m.error());
     check_students(*m, t, [](const Booking& x) -> const std::string& { return x.student_id; },
                    "booking");

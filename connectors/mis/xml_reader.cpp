@@ -90,18 +90,13 @@ void collect_text(const pugi::xml_node& n, std::string& out) {
 void append_records(const pugi::xml_node& parent, FeedTable& t,
                     std::unordered_map<std::string, int>& index, std::size_t& number) {
   for (auto rec : parent.children("Record")) {
-    FeedRecord r;
-    r.number = ++number;
-    r.values.resize(t.columns.size());
     for (auto col : rec.children()) {
       if (col.type() != pugi::node_element) continue;
       auto [it, added] = index.try_emplace(col.name(), static_cast<int>(t.columns.size()));
       if (added) t.columns.push_back(decode_caption(col.name()));
-      auto c = static_cast<std::size_t>(it->second);
-      if (r.values.size() <= c) r.values.resize(c + 1);
-      if (!r.values[c]) r.values[c].emplace(trim(col.text().get()));
+      t.set(static_cast<std::size_t>(it->second), trim(col.text().get()));
     }
-    t.records.push_back(std::move(r));
+    t.end_record(++number);
   }
 }
 
@@ -146,10 +141,11 @@ std::optional<FeedTable> read_in_pieces(std::string_view text, const std::string
   std::unordered_map<std::string, int> index;  // raw element name -> column
   std::size_t number = 0;
   constexpr std::string_view record_end = "</Record>";
-  // One allocation for the records: growing by doubling would briefly hold both copies.
+  // One allocation each for the records, cells and text: growing by doubling would briefly
+  // hold both copies. The first piece shows how many cells and bytes a record takes.
   std::size_t expected = 0;
   for (auto j = body.find(record_end); j != std::string_view::npos; j = body.find(record_end, j + 1)) ++expected;
-  t.records.reserve(expected);
+  bool reserved = false;
   for (std::size_t pos = 0; pos < body.size();) {
     std::size_t cut = pos;
     for (std::size_t k = 0; k < kRecordsPerPiece; ++k) {
@@ -169,9 +165,15 @@ std::optional<FeedTable> read_in_pieces(std::string_view text, const std::string
     for (auto n : doc.children())
       if (n.type() != pugi::node_element || std::string_view(n.name()) != "Record") return std::nullopt;
     append_records(doc, t, index, number);
+    if (!reserved && number > 0) {
+      reserved = true;
+      auto left = expected > number ? expected - number : 0;
+      // A little over the first piece's average, so later records a little longer fit too.
+      t.reserve(left, left * t.cell_count() / number + left / 8,
+                left * t.text_bytes() / number + left * t.text_bytes() / number / 8);
+    }
     pos = cut;
   }
-  for (auto& r : t.records) r.values.resize(t.columns.size());
   return t;
 }
 
@@ -194,6 +196,11 @@ Result<FeedTable> read_xml_feed(std::string_view bytes, const std::string& file)
       break;
     }
   }
+  if (text.size() > FeedTable::kMaxExportBytes)
+    return make_error(file, "the file is larger than 1 GiB; a school's CommandReporter report is "
+                            "never near this size",
+                      "check the report in SIMS selects only what mapping.toml names, and export "
+                      "it again");
   if (trim(text).empty())
     return make_error(file, "the file is empty",
                       "check the CommandReporter job that writes it finished; it will be read "
@@ -233,8 +240,6 @@ Result<FeedTable> read_xml_feed(std::string_view bytes, const std::string& file)
   std::unordered_map<std::string, int> index;  // raw element name -> column
   std::size_t number = 0;
   append_records(root, t, index, number);
-  // Columns first seen late: earlier records simply lack them.
-  for (auto& r : t.records) r.values.resize(t.columns.size());
   return t;
 }
 

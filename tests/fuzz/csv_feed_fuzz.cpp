@@ -12,8 +12,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view bytes(reinterpret_cast<const char*>(data + 1), size - 1);
   auto table = iesync::read_csv_feed(bytes, "fuzz.csv", enc);
   if (table) {
-    for (const auto& r : table->records)
-      if (r.values.size() != table->columns.size()) __builtin_trap();
+    // Every CSV record has exactly one value per column (other rows are record errors).
+    for (const auto r : *table) {
+      for (std::size_t c = 0; c < table->columns.size(); ++c)
+        if (!r.value(c)) __builtin_trap();
+      if (r.value(table->columns.size())) __builtin_trap();
+    }
   }
   return 0;
 }
