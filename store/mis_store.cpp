@@ -31,6 +31,22 @@ constexpr const char* kStudentCols =
 
 }  // namespace
 
+MisStore::BulkCache::BulkCache(Store& store) : db_(store.db()) {
+  try {
+    before_ = db_.execAndGet("PRAGMA cache_size").getInt();
+    db_.exec("PRAGMA cache_size = -32768");  // negative: KiB
+  } catch (const SQLite::Exception&) {
+    before_.reset();  // a broken store is reported by whatever uses it next
+  }
+}
+
+MisStore::BulkCache::~BulkCache() {
+  try {
+    if (before_) db_.exec("PRAGMA cache_size = " + std::to_string(*before_));
+  } catch (const SQLite::Exception&) {
+  }
+}
+
 std::optional<FeedState> MisStore::feed_state(Feed f) {
   SQLite::Statement q(db_,
                       "SELECT file, content_hash, applied_at, records, held_hash, held_reason "

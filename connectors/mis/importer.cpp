@@ -85,6 +85,8 @@ class ImportRun {
   }
 
   ImportResult run() {
+    // A large school's memberships go into two B-tree indexes in no useful order.
+    MisStore::BulkCache cache(store_);
     auto cal = Calendar::build(cfg_.mapping.calendar);
     if (cal) calendar_.emplace(std::move(*cal));
     else calendar_error_ = cal.error();

@@ -1,6 +1,6 @@
 // The Importer against a real temp store and export folder: the whole demo school in order,
 // rejection to rejected/ with a note, the hash skip, the 30 s settle, the [safety] hold and
-// --accept-drop, dry runs, and the speed a large school needs.
+// --accept-drop, dry runs, and a school of 50,000.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -264,23 +264,21 @@ TEST(MisImporter, AnUnmappedRequiredFieldIsAConfigFailureNotTheFilesFault) {
   EXPECT_NE(r.feed(Feed::students).message.find("[fields.students]"), std::string::npos);
 }
 
-// A 50,000-student school must import in a few seconds (this is a Debug build; the bound
-// leaves room for sanitizers).
-TEST(MisImporter, FiftyThousandStudentsImportQuickly) {
+// A 50,000-student school is imported whole, and the import's larger page cache is given
+// back. (Its speed and memory are measured in bench/, not here.)
+TEST(MisImporter, FiftyThousandStudentsAllImportAndTheCacheIsGivenBack) {
   ImportFixture fx;
   fx.put("students.xml", students_xml(50000));
   auto cfg = demo_config(fx.exports);
   cfg.mis.feeds = {{Feed::students, "students.xml"}};
   CollectingSink ev;
-  auto t0 = std::chrono::steady_clock::now();
+  auto cache_size = [&] { return fx.tmp.store().db().execAndGet("PRAGMA cache_size").getInt(); };
+  int before = cache_size();
   auto r = Importer(cfg, fx.tmp.store(), ev, fx.clock).run(false, false);
-  auto took = std::chrono::steady_clock::now() - t0;
   EXPECT_EQ(r.feed(Feed::students).accepted, 50000u);
   EXPECT_EQ(fx.count("students"), 50000);
   EXPECT_TRUE(any_message(ev, "feed.applied", "50,000 students imported"));
-  EXPECT_LT(took, std::chrono::seconds{20});
-  std::printf("50,000 students imported in %lld ms\n",
-              static_cast<long long>(std::chrono::duration_cast<std::chrono::milliseconds>(took).count()));
+  EXPECT_EQ(cache_size(), before);
 }
 
 }  // namespace

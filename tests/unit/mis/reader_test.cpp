@@ -202,5 +202,65 @@ TEST(MisMapping, ASubjectColumnWinsOverTheClassCode) {
   EXPECT_EQ(m->items[1].subject, "Xy") << "an unnamed code is shown as the code";
 }
 
+// A membership is the same when student, class and start date are: a second one is skipped
+// and points at the first; a later spell in the same class (another start date) is not a
+// duplicate, and a record skipped for another reason is never "the first".
+TEST(MisMapping, DuplicateMembershipsPointAtTheFirst) {
+  auto t = read_xml_feed(
+      xml_report({{{"Adno", "001"}, {"Class", "9X/Ma"}, {"Start_x0020_Date", "2026-09-01"}},
+                  {{"Adno", "001"}, {"Class", "9X/Ma"}, {"Start_x0020_Date", "2027-01-04"}},
+                  {{"Adno", "002"}, {"Class", "9X/Ma"}, {"Start_x0020_Date", "not a date"}},
+                  {{"Adno", "001"}, {"Class", "9X/Ma"}, {"Start_x0020_Date", "01/09/2026"}},
+                  {{"Adno", "002"}, {"Class", "9X/Ma"}, {"Start_x0020_Date", "2026-09-01"}},
+                  {{"Adno", "003"}, {"Class", "9X/En"}},
+                  {{"Adno", "003"}, {"Class", "9X/En"}}}),
+      "m.xml");
+  ASSERT_TRUE(t) << t.error().to_string();
+  FieldMap f = {{"student_id", "Adno"}, {"class", "Class"}, {"start_date", "Start Date"}};
+  auto m = map_memberships(*t, f);
+  ASSERT_TRUE(m) << m.error().to_string();
+  ASSERT_EQ(m->items.size(), 4u);
+  EXPECT_EQ(m->numbers, (std::vector<std::size_t>{1, 2, 5, 6}));
+  EXPECT_EQ(m->items[2].student_id, "002") << "the bad-date record 3 was not taken as the first";
+  ASSERT_EQ(m->skipped.size(), 3u);
+  EXPECT_EQ(m->skipped[0].number, 3u);
+  EXPECT_EQ(m->skipped[1].number, 4u);
+  EXPECT_EQ(m->skipped[1].error.to_string().find("m.xml:record 4: student 001 is in 9X/Ma twice "
+                                                 "(first at m.xml:record 1)"),
+            0u)
+      << m->skipped[1].error.to_string();
+  EXPECT_EQ(m->skipped[2].number, 7u);
+  EXPECT_NE(m->skipped[2].error.message.find("first at m.xml:record 6"), std::string::npos)
+      << "no start date on either: still the same membership";
+}
+
+// The table keeps each record's own values, whatever order the columns come in, and stays
+// usable for messages once its records are freed.
+TEST(MisFeedTable, ValuesStayWithTheirRecordAndColumn) {
+  FeedTable t;
+  t.file = "x.xml";
+  t.columns = {"A", "B", "C"};
+  t.set(1, "b1");
+  t.set(0, "a1");
+  t.set(1, "second B is ignored");
+  t.end_record(1);
+  t.end_record(2);  // a record with no values at all
+  t.set(2, "");
+  t.end_record(3);
+  ASSERT_EQ(t.size(), 3u);
+  EXPECT_EQ(t[0].value(0), "a1");
+  EXPECT_EQ(t[0].value(1), "b1") << "the first value of a column given twice is kept";
+  EXPECT_FALSE(t[0].value(2));
+  EXPECT_FALSE(t[1].value(0));
+  EXPECT_FALSE(t[2].value(0));
+  ASSERT_TRUE(t[2].value(2));
+  EXPECT_EQ(*t[2].value(2), "") << "empty is not absent";
+  std::size_t n = 0;
+  for (const FeedRecord r : t) EXPECT_EQ(r.number, ++n);
+  t.drop_records();
+  EXPECT_TRUE(t.empty());
+  EXPECT_EQ(t.where(3), "x.xml:record 3");
+}
+
 }  // namespace
 }  // namespace iesync
