@@ -74,6 +74,31 @@ std::optional<std::string_view> bearer_token(std::string_view header) {
   return rest;
 }
 
+// "Basic base64(user:password)" (RFC 7617) -> the password; nullopt for any other form.
+// Browsers cannot send a Bearer token, but they ask for and send Basic credentials
+// themselves, so a behaviour lead at another desk signs in with any name and the token.
+std::optional<std::string> basic_password(std::string_view header) {
+  constexpr std::string_view scheme = "basic";
+  if (header.size() <= scheme.size() || header[scheme.size()] != ' ') return std::nullopt;
+  for (std::size_t i = 0; i < scheme.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(header[i])) != scheme[i]) return std::nullopt;
+  auto b64 = header.substr(scheme.size());
+  while (!b64.empty() && b64.front() == ' ') b64.remove_prefix(1);
+  while (!b64.empty() && (b64.back() == ' ' || b64.back() == '\t')) b64.remove_suffix(1);
+  if (b64.empty() || b64.size() % 4 != 0 || b64.size() > 4096) return std::nullopt;
+  std::string out(b64.size() / 4 * 3, '\0');
+  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                          reinterpret_cast<const unsigned char*>(b64.data()), static_cast<int>(b64.size()));
+  if (n < 0) return std::nullopt;
+  // EVP_DecodeBlock counts the bytes that '=' padding stands for; they are not data.
+  std::size_t len = static_cast<std::size_t>(n);
+  for (std::size_t i = b64.size(); i > 0 && b64[i - 1] == '='; --i) --len;
+  out.resize(len);
+  auto colon = out.find(':');
+  if (colon == std::string::npos) return std::nullopt;
+  return out.substr(colon + 1);
+}
+
 std::array<unsigned char, 32> sha256(std::string_view s) {
   std::array<unsigned char, 32> md{};
   unsigned int n = 0;
@@ -232,15 +257,27 @@ std::optional<StatusResponse> auth_denial(const StatusRequest& req, const AuthCo
                                    : "the status server listens beyond loopback without a token: set "
                                      "[status] token_file (chmod 600) and restart iesync\n");
   }
-  auto presented = bearer_token(req.authorization);
-  if (presented && token_matches(*presented, *auth.token)) return std::nullopt;
+  const bool reading = req.method == "GET" || req.method == "HEAD";
+  auto bearer = bearer_token(req.authorization);
+  if (bearer && token_matches(*bearer, *auth.token)) return std::nullopt;
+  // A browser's sign-in is for reading pages only: a browser also sends remembered Basic
+  // credentials on a POST that another site's page makes it send.
+  auto basic = basic_password(req.authorization);
+  if (basic && reading && token_matches(*basic, *auth.token)) return std::nullopt;
+  const bool presented = bearer || basic;
   // The presented value is never echoed: it may be a real token sent to the wrong server.
-  auto r = plain_response(401, presented ? "the token is wrong; send the one in [status] token_file as "
-                                           "\"Authorization: Bearer TOKEN\"\n"
-                                         : "a token is required; send the one in [status] token_file as "
-                                           "\"Authorization: Bearer TOKEN\"\n");
-  r.headers.emplace_back("WWW-Authenticate", presented ? "Bearer realm=\"iesync\", error=\"invalid_token\""
-                                                       : "Bearer realm=\"iesync\"");
+  std::string how = reading ? "in a browser, sign in with any user name and the token in [status] "
+                              "token_file as the password; from a program, send \"Authorization: "
+                              "Bearer TOKEN\"\n"
+                            : "send the token in [status] token_file as \"Authorization: Bearer "
+                              "TOKEN\" (a browser sign-in only reads pages)\n";
+  std::string what = !presented ? "a token is required; "
+                     : basic && !reading ? "a POST needs a Bearer token; "
+                     : "the token is wrong; ";
+  auto r = plain_response(401, what + how);
+  r.headers.emplace_back("WWW-Authenticate", bearer ? "Bearer realm=\"iesync\", error=\"invalid_token\""
+                                                    : "Bearer realm=\"iesync\"");
+  if (reading) r.headers.emplace_back("WWW-Authenticate", "Basic realm=\"iesync\", charset=\"UTF-8\"");
   return r;
 }
 

@@ -49,7 +49,8 @@ http::response<http::string_body> to_http(const StatusResponse& r, unsigned vers
                                           bool head = false) {
   http::response<http::string_body> res{static_cast<http::status>(r.status), version};
   res.set(http::field::content_type, r.content_type);
-  for (auto& [k, v] : r.headers) res.set(k, v);
+  // insert, not set: a 401 carries two WWW-Authenticate challenges (Bearer and Basic).
+  for (auto& [k, v] : r.headers) res.insert(k, v);
   res.keep_alive(keep_alive);
   if (head) {
     res.content_length(r.body.size());

@@ -15,8 +15,8 @@ using namespace statustest;
 
 class ServedDashboard : public ::testing::Test {
  protected:
-  void SetUp() override {
-    ServerOptions o;
+  void SetUp() override { start(ServerOptions{}); }
+  void start(ServerOptions o) {
     o.host = "127.0.0.1";
     o.port = 0;
     server_ = std::make_unique<StatusServer>(ioc_, o, source_);
@@ -28,8 +28,8 @@ class ServedDashboard : public ::testing::Test {
     if (server_) server_->stop();
     if (thread_.joinable()) thread_.join();
   }
-  std::string url(const std::string& target) {
-    return "http://127.0.0.1:" + std::to_string(server_->port()) + target;
+  std::string url(const std::string& target, const std::string& credentials = {}) {
+    return "http://" + credentials + "127.0.0.1:" + std::to_string(server_->port()) + target;
   }
 
   FakeSource source_;
@@ -65,6 +65,32 @@ TEST_F(ServedDashboard, ChromiumFollowsTheDateParameterToAnEmptyDay) {
   auto dom = browser::chromium_dump_dom(url("/?date=2026-11-24"));
   ASSERT_TRUE(dom) << dom.error().to_string();
   EXPECT_TRUE(has(*dom, "No one is booked into IE on Tuesday 24 November")) << *dom;
+}
+
+// Beyond loopback the dashboard needs the token; a browser cannot send a Bearer token, so it
+// signs in (here: credentials in the address, as a person would type at the browser's prompt)
+// with any user name and the token as password.
+class TokenDashboard : public ServedDashboard {
+ protected:
+  void SetUp() override {
+    ServerOptions o;
+    o.loopback_only = false;  // as if listening on the school network
+    o.token = "browser-test-token-0123";
+    start(o);
+  }
+};
+
+TEST_F(TokenDashboard, ChromiumSignsInWithTheTokenAsPassword) {
+  IESYNC_REQUIRE_CHROMIUM();
+  auto refused = browser::chromium_dump_dom(url("/?date=2026-11-23"));
+  ASSERT_TRUE(refused) << refused.error().to_string();
+  EXPECT_FALSE(has(*refused, "Sam Carter")) << *refused;
+  EXPECT_EQ(source_.plan_calls, 0);
+  auto dom = browser::chromium_dump_dom(url("/?date=2026-11-23", "lead:browser-test-token-0123@"));
+  ASSERT_TRUE(dom) << dom.error().to_string();
+  EXPECT_TRUE(has(*dom, "Sam Carter")) << *dom;
+  EXPECT_TRUE(has(*dom, "Who to chase"));
+  EXPECT_EQ(source_.plan_calls, 1);
 }
 
 }  // namespace

@@ -227,6 +227,53 @@ TEST(StatusHandler, BeyondLoopbackEveryRequestNeedsTheToken) {
   EXPECT_NE(r.body.find("token_file"), std::string::npos);
 }
 
+std::vector<std::string> challenges(const StatusResponse& r) {
+  std::vector<std::string> out;
+  for (auto& [k, v] : r.headers)
+    if (k == "WWW-Authenticate") out.push_back(v);
+  return out;
+}
+
+// A browser cannot send a Bearer token, so beyond loopback a 401 to a GET also asks for Basic
+// credentials: the browser prompts, and any user name with the token as password reads the
+// pages. It never starts a sync: a browser would send remembered credentials on a POST that
+// another site's page makes, too.
+TEST(StatusHandler, ABrowserSignsInWithTheTokenAsPasswordToReadPagesOnly) {
+  Call call;
+  call.auth.loopback_only = false;
+  call.auth.token = "beyond-loopback-token";
+  auto r = call("GET", "/");
+  EXPECT_EQ(r.status, 401);
+  EXPECT_EQ(challenges(r), (std::vector<std::string>{"Bearer realm=\"iesync\"",
+                                                     "Basic realm=\"iesync\", charset=\"UTF-8\""}));
+  EXPECT_NE(r.body.find("sign in with any user name and the token"), std::string::npos) << r.body;
+
+  // "lead:beyond-loopback-token", ":beyond-loopback-token" (no user name).
+  for (const char* ok : {"Basic bGVhZDpiZXlvbmQtbG9vcGJhY2stdG9rZW4=", "basic  OmJleW9uZC1sb29wYmFjay10b2tlbg== "}) {
+    EXPECT_EQ(call("GET", "/", ok).status, 200) << ok;
+    EXPECT_EQ(call("HEAD", "/healthz", ok).status, 200) << ok;
+  }
+  // Wrong password ("...tokeN"), a trailing space in it, no colon, not base64, cut short.
+  for (const char* bad : {"Basic bGVhZDpiZXlvbmQtbG9vcGJhY2stdG9rZU4=", "Basic bGVhZDpiZXlvbmQtbG9vcGJhY2stdG9rZW4g",
+                          "Basic YmV5b25kLWxvb3BiYWNrLXRva2Vu", "Basic !!!!", "Basic bGVhZDpiZXlvbmQtbG9vcGJhY2stdG9rZW",
+                          "Basic"}) {
+    r = call("GET", "/", bad);
+    EXPECT_EQ(r.status, 401) << bad;
+    EXPECT_EQ(challenges(r).size(), 2u) << bad;
+  }
+
+  // The right Basic credentials on a POST: refused, saying a Bearer token is needed.
+  r = call("POST", "/api/v1/sync", "Basic bGVhZDpiZXlvbmQtbG9vcGJhY2stdG9rZW4=");
+  EXPECT_EQ(r.status, 401);
+  EXPECT_FALSE(r.trigger_sync);
+  EXPECT_NE(r.body.find("a POST needs a Bearer token"), std::string::npos) << r.body;
+  EXPECT_EQ(challenges(r), (std::vector<std::string>{"Bearer realm=\"iesync\""}));
+
+  // A password may hold colons; only the first separates the user name.
+  AuthContext colons{std::string("tok:en:with colons"), false};
+  EXPECT_FALSE(auth_denial({"GET", "/", "Basic TXMgU21pdGg6dG9rOmVuOndpdGggY29sb25z"}, colons));
+}
+
 TEST(StatusHandler, OnLoopbackGetsNeedNoToken) {
   Call call;
   call.auth.token = "configured-but-not-needed-for-get";

@@ -285,6 +285,19 @@ TEST(StatusServer, BeyondLoopbackEveryRequestNeedsTheToken) {
   ASSERT_TRUE(r);
   EXPECT_EQ(r->result_int(), 401);
   EXPECT_EQ(s.source.plan_calls, 1);
+  // Both challenges reach the browser, so it offers its sign-in box.
+  auto [first, last] = r->equal_range(http::field::www_authenticate);
+  std::vector<std::string> offered;
+  for (auto it = first; it != last; ++it) offered.emplace_back(it->value());
+  EXPECT_EQ(offered, (std::vector<std::string>{"Bearer realm=\"iesync\"",
+                                               "Basic realm=\"iesync\", charset=\"UTF-8\""}));
+  // What the browser then sends: any user name, the token as password ("lead:generated-beyond-token").
+  ASSERT_TRUE(c.send_raw("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                         "Authorization: Basic bGVhZDpnZW5lcmF0ZWQtYmV5b25kLXRva2Vu\r\n\r\n"));
+  r = c.read();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->result_int(), 200);
+  EXPECT_EQ(s.source.plan_calls, 2);
 }
 
 TEST(StatusServer, BusyPortIsAClearError) {
