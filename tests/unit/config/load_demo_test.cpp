@@ -1,8 +1,15 @@
 // The bundled demo config loads into the values the demo school relies on.
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <set>
+#include <sstream>
+
 #include "config/load.h"
 #include "config_test_support.h"
+#include "connectors/mis/feed_mapper.h"
+#include "connectors/mis/xml_reader.h"
+#include "mapping/calendar.h"
 
 namespace iesync {
 namespace {
@@ -109,6 +116,26 @@ TEST_F(DemoConfig, SubjectsCoursesWorkAndCodes) {
   EXPECT_EQ(m.codes.may_overwrite, (std::vector<std::string>{"", "-", "N"}));
   EXPECT_EQ(m.codes.reasons.at("Disruption"), "DB");
   EXPECT_EQ(m.codes.reasons.at("Verbal abuse"), "VA");
+}
+
+// The dashboard and reports show subject names, so every subject the demo timetable teaches
+// must be named in [subjects], not shown as a bare code.
+TEST_F(DemoConfig, EverySubjectOfTheDemoTimetableIsNamed) {
+  std::ifstream in(c().mis.export_dir / c().mis.feeds.at(Feed::timetable), std::ios::binary);
+  std::stringstream bytes;
+  bytes << in.rdbuf();
+  auto table = read_xml_feed(bytes.str(), "timetable.xml");
+  ASSERT_TRUE(table) << table.error().to_string();
+  auto cal = Calendar::build(c().mapping.calendar);
+  ASSERT_TRUE(cal) << cal.error().to_string();
+  auto lessons = map_timetable(*table, c().mapping.fields.at(Feed::timetable), *cal, c().mapping.subjects);
+  ASSERT_TRUE(lessons) << lessons.error().to_string();
+  ASSERT_FALSE(lessons->items.empty());
+  std::set<std::string> unnamed;
+  for (const auto& l : lessons->items)
+    if (!c().mapping.subjects.contains(subject_code(l.class_code, c().mapping.subjects)))
+      unnamed.insert(l.class_code);
+  EXPECT_TRUE(unnamed.empty()) << "e.g. " << *unnamed.begin();
 }
 
 }  // namespace
