@@ -60,9 +60,9 @@ const Route* find_route(std::string_view path) {
 
 bool needs_plan(std::string_view path) { return path == "/" || path == "/api/v1/plan"; }
 
-// "Bearer X" (scheme case-insensitive, RFC 6750) -> X; nullopt for any other form.
-std::optional<std::string_view> bearer_token(std::string_view header) {
-  constexpr std::string_view scheme = "bearer";
+// "Scheme X" (scheme case-insensitive, RFC 7235) -> X without surrounding blanks; nullopt
+// for another scheme or an empty X.
+std::optional<std::string_view> credentials(std::string_view header, std::string_view scheme) {
   if (header.size() <= scheme.size() || header[scheme.size()] != ' ') return std::nullopt;
   for (std::size_t i = 0; i < scheme.size(); ++i)
     if (std::tolower(static_cast<unsigned char>(header[i])) != scheme[i]) return std::nullopt;
@@ -74,26 +74,26 @@ std::optional<std::string_view> bearer_token(std::string_view header) {
   return rest;
 }
 
+// "Bearer X" (RFC 6750) -> X.
+std::optional<std::string_view> bearer_token(std::string_view header) {
+  return credentials(header, "bearer");
+}
+
 // "Basic base64(user:password)" (RFC 7617) -> the password; nullopt for any other form.
 // Browsers cannot send a Bearer token, but they ask for and send Basic credentials
 // themselves, so a behaviour lead at another desk signs in with any name and the token.
 std::optional<std::string> basic_password(std::string_view header) {
-  constexpr std::string_view scheme = "basic";
-  if (header.size() <= scheme.size() || header[scheme.size()] != ' ') return std::nullopt;
-  for (std::size_t i = 0; i < scheme.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(header[i])) != scheme[i]) return std::nullopt;
-  auto b64 = header.substr(scheme.size());
-  while (!b64.empty() && b64.front() == ' ') b64.remove_prefix(1);
-  while (!b64.empty() && (b64.back() == ' ' || b64.back() == '\t')) b64.remove_suffix(1);
-  if (b64.empty() || b64.size() % 4 != 0 || b64.size() > 4096) return std::nullopt;
-  std::string out(b64.size() / 4 * 3, '\0');
+  auto b64 = credentials(header, "basic");
+  if (!b64 || b64->size() % 4 != 0 || b64->size() > 4096) return std::nullopt;
+  std::string out(b64->size() / 4 * 3, '\0');
   int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(b64.data()), static_cast<int>(b64.size()));
+                          reinterpret_cast<const unsigned char*>(b64->data()), static_cast<int>(b64->size()));
   if (n < 0) return std::nullopt;
   // EVP_DecodeBlock counts the bytes that '=' padding stands for; they are not data.
-  std::size_t len = static_cast<std::size_t>(n);
-  for (std::size_t i = b64.size(); i > 0 && b64[i - 1] == '='; --i) --len;
-  out.resize(len);
+  std::size_t pad = 0;
+  while (pad < b64->size() && (*b64)[b64->size() - 1 - pad] == '=') ++pad;
+  if (pad > 2 || pad > static_cast<std::size_t>(n)) return std::nullopt;
+  out.resize(static_cast<std::size_t>(n) - pad);
   auto colon = out.find(':');
   if (colon == std::string::npos) return std::nullopt;
   return out.substr(colon + 1);

@@ -256,7 +256,7 @@ TEST(StatusHandler, ABrowserSignsInWithTheTokenAsPasswordToReadPagesOnly) {
   // Wrong password ("...tokeN"), a trailing space in it, no colon, not base64, cut short.
   for (const char* bad : {"Basic bGVhZDpiZXlvbmQtbG9vcGJhY2stdG9rZU4=", "Basic bGVhZDpiZXlvbmQtbG9vcGJhY2stdG9rZW4g",
                           "Basic YmV5b25kLWxvb3BiYWNrLXRva2Vu", "Basic !!!!", "Basic bGVhZDpiZXlvbmQtbG9vcGJhY2stdG9rZW",
-                          "Basic"}) {
+                          "Basic", "Basic ====", "Basic A===", "Basic ========"}) {
     r = call("GET", "/", bad);
     EXPECT_EQ(r.status, 401) << bad;
     EXPECT_EQ(challenges(r).size(), 2u) << bad;
