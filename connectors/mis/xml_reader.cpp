@@ -2,6 +2,8 @@
 
 #include <pugixml.hpp>
 
+#include <algorithm>
+
 #include <optional>
 #include <unordered_map>
 
@@ -168,9 +170,11 @@ std::optional<FeedTable> read_in_pieces(std::string_view text, const std::string
     if (!reserved && number > 0) {
       reserved = true;
       auto left = expected > number ? expected - number : 0;
-      // A little over the first piece's average, so later records a little longer fit too.
-      t.reserve(left, left * t.cell_count() / number + left / 8,
-                left * t.text_bytes() / number + left * t.text_bytes() / number / 8);
+      // A little over the first piece's average, so later records a little longer fit too;
+      // never more than the bytes left, whatever an odd first piece suggests.
+      auto cells = left * t.cell_count() / number + left / 8;
+      auto bytes = left * t.text_bytes() / number + left * t.text_bytes() / number / 8;
+      t.reserve(left, std::min(cells, body.size() - cut), std::min(bytes, body.size() - cut));
     }
     pos = cut;
   }
