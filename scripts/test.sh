@@ -2,7 +2,7 @@
 # Installs what is needed, builds, and runs the whole test suite, in three builds:
 #   1. the normal build (build/): every unit and integration test (ctest -L unit)
 #   2. AddressSanitizer + UndefinedBehaviorSanitizer (build-asan/): the same tests
-#   3. clang + libFuzzer (build-fuzz/): each fuzz target for IESYNC_FUZZ_SECONDS (default 60)
+#   3. clang + libFuzzer (build-fuzz/): each fuzz target for IESYNC_FUZZ_SECONDS (default 30)
 # One stage alone: scripts/test.sh --normal | --sanitize | --fuzz
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,5 +37,5 @@ if [ "$stage" = all ] || [ "$stage" = --sanitize ]; then
 fi
 if [ "$stage" = all ] || [ "$stage" = --fuzz ]; then
   CC=clang CXX=clang++ run_suite build-fuzz fuzz -DCMAKE_BUILD_TYPE=Debug -DIESYNC_FUZZ=ON \
-    -DIESYNC_BUILD_TESTS=OFF -DIESYNC_BUILD_BENCH=OFF -DIESYNC_FUZZ_SECONDS="${IESYNC_FUZZ_SECONDS:-60}"
+    -DIESYNC_BUILD_TESTS=OFF -DIESYNC_BUILD_BENCH=OFF -DIESYNC_FUZZ_SECONDS="${IESYNC_FUZZ_SECONDS:-30}"
 fi
