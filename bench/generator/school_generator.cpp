@@ -228,7 +228,7 @@ class Builder {
     for (int y = 0; y < 7; ++y) {
       const int year = y + 7;
       const std::string ys = std::to_string(year);
-      std::vector<size_t> members(size_t(year_size_[y]));
+      std::vector<size_t> members(static_cast<size_t>(year_size_[y]));
       for (size_t i = 0; i < members.size(); ++i) members[i] = first + i;
       first += members.size();
 

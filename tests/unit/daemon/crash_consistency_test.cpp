@@ -157,8 +157,8 @@ TEST(DiskFull, AFullDiskFailsTheCycleCleanlyAndTheNextRunCatchesUp) {
 TEST(ExportFolder, UnwritableFolderStillRefusesABrokenExportAndSaysWhatToFix) {
   fs::path dir = test::copy_demo_school("iesync-ro-exports");
   const bool root = ::geteuid() == 0;
-  const uid_t nobody = 65534;
-  auto as_iesync = [root, nobody] {
+  static constexpr uid_t nobody = 65534;
+  auto as_iesync = [root] {
     if (root) {
       ::setgroups(0, nullptr);
       if (::setgid(nobody) != 0 || ::setuid(nobody) != 0) ::_exit(126);
