@@ -343,6 +343,36 @@ bool import_once(const fs::path& dir, Store& store, FeedStatus want, std::string
   return true;
 }
 
+// One import into a fresh store, timed (making and removing the store is not), adding to
+// wall and cpu; false, with the benchmark marked failed, unless every feed applied.
+bool timed_import(benchmark::State& state, const fs::path& dir, gen::Format format, double& wall,
+                  double& cpu) {
+  state.PauseTiming();
+  auto temp = std::make_unique<TempStore>();
+  std::string why;
+  state.ResumeTiming();
+  Timer t;
+  bool ok = import_once(dir, temp->store(), FeedStatus::applied, &why, format);
+  wall += t.wall_s();
+  cpu += t.cpu_s();
+  state.PauseTiming();
+  temp.reset();
+  state.ResumeTiming();
+  if (!ok) state.SkipWithError(why.c_str());
+  return ok;
+}
+
+// The peak RSS of one more import, in a child process (child_peak_rss).
+void count_peak_rss(benchmark::State& state, const fs::path& dir, gen::Format format) {
+  auto [peak, base] = child_peak_rss([&] {
+    TempStore temp;
+    std::string why;
+    import_once(dir, temp.store(), FeedStatus::applied, &why, format);
+  });
+  state.counters["peak_rss_MB"] = peak;
+  state.counters["added_rss_MB"] = peak - base;
+}
+
 // The importer and the floor on the same files, each into a fresh store, in the same run;
 // the iteration time is the importer's, the ratios compare it with the floor.
 void BM_Import(benchmark::State& state) {
@@ -359,20 +389,8 @@ void BM_Import(benchmark::State& state) {
       floor_wall += t.wall_s();
       floor_cpu += t.cpu_s();
     }
-    auto temp = std::make_unique<TempStore>();
-    std::string why;
     state.ResumeTiming();
-    Timer t;
-    bool ok = import_once(dir, temp->store(), FeedStatus::applied, &why);
-    import_wall += t.wall_s();
-    import_cpu += t.cpu_s();
-    state.PauseTiming();
-    temp.reset();
-    state.ResumeTiming();
-    if (!ok) {
-      state.SkipWithError(why.c_str());
-      return;
-    }
+    if (!timed_import(state, dir, gen::Format::xml, import_wall, import_cpu)) return;
   }
   const double it = double(state.iterations());
   state.counters["import_s"] = import_wall / it;
@@ -381,13 +399,7 @@ void BM_Import(benchmark::State& state) {
   state.counters["floor_cpu_s"] = floor_cpu / it;
   state.counters["ratio"] = import_wall / floor_wall;
   state.counters["ratio_cpu"] = import_cpu / floor_cpu;
-  auto [peak, base] = child_peak_rss([&] {
-    TempStore temp;
-    std::string why;
-    import_once(dir, temp.store(), FeedStatus::applied, &why);
-  });
-  state.counters["peak_rss_MB"] = peak;
-  state.counters["added_rss_MB"] = peak - base;
+  count_peak_rss(state, dir, gen::Format::xml);
 }
 BENCHMARK(BM_Import)->Arg(2000)->Arg(50000)->Unit(benchmark::kMillisecond)->Iterations(3);
 
@@ -396,31 +408,11 @@ BENCHMARK(BM_Import)->Arg(2000)->Arg(50000)->Unit(benchmark::kMillisecond)->Iter
 void BM_ImportCsv(benchmark::State& state) {
   const int n = int(state.range(0));
   const fs::path& dir = Exports::dir(n, gen::Format::csv);
-  double cpu = 0;
-  for (auto _ : state) {
-    state.PauseTiming();
-    auto temp = std::make_unique<TempStore>();
-    std::string why;
-    state.ResumeTiming();
-    Timer t;
-    bool ok = import_once(dir, temp->store(), FeedStatus::applied, &why, gen::Format::csv);
-    cpu += t.cpu_s();
-    state.PauseTiming();
-    temp.reset();
-    state.ResumeTiming();
-    if (!ok) {
-      state.SkipWithError(why.c_str());
-      return;
-    }
-  }
+  double wall = 0, cpu = 0;
+  for (auto _ : state)
+    if (!timed_import(state, dir, gen::Format::csv, wall, cpu)) return;
   state.counters["import_cpu_s"] = cpu / double(state.iterations());
-  auto [peak, base] = child_peak_rss([&] {
-    TempStore temp;
-    std::string why;
-    import_once(dir, temp.store(), FeedStatus::applied, &why, gen::Format::csv);
-  });
-  state.counters["peak_rss_MB"] = peak;
-  state.counters["added_rss_MB"] = peak - base;
+  count_peak_rss(state, dir, gen::Format::csv);
 }
 BENCHMARK(BM_ImportCsv)->Arg(2000)->Arg(50000)->Unit(benchmark::kMillisecond)->Iterations(3);
 
