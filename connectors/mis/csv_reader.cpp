@@ -99,7 +99,7 @@ class CsvScanner {
 Result<FeedTable> read_csv_feed(std::string_view bytes, const std::string& file,
                                 FeedEncoding encoding) {
   std::string converted;  // only Windows-1252 needs a converted copy
-  std::string_view text = bytes;
+  std::string_view text;  // the file as UTF-8, without a BOM
   if (bytes.size() >= 3 && bytes.substr(0, 3) == "\xEF\xBB\xBF") bytes.remove_prefix(3);
   if (bytes.size() > FeedTable::kMaxExportBytes)
     return make_error(file, "the file is larger than 1 GiB; a school's export is never near this size",

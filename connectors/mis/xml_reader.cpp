@@ -170,11 +170,12 @@ std::optional<FeedTable> read_in_pieces(std::string_view text, const std::string
     if (!reserved && number > 0) {
       reserved = true;
       auto left = expected > number ? expected - number : 0;
-      // A little over the first piece's average, so later records a little longer fit too;
+      // An eighth over the first piece's average, so later records a little longer fit too;
       // never more than the bytes left, whatever an odd first piece suggests.
-      auto cells = left * t.cell_count() / number + left / 8;
-      auto bytes = left * t.text_bytes() / number + left * t.text_bytes() / number / 8;
-      t.reserve(left, std::min(cells, body.size() - cut), std::min(bytes, body.size() - cut));
+      auto estimate = [&](std::size_t so_far) {
+        return std::min(left * so_far / number * 9 / 8, body.size() - cut);
+      };
+      t.reserve(left, estimate(t.cell_count()), estimate(t.text_bytes()));
     }
     pos = cut;
   }

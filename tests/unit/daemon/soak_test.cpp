@@ -19,19 +19,8 @@
 #include "tests/fakes/classroom/test_keys.h"
 #include "tests/support/demo_school.h"
 #include "tests/support/files.h"
+#include "tests/support/sanitizer.h"
 
-// AddressSanitizer holds freed memory in quarantine (256 MB by default), so RSS climbs for
-// reasons that are not ours; there LeakSanitizer checks for leaks at exit instead.
-#if defined(__SANITIZE_ADDRESS__)
-#define IESYNC_RSS_IS_MEANINGFUL 0
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define IESYNC_RSS_IS_MEANINGFUL 0
-#endif
-#endif
-#ifndef IESYNC_RSS_IS_MEANINGFUL
-#define IESYNC_RSS_IS_MEANINGFUL 1
-#endif
 
 namespace iesync {
 namespace {
@@ -133,7 +122,9 @@ TEST(Soak, ThousandsOfCyclesKeepMemoryAndDescriptorsFlat) {
                                    << " cycles, " << end_fds << " after " << cycles;
   // Allocator noise and SQLite's page cache settle well within this; a leak of a few KiB a
   // cycle over 10,000 cycles would not.
-  if (IESYNC_RSS_IS_MEANINGFUL) {
+  // AddressSanitizer holds freed memory in quarantine (256 MB by default), so RSS climbs for
+  // reasons that are not ours; there LeakSanitizer checks for leaks at exit instead.
+  if (!test::kUnderAddressSanitizer) {
     EXPECT_LE(end_rss - warm_rss, 16 * 1024) << "RSS grew from " << warm_rss << " KiB to " << end_rss
                                               << " KiB over " << (cycles - warm_at) << " cycles";
   }

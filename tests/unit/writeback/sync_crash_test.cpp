@@ -39,6 +39,7 @@
 #include "tests/fakes/wonde/fake_wonde.h"
 #include "tests/support/files.h"
 #include "tests/support/process.h"
+#include "tests/support/sanitizer.h"
 
 namespace iesync {
 namespace {
@@ -54,17 +55,7 @@ constexpr int kKillsPerTrial = 3;
 // 50 trials of the whole `iesync sync` in the normal build. Under AddressSanitizer every
 // process start is several times slower (the two tests took 150 s and 123 s of a 300 s
 // limit), and that build is there for memory errors, which a few trials find as well.
-#if defined(__SANITIZE_ADDRESS__)
-constexpr int kDefaultTrials = 12;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-constexpr int kDefaultTrials = 12;
-#else
-constexpr int kDefaultTrials = 50;
-#endif
-#else
-constexpr int kDefaultTrials = 50;
-#endif
+constexpr int kDefaultTrials = test::kUnderAddressSanitizer ? 12 : 50;
 
 using test::slurp;
 
