@@ -53,6 +53,9 @@ struct WritebackConfig {
   std::string api_base = "https://api.wonde.com/v1.0";
   std::string school_id;
   std::filesystem::path token_file;
+  // The MIS's behaviour type and action for an internal-exclusion record, by name (target wonde).
+  std::string behaviour_type = "Internal exclusion";
+  std::string behaviour_action = "Internal exclusion";
 };
 
 struct ScheduleConfig {

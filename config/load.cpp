@@ -17,7 +17,16 @@ namespace cfg {
 
 namespace {
 
-std::string dq(std::string_view s) { return "\"" + std::string(s) + "\""; }
+// Appended rather than `"\"" + std::string(s) + "\""`: GCC 12 at -O3 wrongly reports that
+// form as overlapping copies (-Wrestrict).
+std::string dq(std::string_view s) {
+  std::string out;
+  out.reserve(s.size() + 2);
+  out += '"';
+  out += s;
+  out += '"';
+  return out;
+}
 
 // A required section: report its absence at the top of the file.
 const toml::table* section(TableReader& root, std::string_view name, Need need,
@@ -182,6 +191,12 @@ void read_classroom(TableReader& r, Config& c, const std::filesystem::path& conf
   r.finish();
 }
 
+std::string trim_copy(const std::string& s) {
+  auto b = s.find_first_not_of(" \t");
+  auto e = s.find_last_not_of(" \t");
+  return b == std::string::npos ? std::string() : s.substr(b, e - b + 1);
+}
+
 void read_writeback(TableReader& r, Config& c, const std::filesystem::path& config_path,
                     const LoadOptions& opts) {
   if (auto t = r.string("target", Need::optional, "\"file\"")) {
@@ -209,6 +224,17 @@ void read_writeback(TableReader& r, Config& c, const std::filesystem::path& conf
     if (!file && opts.check_secrets)
       check_secret(r.doc(), *r.table().get("token_file"), "[writeback] token_file", *token);
   }
+  if (auto s = r.string("behaviour_type", Need::optional, "\"Internal exclusion\"")) {
+    if (trim_copy(*s).empty())
+      r.doc().error(*r.table().get("behaviour_type"), "[writeback] behaviour_type is empty",
+                    "write the name of the MIS's behaviour type for an internal exclusion, "
+                    "like \"Internal exclusion\"");
+    else
+      c.writeback.behaviour_type = *s;
+  }
+  // An empty action is allowed: the record then goes without one.
+  if (auto s = r.string("behaviour_action", Need::optional, "\"Internal exclusion\""))
+    c.writeback.behaviour_action = *s;
   r.finish();
 }
 

@@ -15,6 +15,7 @@
 #include "mapping/timezone.h"
 #include "store/mis_store.h"
 #include "store/outbox.h"
+#include "store/lookup_cache.h"
 #include "store/retention.h"
 #include "store/session_store.h"
 
@@ -106,7 +107,8 @@ bool assess_classroom(const Config& cfg, Store& store, EventSink& events, Clock&
 // missing or group-readable token file) says so and returns nullptr, so the marks stay
 // queued for the next cycle.
 std::unique_ptr<WriteTarget> make_target(const Config& cfg, Clock& clock,
-                                         std::unique_ptr<HttpClient>& http, EventSink& events) {
+                                         std::unique_ptr<HttpClient>& http, EventSink& events,
+                                         LookupCache* cache) {
   // The file target makes no requests; only the Wonde target gets a real client.
   struct NoHttp : HttpClient {
     Result<HttpResponse> send(const HttpRequest&) override {
@@ -115,7 +117,8 @@ std::unique_ptr<WriteTarget> make_target(const Config& cfg, Clock& clock,
   };
   static NoHttp no_http;
   if (cfg.writeback.target == WritebackTarget::wonde) http = make_curl_client(HttpOptions{});
-  auto target = make_write_target(cfg.writeback, http ? *http : no_http, clock);
+  auto target = make_write_target(cfg.writeback, cfg.mapping.codes, http ? *http : no_http, clock,
+                                  cache);
   if (!target) {
     emit(events, Severity::error, "writeback.config", target.error().to_string());
     return nullptr;
@@ -275,7 +278,8 @@ CycleReport run_cycle_on(const Config& cfg, Store& store, EventSink& events, Clo
       if (auto rr = outbox.retract(k, why); !rr) return fail(rr.error().to_string());
     }
     std::unique_ptr<HttpClient> http;
-    auto target = opts.dry_run ? nullptr : make_target(cfg, clock, http, events);
+    LookupCache lookups(store);
+    auto target = opts.dry_run ? nullptr : make_target(cfg, clock, http, events, &lookups);
     if (target) {
       Sender sender(outbox, *target, clock, events);
       auto sent = sender.run_once();
@@ -285,6 +289,7 @@ CycleReport run_cycle_on(const Config& cfg, Store& store, EventSink& events, Clo
         r.sent = sent->sent + sent->confirmed + sent->recovered;
         r.conflicts = sent->conflict;
         r.failed = sent->failed;
+        r.in_doubt = sent->in_doubt;
       }
     }
   }
@@ -311,6 +316,7 @@ CycleReport run_cycle_on(const Config& cfg, Store& store, EventSink& events, Clo
               std::to_string(r.queued) + (opts.dry_run ? " mark(s) would be queued" : " mark(s) queued") +
               (opts.dry_run ? "" : ", " + std::to_string(r.sent) + " sent") +
               (r.conflicts ? ", " + std::to_string(r.conflicts) + " conflict(s)" : "") +
+              (r.in_doubt ? ", " + std::to_string(r.in_doubt) + " in doubt (read back next cycle)" : "") +
               (r.problems ? "; " + std::to_string(r.problems) + " booking problem(s)" : "") +
               (r.import.record_errors ? "; " + std::to_string(r.import.record_errors) + " record error(s) in the exports" : "") +
               (r.classroom_stale ? "; Classroom data is not current" : "") + ".";

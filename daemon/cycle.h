@@ -37,6 +37,7 @@ struct CycleReport {
   int queued = 0;
   int sent = 0;
   int conflicts = 0;
+  int in_doubt = 0;  // write-backs whose outcome is unknown: read back next cycle
   int failed = 0;
   bool classroom_stale = false;
   std::string summary;  // the one-line summary also logged

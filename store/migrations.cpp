@@ -209,12 +209,52 @@ CREATE TABLE export_fingerprint (
 );
 )sql";
 
-constexpr std::array<Migration, 5> kMigrations = {{
+// 6: `in_doubt`, for a write whose outcome is unknown (timeout, reset, a crash between the
+// request and the commit): the Wonde API has no idempotency key, so such an item is read back
+// from the MIS before it is ever sent again. SQLite cannot change a CHECK in place, so the
+// table is rebuilt. And a day's cache of what the MIS's lookups said (students, codes,
+// behaviour attributes), so a cycle does not fetch a school's whole roll every 15 minutes.
+constexpr const char* kV6 = R"sql(
+CREATE TABLE outbox_v6 (
+  id            INTEGER PRIMARY KEY,
+  key           TEXT NOT NULL UNIQUE,
+  kind          TEXT NOT NULL,
+  student_id    TEXT NOT NULL,
+  date          TEXT NOT NULL,
+  payload       TEXT NOT NULL,
+  state         TEXT NOT NULL DEFAULT 'pending'
+                CHECK (state IN ('pending','in_doubt','sent','confirmed','conflict','failed',
+                                 'superseded','discarded')),
+  revision      INTEGER NOT NULL DEFAULT 1,
+  tries         INTEGER NOT NULL DEFAULT 0,
+  last_error    TEXT,
+  target        TEXT,
+  target_ref    TEXT,
+  next_try_at   TEXT,
+  sent_at       TEXT,
+  created_at    TEXT NOT NULL,
+  updated_at    TEXT NOT NULL
+);
+INSERT INTO outbox_v6 SELECT id, key, kind, student_id, date, payload, state, revision, tries,
+  last_error, target, target_ref, next_try_at, sent_at, created_at, updated_at FROM outbox;
+DROP TABLE outbox;
+ALTER TABLE outbox_v6 RENAME TO outbox;
+CREATE INDEX outbox_due ON outbox(state, next_try_at);
+CREATE INDEX outbox_student ON outbox(student_id, date);
+CREATE TABLE lookup_cache (
+  name          TEXT PRIMARY KEY,       -- e.g. "wonde:A1930499544:students"
+  day           TEXT NOT NULL,          -- the school day (YYYY-MM-DD) it was fetched for
+  value         TEXT NOT NULL           -- JSON, as the connector stored it
+);
+)sql";
+
+constexpr std::array<Migration, 6> kMigrations = {{
     {1, "MIS feeds", kV1},
     {2, "Classroom cache", kV2},
     {3, "IE sessions", kV3},
     {4, "outbox and audit", kV4},
     {5, "export fingerprints", kV5},
+    {6, "in-doubt write-backs and the lookup cache", kV6},
 }};
 
 }  // namespace

@@ -10,6 +10,7 @@ namespace json = boost::json;
 const char* outbox_state_name(OutboxState s) {
   switch (s) {
     case OutboxState::pending: return "pending";
+    case OutboxState::in_doubt: return "in_doubt";
     case OutboxState::sent: return "sent";
     case OutboxState::confirmed: return "confirmed";
     case OutboxState::conflict: return "conflict";
@@ -21,7 +22,7 @@ const char* outbox_state_name(OutboxState s) {
 }
 
 std::optional<OutboxState> outbox_state_from_name(std::string_view s) {
-  for (auto st : {OutboxState::pending, OutboxState::sent, OutboxState::confirmed,
+  for (auto st : {OutboxState::pending, OutboxState::in_doubt, OutboxState::sent, OutboxState::confirmed,
                   OutboxState::conflict, OutboxState::failed, OutboxState::superseded,
                   OutboxState::discarded})
     if (s == outbox_state_name(st)) return st;
@@ -358,7 +359,9 @@ Result<bool> Outbox::retract(const std::string& key, const std::string& why) {
                         [&](SQLite::Database& db, const std::string& now) -> Result<bool> {
     auto row = find_in(db, key);
     if (!row || row->item.kind == WriteKind::retraction) return false;
-    if (is_sent(row->state)) {
+    // An in-doubt mark may be in the MIS: undo it as if sent. Should the read-back find it
+    // was never there, resend() supersedes it rather than sending it.
+    if (is_sent(row->state) || row->state == OutboxState::in_doubt) {
       const auto rkey = retraction_key_for(key);
       WriteItem r = row->item;
       r.kind = WriteKind::retraction;
@@ -421,8 +424,8 @@ Result<void> mark_many(Store& store, Clock& clock, std::span<const std::int64_t>
                         [&](SQLite::Database& db, const std::string& now) -> Result<void> {
     for (auto id : ids) {
       auto row = require_in(db, id);
-      // Only a pending item can go out; confirming a sent one is the other legal step.
-      bool ok = row.state == OutboxState::pending ||
+      // Only a pending or in-doubt item can go out; confirming a sent one is the other step.
+      bool ok = row.state == OutboxState::pending || row.state == OutboxState::in_doubt ||
                 (to == OutboxState::confirmed && row.state == OutboxState::sent);
       if (!ok) {
         if (row.state == to) continue;  // already recorded: a repeat is harmless
@@ -442,6 +445,75 @@ Result<void> mark_many(Store& store, Clock& clock, std::span<const std::int64_t>
 }
 
 }  // namespace
+
+Result<std::vector<OutboxRow>> Outbox::in_doubt(int limit) {
+  std::vector<OutboxRow> out;
+  try {
+    SQLite::Statement q(store_.db(), std::string("SELECT ") + kColumns +
+                                         " FROM outbox WHERE state = 'in_doubt' ORDER BY id LIMIT ?");
+    q.bind(1, limit);
+    while (q.executeStep()) {
+      auto r = read_row(q);
+      if (!r) return r.error();
+      out.push_back(std::move(*r));
+    }
+  } catch (const std::exception& e) {
+    return db_error("cannot read the outbox", e);
+  }
+  return out;
+}
+
+Result<void> Outbox::mark_in_doubt(std::span<const std::int64_t> ids, const std::string& target) {
+  return in_transaction(store_, clock_, "cannot record that a write-back is going out",
+                        [&](SQLite::Database& db, const std::string& now) -> Result<void> {
+    for (auto id : ids) {
+      auto row = require_in(db, id);
+      if (row.state == OutboxState::in_doubt) continue;
+      if (row.state != OutboxState::pending)
+        return make_error("outbox item " + row.item.key,
+                          std::string("cannot send it while it is ") + outbox_state_name(row.state));
+      Move(OutboxState::in_doubt)
+          .set("target", target)
+          .apply(db, id, now, {"sending", row.item.key, target, {}});
+    }
+    return {};
+  });
+}
+
+Result<OutboxState> Outbox::resend(std::int64_t id, const std::string& why) {
+  return in_transaction(store_, clock_, "cannot record a read-back",
+                        [&](SQLite::Database& db, const std::string& now) -> Result<OutboxState> {
+    auto row = require_in(db, id);
+    if (row.state != OutboxState::in_doubt) return row.state;
+    if (row.item.kind != WriteKind::retraction) {
+      auto r = find_in(db, retraction_key_for(row.item.key));
+      if (r && r->revision == row.revision && r->state != OutboxState::superseded &&
+          r->state != OutboxState::discarded) {
+        Move(OutboxState::superseded)
+            .apply(db, id, now, {"supersede", row.item.key, {}, why + "; its booking changed meanwhile"});
+        return OutboxState::superseded;
+      }
+    }
+    Move(OutboxState::pending)
+        .sql("next_try_at = NULL")
+        .apply(db, id, now, {"resend", row.item.key, {}, why});
+    return OutboxState::pending;
+  });
+}
+
+Result<void> Outbox::note_in_doubt(std::int64_t id, const std::string& target,
+                                   const std::string& why) {
+  return in_transaction(store_, clock_, "cannot record a write-back in doubt",
+                        [&](SQLite::Database& db, const std::string& now) -> Result<void> {
+    auto row = require_in(db, id);
+    Move(OutboxState::in_doubt)
+        .sql("tries = tries + 1")
+        .set("target", target)
+        .set("last_error", why)
+        .apply(db, id, now, {"in_doubt", row.item.key, target, why});
+    return {};
+  });
+}
 
 Result<void> Outbox::mark_sent(std::span<const std::int64_t> ids, const std::string& target,
                                const std::string& target_ref) {
@@ -585,7 +657,7 @@ Result<std::optional<OutboxRow>> Outbox::find(const std::string& key) {
 
 Result<std::map<OutboxState, int>> Outbox::counts() {
   std::map<OutboxState, int> out;
-  for (auto st : {OutboxState::pending, OutboxState::sent, OutboxState::confirmed,
+  for (auto st : {OutboxState::pending, OutboxState::in_doubt, OutboxState::sent, OutboxState::confirmed,
                   OutboxState::conflict, OutboxState::failed, OutboxState::superseded,
                   OutboxState::discarded})
     out[st] = 0;

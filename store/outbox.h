@@ -4,6 +4,10 @@
 //
 // States:
 //   pending    waiting to be sent (or to be re-sent after a retryable failure: next_try_at)
+//   in_doubt   a request carrying it went out and its outcome is unknown (timeout, reset,
+//              5xx, or a crash before the answer was recorded). Never sent again as it is:
+//              the target reads the MIS back first (WriteTarget::recover) and the item
+//              becomes sent (it is there) or pending again (it is not)
 //   sent       handed to the target; final for the file target (the MIS import of the file
 //              is invisible to us), the MIS has it
 //   confirmed  the MIS acknowledged the write itself (Wonde target: 2xx with a writeback id)
@@ -32,7 +36,16 @@
 
 namespace iesync {
 
-enum class OutboxState { pending, sent, confirmed, conflict, failed, superseded, discarded };
+enum class OutboxState {
+  pending,
+  in_doubt,
+  sent,
+  confirmed,
+  conflict,
+  failed,
+  superseded,
+  discarded
+};
 const char* outbox_state_name(OutboxState s);
 std::optional<OutboxState> outbox_state_from_name(std::string_view s);
 
@@ -92,6 +105,20 @@ class Outbox {
   // Items to send now: pending and next_try_at empty or <= now, oldest first.
   Result<std::vector<OutboxRow>> due(TimePoint now, int limit);
 
+  // Every in_doubt item (they are read back whatever their next_try_at), oldest first.
+  Result<std::vector<OutboxRow>> in_doubt(int limit);
+
+  // Just before a request carrying these pending items goes out: in_doubt, in one commit,
+  // so a crash before the answer is recorded leaves them to be read back, never re-sent blind.
+  Result<void> mark_in_doubt(std::span<const std::int64_t> ids, const std::string& target);
+  // An in_doubt item the read-back did not find in the MIS: pending again, to send now (no
+  // try counted). If its booking was cancelled meanwhile (a retraction of this revision is
+  // queued), it is superseded instead. Returns the new state.
+  Result<OutboxState> resend(std::int64_t id, const std::string& why);
+  // A request's outcome is unknown again: stays in_doubt with the reason, a try counted.
+  Result<void> note_in_doubt(std::int64_t id, const std::string& target, const std::string& why);
+
+  // pending or in_doubt -> sent / confirmed (confirmed also from sent).
   Result<void> mark_sent(std::span<const std::int64_t> ids, const std::string& target,
                          const std::string& target_ref);
   Result<void> mark_confirmed(std::span<const std::int64_t> ids, const std::string& target,

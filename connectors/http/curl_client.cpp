@@ -86,6 +86,12 @@ class CurlClient final : public HttpClient {
       curl_easy_setopt(curl_, CURLOPT_NOBODY, 1L);
     } else {
       if (req.method != "POST") curl_easy_setopt(curl_, CURLOPT_CUSTOMREQUEST, req.method.c_str());
+      // libcurl silently sends a request again when a reused connection dies before the
+      // answer. For a write the server may already have applied, that would be a second
+      // write nobody decided on; on a fresh connection libcurl never does it, and the caller
+      // sees the failure and can read back before it writes again.
+      if (req.method == "POST" || req.method == "PATCH")
+        curl_easy_setopt(curl_, CURLOPT_FRESH_CONNECT, 1L);
       curl_easy_setopt(curl_, CURLOPT_POSTFIELDS, req.body.data());
       curl_easy_setopt(curl_, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(req.body.size()));
     }

@@ -190,7 +190,9 @@ Result<std::string> FileTarget::write_file(std::span<const OutboxRow> rows) {
   return Result<std::string>(boost::system::in_place_value, name);
 }
 
-Result<SendOutcome> FileTarget::send(std::span<const OutboxRow> rows) {
+// The file target needs no in-doubt step: recover() finds in the folder whatever a run wrote
+// before its commit was lost, so before_post is not called.
+Result<SendOutcome> FileTarget::send(std::span<const OutboxRow> rows, const BeforePost&) {
   SendOutcome out;
   if (rows.empty()) return out;
   std::error_code ec;

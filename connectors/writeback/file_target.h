@@ -35,7 +35,7 @@ class FileTarget final : public WriteTarget {
   FileTarget(std::filesystem::path outbox_dir, Clock& clock);
   std::string name() const override { return "file"; }
   Result<std::vector<ItemOutcome>> recover(std::span<const OutboxRow> pending) override;
-  Result<SendOutcome> send(std::span<const OutboxRow> rows) override;
+  Result<SendOutcome> send(std::span<const OutboxRow> rows, const BeforePost& before_post) override;
 
   // For tests: write the file exactly as send() does and return its name.
   Result<std::string> write_file(std::span<const OutboxRow> rows);

@@ -8,7 +8,8 @@
 namespace iesync {
 
 Result<std::unique_ptr<WriteTarget>> make_write_target(const WritebackConfig& cfg,
-                                                       HttpClient& http, Clock& clock) {
+                                                       const CodesConfig& codes, HttpClient& http,
+                                                       Clock& clock, LookupCache* cache) {
   if (cfg.target == WritebackTarget::file) {
     if (cfg.outbox_dir.empty())
       return make_error("[writeback] outbox_dir", "is not set",
@@ -29,6 +30,12 @@ Result<std::unique_ptr<WriteTarget>> make_write_target(const WritebackConfig& cf
   o.api_base = cfg.api_base;
   o.school_id = cfg.school_id;
   o.token = *token;
+  o.behaviour_type = cfg.behaviour_type;
+  o.behaviour_action = cfg.behaviour_action;
+  o.may_overwrite = codes.may_overwrite;
+  o.our_codes = {codes.lesson, codes.session_am, codes.session_pm};
+  o.cache = cache;
+  o.today = format_utc(clock.now()).substr(0, 10);
   return std::unique_ptr<WriteTarget>(std::make_unique<WondeTarget>(http, std::move(o)));
 }
 

@@ -80,6 +80,18 @@ Result<void> Sender::record(const OutboxRow& row, const ItemOutcome& o, SendSumm
                  "). Fix the cause, then run: iesync outbox retry " + std::to_string(row.id));
       return {};
     }
+    case ItemResult::in_doubt: {
+      ++sum.in_doubt;
+      auto r = outbox_.note_in_doubt(row.id, name, o.detail);
+      if (r)
+        emit(Severity::warning, "writeback.in_doubt",
+             "The " + describe_item(row.item) + " may or may not have reached the MIS (" +
+                 o.detail + "). It will be read back from the MIS before it is sent again, "
+                 "so it is never written twice");
+      return r;
+    }
+    case ItemResult::not_there:  // only recover() reports it; run_once() handles it there
+      return {};
     case ItemResult::failed: {
       ++sum.failed;
       auto r = outbox_.mark_failed(row.id, name, o.detail);
@@ -95,14 +107,19 @@ Result<void> Sender::record(const OutboxRow& row, const ItemOutcome& o, SendSumm
 
 Result<SendSummary> Sender::run_once() {
   SendSummary sum;
+  auto doubt = outbox_.in_doubt(opts_.batch_limit);
+  if (!doubt) return doubt.error();
   auto due = outbox_.due(clock_.now(), opts_.batch_limit);
   if (!due) return due.error();
-  if (due->empty()) return sum;
+  std::vector<OutboxRow> rows = std::move(*doubt);
+  rows.insert(rows.end(), due->begin(), due->end());
+  if (rows.empty()) return sum;
   std::map<std::int64_t, const OutboxRow*> by_id;
-  for (const auto& r : *due) by_id[r.id] = &r;
+  for (const auto& r : rows) by_id[r.id] = &r;
 
-  // Items an interrupted run already wrote: record them, never write them again.
-  auto recovered = target_.recover(*due);
+  // Items an earlier run may have written (its outcome or its commit was lost): find out
+  // from the target before anything is written again.
+  auto recovered = target_.recover(rows);
   if (!recovered) {
     // Without knowing what is already out there, writing could duplicate: send nothing.
     events_.emit(Event{Severity::error, "writeback.recover_failed",
@@ -110,30 +127,52 @@ Result<SendSummary> Sender::run_once() {
                        {{"target", target_.name()}}});
     return recovered.error();
   }
-  std::vector<OutboxRow> to_send;
+  std::map<std::int64_t, bool> resend;  // in-doubt rows the MIS does not hold
+  std::map<std::int64_t, bool> done;
   {
-    std::map<std::int64_t, bool> done;
     std::vector<ItemOutcome> found;
     for (const auto& o : *recovered) {
       if (!by_id.count(o.id) || done.count(o.id)) continue;
       done[o.id] = true;
+      if (o.result == ItemResult::not_there) {
+        auto st = outbox_.resend(o.id, "read back: the MIS does not hold it; " + o.detail);
+        if (!st) return st.error();
+        if (*st == OutboxState::pending) resend[o.id] = true;
+        continue;
+      }
       found.push_back(o);
     }
-    if (auto r = record_all(by_id, found, sum); !r) return r.error();
-    sum.recovered = static_cast<int>(found.size());
-    sum.sent -= sum.recovered;  // recovered rows are counted apart
-    for (const auto& r : *due)
-      if (!done.count(r.id)) to_send.push_back(r);
+    SendSummary rec;  // recovered rows are counted apart from this run's sends
+    if (auto r = record_all(by_id, found, rec); !r) return r.error();
+    sum.recovered = rec.sent + rec.confirmed;
+    sum.conflict += rec.conflict;
+    sum.failed += rec.failed;
+    sum.retry += rec.retry;
+    sum.in_doubt += rec.in_doubt;
+  }
+  std::vector<OutboxRow> to_send;
+  for (const auto& r : rows) {
+    if (r.state == OutboxState::in_doubt && !resend.count(r.id)) continue;  // still unknown
+    if (done.count(r.id) && !resend.count(r.id)) continue;
+    to_send.push_back(r);
+    to_send.back().state = OutboxState::pending;
   }
   if (to_send.empty()) return sum;
 
-  auto out = target_.send(to_send);
+  std::vector<std::int64_t> announced;  // rows a request carried: in_doubt in the store now
+  BeforePost before_post = [&](std::span<const std::int64_t> ids) -> Result<void> {
+    auto r = outbox_.mark_in_doubt(ids, target_.name());
+    if (r) announced.insert(announced.end(), ids.begin(), ids.end());
+    return r;
+  };
+  auto out = target_.send(to_send, before_post);
   if (!out) {
     events_.emit(Event{Severity::warning, "writeback.unavailable",
                        "Write-back to the MIS failed and will be tried again: " +
                            out.error().to_string(),
                        {{"target", target_.name()}, {"items", std::to_string(to_send.size())}}});
     for (const auto& row : to_send) {
+      if (std::find(announced.begin(), announced.end(), row.id) != announced.end()) continue;
       auto next = clock_.now() + writeback_backoff(row.tries, std::nullopt, opts_);
       auto st = outbox_.mark_failed_try(row.id, target_.name(), out.error().message, next);
       if (!st) return st.error();
@@ -148,15 +187,26 @@ Result<SendSummary> Sender::run_once() {
     }
     return sum;
   }
+  std::map<std::int64_t, const OutboxRow*> sent_by_id;
+  for (const auto& r : to_send) sent_by_id[r.id] = &r;
   std::map<std::int64_t, bool> seen;
   std::vector<ItemOutcome> outcomes;
   for (const auto& o : out->items) {
-    if (!by_id.count(o.id) || seen.count(o.id)) continue;  // a target bug; never double-record
+    if (!sent_by_id.count(o.id) || seen.count(o.id)) continue;  // a target bug; never double-record
     seen[o.id] = true;
     outcomes.push_back(o);
   }
-  if (auto r = record_all(by_id, outcomes, sum); !r) return r.error();
+  if (auto r = record_all(sent_by_id, outcomes, sum); !r) return r.error();
+  // A row announced but not reported stays in_doubt (read back next run); the rest untouched.
+  for (auto id : announced)
+    if (!seen.count(id)) ++sum.in_doubt;
   sum.untouched = static_cast<int>(to_send.size() - seen.size());
+  if (out->stopped)
+    events_.emit(Event{Severity::warning, "writeback.unavailable",
+                       "Write-back stopped early and goes on next cycle: " +
+                           out->stopped->to_string(),
+                       {{"target", target_.name()},
+                        {"items", std::to_string(to_send.size() - seen.size())}}});
   return sum;
 }
 

@@ -4,8 +4,10 @@
 //  - an item is marked only after the target reports it; a crash before that leaves it
 //    pending, so it is sent again next run;
 //  - "sent again" is made harmless by the target: the file target first looks for the
-//    item's key in the files already in the folder (WriteTarget::recover), the Wonde target
-//    sends the same idempotency id, which the MIS recognises as the same fact;
+//    item's key in the files already in the folder (WriteTarget::recover). The Wonde API
+//    has no idempotency key, so an item is recorded in_doubt in the store just before the
+//    request carrying it goes out (BeforePost), and an in_doubt item is read back from the
+//    MIS (WriteTarget::recover) before it is ever sent again;
 //  - each outcome is committed with its audit row in one transaction (the items of one file
 //    or one Wonde batch together).
 #pragma once
@@ -34,7 +36,8 @@ struct SendSummary {
   int conflict = 0;
   int retry = 0;
   int failed = 0;
-  int untouched = 0;  // left pending by the target without a try counted
+  int in_doubt = 0;   // sent, outcome unknown: read back from the MIS next run
+  int untouched = 0;  // left as they were by the target, no try counted
 };
 
 // Backoff before try `tries + 1`: base * 2^tries, capped; a longer Retry-After wins.

@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -24,8 +25,11 @@ enum class ItemResult {
   sent,       // handed over; the MIS has it (file target: the file is in the drop folder)
   confirmed,  // the MIS acknowledged it
   conflict,   // the MIS holds a mark iesync may not overwrite
-  retry,      // temporary (429, 5xx, timeout, reset): try again later
+  retry,      // temporary, and nothing was applied (429, 503, refused connection): try later
   failed,     // the MIS refused it; retrying will not help
+  in_doubt,   // the request went out and its outcome is unknown (timeout, reset, 500):
+              // read the MIS back before it is ever sent again
+  not_there,  // recover() only: an in-doubt item the MIS does not hold; send it again
 };
 
 struct ItemOutcome {
@@ -38,25 +42,34 @@ struct ItemOutcome {
 };
 
 struct SendOutcome {
-  // One per row the target dealt with. A row not mentioned stays pending untouched (no try
-  // counted): e.g. the rest of a batch that a conflict stopped.
+  // One per row the target dealt with. A row not mentioned stays as it was, no try counted:
+  // e.g. everything after a lookup the MIS would not answer.
   std::vector<ItemOutcome> items;
+  // Why the target stopped before dealing with every row, if it did (for the log).
+  std::optional<Error> stopped;
 };
+
+// Called by a target with the ids of the rows a request is about to carry, just before it
+// goes out; the Sender records them in_doubt. If it fails, the request is not sent.
+using BeforePost = std::function<Result<void>(std::span<const std::int64_t>)>;
 
 class WriteTarget {
  public:
   virtual ~WriteTarget() = default;
   virtual std::string name() const = 0;  // "file", "wonde": stored as the row's target
 
-  // Before sending: rows among `pending` that already reached the MIS in a run whose commit
-  // was lost (killed between write and commit). The file target finds them in its folder.
-  virtual Result<std::vector<ItemOutcome>> recover(std::span<const OutboxRow> pending) {
-    (void)pending;
+  // Before sending: which of `rows` already reached the MIS in a run whose outcome was lost.
+  // The file target finds pending rows in its folder (killed between write and commit); the
+  // Wonde target reads in_doubt rows back: `sent` (it is there) or `not_there`. A row not
+  // mentioned stays as it is (an in_doubt row whose read-back failed is not sent).
+  virtual Result<std::vector<ItemOutcome>> recover(std::span<const OutboxRow> rows) {
+    (void)rows;
     return std::vector<ItemOutcome>{};
   }
 
   // An Error means nothing was sent (e.g. the drop folder is missing): every row is retried.
-  virtual Result<SendOutcome> send(std::span<const OutboxRow> rows) = 0;
+  // A target that can lose a request's answer calls before_post before each request.
+  virtual Result<SendOutcome> send(std::span<const OutboxRow> rows, const BeforePost& before_post) = 0;
 };
 
 }  // namespace iesync

@@ -49,6 +49,30 @@ TEST(Store, MigratesFromEachEarlierVersionKeepingData) {
   }
 }
 
+// Migration 6 rebuilds the outbox (for the in_doubt state): every row, its id and its audit
+// trail survive, and the new state is accepted.
+TEST(Store, OutboxSurvivesTheInDoubtMigration) {
+  TempStore dir;
+  auto path = dir.dir() / "v5.db";
+  {
+    auto old = Store::open_at_version(path, 5);
+    ASSERT_TRUE(old) << old.error().to_string();
+    (*old)->db().exec(
+        "INSERT INTO outbox(id, key, kind, student_id, date, payload, state, revision, tries, "
+        "target_ref, created_at, updated_at) VALUES (7, 'k1', 'lesson_mark', '001042', "
+        "'2026-11-23', '{}', 'confirmed', 2, 1, 'WB9', 't0', 't1')");
+  }
+  auto s = Store::open(path);
+  ASSERT_TRUE(s) << s.error().to_string();
+  auto& db = (*s)->db();
+  EXPECT_EQ(db.execAndGet("SELECT state || '/' || revision || '/' || target_ref FROM outbox WHERE id = 7")
+                .getString(),
+            "confirmed/2/WB9");
+  db.exec("UPDATE outbox SET state = 'in_doubt' WHERE id = 7");
+  EXPECT_THROW(db.exec("UPDATE outbox SET state = 'maybe' WHERE id = 7"), SQLite::Exception);
+  EXPECT_EQ(db.execAndGet("SELECT COUNT(*) FROM lookup_cache").getInt(), 0);
+}
+
 TEST(Store, RefusesAStoreFromANewerVersion) {
   TempStore dir;
   auto path = dir.dir() / "future.db";

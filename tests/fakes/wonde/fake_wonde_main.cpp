@@ -1,11 +1,15 @@
 // fake-wonde: the fake Wonde API as a program, for the demo and for crash tests across fake
 // restarts.
 //   fake-wonde --port N --token-file F --state FILE [--school-id ID]
-// FILE holds everything the fake MIS knows (students, lessons, codes, marks, applied writes;
-// format in fake_wonde.cpp save_locked()); it is created with the standard attendance codes
-// when missing and saved after every write and on SIGTERM/SIGINT.
+// FILE holds everything the fake MIS knows (students, lessons, codes, behaviour attributes,
+// marks a person entered and marks and behaviours written through the API, the applied
+// writes; format in fake_wonde.cpp save_locked()); it is created with the standard
+// attendance codes and behaviour attributes when missing, and saved after every write and
+// on SIGTERM/SIGINT. Whether a mark may be overwritten is the client's decision, as it is
+// against the real API, so there is no option for it here.
 #include <signal.h>
 
+#include <cctype>
 #include <cstring>
 #include <fstream>
 #include <iostream>

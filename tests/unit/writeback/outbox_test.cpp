@@ -223,5 +223,63 @@ TEST_F(OutboxTest, PayloadSurvivesTheStoreRoundTrip) {
   EXPECT_EQ(r.item.date, day());
 }
 
+// A write whose outcome is unknown is never sent blind again: it leaves the due list until a
+// read-back says it is there (confirmed) or not (pending, sent again).
+TEST_F(OutboxTest, InDoubtItemsAreHeldForReadBackNotSentAgain) {
+  auto a = lesson_mark("001042", "9X1/Ma", 9, 50);
+  auto b = lesson_mark("001042", "9X1/En", 11, 10);
+  ASSERT_TRUE(box.enqueue(std::vector{a, b}));
+  auto ra = row(a.key), rb = row(b.key);
+  std::vector<std::int64_t> both{ra.id, rb.id};
+  ASSERT_TRUE(box.mark_in_doubt(both, "wonde"));
+  EXPECT_EQ(row(a.key).state, OutboxState::in_doubt);
+  EXPECT_TRUE(box.due(clock.now(), 10)->empty()) << "in doubt is not due to be sent";
+  ASSERT_EQ(box.in_doubt(10)->size(), 2u);
+  EXPECT_EQ((*box.counts())[OutboxState::in_doubt], 2);
+
+  // Read back: a is in the MIS, b is not.
+  std::vector<std::int64_t> just_a{ra.id};
+  ASSERT_TRUE(box.mark_confirmed(just_a, "wonde", "read back"));
+  auto st = box.resend(rb.id, "read back: not in the MIS");
+  ASSERT_TRUE(st);
+  EXPECT_EQ(*st, OutboxState::pending);
+  EXPECT_EQ(row(a.key).state, OutboxState::confirmed);
+  auto due = *box.due(clock.now(), 10);
+  ASSERT_EQ(due.size(), 1u);
+  EXPECT_EQ(due[0].item.key, b.key);
+  EXPECT_EQ(due[0].tries, 0) << "a read-back counts no try";
+}
+
+TEST_F(OutboxTest, ACancelledBookingsInDoubtMarkIsRetractedAndNeverResent) {
+  auto a = lesson_mark("001042", "9X1/Ma", 9, 50);
+  ASSERT_TRUE(box.enqueue(std::vector{a}));
+  auto ra = row(a.key);
+  std::vector<std::int64_t> id{ra.id};
+  ASSERT_TRUE(box.mark_in_doubt(id, "wonde"));
+  // It may be in the MIS, so cancelling the booking queues its retraction.
+  ASSERT_TRUE(*box.retract(a.key, "booking cancelled"));
+  EXPECT_EQ(row(retraction_key_for(a.key)).state, OutboxState::pending);
+  // The read-back then finds it was never there: nothing to send, ever.
+  auto st = box.resend(ra.id, "read back: not in the MIS");
+  ASSERT_TRUE(st);
+  EXPECT_EQ(*st, OutboxState::superseded);
+}
+
+TEST_F(OutboxTest, AnInDoubtRequestCountsATryAndKeepsItsReason) {
+  auto a = lesson_mark("001042", "9X1/Ma", 9, 50);
+  ASSERT_TRUE(box.enqueue(std::vector{a}));
+  auto ra = row(a.key);
+  std::vector<std::int64_t> id{ra.id};
+  ASSERT_TRUE(box.mark_in_doubt(id, "wonde"));
+  ASSERT_TRUE(box.note_in_doubt(ra.id, "wonde", "timeout after sending"));
+  auto r = row(a.key);
+  EXPECT_EQ(r.state, OutboxState::in_doubt);
+  EXPECT_EQ(r.tries, 1);
+  EXPECT_EQ(r.last_error, "timeout after sending");
+  // Only a pending item can be announced: a confirmed one is refused.
+  ASSERT_TRUE(box.mark_confirmed(id, "wonde", "WB1"));
+  EXPECT_FALSE(box.mark_in_doubt(id, "wonde"));
+}
+
 }  // namespace
 }  // namespace iesync
