@@ -13,9 +13,12 @@
 
 namespace iesync {
 
-// Fails (the feed is rejected) on an empty file, a quote never closed, or text that is not
-// in `encoding` (invalid UTF-8 names its line and suggests [mis] encoding = "windows-1252").
-// A row with the wrong number of fields is a record error in FeedTable::record_errors.
+// Fails (the feed is rejected) on an empty file, a quote never closed, text that is not in
+// `encoding` (invalid UTF-8 names its line and suggests [mis] encoding = "windows-1252"), or
+// a header row holding a control character or an over-long caption. A row with the wrong
+// number of fields, a C0 control character other than TAB, CR and LF in a value (a NUL, an
+// ESC), or a value over FeedTable::kMaxFieldBytes is a record error in
+// FeedTable::record_errors: the row is skipped and reported by its line.
 Result<FeedTable> read_csv_feed(std::string_view bytes, const std::string& file,
                                 FeedEncoding encoding);
 

@@ -81,6 +81,7 @@ class Mapper {
   Mapper(const FeedTable& t, const FieldMap& f, Feed feed, const char* thing)
       : t(t), cols(t, f, feed), thing_(thing) {
     out.skipped = t.record_errors;
+    out.skipped_not_kept = t.record_errors_not_kept;
   }
 
   // The value of a required field, or a record error when it is empty.
@@ -95,6 +96,10 @@ class Mapper {
     return std::string(cols.get(r, cols.index(logical)));
   }
   void skip(const FeedRecord& r, const std::string& what, std::string fix) {
+    if (own_skips_++ >= kMaxKeptSkips) {
+      ++out.skipped_not_kept;
+      return;
+    }
     out.skipped.push_back(
         {r.number, make_error(t.where(r), what + "; the " + thing_ + " was skipped", std::move(fix))});
   }
@@ -103,8 +108,7 @@ class Mapper {
     out.numbers.push_back(r.number);
   }
   MappedFeed<T> finish() {
-    std::stable_sort(out.skipped.begin(), out.skipped.end(),
-                     [](auto& a, auto& b) { return a.number < b.number; });
+    settle_skipped(out.skipped, out.skipped_not_kept);
     return std::move(out);
   }
 
@@ -114,6 +118,7 @@ class Mapper {
 
  private:
   std::string thing_;
+  std::size_t own_skips_ = 0;  // skips found here, not by the reader
 };
 
 // First-seen record number per key, to report duplicates against the original.
@@ -179,6 +184,15 @@ std::string lower(std::string_view v) {
 const char* kDateForms = "a date (YYYY-MM-DD, YYYY-MM-DDThh:mm:ss or DD/MM/YYYY)";
 
 }  // namespace
+
+void settle_skipped(std::vector<SkippedRecord>& skipped, std::size_t& not_kept) {
+  std::stable_sort(skipped.begin(), skipped.end(),
+                   [](auto& a, auto& b) { return a.number < b.number; });
+  if (skipped.size() > kMaxKeptSkips) {
+    not_kept += skipped.size() - kMaxKeptSkips;
+    skipped.erase(skipped.begin() + static_cast<std::ptrdiff_t>(kMaxKeptSkips), skipped.end());
+  }
+}
 
 const std::vector<std::string>& required_fields(Feed f) {
   static const std::map<Feed, std::vector<std::string>> k = {

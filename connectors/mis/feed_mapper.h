@@ -22,8 +22,14 @@ struct MappedFeed {
   std::vector<T> items;
   std::vector<std::size_t> numbers;    // record number of each item, for later checks
   std::vector<SkippedRecord> skipped;  // sorted by number; includes the reader's own
+  std::size_t skipped_not_kept = 0;    // more skipped records, beyond kMaxKeptSkips
+  std::size_t skipped_count() const { return skipped.size() + skipped_not_kept; }
   std::size_t ignored = 0;             // left out by design: timetable rows with no class
 };
+
+// Sorts `skipped` by record number and keeps the first kMaxKeptSkips, counting the rest in
+// `not_kept`. Each source of skips must have kept its own first kMaxKeptSkips.
+void settle_skipped(std::vector<SkippedRecord>& skipped, std::size_t& not_kept);
 
 // The required logical fields of each feed (SPEC §3, bold).
 const std::vector<std::string>& required_fields(Feed f);

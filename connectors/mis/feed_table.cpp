@@ -37,6 +37,12 @@ void FeedTable::end_record(std::size_t number) {
   rows_.push_back(Row{open_first_, static_cast<std::uint32_t>(cells_.size() - open_first_),
                       static_cast<std::uint32_t>(number)});
   open_first_ = cells_.size();
+  open_text_ = text_.size();
+}
+
+void FeedTable::discard_record() {
+  cells_.resize(open_first_);
+  text_.resize(open_text_);
 }
 
 void FeedTable::reserve(std::size_t records, std::size_t cells, std::size_t bytes) {
@@ -50,12 +56,27 @@ void FeedTable::drop_records() {
   std::vector<Cell>().swap(cells_);
   std::vector<Row>().swap(rows_);
   open_first_ = 0;
+  open_text_ = 0;
 }
 
 int FeedTable::column(std::string_view caption) const {
   for (std::size_t i = 0; i < columns.size(); ++i)
     if (columns[i] == caption) return static_cast<int>(i);
   return -1;
+}
+
+SkippedRecord value_too_long(const FeedTable& t, std::size_t number, std::string_view column,
+                             std::size_t bytes) {
+  const char* thing = t.numbered_by_line ? "row" : "record";
+  return {number,
+          make_error(t.where(number),
+                     "the " + std::string(column) + " value is " + std::to_string(bytes) +
+                         " bytes long, over the limit of " +
+                         std::to_string(FeedTable::kMaxFieldBytes) +
+                         " bytes for one value; the " + thing + " was skipped",
+                     "check that column in the MIS: no value iesync reads (an id, a name, a "
+                     "code, a date) is anywhere near this long, so the value is probably "
+                     "pasted text or a wrong column")};
 }
 
 std::string FeedTable::where(std::size_t number) const {

@@ -24,6 +24,12 @@ struct SkippedRecord {
   Error error;             // where = "students.xml:record 42"
 };
 
+// How many skipped records a feed keeps with their message; the rest are only counted. Every
+// row of a 1 GiB export can be a record error, and each kept one costs a few hundred bytes.
+// Far more than anyone reads: the importer reports the first 100 (each source of errors keeps
+// its own first ones, so the first of all are always among those kept).
+inline constexpr std::size_t kMaxKeptSkips = 1000;
+
 class FeedTable;
 
 // One record of a FeedTable, as a view: valid while the table lives.
@@ -48,13 +54,24 @@ class FeedTable {
   // (a CSV in Windows-1252 at most triples in size as UTF-8). A whole school's largest export
   // is ~100 MB.
   static constexpr std::size_t kMaxExportBytes = std::size_t{1} << 30;
+  // Longest value a record may hold: ids, names, codes, e-mail addresses and dates are all far
+  // shorter, and without a cap one 200 MB "name" would be copied into the table and the
+  // store. A longer value makes its record a record error (SPEC §3), naming the column.
+  static constexpr std::size_t kMaxFieldBytes = 4096;
 
   std::string file;                  // display name used in messages, e.g. "students.xml"
   bool numbered_by_line = false;     // true for CSV
   std::vector<std::string> columns;  // decoded captions, in first-seen order
   // Records the reader itself could not read (a ragged CSV row): not among the records,
-  // reported with their number.
+  // reported with their number. The first kMaxKeptSkips are kept; the rest are counted.
   std::vector<SkippedRecord> record_errors;
+  std::size_t record_errors_not_kept = 0;
+  // `make` builds the SkippedRecord only when it is kept: a hostile export can have millions.
+  template <class Make>
+  void add_record_error(Make&& make) {
+    if (record_errors.size() < kMaxKeptSkips) record_errors.push_back(make());
+    else ++record_errors_not_kept;
+  }
 
   std::size_t size() const { return rows_.size(); }
   bool empty() const { return rows_.empty(); }
@@ -81,6 +98,8 @@ class FeedTable {
   // order; a column given twice keeps its first value), then end it with its number.
   void set(std::size_t column, std::string_view value);
   void end_record(std::size_t number);
+  // Drops the values set since the last end_record, for a record the reader refuses.
+  void discard_record();
   // Room for `records` more records of about `cells` cells and `bytes` of text in all.
   void reserve(std::size_t records, std::size_t cells, std::size_t bytes);
   // Frees the records once they are mapped, so they are not held while the feed is applied;
@@ -111,6 +130,12 @@ class FeedTable {
   std::vector<Cell> cells_;   // each record's cells, one record after another
   std::vector<Row> rows_;
   std::size_t open_first_ = 0;  // first cell of the record being built
+  std::size_t open_text_ = 0;   // where its text starts
 };
+
+// The record error for a value over FeedTable::kMaxFieldBytes: `bytes` long, in the column
+// captioned `column` of record (or line) `number`. Both readers skip such a record.
+SkippedRecord value_too_long(const FeedTable& t, std::size_t number, std::string_view column,
+                             std::size_t bytes);
 
 }  // namespace iesync

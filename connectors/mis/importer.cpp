@@ -10,6 +10,7 @@
 #include "connectors/mis/feed_mapper.h"
 #include "connectors/mis/feed_reader.h"
 #include "mapping/calendar.h"
+#include "mapping/shown_text.h"
 #include "store/mis_store.h"
 
 namespace iesync {
@@ -42,9 +43,15 @@ namespace {
 // the counts in the summary stay exact.
 constexpr std::size_t kMaxRecordEvents = 100;
 
+// Built front to back: GCC 12 misreads insert() into a short string as overlapping copies.
 std::string with_commas(std::size_t n) {
-  auto s = std::to_string(n);
-  for (int i = static_cast<int>(s.size()) - 3; i > 0; i -= 3) s.insert(static_cast<std::size_t>(i), ",");
+  const auto digits = std::to_string(n);
+  std::string s;
+  s.reserve(digits.size() + digits.size() / 3);
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) s.push_back(',');
+    s.push_back(digits[i]);
+  }
   return s;
 }
 
@@ -78,9 +85,9 @@ std::string sentence(const Error& e) {
 class ImportRun {
  public:
   ImportRun(const Config& cfg, Store& store, EventSink& events, Clock& clock, bool accept_drop,
-            bool dry_run, bool write_store)
+            bool dry_run, bool write_store, const Importer::AfterRead& after_read)
       : cfg_(cfg), store_(store), mis_(store), events_(events), clock_(clock), accept_drop_(accept_drop),
-        dry_run_(dry_run), write_store_(write_store) {
+        dry_run_(dry_run), write_store_(write_store), after_read_(after_read) {
     result_.dry_run = dry_run;
   }
 
@@ -139,7 +146,12 @@ class ImportRun {
     const FieldMap& fields = mapped == cfg_.mapping.fields.end() ? kNone : mapped->second;
     if (auto r = check_field_map(f, fields); !r) return fail(o, r.error());
 
-    auto file = newest_export(cfg_.mis.export_dir, pattern->second);
+    auto search = find_export(cfg_.mis.export_dir, pattern->second);
+    if (!search.file && !search.refused.empty()) return refuse(o, search.refused);
+    // A good export is read even beside a refused entry (a stray FIFO must not stop the
+    // feed), but the entry is still reported every cycle until it is removed.
+    for (auto& e : search.refused) emit(Severity::warning, "feed.entry_refused", o, sentence(e));
+    auto& file = search.file;
     if (!file) {
       o.status = FeedStatus::missing;
       return summary(Severity::warning, "feed.missing", o,
@@ -158,18 +170,38 @@ class ImportRun {
                          "next cycle.");
     }
     // The hash of an export untouched since it was last hashed is known without reading it.
-    std::optional<Result<std::string>> bytes;
-    auto read = [&] {
+    std::optional<std::string> bytes;
+    // Reads the export; false when that already settled the feed's outcome.
+    auto read = [&]() -> bool {
       o.read = true;
-      bytes.emplace(read_whole_file(file->path));
+      auto r = read_export(*file, after_read_);
+      if (r) {
+        bytes.emplace(std::move(*r));
+        return true;
+      }
+      switch (r.error().kind) {
+        case ReadFailureKind::changed:
+          // Like a file still being written: never applied, looked at again next cycle.
+          o.status = FeedStatus::settling;
+          summary(Severity::info, "feed.settling", o,
+                  sentence(r.error().error) + " It was not applied, and will be read again at "
+                  "the next cycle.");
+          return false;
+        case ReadFailureKind::too_large:
+          reject(o, file->path, r.error().error);
+          return false;
+        case ReadFailureKind::unreadable:
+          fail(o, r.error().error);
+          return false;
+      }
+      return false;
     };
     std::string hash;
     if (auto known = known_content_hash(store_, f, *file)) {
       hash = std::move(*known);
     } else {
-      read();
-      if (!*bytes) return fail(o, bytes->error());
-      hash = sha256_hex(**bytes);
+      if (!read()) return;
+      hash = sha256_hex(*bytes);
       if (write_store_)
         if (auto r = remember_content_hash(store_, f, *file, hash); !r) return fail(o, r.error());
     }
@@ -187,15 +219,14 @@ class ImportRun {
                      o.file + " is still held: " + state->held_reason);
     }
     if (!bytes) {
-      read();  // known, but neither applied nor held (the store was restored, say)
-      if (!*bytes) return fail(o, bytes->error());
-      hash = sha256_hex(**bytes);
+      if (!read()) return;  // known, but neither applied nor held (the store was restored, say)
+      hash = sha256_hex(*bytes);
     }
 
-    auto table = read_feed(**bytes, o.file, cfg_.mis);
+    auto table = read_feed(*bytes, o.file, cfg_.mis);
     // A large export need not stay in memory while it is mapped and applied. (Assigning an
     // empty string would keep the buffer: libstdc++ reuses it.)
-    std::string().swap(**bytes);
+    std::string().swap(*bytes);
     if (!table) return reject(o, file->path, table.error());
     AppliedFeed applied{o.file, hash, format_utc(clock_.now())};
     switch (f) {
@@ -210,16 +241,18 @@ class ImportRun {
   void reject(FeedOutcome& o, const fs::path& path, const Error& e) {
     o.status = FeedStatus::rejected;
     result_.rejected = true;
+    // Each line's text may quote the export (a caption, SIMS's own error text, a file name):
+    // shown() escapes any control character, so none can forge a line of this note.
     std::string why =
         "iesync rejected this " + std::string(feed_name(o.feed)) +
         " export and kept using the last good data.\n\n"
-        "File:       " + o.file + "\n"
+        "File:       " + shown(o.file) + "\n"
         "Rejected:   " + format_utc(clock_.now()) + "\n"
-        "Where:      " + (e.where.empty() ? o.file : e.where) + "\n"
-        "Problem:    " + e.message + "\n"
-        "What to do: " + (e.fix.empty() ? "export the file again from the MIS" : e.fix) + "\n\n"
-        "When a corrected export is in " + cfg_.mis.export_dir.string() + ", iesync reads it at "
-        "the next cycle. This file is kept here only so you can see what was wrong.\n";
+        "Where:      " + shown(e.where.empty() ? o.file : e.where) + "\n"
+        "Problem:    " + shown(e.message) + "\n"
+        "What to do: " + shown(e.fix.empty() ? "export the file again from the MIS" : e.fix) + "\n\n"
+        "When a corrected export is in " + shown(cfg_.mis.export_dir.string()) + ", iesync reads "
+        "it at the next cycle. This file is kept here only so you can see what was wrong.\n";
     std::string where_now;
     if (!dry_run_) {
       auto moved = move_to_rejected(path, clock_.now(), why);
@@ -241,13 +274,25 @@ class ImportRun {
                 " data is kept: " + sentence(e) + where_now);
   }
 
+  // Nothing that may be read is named like the feed, only entries that may not (a FIFO, a
+  // folder, a link out of the export folder). They are not the MIS's export, so they are
+  // neither opened nor moved: each cycle says what they are until someone removes them.
+  void refuse(FeedOutcome& o, const std::vector<Error>& refused) {
+    o.status = FeedStatus::rejected;
+    result_.rejected = true;
+    std::string msg = "No " + std::string(feed_name(o.feed)) +
+                      " export was read and the last good data is kept: ";
+    for (std::size_t i = 0; i < refused.size(); ++i) msg += (i ? " " : "") + sentence(refused[i]);
+    summary(Severity::error, "feed.rejected", o, msg);
+  }
+
   template <class T>
   void report_skipped(FeedOutcome& o, const MappedFeed<T>& m) {
     std::size_t n = 0;
     for (auto& s : m.skipped) {
       if (++n > kMaxRecordEvents) {
         emit(Severity::warning, "feed.records_skipped_more", o,
-             o.file + ": " + with_commas(m.skipped.size() - kMaxRecordEvents) +
+             o.file + ": " + with_commas(m.skipped_count() - kMaxRecordEvents) +
                  " more records were skipped; fix the ones above first and the rest may follow.");
         return;
       }
@@ -261,7 +306,7 @@ class ImportRun {
   template <class T, class Apply>
   void finish(FeedOutcome& o, MappedFeed<T>& m, Apply&& apply, std::string extra = {}) {
     o.accepted = m.items.size();
-    o.skipped = m.skipped.size();
+    o.skipped = m.skipped_count();
     o.ignored = m.ignored;
     if (write_store_) {
       if (auto r = apply(); !r) return fail(o, r.error());
@@ -314,8 +359,7 @@ class ImportRun {
     auto& known = known_students();
     // Kept items are moved down in place: a second vector of 650,000 memberships would be
     // the largest thing in memory.
-    std::size_t kept = 0;
-    bool any = false;
+    std::size_t kept = 0, unknown = 0;
     for (std::size_t i = 0; i < m.items.size(); ++i) {
       const std::string& id = id_of(m.items[i]);
       if (known.contains(id)) {
@@ -326,7 +370,10 @@ class ImportRun {
         ++kept;
         continue;
       }
-      any = true;
+      if (unknown++ >= kMaxKeptSkips) {
+        ++m.skipped_not_kept;
+        continue;
+      }
       m.skipped.push_back(
           {m.numbers[i],
            make_error(t.where(m.numbers[i]),
@@ -336,9 +383,7 @@ class ImportRun {
     }
     m.items.erase(m.items.begin() + static_cast<std::ptrdiff_t>(kept), m.items.end());
     m.numbers.resize(kept);
-    if (any)
-      std::stable_sort(m.skipped.begin(), m.skipped.end(),
-                       [](auto& a, auto& b) { return a.number < b.number; });
+    if (unknown) settle_skipped(m.skipped, m.skipped_not_kept);
   }
 
   const std::unordered_set<std::string>& known_students() {
@@ -431,6 +476,7 @@ class ImportRun {
   bool accept_drop_;
   bool dry_run_;
   bool write_store_;  // false in a dry run, except when previewing into a scratch copy
+  const Importer::AfterRead& after_read_;
   std::optional<Calendar> calendar_;
   std::optional<Error> calendar_error_;
   std::optional<std::unordered_set<std::string>> known_students_;
@@ -444,12 +490,15 @@ Importer::Importer(Config config, Store& store, EventSink& events, Clock& clock)
     : cfg_(std::move(config)), store_(store), events_(events), clock_(clock) {}
 
 ImportResult Importer::run(bool accept_drop, bool dry_run) {
-  ImportRun r(cfg_, store_, events_, clock_, accept_drop, dry_run, !dry_run);
+  ImportRun r(cfg_, store_, events_, clock_, accept_drop, dry_run, !dry_run, after_read_);
   return r.run();
 }
 
+void Importer::set_after_read(AfterRead hook) { after_read_ = std::move(hook); }
+
 ImportResult Importer::preview(bool accept_drop) {
-  ImportRun r(cfg_, store_, events_, clock_, accept_drop, /*dry_run=*/true, /*write_store=*/true);
+  ImportRun r(cfg_, store_, events_, clock_, accept_drop, /*dry_run=*/true, /*write_store=*/true,
+              after_read_);
   return r.run();
 }
 

@@ -1,13 +1,15 @@
 // Applies the MIS exports to the store (SPEC §3): for each feed in order (students, staff,
 // memberships, timetable, bookings) find the newest export, leave it if it is still being
-// written, skip it if its content is unchanged (known without reading it when the file is
-// untouched since it was last hashed), parse and map it, check it against the
-// students, hold it if it drops too much of the roster, then replace the feed's table in
-// one transaction. A structurally broken export is moved to export_dir/rejected/ with a
+// written or changed while it was read, skip it if its content is unchanged (known without
+// reading it when the file is untouched since it was last hashed), parse and map it, check it
+// against the students, hold it if it drops too much of the roster, then replace the feed's
+// table in one transaction. A structurally broken export is moved to export_dir/rejected/ with a
 // .why.txt note and the last good data stays. Every outcome is one Event.
 #pragma once
 
 #include <cstddef>
+#include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -21,11 +23,12 @@ namespace iesync {
 enum class FeedStatus {
   not_configured,  // no [mis] feeds entry
   missing,         // no file matches
-  settling,        // written within the last 30 s: left for the next cycle
+  settling,        // written within the last 30 s, or while it was read: left for the next cycle
   unchanged,       // same content hash as the last applied export
   applied,         // (or, in a dry run, would be applied)
   held,            // [safety] drop: waiting for --accept-drop
-  rejected,        // structural problem: moved to rejected/
+  rejected,        // structural problem: moved to rejected/ (or, when no regular file is named
+                   // like the feed, a FIFO, folder or outside link that is left where it is)
   failed,          // the store or the file system failed; nothing applied
 };
 const char* feed_status_name(FeedStatus s);
@@ -67,11 +70,17 @@ class Importer {
   // `sync --dry-run` can reconcile what the new exports say) but moves no files.
   ImportResult preview(bool accept_drop);
 
+  // For tests: runs after an export's bytes are read and before they are checked against the
+  // file as it is now, so a test can rewrite the file at exactly that moment.
+  using AfterRead = std::function<void(const std::filesystem::path&)>;
+  void set_after_read(AfterRead hook);
+
  private:
   Config cfg_;
   Store& store_;
   EventSink& events_;
   Clock& clock_;
+  AfterRead after_read_;
 };
 
 }  // namespace iesync

@@ -3,7 +3,9 @@
 #include <pugixml.hpp>
 
 #include <algorithm>
-
+#include <cctype>
+#include <cstdint>
+#include <cstdio>
 #include <optional>
 #include <unordered_map>
 
@@ -27,12 +29,155 @@ bool starts(std::string_view s, std::size_t i, std::string_view p) {
   return s.substr(i, p.size()) == p;
 }
 
-// A quick pass over the raw text before parsing: refuses DOCTYPE/ENTITY declarations and
-// nesting deeper than kMaxXmlDepth. Malformed markup is left for pugixml to report.
+// XML 1.0 §2.2: the characters a document may hold, raw or as a character reference.
+bool xml_char(std::uint32_t c) {
+  return c == 0x9 || c == 0xA || c == 0xD || (c >= 0x20 && c <= 0xD7FF) ||
+         (c >= 0xE000 && c <= 0xFFFD) || (c >= 0x10000 && c <= 0x10FFFF);
+}
+
+std::string code_point(std::uint32_t c) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "U+%04X", static_cast<unsigned>(c));
+  return buf;
+}
+
+const char* kRemoveCharacter =
+    "find the value in SIMS (text pasted from another program often brings such characters), "
+    "remove the character, and export the report again";
+
+// The first character XML 1.0 forbids anywhere in a document: a C0 control other than TAB, LF
+// and CR, or U+FFFE / U+FFFF. pugixml stores them as they are, so a value could reach the
+// store (and every screen it is shown on) carrying an escape sequence. The text is already
+// valid UTF-8, so surrogates cannot occur.
+Result<void> check_characters(std::string_view s, const std::string& file) {
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  for (std::size_t i = 0, n = s.size(); i < n; ++i) {
+    unsigned char c = p[i];
+    if (c >= 0x20 && c != 0xEF) continue;
+    std::uint32_t bad = 0;
+    if (c < 0x20) {
+      if (c == '\t' || c == '\n' || c == '\r') continue;
+      bad = c;
+    } else if (i + 2 < n && p[i + 1] == 0xBF && (p[i + 2] == 0xBE || p[i + 2] == 0xBF)) {
+      bad = p[i + 2] == 0xBE ? 0xFFFE : 0xFFFF;
+    } else {
+      continue;
+    }
+    return make_error(file + ":" + std::to_string(line_of(s, i)),
+                      "the character " + code_point(bad) +
+                          " is here, and XML 1.0 does not allow it in a document; the export "
+                          "is refused rather than stored with it",
+                      kRemoveCharacter);
+  }
+  return {};
+}
+
+bool name_char(char c) {
+  auto u = static_cast<unsigned char>(c);
+  return std::isalnum(u) || c == '.' || c == '-' || c == '_' || c == ':' || u >= 0x80;
+}
+
+// A reference as written, cut short so a reference of a million digits stays a short message.
+std::string quoted_reference(std::string_view s, std::size_t at, std::size_t end) {
+  constexpr std::size_t kMax = 24;
+  auto r = s.substr(at, end - at);
+  return r.size() > kMax ? std::string(r.substr(0, kMax)) + "..." : std::string(r);
+}
+
+// Checks the reference that starts at s[at] == '&': one of the five entities XML predefines,
+// or a character reference to a character XML allows. A DOCTYPE is refused, so no other
+// entity can be defined; pugixml would keep an undefined one (&nbsp;) as literal text and
+// turn &#x1B; into a raw ESC, so both are refused here instead.
+Result<void> check_reference(std::string_view s, std::size_t at, const std::string& file) {
+  auto where = [&] { return file + ":" + std::to_string(line_of(s, at)); };
+  std::size_t k = at + 1;
+  if (k < s.size() && s[k] == '#') {
+    ++k;
+    const bool hex = k < s.size() && s[k] == 'x';
+    if (hex) ++k;
+    const std::size_t digits = k;
+    std::uint32_t value = 0;
+    for (; k < s.size(); ++k) {
+      int d = -1;
+      char c = s[k];
+      if (c >= '0' && c <= '9') d = c - '0';
+      else if (hex && c >= 'a' && c <= 'f') d = c - 'a' + 10;
+      else if (hex && c >= 'A' && c <= 'F') d = c - 'A' + 10;
+      if (d < 0) break;
+      // Anything past U+10FFFF is as wrong as U+110000: stop growing before it overflows.
+      value = std::min<std::uint32_t>(value * (hex ? 16 : 10) + static_cast<std::uint32_t>(d), 0x110000);
+    }
+    if (k > digits && k < s.size() && s[k] == ';') {
+      if (xml_char(value)) return {};
+      return make_error(where(),
+                        quoted_reference(s, at, k + 1) + " stands for " +
+                            (value > 0x10FFFF ? std::string("no character at all")
+                                              : "the character " + code_point(value)) +
+                            ", which XML 1.0 does not allow in a document; the export is refused "
+                            "rather than stored with it",
+                        kRemoveCharacter);
+    }
+  } else {
+    while (k < s.size() && k - at <= 64 && name_char(s[k])) ++k;
+    if (k > at + 1 && k < s.size() && s[k] == ';') {
+      auto name = s.substr(at + 1, k - at - 1);
+      if (name == "amp" || name == "lt" || name == "gt" || name == "quot" || name == "apos")
+        return {};
+      return make_error(where(),
+                        quoted_reference(s, at, k + 1) +
+                            " is an entity XML does not define (only &amp; &lt; &gt; &quot; and "
+                            "&apos; are; names such as &nbsp; are HTML), so the text cannot be "
+                            "read as it was meant",
+                        "export the report again from SIMS CommandReporter (do not edit it by "
+                        "hand); a program that writes the file must write the character itself, "
+                        "or a numeric reference such as &#160;");
+    }
+  }
+  return make_error(where(),
+                    "an & here does not start a reference (&amp;, &lt;, &#233; ...); XML "
+                    "requires a lone & to be written &amp;",
+                    kReexport);
+}
+
+// A quick pass over the raw text before parsing, shared by the piece-by-piece and the
+// whole-document parse so both refuse the same files with the same messages. It refuses
+// DOCTYPE/ENTITY declarations, nesting deeper than kMaxXmlDepth, references to undefined
+// entities or forbidden characters, and a second document after the report (pugixml accepts
+// more than one top-level element and reads only the first). Other malformed markup is left
+// for pugixml to report.
 Result<void> prescan(std::string_view s, const std::string& file) {
+  auto ws = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+  auto where = [&](std::size_t at) { return file + ":" + std::to_string(line_of(s, at)); };
+  const char* kOneReport =
+      "delete the file and export the report again; if two jobs write this file, give each its "
+      "own file name";
   int depth = 0;
+  bool root_seen = false;   // the report's root element has started
+  bool only_space = true;   // nothing but white space so far: where an XML declaration may be
+  std::size_t text = 0;     // start of the character data before the next markup
+  std::size_t stray = std::string_view::npos;  // text before the report starts
+  // The character data [text, end): its references, and after the report nothing but space.
+  auto check_text = [&](std::size_t end) -> Result<void> {
+    const auto data = s.substr(text, end - text);  // searched alone: the next & may be far
+    for (auto k = data.find('&'); k != std::string_view::npos; k = data.find('&', k + 1))
+      if (auto r = check_reference(s, text + k, file); !r) return r;
+    if (depth == 0)
+      for (auto k = text; k < end; ++k)
+        if (!ws(s[k])) {
+          if (root_seen)
+            return make_error(where(k), "there is text after the end of the report (after "
+                                        "</SuperStarReport>); a report file holds one report "
+                                        "and nothing else",
+                              kOneReport);
+          only_space = false;
+          if (stray == std::string_view::npos) stray = k;
+          break;
+        }
+    return {};
+  };
   std::size_t i = 0;
-  while ((i = s.find('<', i)) != std::string_view::npos) {
+  while ((i = s.find('<', text)) != std::string_view::npos) {
+    if (auto r = check_text(i); !r) return r;
     auto skip_to = [&](std::string_view end) {
       auto j = s.find(end, i);
       i = j == std::string_view::npos ? s.size() : j + end.size();
@@ -42,9 +187,19 @@ Result<void> prescan(std::string_view s, const std::string& file) {
     } else if (starts(s, i, "<![CDATA[")) {
       skip_to("]]>");
     } else if (starts(s, i, "<?")) {
+      // The target "xml" (any case) is the declaration, which may only open a document.
+      bool declaration = s.size() > i + 5 && (s[i + 2] | 0x20) == 'x' &&
+                         (s[i + 3] | 0x20) == 'm' && (s[i + 4] | 0x20) == 'l' &&
+                         (ws(s[i + 5]) || s[i + 5] == '?');
+      if (declaration && !only_space)
+        return make_error(where(i),
+                          "a second XML declaration (<?xml ...?>) starts here, so the file holds "
+                          "more than one document (two exports written into one file?); iesync "
+                          "refuses it rather than read only the first",
+                          kOneReport);
       skip_to("?>");
     } else if (starts(s, i, "<!")) {
-      return make_error(file + ":" + std::to_string(line_of(s, i)),
+      return make_error(where(i),
                         "the file contains a DOCTYPE or ENTITY declaration, which SIMS never "
                         "writes; iesync refuses such files because they can define entities",
                         kReexport);
@@ -52,12 +207,27 @@ Result<void> prescan(std::string_view s, const std::string& file) {
       if (depth > 0) --depth;
       skip_to(">");
     } else {
+      if (depth == 0 && root_seen)
+        return make_error(where(i),
+                          "a second top-level element starts here, after the end of the report "
+                          "(</SuperStarReport>), so the file holds more than one document; "
+                          "iesync refuses it rather than read only the first",
+                          kOneReport);
+      // Text and then a report: pugixml drops the text. (A file with no element at all is
+      // left for pugixml, which calls it not XML.)
+      if (depth == 0 && stray != std::string_view::npos)
+        return make_error(where(stray),
+                          "there is text before the report starts (before <SuperStarReport>); "
+                          "a report file holds one report and nothing else",
+                          kReexport);
       std::size_t j = i + 1;
       char quote = 0;
       for (; j < s.size(); ++j) {
         char c = s[j];
         if (quote) {
           if (c == quote) quote = 0;
+          else if (c == '&')
+            if (auto r = check_reference(s, j, file); !r) return r;
         } else if (c == '"' || c == '\'') {
           quote = c;
         } else if (c == '>') {
@@ -65,15 +235,18 @@ Result<void> prescan(std::string_view s, const std::string& file) {
         }
       }
       if (j >= s.size()) return {};
+      root_seen = true;
       if (s[j - 1] != '/' && ++depth > kMaxXmlDepth)
-        return make_error(file + ":" + std::to_string(line_of(s, i)),
+        return make_error(where(i),
                           "elements are nested more than " + std::to_string(kMaxXmlDepth) +
                               " deep; a CommandReporter report is never deeper than 3",
                           kReexport);
       i = j + 1;
     }
+    only_space = false;
+    text = i;
   }
-  return {};
+  return check_text(s.size());
 }
 
 // All text under a node (CommandReporterError may wrap its message in child elements).
@@ -92,13 +265,25 @@ void collect_text(const pugi::xml_node& n, std::string& out) {
 void append_records(const pugi::xml_node& parent, FeedTable& t,
                     std::unordered_map<std::string, int>& index, std::size_t& number) {
   for (auto rec : parent.children("Record")) {
+    ++number;
+    bool too_long = false;
     for (auto col : rec.children()) {
       if (col.type() != pugi::node_element) continue;
       auto [it, added] = index.try_emplace(col.name(), static_cast<int>(t.columns.size()));
       if (added) t.columns.push_back(decode_caption(col.name()));
-      t.set(static_cast<std::size_t>(it->second), trim(col.text().get()));
+      auto value = trim(col.text().get());
+      if (value.size() > FeedTable::kMaxFieldBytes) {
+        t.add_record_error([&] {
+          return value_too_long(t, number, t.columns[static_cast<std::size_t>(it->second)],
+                                value.size());
+        });
+        too_long = true;
+        break;
+      }
+      t.set(static_cast<std::size_t>(it->second), value);
     }
-    t.end_record(++number);
+    if (too_long) t.discard_record();
+    else t.end_record(number);
   }
 }
 
@@ -213,6 +398,7 @@ Result<FeedTable> read_xml_feed(std::string_view bytes, const std::string& file)
   if (auto bad = find_invalid_utf8(text); bad != std::string::npos)
     return make_error(file + ":" + std::to_string(line_of(text, bad)),
                       "the file is not valid UTF-8 or UTF-16 text", kReexport);
+  if (auto r = check_characters(text, file); !r) return r.error();
   if (auto r = prescan(text, file); !r) return r.error();
   if (auto t = read_in_pieces(text, file)) return std::move(*t);
 

@@ -4,6 +4,10 @@
 // Hostile or broken files are clean rejections, never crashes: a DOCTYPE is refused (so no
 // entity can ever be defined, let alone expanded), nesting deeper than a report can have is
 // refused by a scan of the raw bytes before pugixml sees them, and parse errors name a line.
+// What XML 1.0 forbids and pugixml would accept is refused by the same scan, naming the line:
+// a character XML does not allow (raw, or as &#x1B;), an entity it does not define (&nbsp;),
+// and a second document after the report. A value longer than FeedTable::kMaxFieldBytes is a
+// record error.
 #pragma once
 
 #include <string>

@@ -1,0 +1,205 @@
+// Memory an import may take (issue 16): the import's peak resident set stays within 2.5 times
+// the export's size plus 64 MB, however long one value is, however many rows are bad, and for
+// a report shaped like SIMS's. Each import runs in a forked child that first gives freed heap
+// back to the kernel and resets its high-water mark (/proc/self/clear_refs), so the peak
+// measured is that import's own, over the small baseline it inherits.
+//
+// Not covered, because it does not hold yet: an export of very many very short records (a CSV
+// of 48 MB of four-column student rows peaks near +330 MB), since each mapped record costs a
+// few hundred bytes whatever its length in the file. Bounding that needs the records mapped
+// and written to the store as they are read, not held whole.
+//
+// The unit run imports the huge-value shapes at 48 MiB (the old reader took about four times
+// that); `ctest -L long` (IESYNC_PEAK_RSS_MIB=200) runs every shape at 200 MiB, the size of the
+// forename that once cost 816 MB.
+#include <malloc.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <functional>
+
+#include "connectors/mis/feed_table.h"
+#include "connectors/mis/importer.h"
+#include "tests/support/sanitizer.h"
+#include "tests/unit/mis/mis_test_support.h"
+
+namespace iesync {
+namespace {
+
+using namespace mis_test;
+
+double status_mb(const char* key) {
+  std::ifstream f("/proc/self/status");
+  std::string line;
+  while (std::getline(f, line))
+    if (line.rfind(key, 0) == 0) return std::stod(line.substr(std::string(key).size())) / 1024.0;
+  return -1;
+}
+
+struct ChildImport {
+  double base_mb = -1, peak_mb = -1;
+  long accepted = -1, skipped = -1;
+  int status = -1;
+};
+
+// Imports `file` as the students feed in a child process and returns what it measured.
+ChildImport import_in_child(const fs::path& dir, const std::string& file, FeedFormat format) {
+  int fds[2];
+  if (::pipe(fds) != 0) return {};
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    ::close(fds[0]);
+    ChildImport out;
+    ::malloc_trim(0);
+    std::ofstream("/proc/self/clear_refs") << "5";
+    out.base_mb = status_mb("VmRSS:");
+    {
+      auto store = Store::open(dir / "peak.db");
+      if (store) {
+        Config cfg = demo_config(dir / "exports");
+        cfg.mis.format = format;
+        cfg.mis.feeds = {{Feed::students, file}};
+        CollectingSink events;
+        FakeClock clock{test_now()};
+        auto r = Importer(cfg, **store, events, clock).run(false, false);
+        const auto& o = r.feed(Feed::students);
+        out.status = static_cast<int>(o.status);
+        out.accepted = static_cast<long>(o.accepted);
+        out.skipped = static_cast<long>(o.skipped);
+      }
+    }
+    out.peak_mb = status_mb("VmHWM:");
+    auto w = ::write(fds[1], &out, sizeof out);
+    ::_exit(w == sizeof out ? 0 : 1);
+  }
+  ::close(fds[1]);
+  ChildImport in;
+  auto r = ::read(fds[0], &in, sizeof in);
+  ::close(fds[0]);
+  int st = 0;
+  ::waitpid(pid, &st, 0);
+  if (r != sizeof in || !WIFEXITED(st) || WEXITSTATUS(st) != 0) return {};
+  return in;
+}
+
+// Writes an export without holding it in memory: `head`, then `records` records made by
+// `record(i)`, then `tail`.
+std::uintmax_t write_export(const fs::path& p, const std::string& head, long records,
+                            const std::function<std::string(long)>& record, const std::string& tail) {
+  {
+    std::ofstream out(p, std::ios::binary | std::ios::trunc);
+    out << head;
+    for (long i = 0; i < records; ++i) out << record(i);
+    out << tail;
+  }
+  set_mtime(p, test_now() - std::chrono::hours{1});
+  return fs::file_size(p);
+}
+
+const char* long_run() { return std::getenv("IESYNC_PEAK_RSS_MIB"); }
+
+std::size_t size_mib() { return long_run() ? static_cast<std::size_t>(std::atol(long_run())) : 48; }
+
+struct Shape {
+  std::string name;
+  bool in_unit_run;  // quick enough for every test run
+  FeedFormat format;
+  long accepted, skipped;
+  std::function<std::uintmax_t(const fs::path&)> write;
+};
+
+std::vector<Shape> shapes() {
+  const std::size_t mib = size_mib();
+  const std::string xml_head = "<?xml version=\"1.0\" standalone=\"yes\"?>\n<SuperStarReport>\n";
+  const std::string csv_head = "Adno,Forename,Legal Surname,Year\n";
+  auto xml_student = [](long i, const std::string& forename) {
+    char id[24];
+    std::snprintf(id, sizeof id, "%06ld", i + 1);
+    return std::string("<Record><Adno>") + id + "</Adno><Forename>" + forename +
+           "</Forename><Legal_x0020_Surname>S</Legal_x0020_Surname><Year>Year  9</Year></Record>\n";
+  };
+  auto csv_student = [](long i, const std::string& forename) {
+    char id[24];
+    std::snprintf(id, sizeof id, "%06ld", i + 1);
+    return std::string(id) + ",\"" + forename + "\",S,Year  9\n";
+  };
+  // A huge value in one record (the 200 MiB forename), written a MiB at a time.
+  const long huge_chunks = static_cast<long>(mib);
+  const std::string mib_of_a(1 << 20, 'a');
+  // Many records, each with a value just under the cap: the table and the mapped records
+  // are then as large as the file.
+  const long wide = static_cast<long>(mib * 1024 * 1024 / 4200);
+  const std::string near_cap(FeedTable::kMaxFieldBytes - 100, 'w');
+  // Ordinary records with every column SIMS exports for a student.
+  auto xml_full = [](long i) {
+    char id[24];
+    std::snprintf(id, sizeof id, "%06ld", i + 1);
+    return std::string("  <Record>\n    <Adno>") + id + "</Adno>\n    <Forename>Forename</Forename>\n"
+           "    <Legal_x0020_Surname>Surname-" + id + "</Legal_x0020_Surname>\n"
+           "    <Year>Year 10</Year>\n    <Reg>10Y</Reg>\n"
+           "    <Primary_x0020_Email>" + id + "@pupils.example.sch.uk</Primary_x0020_Email>\n"
+           "    <UPN>A12345" + id + "0</UPN>\n    <SEN_x0020_Status>N</SEN_x0020_Status>\n"
+           "    <Pupil_x0020_Premium>N</Pupil_x0020_Premium>\n    <Gender>F</Gender>\n  </Record>\n";
+  };
+  const long full_xml = static_cast<long>(mib * 1024 * 1024 / xml_full(0).size());
+  // Rows that are all record errors.
+  const long errors = static_cast<long>(mib * 1024 * 1024 / 2);
+  return {
+      {"xml, one huge value", true, FeedFormat::xml, 2, 1,
+       [=](const fs::path& p) {
+         return write_export(p, xml_head + xml_student(0, "Ada") + "<Record><Adno>000002</Adno><Forename>",
+                             huge_chunks, [&](long) { return mib_of_a; },
+                             "</Forename></Record>\n" + xml_student(2, "Grace") + "</SuperStarReport>\n");
+       }},
+      {"csv, one huge value", true, FeedFormat::csv, 2, 1,
+       [=](const fs::path& p) {
+         return write_export(p, csv_head + csv_student(0, "Ada") + "000002,\"", huge_chunks,
+                             [&](long) { return mib_of_a; }, "\",S,Year  9\n" + csv_student(2, "Grace"));
+       }},
+      {"xml, values near the cap", false, FeedFormat::xml, wide, 0,
+       [=](const fs::path& p) {
+         return write_export(p, xml_head, wide, [&](long i) { return xml_student(i, near_cap); },
+                             "</SuperStarReport>\n");
+       }},
+      {"csv, values near the cap", false, FeedFormat::csv, wide, 0,
+       [=](const fs::path& p) {
+         return write_export(p, csv_head, wide, [&](long i) { return csv_student(i, near_cap); }, "");
+       }},
+      {"xml, full student records", false, FeedFormat::xml, full_xml, 0,
+       [=](const fs::path& p) {
+         return write_export(p, xml_head, full_xml, xml_full, "</SuperStarReport>\n");
+       }},
+      {"csv, every row an error", false, FeedFormat::csv, 0, errors,
+       [=](const fs::path& p) {
+         return write_export(p, csv_head, errors, [](long) { return std::string("x\n"); }, "");
+       }},
+  };
+}
+
+TEST(MisPeakRss, AnImportStaysWithinTwoAndAHalfTimesTheExportPlus64MB) {
+  if (test::kUnderAddressSanitizer) GTEST_SKIP() << "ASan's quarantine holds freed memory";
+  for (auto& shape : shapes()) {
+    if (!shape.in_unit_run && !long_run()) continue;
+    SCOPED_TRACE(shape.name);
+    ImportFixture fx;
+    const std::string file = shape.format == FeedFormat::xml ? "students.xml" : "students.csv";
+    const auto bytes = shape.write(fx.exports / file);
+    const double size_mb = static_cast<double>(bytes) / (1024.0 * 1024.0);
+    auto r = import_in_child(fx.tmp.dir(), file, shape.format);
+    ASSERT_GE(r.peak_mb, 0) << "the child failed";
+    EXPECT_EQ(r.status, static_cast<int>(FeedStatus::applied));
+    EXPECT_EQ(r.accepted, shape.accepted);
+    EXPECT_EQ(r.skipped, shape.skipped);
+    const double added = r.peak_mb - r.base_mb, limit = 2.5 * size_mb + 64;
+    EXPECT_LE(added, limit) << "a " << size_mb << " MB export took " << added << " MB";
+    std::printf("[ peak rss ] %-26s %7.1f MB export: +%6.1f MB (limit %6.1f MB)\n",
+                shape.name.c_str(), size_mb, added, limit);
+  }
+}
+
+}  // namespace
+}  // namespace iesync
