@@ -17,17 +17,6 @@ namespace cfg {
 
 namespace {
 
-// Appended rather than `"\"" + std::string(s) + "\""`: GCC 12 at -O3 wrongly reports that
-// form as overlapping copies (-Wrestrict).
-std::string dq(std::string_view s) {
-  std::string out;
-  out.reserve(s.size() + 2);
-  out += '"';
-  out += s;
-  out += '"';
-  return out;
-}
-
 // A required section: report its absence at the top of the file.
 const toml::table* section(TableReader& root, std::string_view name, Need need,
                            std::string_view what_to_add) {

@@ -12,8 +12,6 @@ namespace iesync::cfg {
 
 namespace {
 
-std::string dq(std::string_view s) { return "\"" + std::string(s) + "\""; }
-
 // ---- [fields.FEED] --------------------------------------------------------------------
 
 struct LogicalField {

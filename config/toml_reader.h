@@ -51,6 +51,9 @@ class Doc {
 // "a string", "an integer", ... for "expected X, not Y" messages.
 std::string type_phrase(const toml::node& n);
 
+// A value in double quotes, as messages quote what the user wrote.
+std::string dq(std::string_view s);
+
 enum class Need { optional, required };
 
 class TableReader {

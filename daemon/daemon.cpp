@@ -23,6 +23,7 @@
 #include "daemon/sync_log.h"
 #include "daemon/systemd_notify.h"
 #include "mapping/calendar.h"
+#include "mapping/shown_text.h"
 #include "mapping/timezone.h"
 
 namespace iesync {
@@ -125,7 +126,7 @@ class Daemon final : public StatusSource {
 void Daemon::say(Severity sev, const std::string& kind, const std::string& message) {
   log_->emit(Event{sev, kind, message, {}});
   // Under systemd stderr is the journal; on a terminal SyncLog already echoes.
-  if (!::isatty(STDERR_FILENO)) std::cerr << message << std::endl;
+  if (!::isatty(STDERR_FILENO)) std::cerr << shown(message) << std::endl;
 }
 
 bool Daemon::trigger(const std::string& why) {
@@ -218,6 +219,7 @@ void Daemon::do_cycles() {
     state_.recent_cycles = health.recent_cycles;
     state_.outbox_by_state = health.outbox_by_state;
     state_.warnings = health.warnings;
+    state_.held_exports = health.held;
     if (r.exit_code != 3 && d == today) caught_up_ = today;
     summary = r.summary;
     last_summary_ = r.summary;
@@ -401,6 +403,7 @@ int Daemon::run() {
     state_.recent_cycles = health.recent_cycles;
     state_.outbox_by_state = health.outbox_by_state;
     state_.warnings = health.warnings;
+    state_.held_exports = health.held;
   }
   if (auto s = start_server(); !s) {
     say(Severity::error, "daemon.status_server", s.error().to_string());

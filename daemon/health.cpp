@@ -20,10 +20,11 @@ StoreHealth read_store_health(Store& store, Clock& clock, int cycles) {
                                  q.getColumn(2).getString(), q.getColumn(3).getString()});
     SQLite::Statement held(store.db(),
                            "SELECT feed, COALESCE(held_reason, '') FROM feed_state "
-                           "WHERE held_hash IS NOT NULL AND held_hash != ''");
-    while (held.executeStep())
-      h.warnings.push_back(held.getColumn(0).getString() + " export held: " +
-                           held.getColumn(1).getString());
+                           "WHERE held_hash IS NOT NULL AND held_hash != '' ORDER BY feed");
+    while (held.executeStep()) {
+      h.held.push_back({held.getColumn(0).getString(), held.getColumn(1).getString()});
+      h.warnings.push_back(held_export_warning(h.held.back()));
+    }
   } catch (const SQLite::Exception& e) {
     h.warnings.push_back(std::string("cannot read the store: ") + e.what());
   }

@@ -16,6 +16,7 @@ struct StoreHealth {
   std::vector<CycleRecord> recent_cycles;  // newest first
   std::map<std::string, std::int64_t> outbox_by_state;
   std::vector<std::string> warnings;
+  std::vector<HeldExport> held;  // each also has its line in warnings
   // The last cycle recorded ended ok (or with record-level errors only) and nothing needs the
   // admin.
   bool healthy() const;

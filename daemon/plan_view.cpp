@@ -6,6 +6,7 @@
 
 #include "mapping/calendar.h"
 #include "mapping/marks.h"
+#include "mapping/shown_text.h"
 #include "mapping/timezone.h"
 #include "store/mis_store.h"
 #include "store/outbox.h"
@@ -109,13 +110,19 @@ Result<json::object> build_plan(const Config& cfg, Store& store, Date date, Cloc
 }
 
 namespace {
+// Every text in the plan may have come from an export: a terminal gets it escaped.
 std::string str(const json::value& v) {
-  if (v.is_string()) return std::string(v.as_string());
+  if (v.is_string()) return shown(v.as_string());
   if (v.is_null()) return "";
   return json::serialize(v);
 }
 std::string pad(std::string s, size_t w) {
-  if (s.size() > w) s = s.substr(0, w - 1) + "~";
+  if (s.size() > w) {
+    // Cut at a character boundary: half a UTF-8 sequence would show as garbage.
+    size_t cut = w - 1;
+    while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
+    s = s.substr(0, cut) + "~";
+  }
   s.resize(w, ' ');
   return s;
 }

@@ -13,6 +13,8 @@
 #include <regex>
 #include <string_view>
 
+#include "mapping/shown_text.h"
+
 namespace iesync {
 
 namespace {
@@ -103,6 +105,10 @@ Result<long long> trim_in_place(const std::filesystem::path& p, const std::strin
   }
   return dropped;
 }
+
+// JSON escapes every control character itself, keeping the value exact for machines; only
+// bytes that are not UTF-8 (which would make the line invalid JSON) are shown escaped.
+std::string json_text(std::string_view s) { return is_utf8(s) ? std::string(s) : shown(s); }
 
 }  // namespace
 
@@ -198,13 +204,16 @@ void SyncLog::emit(const Event& e) {
                                                       : "ERROR";
   // The daemon cycles every few minutes; "this export is unchanged" each time would bury the
   // lines the behaviour lead reads sync.log for. Machines still get it in sync.jsonl.
-  if (e.kind != "feed.unchanged" || routine_in_text_) text_->info("{} {} {}", when, sev, e.message);
+  // Messages carry export cells and remote answers: escaped here, once, a value can neither
+  // start a forged line nor send control sequences to whoever reads the log on a terminal.
+  if (e.kind != "feed.unchanged" || routine_in_text_)
+    text_->info("{} {} {}", when, sev, shown(e.message));
   boost::json::object o;
   o["time"] = when;
   o["severity"] = severity_name(e.severity);
   o["kind"] = e.kind;
-  o["message"] = e.message;
-  for (const auto& [k, v] : e.fields) o[k] = v;
+  o["message"] = json_text(e.message);
+  for (const auto& [k, v] : e.fields) o[k] = json_text(v);
   json_->info("{}", boost::json::serialize(o));
   if (e.severity >= Severity::warning) flush();
 }

@@ -25,7 +25,8 @@ export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 build() {  # build_dir cmake-args...
   local dir=$1
   shift
-  cmake -S . -B "$dir" -G Ninja "$@"
+  # Warnings are errors here, where the compilers are known, not in a packager's build.
+  cmake -S . -B "$dir" -G Ninja -DIESYNC_WERROR=ON "$@"
   cmake --build "$dir" -j "$jobs"
 }
 run_tests() {  # build_dir label

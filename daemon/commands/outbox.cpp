@@ -2,9 +2,21 @@
 
 #include "daemon/commands.h"
 #include "daemon/runtime.h"
+#include "mapping/shown_text.h"
 #include "store/outbox.h"
 
 namespace iesync {
+
+namespace {
+
+std::string column(std::string_view text) {
+  std::string out = shown(text);
+  for (std::size_t at = 0; (at = out.find('\t', at)) != std::string::npos; at += 4)
+    out.replace(at, 1, "\\x09");
+  return out;
+}
+
+}  // namespace
 
 int cmd_outbox(const CommonOptions& common, const OutboxOptions& o) {
   SystemClock clock;
@@ -23,7 +35,7 @@ int cmd_outbox(const CommonOptions& common, const OutboxOptions& o) {
     }
     auto r = o.action == "retry" ? outbox.retry(o.id) : outbox.discard(o.id, o.reason);
     if (!r) {
-      std::cerr << r.error().to_string() << "\n";
+      std::cerr << shown(r.error().to_string()) << "\n";
       return 1;
     }
     std::cout << "item " << o.id << (o.action == "retry" ? " will be sent again on the next cycle\n" : " discarded\n");
@@ -43,9 +55,11 @@ int cmd_outbox(const CommonOptions& common, const OutboxOptions& o) {
     return 3;
   }
   if (rows->empty()) std::cout << "The outbox is empty.\n";
+  // Keys hold student ids and class codes, and last_error the MIS's own answer: both are
+  // escaped, and a tab in either would shift the columns a script reads by.
   for (const auto& r : *rows) {
-    std::cout << r.id << "\t" << outbox_state_name(r.state) << "\t" << r.item.key << "\ttries " << r.tries;
-    if (!r.last_error.empty()) std::cout << "\t" << r.last_error;
+    std::cout << r.id << "\t" << outbox_state_name(r.state) << "\t" << column(r.item.key) << "\ttries " << r.tries;
+    if (!r.last_error.empty()) std::cout << "\t" << column(r.last_error);
     std::cout << "\n";
   }
   return 0;

@@ -4,6 +4,7 @@
 #include "daemon/commands.h"
 #include "daemon/health.h"
 #include "daemon/runtime.h"
+#include "mapping/shown_text.h"
 
 namespace iesync {
 
@@ -22,18 +23,23 @@ int cmd_status(const CommonOptions& common, const StatusOptions& o) {
                                     {"result", c.result},
                                     {"summary", c.summary}});
     for (auto& w : h.warnings) warnings.push_back(json::value(w));
+    json::array held;
+    for (auto& x : h.held)
+      held.push_back(json::object{{"feed", x.feed}, {"reason", x.reason}, {"apply_with", kApplyHeldCommand}});
     json::object counts;
     for (auto& [k, v] : h.outbox_by_state) counts[k] = v;
     std::cout << json::serialize(json::object{{"healthy", healthy}, {"cycles", cycles},
-                                              {"outbox", counts}, {"warnings", warnings}})
+                                              {"outbox", counts}, {"warnings", warnings},
+                                              {"held_exports", held}})
               << "\n";
   } else {
     std::cout << (healthy ? "healthy" : "degraded") << "\n\nLast cycles:\n";
-    for (auto& c : h.recent_cycles) std::cout << "  " << c.started_at << "  " << c.summary << "\n";
+    // Summaries and warnings quote export values and remote answers: escaped for the terminal.
+    for (auto& c : h.recent_cycles) std::cout << "  " << c.started_at << "  " << shown(c.summary) << "\n";
     std::cout << "\nOutbox:";
     for (auto& [k, v] : h.outbox_by_state) std::cout << " " << k << "=" << v;
     std::cout << "\n";
-    for (auto& w : h.warnings) std::cout << "WARN  " << w << "\n";
+    for (auto& w : h.warnings) std::cout << "WARN  " << shown(w) << "\n";
   }
   return healthy ? 0 : 1;
 }

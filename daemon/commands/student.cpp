@@ -14,6 +14,7 @@
 #include "connectors/mis/feed_files.h"
 #include "daemon/commands.h"
 #include "daemon/runtime.h"
+#include "mapping/shown_text.h"
 #include "store/student_data.h"
 
 namespace iesync {
@@ -97,7 +98,8 @@ std::string display_name(const json::object& doc, const std::string& id) {
     auto* v = o.if_contains(k);
     return v && v->is_string() ? std::string(v->get_string()) : std::string();
   };
-  return text("forename") + " " + text("surname") + " (" + id + ")";
+  // Printed to a terminal: the name came from an export.
+  return shown(text("forename") + " " + text("surname") + " (" + id + ")");
 }
 
 int do_export(Runtime& rt, const StudentRef& who, const StudentOptions& o, const Clock& clock) {

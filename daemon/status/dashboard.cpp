@@ -168,6 +168,8 @@ h2{font-size:1.2rem;margin:1.2rem 0 .4rem}
 h3{font-size:1.05rem;margin:.8rem 0 .2rem}
 .ok{color:#0a6b2d}.bad{color:#a4000f;font-weight:bold}
 .warnings li{color:#8a4b00}
+.degraded{color:#8a4b00;font-weight:bold}
+.held{background:#fff7d6;border:2px solid #8a4b00;padding:.2rem 1rem;margin:.5rem 0}
 nav form{display:inline-block;margin:0 1rem}
 table{border-collapse:collapse;width:100%;background:#fff;margin:.3rem 0 1rem}
 th,td{border:1px solid #ccc;padding:.3rem .5rem;text-align:left;vertical-align:top}
@@ -206,7 +208,8 @@ class Page {
   void header() {
     out_ += "<header><h1>" + html_escape(s_.school_name.empty() ? std::string("iesync") : s_.school_name) +
             ": internal exclusion</h1>\n<p id=\"health\">";
-    if (s_.healthy()) out_ += "<span class=\"ok\">Healthy</span>";
+    if (s_.degraded()) out_ += "<span class=\"degraded\">Degraded</span>";
+    else if (s_.healthy()) out_ += "<span class=\"ok\">Healthy</span>";
     else out_ += "<span class=\"bad\">Not healthy</span>";
     out_ += " &middot; ";
     if (s_.last_success) {
@@ -223,12 +226,34 @@ class Page {
     if (s_.cycle_running) out_ += " &middot; a sync is running now";
     else if (s_.next_cycle) out_ += " &middot; next sync " + html_escape(local_when(to_seconds(*s_.next_cycle), s_));
     out_ += "</p>\n";
-    if (!s_.warnings.empty()) {
+    held_exports();
+    // A held export has its own block above; its warning line would only say it again.
+    std::vector<const std::string*> others;
+    for (auto& w : s_.warnings)
+      if (std::none_of(s_.held_exports.begin(), s_.held_exports.end(),
+                       [&](const HeldExport& h) { return held_export_warning(h) == w; }))
+        others.push_back(&w);
+    if (!others.empty()) {
       out_ += "<ul class=\"warnings\" id=\"warnings\">";
-      for (auto& w : s_.warnings) out_ += "<li>" + html_escape(w) + "</li>";
+      for (auto* w : others) out_ += "<li>" + html_escape(*w) + "</li>";
       out_ += "</ul>\n";
     }
     out_ += "</header>\n";
+  }
+
+  // The page the behaviour lead reads shows whose IE is missing from it: a held students
+  // export means new pupils are not on it, a held memberships export means lessons are stale.
+  void held_exports() {
+    if (s_.held_exports.empty()) return;
+    out_ += "<section class=\"held\" id=\"held\"><h2>An export is held back</h2>\n";
+    for (auto& h : s_.held_exports) {
+      out_ += "<p>The new <strong>" + html_escape(h.feed) + "</strong> export was not applied: " +
+              html_escape(h.reason) + ". This page still uses the old list.</p>\n";
+    }
+    out_ += "<p>If the drop is real (a new school year, say), the IT admin applies it with <code>" +
+            html_escape(kApplyHeldCommand) +
+            "</code>; otherwise the export needs correcting in the MIS. This notice stays until "
+            "the export is applied or replaced.</p>\n</section>\n";
   }
 
   void nav(Date date) {

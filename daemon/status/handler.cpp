@@ -143,7 +143,11 @@ StatusResponse status_json(const StatusSnapshot& s) {
   for (auto& [k, v] : s.outbox_by_state) outbox[k] = v;
   json::array warnings;
   for (auto& w : s.warnings) warnings.push_back(json::value(w));
+  json::array held;
+  for (auto& h : s.held_exports)
+    held.push_back(json::object{{"feed", h.feed}, {"reason", h.reason}, {"apply_with", kApplyHeldCommand}});
   json::object o{{"healthy", s.healthy()},
+                 {"degraded", s.degraded()},
                  {"school", s.school_name},
                  {"version", s.version},
                  {"now", utc_or_null(s.now)},
@@ -157,7 +161,8 @@ StatusResponse status_json(const StatusSnapshot& s) {
                  {"interval_seconds", s.interval.count()},
                  {"cycles", std::move(cycles)},
                  {"outbox", std::move(outbox)},
-                 {"warnings", std::move(warnings)}};
+                 {"warnings", std::move(warnings)},
+                 {"held_exports", std::move(held)}};
   return json_response(200, o);
 }
 
@@ -219,6 +224,12 @@ StatusResponse route(const StatusRequest& req, const StatusSnapshot& snap,
     return json_response(200, plan->value());
   }
   if (t.path == "/healthz") {
+    if (snap.degraded()) {
+      // Still 200: cycles run and the service is up (SPEC §7); the body says what needs doing.
+      std::string body = "ok, but degraded:\n";
+      for (auto& w : snap.warnings) body += "- " + w + "\n";
+      return plain_response(200, std::move(body));
+    }
     if (snap.healthy()) return plain_response(200, "ok\n");
     return plain_response(503, healthz_reason(snap));
   }

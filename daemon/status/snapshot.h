@@ -27,6 +27,23 @@ struct CycleRecord {
   std::string summary;
 };
 
+// A new export that [safety] max_roster_drop holds back: until it is applied (with the command
+// below) or replaced by another export, iesync keeps using the old list, and the behaviour lead
+// and the admin need to see that wherever they look, not only in sync.log.
+struct HeldExport {
+  std::string feed;    // "students", "memberships"
+  std::string reason;  // "the new export has 610 students, 50% fewer than ..."
+};
+
+inline constexpr const char* kApplyHeldCommand = "iesync sync --accept-drop";
+
+// The plain-English warning for a held export, as `iesync status` and the status JSON show it.
+inline std::string held_export_warning(const HeldExport& h) {
+  return "The new " + h.feed + " export is held, not applied: " + h.reason +
+         ". iesync keeps using the old list. If the drop is real (a new school year, say), run `" +
+         kApplyHeldCommand + "`; otherwise correct the export in the MIS.";
+}
+
 struct StatusSnapshot {
   using TimePoint = std::chrono::system_clock::time_point;
 
@@ -55,11 +72,15 @@ struct StatusSnapshot {
   // Gauges read from the store after each cycle.
   std::map<std::string, std::int64_t> outbox_by_state;  // pending, sent, confirmed, conflict, failed, ...
   std::vector<std::string> warnings;                    // plain English, as `iesync status`
+  std::vector<HeldExport> held_exports;                 // each also has its line in warnings
 
   // 200 on /healthz when the last successful cycle ended within 3 intervals (SPEC §7).
   bool healthy() const {
     return last_success && now - *last_success <= 3 * interval;
   }
+  // Cycles succeed, but something needs the admin (a held export, failed write-backs): the
+  // service is up, so /healthz stays 200, and every view says "degraded" with the warnings.
+  bool degraded() const { return healthy() && !warnings.empty(); }
 };
 
 // Implemented by the daemon; the server's only way to reach it. Thread-safe.

@@ -16,6 +16,7 @@
 #include "tests/support/demo_school.h"
 #include "tests/support/files.h"
 #include "tests/support/process.h"
+#include "tests/support/shell.h"
 #include "tests/unit/status/chromium.h"
 
 namespace iesync {
@@ -272,6 +273,90 @@ TEST_F(RunCommand, PostSyncNeedsTheTokenAndStartsOneCycle) {
   EXPECT_TRUE(cycled);
   EXPECT_EQ(slurp(dir / "var/log/sync.log").find("s3cret-status-token"), std::string::npos)
       << "the token never reaches the log";
+}
+
+// The demo's students export with only its first `n` records.
+std::string first_students(const std::string& xml, int n) {
+  std::size_t at = 0;
+  for (int i = 0; i <= n && at != std::string::npos; ++i) at = xml.find("<Record>", at + 1);
+  if (at == std::string::npos) return xml;
+  const auto line_start = xml.rfind('\n', at) + 1;
+  return xml.substr(0, line_start) + "</SuperStarReport>\n";
+}
+
+// [safety] max_roster_drop holds an export that lost too many students. That is no failure
+// (cycles go on with the old list), but the admin must act: every view says so, with the
+// command, until the export is applied or replaced.
+TEST_F(RunCommand, AHeldRosterDropShowsAsDegradedUntilAppliedOrReplaced) {
+  const std::string cfg = " --date 2026-11-23 --config " + (dir / "iesync.toml").string();
+  auto cli = [&](const std::string& args) {
+    return test::shell(std::string(IESYNC_BINARY) + " " + args + " 2>&1");
+  };
+  auto students = [&](const std::string& xml) {
+    std::ofstream(dir / "exports/students.xml", std::ios::trunc) << xml;
+    test::backdate(dir / "exports/students.xml");
+  };
+  auto held_feeds = [&] {
+    auto st = cli("status --json" + cfg.substr(cfg.find(" --config")));
+    return boost::json::parse(st.out).at("held_exports").as_array();
+  };
+  const std::string full = slurp(dir / "exports/students.xml");
+  ASSERT_EQ(run_cli("sync" + cfg), 0);
+  students(first_students(full, 100));
+  auto held = cli("sync" + cfg);
+  EXPECT_NE(held.out.find("WARN  students.xml is held, not applied"), std::string::npos) << held.out;
+  EXPECT_NE(held.out.find("`iesync sync --accept-drop`"), std::string::npos) << held.out;
+
+  start();
+  wait_until_cycled();
+  auto page = get("/");
+  ASSERT_TRUE(page);
+  EXPECT_NE(page->body.find("Degraded"), std::string::npos) << page->body;
+  EXPECT_NE(page->body.find("id=\"held\""), std::string::npos) << page->body;
+  EXPECT_NE(page->body.find("<code>iesync sync --accept-drop</code>"), std::string::npos) << page->body;
+  EXPECT_NE(page->body.find("100 students, 33% fewer than the 150"), std::string::npos) << page->body;
+  auto status = get("/api/v1/status");
+  ASSERT_TRUE(status);
+  auto doc = boost::json::parse(status->body).as_object();
+  EXPECT_TRUE(doc.at("degraded").as_bool()) << status->body;
+  ASSERT_EQ(doc.at("held_exports").as_array().size(), 1u) << status->body;
+  EXPECT_EQ(doc.at("held_exports").at(0).at("feed"), "students");
+  EXPECT_EQ(doc.at("held_exports").at(0).at("apply_with"), "iesync sync --accept-drop");
+  auto health = get("/healthz");
+  ASSERT_TRUE(health);
+  EXPECT_EQ(health->status, 200) << "cycles succeed: the service is up (SPEC 7)";
+  EXPECT_NE(health->body.find("degraded"), std::string::npos) << health->body;
+  EXPECT_NE(health->body.find("iesync sync --accept-drop"), std::string::npos) << health->body;
+  daemon->signal(SIGTERM);
+  EXPECT_EQ(daemon->wait_for(10s), 0);
+
+  auto text = cli("status" + cfg.substr(cfg.find(" --config")));
+  EXPECT_EQ(text.code, 1) << text.out;
+  EXPECT_TRUE(text.out.starts_with("degraded")) << text.out;
+  EXPECT_NE(text.out.find("students export is held"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("run `iesync sync --accept-drop`"), std::string::npos) << text.out;
+  auto again = cli("sync" + cfg);
+  EXPECT_NE(again.out.find("still held"), std::string::npos) << again.out;
+  EXPECT_NE(again.out.find("run `iesync sync --accept-drop`"), std::string::npos) << again.out;
+
+  // Replaced by another dropped export: still held, for the new one's reason.
+  students(first_students(full, 90));
+  cli("sync" + cfg);
+  auto feeds = held_feeds();
+  ASSERT_EQ(feeds.size(), 1u);
+  EXPECT_NE(std::string(feeds.at(0).at("reason").as_string()).find("90 students"), std::string::npos);
+  // Replaced by a whole export again (one pupil renamed, so not the one in use): applied.
+  students(std::regex_replace(full, std::regex("<Forename>Oscar</Forename>"), "<Forename>Oskar</Forename>"));
+  cli("sync" + cfg);
+  EXPECT_TRUE(held_feeds().empty());
+  // Held again, then applied with the command the views give.
+  students(first_students(full, 100));
+  cli("sync" + cfg);
+  EXPECT_EQ(held_feeds().size(), 1u);
+  cli("sync --accept-drop" + cfg);
+  EXPECT_NE(slurp(dir / "var/log/sync.log").find("accepted with --accept-drop"), std::string::npos);
+  EXPECT_TRUE(held_feeds().empty());
+  EXPECT_EQ(cli("status" + cfg.substr(cfg.find(" --config"))).out.find("held"), std::string::npos);
 }
 
 TEST_F(RunCommand, DashboardInABrowserShowsTheDaysIeStudentsAndWhoToChase) {

@@ -52,6 +52,31 @@ TEST(StatusDashboard, HeaderSaysLastSyncInSchoolTimeAndHealth) {
   EXPECT_TRUE(has(section(html, "warnings", "</ul>"), "students export held: &lt;40% fewer&gt;"));
 }
 
+// A held roster drop leaves the page on the old list: the behaviour lead sees that, and the
+// command the IT admin runs, not just a line in sync.log.
+TEST(StatusDashboard, AHeldExportIsANoticeWithItsCommandAndTheHeaderSaysDegraded) {
+  auto s = healthy_snapshot();
+  s.held_exports = {{"students", "the new export has 610 students, 50% fewer than the 1,220 in use"}};
+  s.warnings = {held_export_warning(s.held_exports[0]), "2 write-back(s) failed; see `iesync outbox list`"};
+  auto html = render_dashboard(busy_plan(), day(), s);
+  auto health = section(html, "health", "</p>");
+  EXPECT_TRUE(has(health, "Degraded")) << health;
+  EXPECT_FALSE(has(health, "Healthy")) << health;
+  auto held = section(html, "held", "</section>");
+  EXPECT_TRUE(has(held, "The new <strong>students</strong> export was not applied: the new export has 610 "
+                        "students, 50% fewer than the 1,220 in use.")) << held;
+  EXPECT_TRUE(has(held, "<code>iesync sync --accept-drop</code>")) << held;
+  auto warnings = section(html, "warnings", "</ul>");
+  EXPECT_TRUE(has(warnings, "write-back(s) failed")) << warnings;
+  EXPECT_FALSE(has(warnings, "held")) << "the notice is not said twice: " << warnings;
+
+  s.held_exports.clear();
+  s.warnings.clear();
+  html = render_dashboard(busy_plan(), day(), s);
+  EXPECT_FALSE(has(html, "id=\"held\"")) << "gone once applied or replaced";
+  EXPECT_TRUE(has(section(html, "health", "</p>"), "Healthy"));
+}
+
 TEST(StatusDashboard, HostileStudentNameIsEscapedEverywhere) {
   auto html = render_dashboard(busy_plan(), day(), healthy_snapshot());
   EXPECT_FALSE(has(html, "<script>"));

@@ -80,6 +80,29 @@ TEST(StatusHandler, StatusJsonHasHealthCyclesOutboxWarningsAndSchedule) {
   EXPECT_EQ(v.at("warnings").at(0), "students export held: roster dropped 40%");
 }
 
+TEST(StatusHandler, AHeldExportIsDegradedInStatusJsonWhileHealthzStays200AndSaysWhy) {
+  Call call;
+  EXPECT_EQ(json::parse(call("GET", "/api/v1/status").body).at("degraded"), false);
+  call.snap.held_exports = {{"memberships", "the new export has 40 classes, 60% fewer than the 100 in use"}};
+  call.snap.warnings = {held_export_warning(call.snap.held_exports[0])};
+  auto v = json::parse(call("GET", "/api/v1/status").body).as_object();
+  EXPECT_EQ(v.at("healthy"), true);
+  EXPECT_EQ(v.at("degraded"), true);
+  ASSERT_EQ(v.at("held_exports").as_array().size(), 1u);
+  EXPECT_EQ(v.at("held_exports").at(0).at("feed"), "memberships");
+  EXPECT_EQ(v.at("held_exports").at(0).at("apply_with"), "iesync sync --accept-drop");
+  EXPECT_NE(std::string(v.at("warnings").at(0).as_string()).find("run `iesync sync --accept-drop`"),
+            std::string::npos);
+
+  auto r = call("GET", "/healthz");
+  EXPECT_EQ(r.status, 200) << "cycles succeed: the service is up";
+  EXPECT_TRUE(r.body.starts_with("ok, but degraded:\n")) << r.body;
+  EXPECT_NE(r.body.find("memberships export is held"), std::string::npos) << r.body;
+
+  call.snap.last_success.reset();
+  EXPECT_EQ(call("GET", "/healthz").status, 503) << "a failing service is unhealthy, held export or not";
+}
+
 TEST(StatusHandler, PlanForADateIsThePlanJson) {
   Call call;
   auto r = call("GET", "/api/v1/plan?date=2026-11-23");
