@@ -175,7 +175,12 @@ ClassroomDay ClassroomFetcher::fetch(const std::vector<CourseRequest>& requests,
   day.stale = run.stale;
   if (run.offline) {
     const auto& f = *run.offline;
-    std::string msg = "Google Classroom could not be reached (" + f.error.message + "); ";
+    // A refused sign-in is no network fault: saying "could not be reached" would send the
+    // admin to the wrong place.
+    std::string msg =
+        (f.kind == ApiFailureKind::auth ? "Google refused iesync access to Classroom ("
+                                        : "Google Classroom could not be reached (") +
+        f.error.message + "); ";
     if (run.oldest_shown)
       msg += "showing work as of " + describe_age(tz_, run.now, *run.oldest_shown);
     else

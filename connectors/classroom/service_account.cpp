@@ -138,16 +138,34 @@ ApiResult<std::string> ServiceAccountTokens::access_token() {
     return f;
   }
   if (r->status < 200 || r->status >= 300) {
-    // 400 invalid_grant / unauthorized_client / 401 invalid_client: our setup, not the network.
-    return ApiFailure{
-        ApiFailureKind::auth, r->status,
-        make_error("Google token endpoint",
-                   "Google refused the service account: " + describe_google_error(*r),
-                   "Check domain-wide delegation for client id " +
-                       (key_.client_id.empty() ? key_.client_email : key_.client_id) +
-                       " (Admin console > Security > API controls, with the three "
-                       "classroom.*.readonly scopes) and that [classroom] impersonate (" +
-                       impersonate_ + ") names a real Workspace user")};
+    const std::string client = key_.client_id.empty() ? key_.client_email : key_.client_id;
+    // The scopes as the Admin console's domain-wide delegation entry takes them.
+    std::string scopes;
+    for (const auto& s : classroom_readonly_scopes()) scopes += (scopes.empty() ? "" : ",") + s;
+    auto oauth = parse_json(r->body, "token");
+    if (oauth && oauth->is_object() &&
+        str_member(oauth->as_object(), "error") == "unauthorized_client") {
+      // Google's words ("Client is unauthorized to retrieve access tokens using this method,
+      // or client not authorized for any of the scopes requested") name neither the entry
+      // nor the scopes; the admin who reads the log needs both.
+      return ApiFailure{
+          ApiFailureKind::auth, r->status,
+          make_error("Google token endpoint",
+                     "domain-wide delegation does not allow service account client id " + client +
+                         " every scope iesync asks for (Google answered " +
+                         describe_google_error(*r) + ")",
+                     "In the Google Admin console, open Security > Access and data control > "
+                     "API controls > Manage Domain Wide Delegation and give client id " +
+                         client + " exactly these OAuth scopes: " + scopes)};
+    }
+    // 400 invalid_grant / 401 invalid_client: our setup, not the network.
+    return ApiFailure{ApiFailureKind::auth, r->status,
+                      make_error("Google token endpoint",
+                                 "Google refused the service account: " + describe_google_error(*r),
+                                 "Check domain-wide delegation for client id " + client +
+                                     " (Admin console > Security > API controls, with the scopes " +
+                                     scopes + ") and that [classroom] impersonate (" +
+                                     impersonate_ + ") names a real Workspace user")};
   }
   auto parsed = parse_json(r->body, "token");  // checked by `check` above
   auto& o = parsed->as_object();

@@ -1,6 +1,8 @@
 // fake-classroom: the local Google Classroom as a program, for the demo.
 //   fake-classroom --port N --fixture FILE --public-key PEM [--page-size N]
-//                  [--token-uri URI] [--impersonate USER]
+//                  [--token-uri URI] [--impersonate USER] [--allowed-scopes S1,S2,...]
+//       --allowed-scopes: the client's domain-wide delegation entry, comma-separated as the
+//       Admin console takes it (default: every read-only Classroom scope).
 //   fake-classroom --write-key DIR --token-uri URI
 //       writes DIR/service-account.json (mode 0600) and DIR/public-key.pem, then exits.
 #include <signal.h>
@@ -18,7 +20,7 @@ namespace {
 
 int usage() {
   std::cerr << "usage: fake-classroom --port N --fixture FILE --public-key PEM [--page-size N]"
-               " [--token-uri URI] [--impersonate USER]\n"
+               " [--token-uri URI] [--impersonate USER] [--allowed-scopes S1,S2,...]\n"
                "       fake-classroom --write-key DIR --token-uri URI\n";
   return 2;
 }
@@ -45,7 +47,12 @@ int main(int argc, char** argv) {
       opts.token_uri = v;
     else if (a == "--impersonate")
       opts.impersonate = v;
-    else if (a == "--write-key")
+    else if (a == "--allowed-scopes") {
+      std::stringstream list(v);
+      for (std::string scope; std::getline(list, scope, ',');)
+        if (!scope.empty()) opts.allowed_scopes.push_back(scope);
+      if (opts.allowed_scopes.empty()) return usage();
+    } else if (a == "--write-key")
       write_key = v;
     else
       return usage();

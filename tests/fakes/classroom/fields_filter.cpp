@@ -54,7 +54,8 @@ std::optional<FieldSelection> parse_fields(std::string_view text) {
 }
 
 boost::json::value apply_fields(const boost::json::value& v, const FieldSelection& sel) {
-  if (sel.members.empty()) return v;
+  // `*` selects every member (Google's wildcard), so the rest of the selection adds nothing.
+  if (sel.members.empty() || sel.members.count("*")) return v;
   if (v.is_array()) {
     boost::json::array out;
     for (const auto& e : v.as_array()) out.push_back(apply_fields(e, sel));

@@ -1,7 +1,7 @@
 // Google's `fields` partial-response selector, as the fake needs it:
-//   courseWork(id,title,dueDate),nextPageToken   individualStudentsOptions/studentIds
+//   courseWork(id,title,dueDate),nextPageToken   individualStudentsOptions/studentIds   *
 // A selection keeps only the named members of an object; applied to an array it applies to
-// each element.
+// each element; `*` at any level keeps everything there.
 #pragma once
 
 #include <boost/json.hpp>
