@@ -127,7 +127,7 @@ ExportSearch find_export(const fs::path& dir, const std::string& pattern) {
   if (ec) return out;  // no folder: every feed is missing, and says where it looked
   auto consider = [&](const fs::path& p) {
     auto r = examine(p, real_dir);
-    if (!r) return out.refused.push_back(std::move(r.error()));
+    if (!r) return out.refused.push_back(r.error());
     if (!*r) return;
     auto& f = **r;
     // Newest wins; on a tie the later name (exports are usually date-stamped).

@@ -271,16 +271,15 @@ void append_records(const pugi::xml_node& parent, FeedTable& t,
       if (col.type() != pugi::node_element) continue;
       auto [it, added] = index.try_emplace(col.name(), static_cast<int>(t.columns.size()));
       if (added) t.columns.push_back(decode_caption(col.name()));
+      const auto column = static_cast<std::size_t>(it->second);
       auto value = trim(col.text().get());
       if (value.size() > FeedTable::kMaxFieldBytes) {
-        t.add_record_error([&] {
-          return value_too_long(t, number, t.columns[static_cast<std::size_t>(it->second)],
-                                value.size());
-        });
+        t.add_record_error(
+            [&] { return value_too_long(t, number, t.columns[column], value.size()); });
         too_long = true;
         break;
       }
-      t.set(static_cast<std::size_t>(it->second), value);
+      t.set(column, value);
     }
     if (too_long) t.discard_record();
     else t.end_record(number);
