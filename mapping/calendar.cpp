@@ -80,9 +80,8 @@ std::optional<int> parse_week(std::string_view v, int cycle) {
   return n - 1;
 }
 
-}  // namespace
-
-Result<Calendar> Calendar::build(const CalendarConfig& cfg) {
+// The two numbers everything else is computed from.
+Result<void> check_cycle(const CalendarConfig& cfg) {
   // 26 weeks is where week letters run out; no real timetable comes near it.
   if (cfg.cycle < 1 || cfg.cycle > 26)
     return make_error(std::string(kWhere) + " cycle",
@@ -95,12 +94,38 @@ Result<Calendar> Calendar::build(const CalendarConfig& cfg) {
                           std::string(weekday_name(cfg.first_monday.weekday())) + ", not a Monday",
                       "set first_monday to the Monday of Week 1 (Week A), e.g. " +
                           cfg.first_monday.monday().iso());
+  return {};
+}
 
+Result<void> check_closed_ranges(const CalendarConfig& cfg) {
+  for (const auto& r : cfg.closed) {
+    if (r.last < r.first)
+      return make_error(std::string(kWhere) + " closed",
+                        "closed range " + r.first.iso() + ".." + r.last.iso() + " ends before it starts",
+                        "write the earlier date first");
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<Calendar> Calendar::build(const CalendarConfig& cfg) {
+  if (auto ok = check_cycle(cfg); !ok) return ok.error();
   Calendar cal(cfg);
-  const int days = 5 * cfg.cycle;
+  if (auto ok = cal.name_days(); !ok) return ok.error();
+  if (auto ok = cal.add_aliases(); !ok) return ok.error();
+  if (auto ok = check_closed_ranges(cfg); !ok) return ok.error();
+  if (auto ok = cal.add_week_overrides(); !ok) return ok.error();
+  cal.find_dead_weeks();
+  return cal;
+}
+
+// One distinct name per cycle day, from the day_name pattern.
+Result<void> Calendar::name_days() {
+  const int days = 5 * cfg_.cycle;
   std::unordered_map<std::string, int> seen;
   for (int cd = 1; cd <= days; ++cd) {
-    auto name = expand(cfg.day_name, cd);
+    auto name = expand(cfg_.day_name, cd);
     if (!name) return name.error();
     if (name->empty())
       return make_error(std::string(kWhere) + " day_name", "day_name is empty",
@@ -108,70 +133,73 @@ Result<Calendar> Calendar::build(const CalendarConfig& cfg) {
     auto [it, fresh] = seen.emplace(*name, cd);
     if (!fresh)
       return make_error(std::string(kWhere) + " day_name",
-                        "day_name \"" + cfg.day_name + "\" gives the same name \"" + *name +
+                        "day_name \"" + cfg_.day_name + "\" gives the same name \"" + *name +
                             "\" to cycle day " + std::to_string(it->second) + " and cycle day " +
-                            std::to_string(cd) + " of a " + std::to_string(cfg.cycle) +
+                            std::to_string(cd) + " of a " + std::to_string(cfg_.cycle) +
                             "-week cycle",
                         "include {cycle_day}, or {weekday} with {week_letter} or {week_number}, "
                         "so every day of the cycle has its own name");
-    cal.names_.push_back(*name);
+    names_.push_back(*name);
   }
-  cal.by_name_ = std::move(seen);
+  by_name_ = std::move(seen);
+  return {};
+}
 
-  for (const auto& [alias, target] : cfg.day_aliases) {
-    auto it = cal.by_name_.find(target);
-    if (it == cal.by_name_.end())
+// Other names the export uses for a cycle day ("Mon A" for "MonA").
+Result<void> Calendar::add_aliases() {
+  for (const auto& [alias, target] : cfg_.day_aliases) {
+    auto it = by_name_.find(target);
+    if (it == by_name_.end())
       return make_error(std::string(kWhere) + " day_aliases",
                         "day alias \"" + alias + "\" points at \"" + target +
                             "\", which is not a day name of this cycle (they run " +
-                            cal.names_.front() + ".." + cal.names_.back() + ")",
+                            names_.front() + ".." + names_.back() + ")",
                         "point the alias at one of the canonical day names");
-    auto clash = cal.by_name_.find(alias);
-    if (clash != cal.by_name_.end() && clash->second != it->second)
+    auto clash = by_name_.find(alias);
+    if (clash != by_name_.end() && clash->second != it->second)
       return make_error(std::string(kWhere) + " day_aliases",
                         "day alias \"" + alias + "\" is already the name of cycle day " +
                             std::to_string(clash->second),
                         "remove the alias or correct its target");
-    cal.aliases_.emplace(alias, it->second);
+    aliases_.emplace(alias, it->second);
   }
+  return {};
+}
 
-  for (const auto& r : cfg.closed) {
-    if (r.last < r.first)
-      return make_error(std::string(kWhere) + " closed",
-                        "closed range " + r.first.iso() + ".." + r.last.iso() + " ends before it starts",
-                        "write the earlier date first");
-  }
-
-  for (const auto& [monday, value] : cfg.week_overrides) {
+// Weeks the school declared to be a given week of the cycle, sorted by Monday.
+Result<void> Calendar::add_week_overrides() {
+  for (const auto& [monday, value] : cfg_.week_overrides) {
     if (monday.weekday() != 0)
       return make_error(std::string(kWhere) + " week_overrides",
                         "week override " + monday.iso() + " is not a Monday",
                         "key each override by the Monday of its week, e.g. " + monday.monday().iso());
-    auto w = parse_week(value, cfg.cycle);
+    auto w = parse_week(value, cfg_.cycle);
     if (!w)
       return make_error(std::string(kWhere) + " week_overrides",
                         "week override " + monday.iso() + " = \"" + value +
-                            "\" is not a week of a " + std::to_string(cfg.cycle) + "-week cycle",
-                        "use a week letter A.." + std::string(1, char('A' + cfg.cycle - 1)) +
-                            " or a week number 1.." + std::to_string(cfg.cycle));
-    cal.overrides_.emplace_back(monday, *w);
+                            "\" is not a week of a " + std::to_string(cfg_.cycle) + "-week cycle",
+                        "use a week letter A.." + std::string(1, char('A' + cfg_.cycle - 1)) +
+                            " or a week number 1.." + std::to_string(cfg_.cycle));
+    overrides_.emplace_back(monday, *w);
   }
-  std::sort(cal.overrides_.begin(), cal.overrides_.end());
+  std::sort(overrides_.begin(), overrides_.end());
+  return {};
+}
 
-  // Weeks with no open weekday do not advance the cycle. Only weeks touched by a closed
-  // range can be such weeks, so look at those alone.
+// Weeks with no open weekday do not advance the cycle. Only weeks touched by a closed
+// range can be such weeks, so look at those alone.
+void Calendar::find_dead_weeks() {
   std::set<Date> dead;
-  for (const auto& r : cfg.closed) {
+  for (const auto& r : cfg_.closed) {
     for (Date m = r.first.monday(); m <= r.last; m = m.plus_days(7)) {
-      if (m < cfg.first_monday) continue;
+      if (m < cfg_.first_monday) continue;
       bool any_open = false;
       for (int wd = 0; wd < 5 && !any_open; ++wd)
-        if (!cal.closed_by_config(m.plus_days(wd), nullptr)) any_open = true;
+        if (!closed_by_config(m.plus_days(wd), nullptr)) any_open = true;
       if (!any_open) dead.insert(m);
     }
   }
-  cal.dead_weeks_.assign(dead.begin(), dead.end());
-  return cal;
+  dead_weeks_.assign(dead.begin(), dead.end());
 }
 
 bool Calendar::closed_by_config(Date d, std::string* why) const {

@@ -58,6 +58,11 @@ class Calendar {
 
  private:
   explicit Calendar(CalendarConfig cfg) : cfg_(std::move(cfg)) {}
+  // The steps of build(), in order; each fills its part or says what in the config is wrong.
+  Result<void> name_days();
+  Result<void> add_aliases();
+  Result<void> add_week_overrides();
+  void find_dead_weeks();
   bool closed_by_config(Date d, std::string* why) const;
   int dead_weeks_in(Date after, Date upto) const;  // dead Mondays m, after < m <= upto
   CalendarConfig cfg_;

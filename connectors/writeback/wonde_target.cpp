@@ -701,124 +701,154 @@ void WondeTarget::post_all(Endpoint ep, std::vector<Prepared> batch, const Befor
   }
 }
 
+namespace {
+
+void settle(SendOutcome& out, const OutboxRow& r, ItemResult res, std::string why,
+            std::string ref = {}) {
+  out.items.push_back({r.id, res, std::move(ref), std::move(why), std::nullopt, std::nullopt});
+}
+
+// What to do with a mark, given the code the MIS holds for it now. Empty: post it.
+struct Verdict {
+  ItemResult result;
+  std::string why;
+};
+std::optional<Verdict> judge_mark(const WriteItem& it, const std::string& current,
+                                  const WondeOptions& opts) {
+  if (it.kind == WriteKind::retraction) {
+    if (contains(opts.our_codes, current)) return std::nullopt;
+    return Verdict{ItemResult::confirmed, current.empty() || current == "-"
+                                              ? "nothing to undo"
+                                              : "a teacher's mark, left"};
+  }
+  if (current == it.code) return Verdict{ItemResult::confirmed, "already in the MIS"};
+  if (!contains(opts.may_overwrite, current))
+    return Verdict{ItemResult::conflict, "the MIS already holds the mark \"" + current +
+                                             "\" for " + where_of(it) + " (entered in the MIS)"};
+  return std::nullopt;
+}
+
+// The comment on an exclusion record: the school's own, or what the booking says.
+std::string exclusion_comment(const WriteItem& it) {
+  if (!it.comment.empty()) return it.comment;
+  return "Internal exclusion " + it.start.str() + "-" + it.end.str() + ", reason " +
+         (it.reason.empty() ? "-" : it.reason) + ", " + std::to_string(it.lessons_missed) +
+         " lessons missed (booking " + it.booking_id + ")";
+}
+
+}  // namespace
+
 Result<SendOutcome> WondeTarget::send(std::span<const OutboxRow> rows, const BeforePost& before_post) {
   SendOutcome out;
-  auto fail = [&](const OutboxRow& r, std::string why) {
-    out.items.push_back({r.id, ItemResult::failed, {}, std::move(why), std::nullopt, std::nullopt});
-  };
-  auto settle = [&](const OutboxRow& r, ItemResult res, std::string why, std::string ref = {}) {
-    out.items.push_back({r.id, res, std::move(ref), std::move(why), std::nullopt, std::nullopt});
-  };
   if (auto r = load_codes(); !r) {
     out.stopped = r.error();
     return out;
   }
-
-  std::vector<Prepared> lesson, session, behaviour;
+  Batches to_post;
   for (const auto& row : rows) {
-    const auto& it = row.item;
-    auto sid = find_student(it.student_id);
-    if (!sid) {
-      out.stopped = sid.error();
+    // A failed read stops the run: what was prepared still goes, the rest waits.
+    if (auto r = prepare(row, to_post, out); !r) {
+      out.stopped = r.error();
       break;
     }
-    if (!*sid) {
-      fail(row, "student " + it.student_id + " is not in the MIS via Wonde (no admission number "
-                "or UPN " + it.student_id + ")");
-      continue;
-    }
-    const std::string& student = **sid;
-    json::object o;
-    if (is_lesson_item(it) || is_session_item(it)) {
-      auto code = codes_->find(it.code);
-      if (code == codes_->end()) {
-        fail(row, "the MIS has no attendance code \"" + it.code + "\"");
-        continue;
-      }
-      std::string mark_at;
-      if (is_lesson_item(it)) {
-        auto lesson_id = lesson_id_for(it);
-        if (!lesson_id) {
-          out.stopped = lesson_id.error();
-          break;
-        }
-        if (lesson_id->empty()) {
-          fail(row, "the MIS has no lesson of " + it.class_code + " at " + it.start.str() +
-                        " on " + it.date.iso());
-          continue;
-        }
-        mark_at = *lesson_id;
-      }
-      // Read before write: never over a teacher's mark.
-      auto cur = current_mark(it, student);
-      if (!cur) {
-        out.stopped = cur.error();
-        break;
-      }
-      if (it.kind == WriteKind::retraction) {
-        if (!contains(opts_.our_codes, *cur)) {
-          settle(row, ItemResult::confirmed,
-                 {}, cur->empty() || *cur == "-" ? "nothing to undo" : "a teacher's mark, left");
-          continue;
-        }
-      } else if (*cur == it.code) {
-        settle(row, ItemResult::confirmed, {}, "already in the MIS");
-        continue;
-      } else if (!contains(opts_.may_overwrite, *cur)) {
-        settle(row, ItemResult::conflict,
-               "the MIS already holds the mark \"" + *cur + "\" for " + where_of(it) +
-                   " (entered in the MIS)");
-        continue;
-      }
-      if (is_lesson_item(it)) {
-        o["lesson_id"] = mark_at;
-        o["student_id"] = student;
-        o["attendance_code_id"] = code->second;
-        lesson.push_back({&row, std::move(o), mark_at, student});
-      } else {
-        o["date"] = it.date.iso();
-        o["session"] = it.session;
-        o["student_id"] = student;
-        o["attendance_code_id"] = code->second;
-        if (!it.comment.empty()) o["comment"] = it.comment;
-        session.push_back({&row, std::move(o), it.date.iso() + "|" + it.session, student});
-      }
-    } else if (it.kind == WriteKind::exclusion) {
-      auto type = attribute_code("type", opts_.behaviour_type);
-      if (!type) {
-        if (type.error().where.rfind("[writeback]", 0) != 0) {  // the lookup failed
-          out.stopped = type.error();
-          break;
-        }
-        fail(row, type.error().message + "; " + type.error().fix);
-        continue;
-      }
-      json::object st{{"student_id", student}};
-      if (!opts_.behaviour_action.empty()) {
-        auto action = attribute_code("action", opts_.behaviour_action);
-        if (!action) {
-          fail(row, action.error().message + "; " + action.error().fix);
-          continue;
-        }
-        st["action"] = *action;
-        st["action_date"] = it.date.iso();
-      }
-      o["students"] = json::array{std::move(st)};
-      o["date"] = it.date.iso();
-      o["type"] = *type;
-      std::string comment = "Internal exclusion " + it.start.str() + "-" + it.end.str() +
-                            ", reason " + (it.reason.empty() ? "-" : it.reason) + ", " +
-                            std::to_string(it.lessons_missed) + " lessons missed (booking " +
-                            it.booking_id + ")";
-      if (!it.comment.empty()) comment = it.comment;
-      o["comment"] = comment;
-      behaviour.push_back({&row, std::move(o), {}, student});
-    } else {
-      fail(row, "an exclusion record cannot be withdrawn through Wonde's write-back API; "
-                "remove it in the MIS by hand, then discard this item");
-    }
   }
+  post_batches(to_post, before_post, out);
+  return out;
+}
 
+Result<void> WondeTarget::prepare(const OutboxRow& row, Batches& to_post, SendOutcome& out) {
+  const auto& it = row.item;
+  auto sid = find_student(it.student_id);
+  if (!sid) return sid.error();
+  if (!*sid) {
+    settle(out, row, ItemResult::failed,
+           "student " + it.student_id + " is not in the MIS via Wonde (no admission number "
+           "or UPN " + it.student_id + ")");
+    return {};
+  }
+  if (is_lesson_item(it) || is_session_item(it)) return prepare_mark(row, **sid, to_post, out);
+  if (it.kind == WriteKind::exclusion) return prepare_exclusion(row, **sid, to_post, out);
+  settle(out, row, ItemResult::failed,
+         "an exclusion record cannot be withdrawn through Wonde's write-back API; "
+         "remove it in the MIS by hand, then discard this item");
+  return {};
+}
+
+Result<void> WondeTarget::prepare_mark(const OutboxRow& row, const std::string& student,
+                                       Batches& to_post, SendOutcome& out) {
+  const auto& it = row.item;
+  auto code = codes_->find(it.code);
+  if (code == codes_->end()) {
+    settle(out, row, ItemResult::failed, "the MIS has no attendance code \"" + it.code + "\"");
+    return {};
+  }
+  std::string lesson_id;
+  if (is_lesson_item(it)) {
+    auto id = lesson_id_for(it);
+    if (!id) return id.error();
+    if (id->empty()) {
+      settle(out, row, ItemResult::failed,
+             "the MIS has no lesson of " + it.class_code + " at " + it.start.str() + " on " +
+                 it.date.iso());
+      return {};
+    }
+    lesson_id = std::move(*id);
+  }
+  // Read before write: never over a teacher's mark.
+  auto cur = current_mark(it, student);
+  if (!cur) return cur.error();
+  if (auto verdict = judge_mark(it, *cur, opts_)) {
+    settle(out, row, verdict->result, verdict->why);
+    return {};
+  }
+  json::object o;
+  if (is_lesson_item(it)) {
+    o["lesson_id"] = lesson_id;
+    o["student_id"] = student;
+    o["attendance_code_id"] = code->second;
+    to_post.lesson.push_back({&row, std::move(o), lesson_id, student});
+  } else {
+    o["date"] = it.date.iso();
+    o["session"] = it.session;
+    o["student_id"] = student;
+    o["attendance_code_id"] = code->second;
+    if (!it.comment.empty()) o["comment"] = it.comment;
+    to_post.session.push_back({&row, std::move(o), it.date.iso() + "|" + it.session, student});
+  }
+  return {};
+}
+
+Result<void> WondeTarget::prepare_exclusion(const OutboxRow& row, const std::string& student,
+                                            Batches& to_post, SendOutcome& out) {
+  const auto& it = row.item;
+  auto type = attribute_code("type", opts_.behaviour_type);
+  if (!type) {
+    if (type.error().where.rfind("[writeback]", 0) != 0) return type.error();  // the lookup failed
+    settle(out, row, ItemResult::failed, type.error().message + "; " + type.error().fix);
+    return {};
+  }
+  json::object st{{"student_id", student}};
+  if (!opts_.behaviour_action.empty()) {
+    auto action = attribute_code("action", opts_.behaviour_action);
+    if (!action) {
+      settle(out, row, ItemResult::failed, action.error().message + "; " + action.error().fix);
+      return {};
+    }
+    st["action"] = *action;
+    st["action_date"] = it.date.iso();
+  }
+  json::object o;
+  o["students"] = json::array{std::move(st)};
+  o["date"] = it.date.iso();
+  o["type"] = *type;
+  o["comment"] = exclusion_comment(it);
+  to_post.behaviour.push_back({&row, std::move(o), {}, student});
+  return {};
+}
+
+// Lessons, then sessions, then exclusion records, in batches of batch_size until one says
+// stop. An exclusion record goes alone, so a refusal is plainly about that record.
+void WondeTarget::post_batches(Batches& to_post, const BeforePost& before_post, SendOutcome& out) {
   bool stop = false;
   auto chunks = [&](Endpoint ep, std::vector<Prepared>& v) {
     const size_t n = ep == Endpoint::behaviour ? 1 : static_cast<size_t>(opts_.batch_size);
@@ -828,10 +858,9 @@ Result<SendOutcome> WondeTarget::send(std::span<const OutboxRow> rows, const Bef
                                      v.begin() + static_cast<long>(std::min(v.size(), i + n))),
                before_post, out, stop);
   };
-  chunks(Endpoint::lesson, lesson);
-  chunks(Endpoint::session, session);
-  chunks(Endpoint::behaviour, behaviour);
-  return out;
+  chunks(Endpoint::lesson, to_post.lesson);
+  chunks(Endpoint::session, to_post.session);
+  chunks(Endpoint::behaviour, to_post.behaviour);
 }
 
 }  // namespace iesync

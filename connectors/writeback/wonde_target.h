@@ -118,6 +118,19 @@ class WondeTarget final : public WriteTarget {
     std::string student;  // Wonde id
   };
   struct Reply;
+  // The bodies to post, one list per endpoint, in outbox order.
+  struct Batches {
+    std::vector<Prepared> lesson, session, behaviour;
+  };
+
+  // send() is these steps: prepare each row (look it up, read what the MIS holds, settle
+  // it now or build its body), then post the batches.
+  Result<void> prepare(const OutboxRow& row, Batches& to_post, SendOutcome& out);
+  Result<void> prepare_mark(const OutboxRow& row, const std::string& student, Batches& to_post,
+                            SendOutcome& out);
+  Result<void> prepare_exclusion(const OutboxRow& row, const std::string& student,
+                                 Batches& to_post, SendOutcome& out);
+  void post_batches(Batches& to_post, const BeforePost& before_post, SendOutcome& out);
 
   Result<void> load_students(bool fresh);
   Result<void> load_codes();

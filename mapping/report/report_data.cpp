@@ -176,21 +176,15 @@ std::string pupil_letter_label(int index) {
   return "Pupil " + letters;
 }
 
-ReportData build_report(const ReportInput& in, const Calendar& cal) {
-  ReportData d;
-  d.school_name = in.school_name;
-  d.range = in.range;
-  const int len = days_between(in.range.first, in.range.last) + 1;
-  d.previous = {in.range.first.plus_days(-len), in.range.first.plus_days(-1)};
-  d.horizon = in.horizon;
-  d.on_roll = static_cast<int>(in.students.size());
-  d.anonymised = in.anonymise;
+namespace {
 
-  std::unordered_map<std::string, const Student*> by_id;
-  for (const auto& s : in.students) by_id[s.id] = &s;
+using Sessions = std::vector<const ReportSession*>;
+using StudentsById = std::unordered_map<std::string, const Student*>;
 
-  // The sessions, once: booked/attended bookings on open days that cover something.
-  std::vector<const ReportSession*> sessions;
+// The sessions, once, by date: booked/attended bookings on open days. Counts what the range
+// holds that is not a session, so the report can say why numbers differ from the MIS.
+Sessions pick_sessions(const ReportInput& in, const Calendar& cal, ReportData& d) {
+  Sessions sessions;
   for (const auto& rs : in.sessions) {
     bool in_range = in.range.contains(rs.session.date);
     if (is_session(rs, cal)) {
@@ -206,13 +200,10 @@ ReportData build_report(const ReportInput& in, const Calendar& cal) {
   std::stable_sort(sessions.begin(), sessions.end(), [](auto* a, auto* b) {
     return a->session.date < b->session.date;
   });
-  std::vector<const ReportSession*> current;
-  for (auto* rs : sessions)
-    if (in.range.contains(rs->session.date)) current.push_back(rs);
+  return sessions;
+}
 
-  d.totals = totals_for(in.range, sessions);
-  d.previous_totals = totals_for(d.previous, sessions);
-
+std::map<std::string, PerStudent> per_student(const Sessions& current) {
   std::map<std::string, PerStudent> per;
   for (auto* rs : current) {
     auto& p = per[rs->session.student_id];
@@ -221,9 +212,14 @@ ReportData build_report(const ReportInput& in, const Calendar& cal) {
     p.lessons += static_cast<int>(rs->session.lessons.size());
     p.last = rs->session.date;
   }
+  return per;
+}
 
-  // Groups: the denominators come from the students on roll; a pupil in IE who has left the
-  // roll since counts under "Not recorded".
+// Groups: the denominators come from the students on roll; a pupil in IE who has left the
+// roll since counts under "Not recorded".
+std::vector<GroupTable> group_tables(const ReportInput& in, const ReportData& d,
+                                     const std::map<std::string, PerStudent>& per,
+                                     const StudentsById& by_id) {
   using LabelFn = std::string (*)(const std::string&);
   struct Dim {
     const char* name;
@@ -235,6 +231,7 @@ ReportData build_report(const ReportInput& in, const Calendar& cal) {
                       {"SEN status", sen_label, &Student::sen, &kSenOrder},
                       {"Pupil premium", pupil_premium_label, &Student::pupil_premium, &kPpOrder},
                       {"Gender", gender_label, &Student::gender, &kGenderOrder}};
+  std::vector<GroupTable> tables;
   for (const auto& dim : dims) {
     std::map<std::string, GroupRow> rows;
     for (const auto& s : in.students) ++rows[dim.label(s.*dim.field)].on_roll;
@@ -272,10 +269,16 @@ ReportData build_report(const ReportInput& in, const Calendar& cal) {
     t.rows.push_back(whole);
     for (auto& r : t.rows)
       r.suppressed = r.on_roll < kSuppressBelow || r.pupils < kSuppressBelow;
-    d.groups.push_back(std::move(t));
+    tables.push_back(std::move(t));
   }
+  return tables;
+}
 
-  // Repeat IE: pupils with two or more sessions, most first.
+// Repeat IE: pupils with two or more sessions, most first; letters instead of names when
+// the report is anonymised.
+std::vector<RepeatStudent> repeat_students(const std::map<std::string, PerStudent>& per,
+                                           const StudentsById& by_id, bool anonymise) {
+  std::vector<RepeatStudent> out;
   for (const auto& [id, p] : per) {
     if (p.sessions < 2) continue;
     RepeatStudent r;
@@ -287,25 +290,29 @@ ReportData build_report(const ReportInput& in, const Calendar& cal) {
     r.lessons = p.lessons;
     r.first = p.first;
     r.last = p.last;
-    d.repeat_students.push_back(std::move(r));
+    out.push_back(std::move(r));
   }
-  std::stable_sort(d.repeat_students.begin(), d.repeat_students.end(),
-                   [](const RepeatStudent& a, const RepeatStudent& b) {
-                     if (a.sessions != b.sessions) return a.sessions > b.sessions;
-                     if (a.lessons != b.lessons) return a.lessons > b.lessons;
-                     return a.label < b.label;
-                   });
-  if (in.anonymise)
-    for (size_t i = 0; i < d.repeat_students.size(); ++i) {
-      d.repeat_students[i].label = pupil_letter_label(static_cast<int>(i));
-      d.repeat_students[i].id.clear();
+  std::stable_sort(out.begin(), out.end(), [](const RepeatStudent& a, const RepeatStudent& b) {
+    if (a.sessions != b.sessions) return a.sessions > b.sessions;
+    if (a.lessons != b.lessons) return a.lessons > b.lessons;
+    return a.label < b.label;
+  });
+  if (anonymise)
+    for (size_t i = 0; i < out.size(); ++i) {
+      out[i].label = pupil_letter_label(static_cast<int>(i));
+      out[i].id.clear();
     }
+  return out;
+}
 
-  // Return to IE: another session for the same pupil 1..N school days later. Later sessions
-  // are looked for up to the horizon, past the end of the range.
+// Return to IE: another session for the same pupil 1..N school days later. Later sessions
+// are looked for up to the horizon, past the end of the range.
+std::vector<ReturnRow> returns_to_ie(const ReportInput& in, const Calendar& cal,
+                                     const Sessions& sessions, const Sessions& current) {
   std::map<std::string, std::vector<Date>> dates_of;
   for (auto* rs : sessions)
     if (rs->session.date <= in.horizon) dates_of[rs->session.student_id].push_back(rs->session.date);
+  std::vector<ReturnRow> out;
   for (int window : {10, 20}) {
     ReturnRow r;
     r.window = window;
@@ -325,16 +332,19 @@ ReportData build_report(const ReportInput& in, const Calendar& cal) {
         }
       }
     }
-    d.returns.push_back(r);
+    out.push_back(r);
   }
+  return out;
+}
 
-  // Reasons.
+std::vector<ReasonRow> reason_rows(const ReportInput& in, const Sessions& current) {
   std::map<std::string, std::pair<int, std::set<std::string>>> reasons;
   for (auto* rs : current) {
     auto& e = reasons[rs->session.reason];
     ++e.first;
     e.second.insert(rs->session.student_id);
   }
+  std::vector<ReasonRow> out;
   for (const auto& [code, e] : reasons) {
     ReasonRow r;
     r.code = code;
@@ -347,12 +357,15 @@ ReportData build_report(const ReportInput& in, const Calendar& cal) {
     r.sessions = e.first;
     r.pupils = static_cast<int>(e.second.size());
     r.suppressed = r.pupils < kSuppressBelow;
-    d.reasons.push_back(std::move(r));
+    out.push_back(std::move(r));
   }
-  std::stable_sort(d.reasons.begin(), d.reasons.end(),
+  std::stable_sort(out.begin(), out.end(),
                    [](const ReasonRow& a, const ReasonRow& b) { return a.sessions > b.sessions; });
+  return out;
+}
 
-  // Work set and handed in, by subject and by teacher.
+// Work set and handed in, by subject and by teacher.
+void count_work_by(const ReportInput& in, const Sessions& current, ReportData& d) {
   std::map<std::string, WorkRow> by_subject, by_teacher;
   for (auto* rs : current)
     for (const auto& l : rs->session.lessons) {
@@ -372,20 +385,27 @@ ReportData build_report(const ReportInput& in, const Calendar& cal) {
     }
   d.work_by_subject = work_rows(by_subject);
   d.work_by_teacher = work_rows(by_teacher);
+}
 
-  // Sessions per week, every week of the range (weeks with none included).
-  for (Date m = in.range.first.monday(); m <= in.range.last; m = m.plus_days(7)) {
+// Sessions per week, every week of the range (weeks with none included).
+std::vector<WeekCount> week_counts(DateRange range, const Sessions& current) {
+  std::vector<WeekCount> out;
+  for (Date m = range.first.monday(); m <= range.last; m = m.plus_days(7)) {
     WeekCount w{m, 0};
     for (auto* rs : current)
       if (rs->session.date.monday() == m) ++w.sessions;
-    d.weeks.push_back(w);
+    out.push_back(w);
   }
+  return out;
+}
 
+// This period against the one of the same length before it.
+auto comparison_rows(const ReportData& d) {
   const auto& c = d.totals;
   const auto& p = d.previous_totals;
   auto rate = [&](int n) { return d.on_roll > 0 ? 100.0 * n / d.on_roll : 0.0; };
   auto pct = [](int n, int of) { return of > 0 ? 100.0 * n / of : 0.0; };
-  d.comparison = {
+  return decltype(d.comparison){
       {"IE sessions", double(c.sessions), double(p.sessions), false},
       {"Pupils with at least one session", double(c.pupils), double(p.pupils), false},
       {"Pupils with two or more sessions", double(c.repeat_pupils), double(p.repeat_pupils), false},
@@ -394,6 +414,37 @@ ReportData build_report(const ReportInput& in, const Calendar& cal) {
       {"Work handed in (% of lessons with work set)", pct(c.handed_in, c.work_set),
        pct(p.handed_in, p.work_set), true},
   };
+}
+
+}  // namespace
+
+ReportData build_report(const ReportInput& in, const Calendar& cal) {
+  ReportData d;
+  d.school_name = in.school_name;
+  d.range = in.range;
+  const int len = days_between(in.range.first, in.range.last) + 1;
+  d.previous = {in.range.first.plus_days(-len), in.range.first.plus_days(-1)};
+  d.horizon = in.horizon;
+  d.on_roll = static_cast<int>(in.students.size());
+  d.anonymised = in.anonymise;
+
+  StudentsById by_id;
+  for (const auto& s : in.students) by_id[s.id] = &s;
+  const Sessions sessions = pick_sessions(in, cal, d);
+  Sessions current;
+  for (auto* rs : sessions)
+    if (in.range.contains(rs->session.date)) current.push_back(rs);
+
+  d.totals = totals_for(in.range, sessions);
+  d.previous_totals = totals_for(d.previous, sessions);
+  const auto per = per_student(current);
+  d.groups = group_tables(in, d, per, by_id);
+  d.repeat_students = repeat_students(per, by_id, in.anonymise);
+  d.returns = returns_to_ie(in, cal, sessions, current);
+  d.reasons = reason_rows(in, current);
+  count_work_by(in, current, d);
+  d.weeks = week_counts(in.range, current);
+  d.comparison = comparison_rows(d);
   return d;
 }
 
