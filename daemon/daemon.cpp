@@ -11,11 +11,13 @@
 #include <iostream>
 #include <mutex>
 #include <thread>
+#include <utility>
 
 #include "config/load.h"
 #include "daemon/cycle.h"
 #include "daemon/export_watch.h"
 #include "daemon/health.h"
+#include "daemon/notify/notify_step.h"
 #include "daemon/plan_view.h"
 #include "daemon/runtime.h"
 #include "daemon/schedule.h"
@@ -70,6 +72,7 @@ class Daemon final : public StatusSource {
   StatusSnapshot snapshot() override;
   Result<boost::json::object> plan(Date date) override;
   bool request_sync() override { return trigger("asked over the status server"); }
+  bool request_chase() override;
 
  private:
   void say(Severity sev, const std::string& kind, const std::string& message);
@@ -121,6 +124,7 @@ class Daemon final : public StatusSource {
   std::chrono::steady_clock::time_point running_since_{};
   std::thread worker_;
   std::optional<Date> caught_up_;  // the last day whose previous school day was reconciled
+  bool chase_requested_ = false;   // POST /api/v1/chase: chase after the next cycle (wmu_)
 };
 
 void Daemon::say(Severity sev, const std::string& kind, const std::string& message) {
@@ -224,7 +228,24 @@ void Daemon::do_cycles() {
     summary = r.summary;
     last_summary_ = r.summary;
   }
+  bool chase;
+  {
+    std::lock_guard l(wmu_);
+    chase = std::exchange(chase_requested_, false);
+  }
+  notify_after_cycle(cfg, *store_, *log_, clock_, chase);  // SPEC §9: chase and digest times
   asio::post(io_, [this, settling, summary] { after_cycle(settling, summary); });
+}
+
+bool Daemon::request_chase() {
+  if (!config_copy().notify.enabled) return false;
+  {
+    std::lock_guard l(wmu_);
+    if (chase_requested_) return false;
+    chase_requested_ = true;
+  }
+  trigger("a chase was asked for over the status server");
+  return true;
 }
 
 void Daemon::after_cycle(bool settling, const std::string& summary) {
@@ -243,6 +264,7 @@ void Daemon::arm_schedule(std::optional<TimePoint> last_start) {
   Config cfg = config_copy();
   TimePoint now = clock_.now();
   TimePoint next = next_cycle_at(cfg.schedule, zone_of(cfg), now, last_start);
+  if (auto n = next_notify_at(cfg, clock_); n && *n < next) next = *n;  // a chase or digest time
   {
     std::lock_guard l(state_mu_);
     state_.next_cycle = next;
