@@ -25,6 +25,7 @@
 #include "daemon/sync_log.h"
 #include "daemon/systemd_notify.h"
 #include "mapping/calendar.h"
+#include "mapping/reconcile_days.h"
 #include "mapping/shown_text.h"
 #include "mapping/timezone.h"
 
@@ -123,7 +124,7 @@ class Daemon final : public StatusSource {
   bool stopping_ = false;
   std::chrono::steady_clock::time_point running_since_{};
   std::thread worker_;
-  std::optional<Date> caught_up_;  // the last day whose previous school day was reconciled
+  std::optional<Date> caught_up_;  // the last day reconciled by a cycle that did not fail
   bool chase_requested_ = false;   // POST /api/v1/chase: chase after the next cycle (wmu_)
 };
 
@@ -171,22 +172,19 @@ void Daemon::worker_loop() {
   }
 }
 
-// Today's cycle, preceded once a day by the previous school day's: its exclusion records
-// fall due at the end of that day, after school hours, and a day the service was down still
-// gets its marks written.
+// Today's cycle, preceded by the school days not reconciled since the last success (their
+// exclusion records fall due at the end of the day, after school hours, and a day the service
+// was down still gets its marks written) and followed by the look-ahead days (nothing is written
+// for a lesson not yet started), then the chase and digest times that have come.
 void Daemon::do_cycles() {
   Config cfg = config_copy();
   TimeZone tz = zone_of(cfg);
   Date today = tz.to_local(clock_.now()).date;
-  std::vector<Date> days;
-  if (caught_up_ != today) {
-    if (auto cal = Calendar::build(cfg.mapping.calendar)) {
-      Date d = today.plus_days(-1);
-      for (int i = 0; i < 14 && !cal->is_open(d); ++i) d = d.plus_days(-1);
-      if (cal->is_open(d)) days.push_back(d);
-    }
-  }
-  days.push_back(today);
+  // Oldest first: school days missed since the last success ([schedule] catch_up), today, then
+  // the next look_ahead school days so tomorrow's room is known (and chased) tonight.
+  std::vector<Date> days = {today};
+  if (auto cal = Calendar::build(cfg.mapping.calendar))
+    days = days_to_reconcile(*cal, today, caught_up_, cfg.schedule.catch_up, cfg.schedule.look_ahead);
 
   CycleDeps deps;
   deps.classroom_metrics = &classroom_metrics_;
@@ -225,8 +223,10 @@ void Daemon::do_cycles() {
     state_.warnings = health.warnings;
     state_.held_exports = health.held;
     if (r.exit_code != 3 && d == today) caught_up_ = today;
-    summary = r.summary;
-    last_summary_ = r.summary;
+    if (d == today) {  // the status line speaks of today, not of a catch-up or look-ahead day
+      summary = r.summary;
+      last_summary_ = r.summary;
+    }
   }
   bool chase;
   {
