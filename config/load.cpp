@@ -259,6 +259,22 @@ void read_schedule(TableReader& r, Config& c) {
     else if (out.size() == days->size())
       c.schedule.days = out;
   }
+  if (auto n = r.integer("look_ahead", Need::optional, "2")) {
+    if (*n < 0 || *n > 10)
+      r.doc().error(*r.table().get("look_ahead"),
+                    "[schedule] look_ahead: " + std::to_string(*n) + " is not between 0 and 10",
+                    "use the number of school days after today to reconcile, like 2");
+    else
+      c.schedule.look_ahead = int(*n);
+  }
+  if (auto n = r.integer("catch_up", Need::optional, "10")) {
+    if (*n < 0 || *n > 60)
+      r.doc().error(*r.table().get("catch_up"),
+                    "[schedule] catch_up: " + std::to_string(*n) + " is not between 0 and 60",
+                    "use how many past school days a restarted iesync may catch up, like 10");
+    else
+      c.schedule.catch_up = int(*n);
+  }
   r.finish();
 }
 
@@ -393,6 +409,10 @@ LoadedConfig load_config(const std::filesystem::path& path, const LoadOptions& o
     if (auto t = section(r, "safety", Need::optional, "")) {
       TableReader s(doc, *t, "safety");
       read_safety(s, c);
+    }
+    if (auto t = section(r, "notify", Need::optional, "")) {
+      TableReader s(doc, *t, "notify");
+      read_notify(s, c, path, opts);
     }
     r.finish();
     if (mapping_node)

@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "config/config.h"
+#include "config/load.h"
 #include "config/toml_reader.h"
 
 namespace iesync::cfg {
@@ -26,6 +27,10 @@ std::optional<std::pair<std::string, unsigned short>> parse_listen(std::string_v
 // A secret file must exist, be a regular file and allow no group/other access.
 void check_secret(Doc& doc, const toml::node& at, std::string_view key_name,
                   const ResolvedPath& file);
+
+// [notify] (config/load_notify.cpp).
+void read_notify(TableReader& r, Config& c, const std::filesystem::path& config_path,
+                 const LoadOptions& opts);
 
 // Reads mapping.toml's root table into `out` (out.source is set by the caller).
 void read_mapping(Doc& doc, const toml::table& root, Mapping& out);

@@ -63,6 +63,13 @@ struct ReportOptions {
 };
 int cmd_report(const CommonOptions& common, const ReportOptions& o);
 
+struct NotifyOptions {
+  std::string action;  // preview, send, list
+  std::string date;    // preview/send: the digest's day (default today)
+  std::string kind;    // send: chase, digest, or empty for both
+};
+int cmd_notify(const CommonOptions& common, const NotifyOptions& o);
+
 // Later subcommands register here, so cli.cpp stays small.
 void register_commands(CLI::App& app, CommonOptions& common, const AddConfigOption& add_config);
 int dispatch_commands(CLI::App& app, const CommonOptions& common);

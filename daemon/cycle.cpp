@@ -12,6 +12,7 @@
 #include "mapping/calendar.h"
 #include "mapping/marks.h"
 #include "mapping/missed_lessons.h"
+#include "mapping/notify/chase.h"
 #include "mapping/timezone.h"
 #include "store/mis_store.h"
 #include "store/outbox.h"
@@ -298,7 +299,7 @@ CycleReport run_cycle_on(const Config& cfg, Store& store, EventSink& events, Clo
   std::map<WorkStatus, int> by_status;
   std::set<std::string> students;
   for (const auto& s : r.sessions) {
-    if (!s.problem.empty()) continue;
+    if (!live_session(s)) continue;  // cancelled and absent bookings are never counted
     students.insert(s.student_id);
     for (const auto& l : s.lessons) {
       ++lessons_total;

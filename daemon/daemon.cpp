@@ -11,11 +11,13 @@
 #include <iostream>
 #include <mutex>
 #include <thread>
+#include <utility>
 
 #include "config/load.h"
 #include "daemon/cycle.h"
 #include "daemon/export_watch.h"
 #include "daemon/health.h"
+#include "daemon/notify/notify_step.h"
 #include "daemon/plan_view.h"
 #include "daemon/runtime.h"
 #include "daemon/schedule.h"
@@ -23,6 +25,7 @@
 #include "daemon/sync_log.h"
 #include "daemon/systemd_notify.h"
 #include "mapping/calendar.h"
+#include "mapping/reconcile_days.h"
 #include "mapping/shown_text.h"
 #include "mapping/timezone.h"
 
@@ -70,6 +73,7 @@ class Daemon final : public StatusSource {
   StatusSnapshot snapshot() override;
   Result<boost::json::object> plan(Date date) override;
   bool request_sync() override { return trigger("asked over the status server"); }
+  bool request_chase() override;
 
  private:
   void say(Severity sev, const std::string& kind, const std::string& message);
@@ -120,7 +124,8 @@ class Daemon final : public StatusSource {
   bool stopping_ = false;
   std::chrono::steady_clock::time_point running_since_{};
   std::thread worker_;
-  std::optional<Date> caught_up_;  // the last day whose previous school day was reconciled
+  std::optional<Date> caught_up_;  // the last day reconciled by a cycle that did not fail
+  bool chase_requested_ = false;   // POST /api/v1/chase: chase after the next cycle (wmu_)
 };
 
 void Daemon::say(Severity sev, const std::string& kind, const std::string& message) {
@@ -167,22 +172,19 @@ void Daemon::worker_loop() {
   }
 }
 
-// Today's cycle, preceded once a day by the previous school day's: its exclusion records
-// fall due at the end of that day, after school hours, and a day the service was down still
-// gets its marks written.
+// Today's cycle, preceded by the school days not reconciled since the last success (their
+// exclusion records fall due at the end of the day, after school hours, and a day the service
+// was down still gets its marks written) and followed by the look-ahead days (nothing is written
+// for a lesson not yet started), then the chase and digest times that have come.
 void Daemon::do_cycles() {
   Config cfg = config_copy();
   TimeZone tz = zone_of(cfg);
   Date today = tz.to_local(clock_.now()).date;
-  std::vector<Date> days;
-  if (caught_up_ != today) {
-    if (auto cal = Calendar::build(cfg.mapping.calendar)) {
-      Date d = today.plus_days(-1);
-      for (int i = 0; i < 14 && !cal->is_open(d); ++i) d = d.plus_days(-1);
-      if (cal->is_open(d)) days.push_back(d);
-    }
-  }
-  days.push_back(today);
+  // Oldest first: school days missed since the last success ([schedule] catch_up), today, then
+  // the next look_ahead school days so tomorrow's room is known (and chased) tonight.
+  std::vector<Date> days = {today};
+  if (auto cal = Calendar::build(cfg.mapping.calendar))
+    days = days_to_reconcile(*cal, today, caught_up_, cfg.schedule.catch_up, cfg.schedule.look_ahead);
 
   CycleDeps deps;
   deps.classroom_metrics = &classroom_metrics_;
@@ -221,10 +223,29 @@ void Daemon::do_cycles() {
     state_.warnings = health.warnings;
     state_.held_exports = health.held;
     if (r.exit_code != 3 && d == today) caught_up_ = today;
-    summary = r.summary;
-    last_summary_ = r.summary;
+    if (d == today) {  // the status line speaks of today, not of a catch-up or look-ahead day
+      summary = r.summary;
+      last_summary_ = r.summary;
+    }
   }
+  bool chase;
+  {
+    std::lock_guard l(wmu_);
+    chase = std::exchange(chase_requested_, false);
+  }
+  notify_after_cycle(cfg, *store_, *log_, clock_, chase);  // SPEC §9: chase and digest times
   asio::post(io_, [this, settling, summary] { after_cycle(settling, summary); });
+}
+
+bool Daemon::request_chase() {
+  if (!config_copy().notify.enabled) return false;
+  {
+    std::lock_guard l(wmu_);
+    if (chase_requested_) return false;
+    chase_requested_ = true;
+  }
+  trigger("a chase was asked for over the status server");
+  return true;
 }
 
 void Daemon::after_cycle(bool settling, const std::string& summary) {
@@ -243,6 +264,7 @@ void Daemon::arm_schedule(std::optional<TimePoint> last_start) {
   Config cfg = config_copy();
   TimePoint now = clock_.now();
   TimePoint next = next_cycle_at(cfg.schedule, zone_of(cfg), now, last_start);
+  if (auto n = next_notify_at(cfg, clock_); n && *n < next) next = *n;  // a chase or digest time
   {
     std::lock_guard l(state_mu_);
     state_.next_cycle = next;

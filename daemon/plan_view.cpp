@@ -9,6 +9,8 @@
 #include "mapping/shown_text.h"
 #include "mapping/timezone.h"
 #include "store/mis_store.h"
+#include "mapping/notify/chase.h"
+#include "store/notify_queue.h"
 #include "store/outbox.h"
 #include "store/session_store.h"
 
@@ -28,6 +30,11 @@ std::string mark_state(Outbox& outbox, const std::string& key, bool due, bool la
   return "none";
 }
 
+json::value chased_at_of(const std::map<ChasedLesson, std::string>& chased, const ChasedLesson& c) {
+  auto it = chased.find(c);
+  return it == chased.end() ? json::value(nullptr) : json::value(it->second);
+}
+
 }  // namespace
 
 Result<json::object> build_plan(const Config& cfg, Store& store, Date date, Clock& clock) {
@@ -42,6 +49,10 @@ Result<json::object> build_plan(const Config& cfg, Store& store, Date date, Cloc
   std::map<std::string, std::string> staff_names;
   for (const auto& s : mis.staff()) staff_names[s.code] = s.name;
   Outbox outbox(store, clock);
+  // When each lesson's teacher was chased for it (SPEC §9); empty when notify never ran.
+  NotifyQueue notify(store, clock);
+  std::map<ChasedLesson, std::string> chased;
+  if (auto c = notify.chased_between(date, date)) chased = std::move(*c);
 
   json::array out_sessions;
   std::set<std::string> students;
@@ -78,13 +89,15 @@ Result<json::object> build_plan(const Config& cfg, Store& store, Date date, Cloc
           {"start", l.time.start.str()}, {"end", l.time.end.str()},
           {"course_id", l.course_id ? json::value(*l.course_id) : json::value(nullptr)},
           {"work", std::move(work)},
+          {"chased_at", chased_at_of(chased, ChasedLesson{l.teacher, s.date, l.class_code, l.time.start, s.student_id})},
           {"mark", json::object{{"code", cfg.mapping.codes.lesson}, {"state", state}}}});
-      if (s.problem.empty()) {
+      // Cancelled and absent bookings are listed, never counted (nor chased).
+      if (live_session(s)) {
         ++lessons_total;
         ++counts[l.work.status];
       }
     }
-    if (s.problem.empty()) students.insert(s.student_id);
+    if (live_session(s)) students.insert(s.student_id);
     json::object student{{"id", s.student_id},
                          {"name", st ? st->forename + " " + st->surname : std::string("(unknown)")},
                          {"year", st ? st->year : std::string()},

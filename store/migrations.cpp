@@ -248,13 +248,58 @@ CREATE TABLE lookup_cache (
 );
 )sql";
 
-constexpr std::array<Migration, 6> kMigrations = {{
+// 8 (7 is the behaviour feed's): the notification queue of SPEC §9, one row per message per
+// recipient (pending -> sent, or failed after retries), kept like the outbox so a mail server
+// that is down loses nothing and a restart sends nothing twice that was recorded as sent;
+// the lessons each teacher has been chased for, so a (teacher, lesson, pupil) is chased once;
+// and the chase and digest times already run, so a restart does not run them again.
+constexpr const char* kV8 = R"sql(
+CREATE TABLE notify_queue (
+  id            INTEGER PRIMARY KEY,
+  key           TEXT NOT NULL UNIQUE,   -- "chase|2026-12-01|15:45|T01", "digest|2026-12-01|addr"
+  kind          TEXT NOT NULL CHECK (kind IN ('chase','digest')),
+  day           TEXT NOT NULL,          -- the school day it is about (YYYY-MM-DD)
+  recipient     TEXT NOT NULL,
+  recipient_name TEXT NOT NULL DEFAULT '',
+  subject       TEXT NOT NULL,
+  text_body     TEXT NOT NULL,
+  html_body     TEXT NOT NULL,
+  state         TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending','sent','failed')),
+  tries         INTEGER NOT NULL DEFAULT 0,
+  smtp_code     INTEGER,
+  last_error    TEXT,
+  next_try_at   TEXT,                   -- RFC 3339 UTC; NULL = now
+  sent_at       TEXT,
+  created_at    TEXT NOT NULL,          -- also the message's Date header
+  updated_at    TEXT NOT NULL
+);
+CREATE INDEX notify_queue_due ON notify_queue(state, next_try_at);
+CREATE INDEX notify_queue_day ON notify_queue(day);
+CREATE TABLE notify_chased (
+  teacher       TEXT NOT NULL,          -- staff code
+  date          TEXT NOT NULL,          -- the lesson's date
+  class_code    TEXT NOT NULL,
+  start_time    TEXT NOT NULL,          -- HH:MM
+  student_id    TEXT NOT NULL,
+  chased_at     TEXT NOT NULL,          -- RFC 3339 UTC
+  message_key   TEXT NOT NULL,
+  PRIMARY KEY (teacher, date, class_code, start_time, student_id)
+);
+CREATE INDEX notify_chased_student ON notify_chased(student_id);
+CREATE TABLE notify_runs (
+  slot          TEXT PRIMARY KEY,       -- "chase 2026-12-01 15:45", "digest 2026-12-01"
+  ran_at        TEXT NOT NULL
+);
+)sql";
+
+constexpr std::array<Migration, 7> kMigrations = {{
     {1, "MIS feeds", kV1},
     {2, "Classroom cache", kV2},
     {3, "IE sessions", kV3},
     {4, "outbox and audit", kV4},
     {5, "export fingerprints", kV5},
     {6, "in-doubt write-backs and the lookup cache", kV6},
+    {8, "notification queue", kV8},
 }};
 
 }  // namespace

@@ -10,6 +10,7 @@ StatusOptions status_opts;
 RunOptions run_opts;
 ReportOptions report_opts;
 StudentOptions student_opts;
+NotifyOptions notify_opts;
 }  // namespace
 
 void register_commands(CLI::App& app, CommonOptions&, const AddConfigOption& add_config) {
@@ -74,6 +75,23 @@ void register_commands(CLI::App& app, CommonOptions&, const AddConfigOption& add
   add_config(erase);
   erase->add_option("id", student_opts.id, "the student's MIS id (leading zeros kept)")->required();
   erase->add_flag("--yes", student_opts.yes, "do not ask for confirmation");
+
+  auto* notify = app.add_subcommand(
+      "notify", "The emails of [notify] (docs/notify.md): teachers' chase emails and the behaviour\n"
+                "lead's daily digest. Exit: 0 done, 1 some not sent");
+  notify->require_subcommand(1);
+  auto* preview = notify->add_subcommand("preview", "Print what a chase now and the day's digest would send");
+  add_config(preview);
+  preview->add_option("--date", notify_opts.date, "the digest's day (YYYY-MM-DD; default today)");
+  auto* send = notify->add_subcommand(
+      "send", "Send now: the chase that the next chase_at would send (lessons from now to the end\n"
+              "of the next school day) and/or the day's digest, then everything queued");
+  add_config(send);
+  send->add_option("--date", notify_opts.date, "the digest's day (YYYY-MM-DD; default today)");
+  send->add_option("--kind", notify_opts.kind, "chase or digest (default both)")
+      ->check(CLI::IsMember({"chase", "digest"}));
+  auto* nlist = notify->add_subcommand("list", "The email queue, newest first");
+  add_config(nlist);
 }
 
 int dispatch_commands(CLI::App& app, const CommonOptions& common) {
@@ -83,6 +101,10 @@ int dispatch_commands(CLI::App& app, const CommonOptions& common) {
   if (app.got_subcommand("outbox")) return cmd_outbox(common, outbox_opts);
   if (app.got_subcommand("status")) return cmd_status(common, status_opts);
   if (app.got_subcommand("report")) return cmd_report(common, report_opts);
+  if (auto* n = app.get_subcommand("notify"); n->parsed()) {
+    notify_opts.action = n->got_subcommand("preview") ? "preview" : n->got_subcommand("send") ? "send" : "list";
+    return cmd_notify(common, notify_opts);
+  }
   if (auto* st = app.get_subcommand("student"); st->parsed()) {
     student_opts.action = st->got_subcommand("erase") ? "erase" : "export";
     return cmd_student(common, student_opts);

@@ -176,6 +176,7 @@ th,td{border:1px solid #ccc;padding:.3rem .5rem;text-align:left;vertical-align:t
 th{background:#eceae4}
 .w-handed_in{background:#e3f4e6}.w-set{background:#fff7d6}.w-not_set{background:#fde2e1}
 .w-unknown{background:#ececec}
+.apart{color:#777}.apart table{background:#f3f3f3}.chased{color:#555}
 .chase{background:#fff;border:2px solid #a4000f;padding:.2rem 1rem;margin:1rem 0}
 .student{background:#fff;border:1px solid #ccc;padding:.2rem 1rem;margin:.8rem 0}
 .problem{color:#a4000f}
@@ -399,8 +400,13 @@ void student_section(std::string& out, const json::object& session, const Status
   for (auto& lv : lessons) {
     if (!lv.is_object()) continue;
     const auto& l = lv.as_object();
+    // When the teacher was emailed to set work for it (SPEC §9): "chased 15:45".
+    auto chased = str(l, "chased_at");
     out += "<tr><td>" + html_escape(time_range(l)) + "</td><td>" + html_escape(str(l, "class")) +
            "</td><td>" + html_escape(str(l, "subject")) + "</td><td>" + html_escape(str(l, "teacher")) +
+           (chased.empty() ? std::string()
+                           : "<br><small class=\"chased\">chased " + html_escape(local_hm_of_utc(chased, s)) +
+                                 "</small>") +
            "</td>";
     work_cell(out, obj(l, "work"), s);
     out += "<td>" + html_escape(mark_words(obj(l, "mark"))) + "</td></tr>\n";
@@ -437,8 +443,17 @@ std::string render_dashboard(const json::object& plan, Date date, const StatusSn
   chase_list(out, sessions, date, snap);
   out += "<section id=\"students\"><h2>Students</h2>\n";
   for (auto& sv : sessions)
-    if (sv.is_object()) student_section(out, sv.as_object(), snap);
+    if (sv.is_object() && in_room(sv.as_object())) student_section(out, sv.as_object(), snap);
   out += "</section>\n";
+  // Cancelled and absent bookings: listed apart, greyed, at the end; never counted above.
+  bool any_apart = false;
+  for (auto& sv : sessions) {
+    if (!sv.is_object() || in_room(sv.as_object())) continue;
+    if (!any_apart) out += "<section id=\"apart\" class=\"apart\"><h2>Cancelled or absent (not counted)</h2>\n";
+    any_apart = true;
+    student_section(out, sv.as_object(), snap);
+  }
+  if (any_apart) out += "</section>\n";
   page.close();
   return std::move(out);
 }

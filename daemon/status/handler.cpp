@@ -50,6 +50,7 @@ struct Route {
 constexpr Route kRoutes[] = {
     {"/", "GET"},           {"/healthz", "GET"},     {"/metrics", "GET"},
     {"/api/v1/status", "GET"}, {"/api/v1/plan", "GET"}, {"/api/v1/sync", "POST"},
+    {"/api/v1/chase", "POST"},
 };
 
 const Route* find_route(std::string_view path) {
@@ -240,6 +241,12 @@ StatusResponse route(const StatusRequest& req, const StatusSnapshot& snap,
     return resp;
   }
   if (t.path == "/api/v1/status") return status_json(snap);
+  if (t.path == "/api/v1/chase") {
+    // SPEC §9 now: the daemon queues it after the running cycle (or at once when idle).
+    auto resp = json_response(202, json::object{{"result", "queued"}});
+    resp.trigger_chase = true;
+    return resp;
+  }
   // POST /api/v1/sync. The source has the last word (a cycle may have been queued since the
   // snapshot); the server answers sync_refused_response() if it refuses.
   if (snap.cycle_queued) return sync_refused_response();
@@ -313,6 +320,14 @@ StatusResponse sync_refused_response() {
   auto r = json_response(409, json::object{{"result", "already_queued"},
                                            {"message", "a sync cycle is already queued; it starts when "
                                                        "the running one ends"}});
+  add_common_headers(r);
+  return r;
+}
+
+StatusResponse chase_refused_response() {
+  auto r = json_response(409, json::object{{"result", "refused"},
+                                           {"message", "notify is off ([notify] enabled = false), "
+                                                       "or a chase is already queued"}});
   add_common_headers(r);
   return r;
 }

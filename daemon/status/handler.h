@@ -35,6 +35,9 @@ struct StatusResponse {
   // The server calls StatusSource::request_sync() and, if that refuses, answers
   // sync_refused_response() instead.
   bool trigger_sync = false;
+  // POST /api/v1/chase: the server calls StatusSource::request_chase() and, if that refuses,
+  // answers chase_refused_response().
+  bool trigger_chase = false;
 };
 
 // Compares a presented token with the configured one in constant time: both are hashed to
@@ -58,6 +61,9 @@ StatusResponse handle_status_request(const StatusRequest& req, const StatusSnaps
 
 // POST /api/v1/sync when the source refused (a cycle is already queued).
 StatusResponse sync_refused_response();
+
+// POST /api/v1/chase when the source refused (notify is off, or a chase is already queued).
+StatusResponse chase_refused_response();
 
 // Plain-text responses the server makes itself (413, 431, 503 at the connection cap, ...).
 StatusResponse plain_response(int status, std::string text);

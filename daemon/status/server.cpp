@@ -139,6 +139,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
     auto resp = handle_status_request(r, snap, shared_->auth, nullptr);
     if (resp.trigger_sync && !shared_->source.request_sync()) resp = sync_refused_response();
+    if (resp.trigger_chase && !shared_->source.request_chase()) resp = chase_refused_response();
     reply(std::move(resp), keep_alive_);
   }
 

@@ -94,6 +94,9 @@ class StatusSource {
   // Starts a cycle now, or queues one if a cycle is running (never two in parallel).
   // Returns false when one is already queued.
   virtual bool request_sync() = 0;
+  // Sends the chase of SPEC §9 now (after the running cycle, if any). Returns false when
+  // notify is off or a chase is already queued.
+  virtual bool request_chase() { return false; }
 };
 
 }  // namespace iesync

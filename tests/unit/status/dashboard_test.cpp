@@ -103,8 +103,21 @@ TEST(StatusDashboard, LessonsShowWorkAndMarksInWords) {
   EXPECT_TRUE(has(students, "&quot;/&quot; confirmed by the MIS"));
   EXPECT_TRUE(has(students, "Will write &quot;/&quot; when the lesson starts"));
   EXPECT_TRUE(has(students, "not written: the MIS already holds another mark"));
-  EXPECT_TRUE(has(students, "Cancelled"));
   EXPECT_TRUE(has(section(html, "summary", "</p>"), "2 students in IE, 7 lessons missed: 1 handed in"));
+  // A cancelled booking is listed apart, greyed, after everyone in the room.
+  EXPECT_FALSE(has(students, "Pat Moved"));
+  auto apart = section(html, "apart", "</section>");
+  EXPECT_TRUE(has(apart, "Pat Moved"));
+  EXPECT_TRUE(has(apart, "Cancelled"));
+  EXPECT_GT(html.find("id=\"apart\""), html.find("id=\"students\""));
+}
+
+TEST(StatusDashboard, AChasedLessonSaysWhen) {
+  auto plan = busy_plan();
+  auto& lesson = plan.at("sessions").as_array()[0].as_object().at("lessons").as_array()[0].as_object();
+  lesson["chased_at"] = "2026-11-23T07:45:00Z";  // 07:45 in London in November
+  auto html = render_dashboard(plan, day(), healthy_snapshot());
+  EXPECT_TRUE(has(section(html, "students", "</section>"), "chased 07:45"));
 }
 
 TEST(StatusDashboard, ChaseListIsFutureNotSetLessonsGroupedByTeacher) {
