@@ -45,7 +45,7 @@ const char* kHtmlHead =
 
 }  // namespace
 
-std::string long_date(Date d) {
+std::string day_and_month(Date d) {
   static const char* kDays[] = {"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"};
   static const char* kMonths[] = {"January", "February", "March",     "April",   "May",      "June",
                                   "July",    "August",   "September", "October", "November", "December"};
@@ -99,11 +99,11 @@ MailMessage chase_email(const TeacherChase& t, const std::string& key,
   for (const auto& i : t.items) {
     std::string cls = i.id.class_code + (i.subject.empty() ? "" : " " + i.subject);
     text += "- " + i.student_name + (i.reg_group.empty() ? "" : " (" + i.reg_group + ")") + ", " +
-            long_date(i.id.date) + ", " + i.time.str() + ", " + cls +
+            day_and_month(i.id.date) + ", " + i.time.str() + ", " + cls +
             (i.room.empty() ? "" : ", room " + i.room) + "\n";
     if (!i.course_link.empty()) text += "  Classroom: " + i.course_link + "\n";
     html += "<tr><td>" + esc(i.student_name) + "</td><td>" + esc(i.reg_group) + "</td><td>" +
-            esc(long_date(i.id.date)) + "</td><td>" + esc(i.time.str()) + "</td><td>" + esc(cls) +
+            esc(day_and_month(i.id.date)) + "</td><td>" + esc(i.time.str()) + "</td><td>" + esc(cls) +
             "</td><td>" + esc(i.room) + "</td><td>" +
             (web_link(i.course_link) ? "<a href=\"" + esc(i.course_link) + "\">open the course</a>"
                                      : std::string("no course link")) +
@@ -208,11 +208,11 @@ MailMessage digest_email(const DigestInput& in, const std::string& key, const st
   m.kind = MailKind::digest;
   m.to_address = to;
   m.date = now;
-  m.subject = "IE room, " + long_date(in.today.date) + ": " +
+  m.subject = "IE room, " + day_and_month(in.today.date) + ": " +
               plural(in.today.pupils, "pupil", "pupils") + ", " +
               std::to_string(in.today.not_set) + " lesson(s) with no work set";
   std::string text, html = kHtmlHead;
-  day_block(text, html, "Today, " + long_date(in.today.date), in.today);
+  day_block(text, html, "Today, " + day_and_month(in.today.date), in.today);
   std::string marks = std::to_string(in.marks_written) + " mark(s) and record(s) written to the MIS" +
                       (in.marks_waiting ? ", " + std::to_string(in.marks_waiting) + " waiting to be sent" : "") + ".";
   text += "Marks\n" + marks + "\n\n";
@@ -222,7 +222,7 @@ MailMessage digest_email(const DigestInput& in, const std::string& key, const st
   list_block(text, html, "Teachers chased", in.chased, "Nobody needed chasing.");
   list_block(text, html, "Could not chase (no email in the staff export)", in.could_not_chase, "Nobody.");
   if (!in.mail_problems.empty()) list_block(text, html, "Emails not delivered", in.mail_problems, "");
-  if (in.next_day) day_block(text, html, "Next school day, " + long_date(in.next_day->date), *in.next_day);
+  if (in.next_day) day_block(text, html, "Next school day, " + day_and_month(in.next_day->date), *in.next_day);
   std::string sign = "Sent by iesync" + (in.school_name.empty() ? std::string() : " for " + in.school_name) +
                      "; the dashboard has the detail.";
   text += sign + "\n";

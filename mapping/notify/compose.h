@@ -58,6 +58,6 @@ DigestDay digest_day(Date date, const std::vector<IeSession>& sessions,
                      const std::map<std::string, Student>& students);
 
 // "Tuesday 1 December"
-std::string long_date(Date d);
+std::string day_and_month(Date d);
 
 }  // namespace iesync
