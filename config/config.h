@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "mapping/civil.h"
+#include "mapping/impact.h"
 #include "mapping/rules.h"
 
 namespace iesync {
@@ -91,6 +92,7 @@ struct Config {
   StatusConfig status;
   LogConfig log;
   SafetyConfig safety;
+  ImpactConfig impact;  // [impact], SPEC §10
   Mapping mapping;
 };
 
