@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "mapping/civil.h"
+#include "mapping/impact.h"
 #include "mapping/rules.h"
 
 namespace iesync {
@@ -111,6 +112,7 @@ struct Config {
   LogConfig log;
   SafetyConfig safety;
   NotifyConfig notify;
+  ImpactConfig impact;  // [impact], SPEC §10
   Mapping mapping;
 };
 

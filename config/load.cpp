@@ -102,6 +102,7 @@ void read_feeds(TableReader& mis, const toml::table& feeds, Config& c) {
     const std::string name = feed_name(f);
     const std::string example = f == Feed::bookings ? "\"ie-bookings.xml\"" : dq(name + ".xml");
     const toml::node* n = r.get(name);
+    if (!n && feed_optional(f)) continue;
     if (!n) {
       mis.doc().error(feeds, "[mis] feeds has no " + dq(name) + " file",
                       "add feeds." + name + " = " + example + " under [mis] (a file name or "
@@ -330,6 +331,71 @@ void read_safety(TableReader& r, Config& c) {
   r.finish();
 }
 
+// [impact] (SPEC §10). Each threshold is an inline table { count = N, within = DAYS }.
+void read_threshold(TableReader& r, std::string_view key, ImpactThreshold& out,
+                    std::string_view example) {
+  const toml::table* t = r.subtable(key, Need::optional, example);
+  if (!t) return;
+  TableReader tr(r.doc(), *t, "impact." + std::string(key));
+  ImpactThreshold v = out;
+  bool ok = true;
+  for (auto [name, slot] : {std::pair{"count", &v.count}, std::pair{"within", &v.within}}) {
+    auto n = tr.integer(name, Need::required, name == std::string_view("count") ? "3" : "30");
+    if (!n) {
+      ok = false;
+      continue;
+    }
+    if (*n < 1 || *n > 400) {
+      r.doc().error(*t->get(name), "[impact] " + std::string(key) + "." + name + ": " +
+                                       std::to_string(*n) + " is not between 1 and 400",
+                    "write a whole number of " +
+                        std::string(name == std::string_view("count") ? "IEs or incidents"
+                                                                      : "school days") +
+                        ", like " + std::string(example));
+      ok = false;
+      continue;
+    }
+    *slot = static_cast<int>(*n);
+  }
+  tr.finish();
+  if (ok) out = v;
+}
+
+void read_impact(TableReader& r, Config& c) {
+  if (const toml::node* n = r.get("windows")) {
+    const toml::array* arr = n->as_array();
+    std::vector<int> windows;
+    bool ok = arr != nullptr && !arr->empty();
+    if (!arr) r.wrong_type(*n, "windows", "an array of whole numbers of school days", "[10, 20]");
+    else if (arr->empty())
+      r.doc().error(*n, "[impact] windows is empty", "list the school days compared, like [10, 20]");
+    for (std::size_t i = 0; arr && i < arr->size(); ++i) {
+      auto v = (*arr)[i].value<int64_t>();
+      if (!v || !(*arr)[i].is_integer() || *v < 1 || *v > 200) {
+        r.doc().error((*arr)[i], "[impact] windows: each entry must be a whole number of school "
+                                 "days from 1 to 200",
+                      "write it like [10, 20]");
+        ok = false;
+      } else if (std::find(windows.begin(), windows.end(), static_cast<int>(*v)) != windows.end()) {
+        r.doc().error((*arr)[i], "[impact] windows: " + std::to_string(*v) + " is listed twice",
+                      "list each window once");
+        ok = false;
+      } else {
+        windows.push_back(static_cast<int>(*v));
+      }
+    }
+    if (ok) {
+      std::sort(windows.begin(), windows.end());
+      c.impact.windows = windows;
+    }
+  }
+  read_threshold(r, "repeat_ie", c.impact.repeat_ie, "{ count = 3, within = 30 }");
+  read_threshold(r, "sen_repeat_ie", c.impact.sen_repeat_ie, "{ count = 2, within = 30 }");
+  read_threshold(r, "incidents_after_return", c.impact.incidents_after_return,
+                 "{ count = 2, within = 10 }");
+  r.finish();
+}
+
 void read_mapping_file(Doc& doc, const toml::node& at, const std::filesystem::path& config_path,
                        const std::string& value, Config& c, std::optional<Doc>& mdoc) {
   auto p = resolve_path(config_path, value);
@@ -414,10 +480,22 @@ LoadedConfig load_config(const std::filesystem::path& path, const LoadOptions& o
       TableReader s(doc, *t, "notify");
       read_notify(s, c, path, opts);
     }
+    if (auto t = section(r, "impact", Need::optional, "")) {
+      TableReader s(doc, *t, "impact");
+      read_impact(s, c);
+    }
     r.finish();
     if (mapping_node)
       read_mapping_file(doc, *mapping_node, path, mapping_node->as_string()->get(), c, mdoc);
   }
+  // The optional behaviour feed needs its captions as much as the others do.
+  if (mdoc && !mdoc->has_problems() && c.mis.feeds.contains(Feed::behaviour) &&
+      !c.mapping.fields.contains(Feed::behaviour))
+    mdoc->file_error("[mis] feeds.behaviour is set in " + doc.display() +
+                         " but there is no [fields.behaviour] table",
+                     "add [fields.behaviour] with id, student_id and date (and time, type, "
+                     "points, recorded_by, status as the export has them), or remove "
+                     "feeds.behaviour");
   out.problems = doc.sorted_problems();
   if (mdoc) {
     auto more = mdoc->sorted_problems();

@@ -48,7 +48,13 @@ std::vector<LogicalField> logical_fields(Feed f) {
     case Feed::bookings:
       return {{"id", true, "Booking ID"},  {"student_id", true, "Adno"}, {"date", true, "Date"},
               {"start", true, "Start"},    {"end", true, "End"},         {"reason", false, "Reason"},
-              {"room", false, "Room"},     {"status", false, "Status"}};
+              {"room", false, "Room"},     {"status", false, "Status"},
+              {"referred_by", false, "Referred By"}, {"incident_id", false, "Incident ID"}};
+    case Feed::behaviour:
+      return {{"id", true, "Incident ID"},    {"student_id", true, "Adno"},
+              {"date", true, "Date"},         {"time", false, "Time"},
+              {"type", false, "Type"},        {"points", false, "Points"},
+              {"recorded_by", false, "Recorded By"}, {"status", false, "Status"}};
   }
   return {};
 }
@@ -69,7 +75,7 @@ void read_fields(TableReader& root, Mapping& m) {
     const std::string feed = feed_name(f);
     const toml::table* t = fr.subtable(feed, Need::optional);
     if (!t) {
-      if (!fields->get(feed))
+      if (!fields->get(feed) && !feed_optional(f))
         root.doc().error(*fields, "there is no [fields." + feed + "] table",
                          "add [fields." + feed + "] mapping each logical field to its column "
                          "caption in the " + feed + " export");

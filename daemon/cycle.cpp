@@ -9,6 +9,7 @@
 #include "connectors/http/curl_client.h"
 #include "connectors/writeback/make_target.h"
 #include "connectors/writeback/sender.h"
+#include "daemon/impact/pupil_impact.h"
 #include "mapping/calendar.h"
 #include "mapping/marks.h"
 #include "mapping/missed_lessons.h"
@@ -340,6 +341,7 @@ CycleReport run_cycle_on(const Config& cfg, Store& store, EventSink& events, Clo
     }
     // [store] retain: cheap when nothing has expired; one log line when something went.
     purge_expired_and_report(store, cfg.store.retain, clock.now(), events);
+    log_new_review_flags(cfg, store, tz.to_local(now).date, clock.now(), events);  // SPEC §10
   }
   return r;
 }

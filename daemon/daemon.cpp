@@ -1,3 +1,4 @@
+#include "daemon/impact/pupil_impact.h"
 #include "daemon/daemon.h"
 
 #include <unistd.h>
@@ -72,6 +73,8 @@ class Daemon final : public StatusSource {
 
   StatusSnapshot snapshot() override;
   Result<boost::json::object> plan(Date date) override;
+  Result<boost::json::object> impact(Date today) override;
+  Result<std::optional<boost::json::object>> student(const std::string& id, Date today) override;
   bool request_sync() override { return trigger("asked over the status server"); }
   bool request_chase() override;
 
@@ -410,6 +413,18 @@ Result<boost::json::object> Daemon::plan(Date date) {
   Config cfg = config_copy();
   std::lock_guard l(read_mu_);
   return build_plan(cfg, *read_store_, date, clock_);
+}
+
+Result<boost::json::object> Daemon::impact(Date today) {
+  Config cfg = config_copy();
+  std::lock_guard l(read_mu_);
+  return dashboard_impact_json(cfg, *read_store_, today);
+}
+
+Result<std::optional<boost::json::object>> Daemon::student(const std::string& id, Date today) {
+  Config cfg = config_copy();
+  std::lock_guard l(read_mu_);
+  return student_impact_json(cfg, *read_store_, id, today);
 }
 
 int Daemon::run() {

@@ -9,6 +9,7 @@ const char* feed_name(Feed f) {
     case Feed::memberships: return "memberships";
     case Feed::timetable: return "timetable";
     case Feed::bookings: return "bookings";
+    case Feed::behaviour: return "behaviour";
   }
   return "?";
 }

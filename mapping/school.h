@@ -64,6 +64,8 @@ struct Booking {
   std::string reason;
   std::string room;
   BookingStatus status = BookingStatus::booked;
+  std::string referred_by;  // staff code of who referred the pupil (SPEC §10 patterns)
+  std::string incident_id;  // the behaviour incident that led to the booking
 };
 
 }  // namespace iesync

@@ -248,7 +248,34 @@ CREATE TABLE lookup_cache (
 );
 )sql";
 
-// 8 (7 is the behaviour feed's): the notification queue of SPEC §9, one row per message per
+// 7: the optional behaviour feed and the impact of IE (SPEC §10): incidents as exported, who
+// referred each booking and for which incident, and the review flags already told in
+// sync.log (so each is told once while it stays open).
+constexpr const char* kV7 = R"sql(
+ALTER TABLE bookings ADD COLUMN referred_by TEXT;   -- staff code
+ALTER TABLE bookings ADD COLUMN incident_id TEXT;
+CREATE TABLE behaviour_incidents (
+  id            TEXT PRIMARY KEY,
+  student_id    TEXT NOT NULL,          -- checked against students by the importer
+  date          TEXT NOT NULL,          -- YYYY-MM-DD
+  time          TEXT,                   -- HH:MM or a period name
+  type          TEXT,
+  points        INTEGER NOT NULL DEFAULT 0,
+  recorded_by   TEXT,                   -- staff code
+  status        TEXT                    -- as exported; withdrawn and deleted are not counted
+);
+CREATE INDEX behaviour_incidents_student ON behaviour_incidents(student_id, date);
+CREATE INDEX behaviour_incidents_date ON behaviour_incidents(date);
+CREATE TABLE review_flags (
+  student_id    TEXT NOT NULL,
+  kind          TEXT NOT NULL,          -- repeat_ie, sen_repeat_ie, incidents_after_return
+  since         TEXT NOT NULL,          -- YYYY-MM-DD
+  logged_at     TEXT NOT NULL,          -- UTC RFC 3339: when sync.log told it
+  PRIMARY KEY (student_id, kind)
+);
+)sql";
+
+// 8: the notification queue of SPEC §9, one row per message per
 // recipient (pending -> sent, or failed after retries), kept like the outbox so a mail server
 // that is down loses nothing and a restart sends nothing twice that was recorded as sent;
 // the lessons each teacher has been chased for, so a (teacher, lesson, pupil) is chased once;
@@ -292,13 +319,14 @@ CREATE TABLE notify_runs (
 );
 )sql";
 
-constexpr std::array<Migration, 7> kMigrations = {{
+constexpr std::array<Migration, 8> kMigrations = {{
     {1, "MIS feeds", kV1},
     {2, "Classroom cache", kV2},
     {3, "IE sessions", kV3},
     {4, "outbox and audit", kV4},
     {5, "export fingerprints", kV5},
     {6, "in-doubt write-backs and the lookup cache", kV6},
+    {7, "behaviour incidents, referrals and review flags", kV7},
     {8, "notification queue", kV8},
 }};
 

@@ -1,5 +1,7 @@
 #include "store/mis_store.h"
 
+#include "store/feed_state_row.h"
+
 namespace iesync {
 
 namespace {
@@ -64,18 +66,7 @@ Result<void> MisStore::replace(Feed f, const char* table, long long records, con
     SQLite::Transaction tx(db_);
     db_.exec(std::string("DELETE FROM ") + table);
     fill();
-    SQLite::Statement st(db_,
-                         "INSERT INTO feed_state(feed, file, content_hash, applied_at, records, "
-                         "held_hash, held_reason) VALUES (?, ?, ?, ?, ?, NULL, NULL) "
-                         "ON CONFLICT(feed) DO UPDATE SET file = excluded.file, content_hash = "
-                         "excluded.content_hash, applied_at = excluded.applied_at, records = "
-                         "excluded.records, held_hash = NULL, held_reason = NULL");
-    st.bind(1, feed_name(f));
-    st.bind(2, a.file);
-    st.bind(3, a.content_hash);
-    st.bind(4, a.applied_at);
-    st.bind(5, static_cast<int64_t>(records));
-    st.exec();
+    write_applied_feed_state(db_, f, records, a);
     tx.commit();
     return {};
   } catch (const SQLite::Exception& e) {
@@ -161,7 +152,7 @@ Result<void> MisStore::replace_bookings(const std::vector<Booking>& v, const App
   return replace(Feed::bookings, "bookings", static_cast<long long>(v.size()), a, [&] {
     SQLite::Statement q(db_,
                         "INSERT INTO bookings(id, student_id, date, start_spec, end_spec, reason, "
-                        "room, status) VALUES (?,?,?,?,?,?,?,?)");
+                        "room, status, referred_by, incident_id) VALUES (?,?,?,?,?,?,?,?,?,?)");
     for (auto& b : v) {
       q.bind(1, b.id);
       q.bind(2, b.student_id);
@@ -171,6 +162,8 @@ Result<void> MisStore::replace_bookings(const std::vector<Booking>& v, const App
       bind_opt(q, 6, b.reason);
       bind_opt(q, 7, b.room);
       q.bind(8, booking_status_name(b.status));
+      bind_opt(q, 9, b.referred_by);
+      bind_opt(q, 10, b.incident_id);
       q.exec();
       q.reset();
     }
@@ -277,13 +270,13 @@ std::vector<Lesson> MisStore::lessons_on(int cycle_day) {
   return out;
 }
 
-std::vector<Booking> MisStore::bookings_between(Date first, Date last) {
+namespace {
+
+constexpr const char* kBookingCols =
+    "id, student_id, date, start_spec, end_spec, reason, room, status, referred_by, incident_id";
+
+std::vector<Booking> read_bookings(SQLite::Statement& q) {
   std::vector<Booking> out;
-  SQLite::Statement q(db_,
-                      "SELECT id, student_id, date, start_spec, end_spec, reason, room, status "
-                      "FROM bookings WHERE date BETWEEN ? AND ? ORDER BY date, start_spec, id");
-  q.bind(1, first.iso());
-  q.bind(2, last.iso());
   while (q.executeStep()) {
     Booking b;
     b.id = text(q.getColumn(0));
@@ -294,9 +287,29 @@ std::vector<Booking> MisStore::bookings_between(Date first, Date last) {
     b.reason = text(q.getColumn(5));
     b.room = text(q.getColumn(6));
     b.status = booking_status_from_name(text(q.getColumn(7))).value_or(BookingStatus::booked);
+    b.referred_by = text(q.getColumn(8));
+    b.incident_id = text(q.getColumn(9));
     out.push_back(std::move(b));
   }
   return out;
+}
+
+}  // namespace
+
+std::vector<Booking> MisStore::bookings_between(Date first, Date last) {
+  SQLite::Statement q(db_, std::string("SELECT ") + kBookingCols +
+                               " FROM bookings WHERE date BETWEEN ? AND ? "
+                               "ORDER BY date, start_spec, id");
+  q.bind(1, first.iso());
+  q.bind(2, last.iso());
+  return read_bookings(q);
+}
+
+std::vector<Booking> MisStore::bookings_of(const std::string& student_id) {
+  SQLite::Statement q(db_, std::string("SELECT ") + kBookingCols +
+                               " FROM bookings WHERE student_id = ? ORDER BY date, start_spec, id");
+  q.bind(1, student_id);
+  return read_bookings(q);
 }
 
 }  // namespace iesync

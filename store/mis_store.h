@@ -74,6 +74,7 @@ class MisStore {
   std::vector<Membership> memberships_of(const std::string& student_id);
   std::vector<Lesson> lessons_on(int cycle_day);
   std::vector<Booking> bookings_between(Date first, Date last);  // inclusive
+  std::vector<Booking> bookings_of(const std::string& student_id);  // every date, oldest first
 
  private:
   template <class Fill>

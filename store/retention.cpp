@@ -25,6 +25,7 @@ std::string PurgeCounts::describe() const {
   add(out, sessions, "IE session(s)");
   add(out, session_lessons, "session lesson(s)");
   add(out, bookings, "booking(s)");
+  add(out, incidents, "behaviour incident(s)");
   add(out, outbox, "write-back item(s)");
   add(out, audit, "audit row(s)");
   add(out, classroom, "Classroom cache row(s)");
@@ -50,6 +51,7 @@ Result<PurgeCounts> purge_expired(Store& store, std::chrono::seconds retain, Tim
                             cutoff_day);
     c.sessions = run(db, "DELETE FROM ie_sessions WHERE date < ?", cutoff_day);
     c.bookings = run(db, "DELETE FROM bookings WHERE date < ?", cutoff_day);
+    c.incidents = run(db, "DELETE FROM behaviour_incidents WHERE date < ?", cutoff_day);
     c.outbox = run(db, "DELETE FROM outbox WHERE state <> 'pending' AND updated_at < ?", cutoff);
     {
       SQLite::Statement q(db, "DELETE FROM audit WHERE at < ? AND action <> ?");

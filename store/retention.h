@@ -3,6 +3,8 @@
 //   - IE sessions (and the lessons each covered) dated before the cutoff day,
 //   - bookings dated before the cutoff day (a later bookings export that still holds them
 //     brings them back until the next purge: the MIS export should be limited in time),
+//   - behaviour incidents dated before the cutoff day (the same holds for the behaviour
+//     export),
 //   - outbox items in a final state (anything but `pending`) last changed before the cutoff,
 //   - audit rows older than the cutoff, except erasure records (they hold no personal data
 //     and are the school's proof that an erasure happened),
@@ -25,13 +27,14 @@ struct PurgeCounts {
   long long sessions = 0;
   long long session_lessons = 0;
   long long bookings = 0;
+  long long incidents = 0;
   long long outbox = 0;
   long long audit = 0;
   long long classroom = 0;  // rows over all the Classroom cache tables
   long long cycles = 0;
 
   long long total() const {
-    return sessions + session_lessons + bookings + outbox + audit + classroom + cycles;
+    return sessions + session_lessons + bookings + incidents + outbox + audit + classroom + cycles;
   }
   // "3 IE session(s), 12 lesson(s), ..." naming only what was removed; "" when nothing.
   std::string describe() const;

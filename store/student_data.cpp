@@ -107,6 +107,8 @@ const std::vector<Scope>& scopes() {
         {"students", "id = ?1"},
         {"memberships", "student_id = ?1"},
         {"bookings", "student_id = ?1"},
+        {"behaviour_incidents", "student_id = ?1"},
+        {"review_flags", "student_id = ?1"},
         {"ie_sessions", "student_id = ?1"},
         {"outbox", outbox.c_str()},
         {"audit", audit.c_str()},
@@ -158,6 +160,10 @@ Result<std::optional<json::object>> export_student(Store& store, const StudentRe
         select(db, "SELECT * FROM memberships WHERE student_id = ?1 ORDER BY class_code", who);
     doc["bookings"] =
         select(db, "SELECT * FROM bookings WHERE student_id = ?1 ORDER BY date, id", who);
+    doc["behaviour_incidents"] = select(
+        db, "SELECT * FROM behaviour_incidents WHERE student_id = ?1 ORDER BY date, id", who);
+    doc["review_flags"] =
+        select(db, "SELECT * FROM review_flags WHERE student_id = ?1 ORDER BY kind", who);
     auto sessions = select(
         db, "SELECT * FROM ie_sessions WHERE student_id = ?1 ORDER BY date, booking_id", who);
     for (auto& s : sessions) {

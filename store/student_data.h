@@ -1,7 +1,8 @@
 // Subject access and erasure for one student (SPEC §1 `iesync student export|erase`,
 // UK GDPR articles 15 and 17; the school is the controller).
 //
-// "About the student" means: their students row, memberships and bookings, their IE
+// "About the student" means: their students row, memberships and bookings, their behaviour
+// incidents and the review flags sync.log told about them, their IE
 // sessions and the lessons each covered, their write-back items and the audit rows of those
 // items (an outbox key starts "student_id|"), the Classroom cache rows keyed by their email or
 // Classroom user id (users, submissions, submission listings, and course work assigned to

@@ -119,6 +119,7 @@ class Builder {
     make_students();
     make_classes();
     make_bookings();
+    make_behaviour();
     return std::move(school_);
   }
 
@@ -353,6 +354,63 @@ class Builder {
     }
   }
 
+  // The optional behaviour feed, with the pattern the impact analysis should find: pupils in
+  // IE this week had incidents in the three weeks before; after their IE about 60% have none
+  // and the rest go on; a few other pupils have the odd incident; one department records
+  // about half of all incidents; now and then one is withdrawn. Its own Rng, so the other
+  // feeds stay as they were. Nothing is dated after `start` (the demo's today).
+  void make_behaviour() {
+    Rng rng(opt_.seed * 7919u + 17u);
+    static constexpr std::array<const char*, 6> kTypes = {
+        "Defiance", "Disruption", "Late to lesson", "Phone out", "Rudeness", "Refusal to work"};
+    std::vector<std::string> referring, everyone;
+    if (!teachers_.empty()) referring = teachers_.begin()->second.names;
+    for (const auto& st : school_.staff) everyone.push_back(st.code);
+    if (everyone.empty()) return;
+    const Date monday = opt_.start.monday();
+    int next_id = 1;
+    auto weekday_between = [&](Date a, Date b) -> std::optional<Date> {
+      std::vector<Date> days;
+      for (Date d = a; d <= b; d = d.plus_days(1))
+        if (d.weekday() < 5 && d <= opt_.start) days.push_back(d);
+      if (days.empty()) return std::nullopt;
+      return days[size_t(rng.below(int(days.size())))];
+    };
+    auto add = [&](const std::string& sid, Date d) {
+      Incident in;
+      in.id = pad(next_id++, 6, "B");
+      in.student_id = sid;
+      in.date = d;
+      in.time = std::string(kPeriodTimes[size_t(rng.below(kPeriods))]).substr(0, 5);
+      in.type = kTypes[size_t(rng.below(int(kTypes.size())))];
+      in.points = 1 + rng.below(3);
+      const auto& pool = !referring.empty() && rng.chance(50) ? referring : everyone;
+      in.recorded_by = pool[size_t(rng.below(int(pool.size())))];
+      if (rng.chance(6)) in.status = "withdrawn";
+      school_.incidents.push_back(std::move(in));
+    };
+    std::map<std::string, Date> first_ie;
+    for (const auto& b : school_.bookings)
+      if (b.status != "absent" && b.status != "cancelled" && !first_ie.contains(b.student_id))
+        first_ie[b.student_id] = b.date;
+    for (const auto& st : school_.students) {
+      auto ie = first_ie.find(st.id);
+      if (ie == first_ie.end()) {
+        if (!rng.chance(20)) continue;
+        for (int k = 1 + rng.below(2); k > 0; --k)
+          if (auto d = weekday_between(monday.plus_days(-21), opt_.start)) add(st.id, *d);
+        continue;
+      }
+      for (int k = 2 + rng.below(4); k > 0; --k)
+        if (auto d = weekday_between(monday.plus_days(-21), ie->second.plus_days(-1))) add(st.id, *d);
+      if (rng.chance(60)) continue;  // improved
+      for (int k = 1 + rng.below(3); k > 0; --k)
+        if (auto d = weekday_between(ie->second.plus_days(1), monday.plus_days(4))) add(st.id, *d);
+    }
+    std::stable_sort(school_.incidents.begin(), school_.incidents.end(),
+                     [](const Incident& a, const Incident& b) { return a.date < b.date; });
+  }
+
   Options opt_;
   Rng rng_;
   School school_;
@@ -412,6 +470,11 @@ std::vector<Row> rows(const School& s, Feed feed, Format f) {
         out.push_back({b.id, b.student_id, date_text(b.date, f), b.start, opt(b.end), opt(b.reason),
                        opt(b.room), opt(b.status)});
       break;
+    case Feed::behaviour:
+      for (const auto& i : s.incidents)
+        out.push_back({i.id, i.student_id, date_text(i.date, f), opt(i.time), i.type,
+                       std::to_string(i.points), opt(i.recorded_by), opt(i.status)});
+      break;
   }
   return out;
 }
@@ -453,6 +516,8 @@ const std::vector<std::string>& captions(Feed feed) {
       {Feed::memberships, {"Adno", "Class", "Start Date", "End Date"}},
       {Feed::timetable, {"ShortName", "DayName", "StartTime", "EndTime", "Name", "Staff Code"}},
       {Feed::bookings, {"Booking ID", "Adno", "Date", "Start", "End", "Reason", "Room", "Status"}},
+      {Feed::behaviour,
+       {"Incident ID", "Adno", "Date", "Time", "Type", "Points", "Recorded By", "Status"}},
   };
   return k.at(feed);
 }

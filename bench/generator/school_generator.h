@@ -59,12 +59,24 @@ struct Booking {
   std::string status;  // empty: the column is left out (NULL), which means "booked"
 };
 
+// A behaviour incident (the optional behaviour feed).
+struct Incident {
+  std::string id, student_id;
+  Date date;
+  std::string time;  // "09:50" or empty
+  std::string type;
+  int points = 1;
+  std::string recorded_by;
+  std::string status;  // empty, or "withdrawn"
+};
+
 struct School {
   std::vector<Student> students;
   std::vector<StaffMember> staff;
   std::vector<Membership> memberships;
   std::vector<Lesson> lessons;
   std::vector<Booking> bookings;
+  std::vector<Incident> incidents;
 };
 
 School generate(const Options& opt);
@@ -81,7 +93,7 @@ std::string encode_caption(std::string_view caption);
 // One feed as a CommandReporter XML document or an RFC 4180 CSV (CRLF, header row).
 std::string render(const School& school, Feed feed, Format format);
 
-// Writes all five feeds into dir (created if missing).
+// Writes every feed (the five and behaviour) into dir (created if missing).
 Result<void> write_feeds(const School& school, Format format, const std::filesystem::path& dir);
 
 }  // namespace iesync::gen

@@ -201,6 +201,7 @@ const std::vector<std::string>& required_fields(Feed f) {
       {Feed::memberships, {"student_id", "class"}},
       {Feed::timetable, {"class", "day", "start", "end"}},
       {Feed::bookings, {"id", "student_id", "date", "start", "end"}},
+      {Feed::behaviour, {"id", "student_id", "date"}},
   };
   return k.at(f);
 }
@@ -439,12 +440,75 @@ Result<MappedFeed<Booking>> map_bookings(const FeedTable& t, const FieldMap& f,
     }
     b.reason = m.opt(r, "reason");
     b.room = m.opt(r, "room");
+    b.referred_by = m.opt(r, "referred_by");
+    b.incident_id = m.opt(r, "incident_id");
     if (auto first = seen.first(b.id, r.number)) {
       m.skip(r, "booking " + b.id + " appears twice (first at " + t.where(first) + ")",
              "check the booking ids in the MIS export");
       continue;
     }
     m.keep(r, std::move(b));
+  }
+  return m.finish();
+}
+
+Result<MappedFeed<Incident>> map_behaviour(const FeedTable& t, const FieldMap& f,
+                                           const Calendar& cal) {
+  Mapper<Incident> m(t, f, Feed::behaviour, "incident");
+  if (auto r = m.cols.resolve(); !r) return r.error();
+  Seen seen;
+  m.out.items.reserve(t.size());
+  for (const FeedRecord r : t) {
+    std::string_view id, sid, date;
+    if (!m.need(r, "id", id) || !m.need(r, "student_id", sid) || !m.need(r, "date", date))
+      continue;
+    Incident in;
+    in.id = std::string(id);
+    in.student_id = std::string(sid);
+    auto d = Date::parse_feed(date);
+    if (!d) {
+      m.skip(r, m.cols.caption("date") + " " + in_quotes(date) + " is not " + kDateForms,
+             "correct the incident's date in the MIS");
+      continue;
+    }
+    in.date = *d;
+    if (auto time = m.opt(r, "time"); !time.empty()) {
+      if (auto tm = TimeOfDay::parse(time)) {
+        in.time = tm->str();
+      } else if (cal.period(time)) {
+        in.time = time;
+      } else {
+        m.skip(r, m.cols.caption("time") + " " + in_quotes(time) +
+                      " is not a time (HH:MM) or a period name",
+               "correct the incident's time in the MIS, or name the period in [calendar.periods] "
+               "of mapping.toml");
+        continue;
+      }
+    }
+    if (auto points = std::string(trim(m.opt(r, "points"))); !points.empty()) {
+      // Whole points, as SIMS gives them; a sign is allowed (some schools record rewards as
+      // negative points), a fraction or a word is not.
+      std::size_t k = points[0] == '-' || points[0] == '+' ? 1 : 0;
+      bool digits = k < points.size() && points.size() - k <= 4;
+      for (std::size_t i = k; digits && i < points.size(); ++i)
+        digits = std::isdigit(static_cast<unsigned char>(points[i])) != 0;
+      if (!digits) {
+        m.skip(r, m.cols.caption("points") + " " + in_quotes(points) +
+                      " is not a whole number of points",
+               "correct the incident's points in the MIS");
+        continue;
+      }
+      in.points = std::stoi(points);
+    }
+    in.type = m.opt(r, "type");
+    in.recorded_by = m.opt(r, "recorded_by");
+    in.status = lower(trim(m.opt(r, "status")));
+    if (auto first = seen.first(in.id, r.number)) {
+      m.skip(r, "incident " + in.id + " appears twice (first at " + t.where(first) + ")",
+             "check the incident ids in the MIS export");
+      continue;
+    }
+    m.keep(r, std::move(in));
   }
   return m.finish();
 }

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "connectors/mis/feed_table.h"
+#include "mapping/behaviour.h"
 #include "mapping/calendar.h"
 #include "mapping/result.h"
 #include "mapping/rules.h"
@@ -44,6 +45,11 @@ Result<MappedFeed<Lesson>> map_timetable(const FeedTable& t, const FieldMap& fie
                                          const std::map<std::string, std::string>& subjects);
 Result<MappedFeed<Booking>> map_bookings(const FeedTable& t, const FieldMap& fields,
                                          const Calendar& calendar);
+// The optional behaviour feed: incidents with a date, an optional time (HH:MM or a period
+// name), whole-number points; a withdrawn or deleted incident is kept (it is in the export)
+// and left out of every count later.
+Result<MappedFeed<Incident>> map_behaviour(const FeedTable& t, const FieldMap& fields,
+                                           const Calendar& calendar);
 
 // "Year  9" -> "9", "Year 10" -> "10", "R" -> "R".
 std::string normalise_year(std::string_view v);

@@ -11,6 +11,7 @@
 #include "connectors/mis/feed_reader.h"
 #include "mapping/calendar.h"
 #include "mapping/shown_text.h"
+#include "store/impact_store.h"
 #include "store/mis_store.h"
 
 namespace iesync {
@@ -66,6 +67,7 @@ const char* noun(Feed f) {
     case Feed::memberships: return "class memberships";
     case Feed::timetable: return "lessons";
     case Feed::bookings: return "IE bookings";
+    case Feed::behaviour: return "behaviour incidents";
   }
   return "records";
 }
@@ -235,6 +237,7 @@ class ImportRun {
       case Feed::memberships: return memberships(o, *table, fields, applied, file->path);
       case Feed::timetable: return timetable(o, *table, fields, applied, file->path);
       case Feed::bookings: return bookings(o, *table, fields, applied, file->path);
+      case Feed::behaviour: return behaviour(o, *table, fields, applied, file->path);
     }
   }
 
@@ -466,6 +469,25 @@ class ImportRun {
     check_students(*m, t, [](const Booking& x) -> const std::string& { return x.student_id; },
                    "booking");
     finish(o, *m, [&] { return mis_.replace_bookings(m->items, a); });
+  }
+
+  // The optional behaviour feed: like bookings, each incident must name a known student, and
+  // an export that loses more incidents than [safety] allows is held (incidents only grow
+  // through a school year, so a big drop is a wrong or cut-short report).
+  void behaviour(FeedOutcome& o, FeedTable& t, const FieldMap& f, const AppliedFeed& a,
+                 const fs::path& path) {
+    if (!calendar_) return fail(o, *calendar_error_);
+    auto m = map_behaviour(t, f, *calendar_);
+    t.drop_records();
+    if (!m) return reject(o, path, m.error());
+    check_students(*m, t, [](const Incident& x) -> const std::string& { return x.student_id; },
+                   "incident");
+    ImpactStore impact(store_);
+    std::string note;
+    if (hold_if_dropped(o, a.content_hash, static_cast<std::size_t>(impact.incident_count()),
+                        m->items.size(), "incidents", note))
+      return;
+    finish(o, *m, [&] { return impact.replace_incidents(m->items, a); }, note);
   }
 
   const Config& cfg_;

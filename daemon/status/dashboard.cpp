@@ -179,6 +179,7 @@ th{background:#eceae4}
 .apart{color:#777}.apart table{background:#f3f3f3}.chased{color:#555}
 .chase{background:#fff;border:2px solid #a4000f;padding:.2rem 1rem;margin:1rem 0}
 .student{background:#fff;border:1px solid #ccc;padding:.2rem 1rem;margin:.8rem 0}
+.flag{background:#fde2e1}.flags li{margin:.3rem 0}
 .problem{color:#a4000f}
 ul.items{margin:.2rem 0;padding-left:1.1rem}
 )";
@@ -429,31 +430,33 @@ void summary_line(std::string& out, const json::object& summary) {
 
 std::string dashboard_date(Date d) { return day_month(d) + " " + std::to_string(int(d.ymd().year())); }
 
-std::string render_dashboard(const json::object& plan, Date date, const StatusSnapshot& snap) {
+std::string render_dashboard(const json::object& plan, Date date, const StatusSnapshot& snap,
+                             const json::object* impact) {
   Page page(snap);
   page.open(date);
   auto& out = page.out();
   const auto& sessions = arr(plan, "sessions");
   if (sessions.empty()) {
     out += "<p id=\"empty\">No one is booked into IE on " + html_escape(day_month(date)) + ".</p>\n";
-    page.close();
-    return std::move(out);
+  } else {
+    summary_line(out, obj(plan, "summary"));
+    chase_list(out, sessions, date, snap);
+    out += "<section id=\"students\"><h2>Students</h2>\n";
+    for (auto& sv : sessions)
+      if (sv.is_object() && in_room(sv.as_object())) student_section(out, sv.as_object(), snap);
+    out += "</section>\n";
+    // Cancelled and absent bookings: listed apart, greyed, at the end; never counted above.
+    bool any_apart = false;
+    for (auto& sv : sessions) {
+      if (!sv.is_object() || in_room(sv.as_object())) continue;
+      if (!any_apart)
+        out += "<section id=\"apart\" class=\"apart\"><h2>Cancelled or absent (not counted)</h2>\n";
+      any_apart = true;
+      student_section(out, sv.as_object(), snap);
+    }
+    if (any_apart) out += "</section>\n";
   }
-  summary_line(out, obj(plan, "summary"));
-  chase_list(out, sessions, date, snap);
-  out += "<section id=\"students\"><h2>Students</h2>\n";
-  for (auto& sv : sessions)
-    if (sv.is_object() && in_room(sv.as_object())) student_section(out, sv.as_object(), snap);
-  out += "</section>\n";
-  // Cancelled and absent bookings: listed apart, greyed, at the end; never counted above.
-  bool any_apart = false;
-  for (auto& sv : sessions) {
-    if (!sv.is_object() || in_room(sv.as_object())) continue;
-    if (!any_apart) out += "<section id=\"apart\" class=\"apart\"><h2>Cancelled or absent (not counted)</h2>\n";
-    any_apart = true;
-    student_section(out, sv.as_object(), snap);
-  }
-  if (any_apart) out += "</section>\n";
+  if (impact) render_impact_section(out, *impact);
   page.close();
   return std::move(out);
 }

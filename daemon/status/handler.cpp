@@ -11,6 +11,7 @@
 
 #include "daemon/status/dashboard.h"
 #include "daemon/status/metrics.h"
+#include "daemon/status/student_page.h"
 #include "mapping/clock.h"
 
 namespace iesync {
@@ -60,6 +61,74 @@ const Route* find_route(std::string_view path) {
 }
 
 bool needs_plan(std::string_view path) { return path == "/" || path == "/api/v1/plan"; }
+
+StatusResponse json_response(int status, const json::value& v);
+
+constexpr std::string_view kStudentPage = "/student/";
+constexpr std::string_view kStudentApi = "/api/v1/student/";
+
+bool student_path(std::string_view path) {
+  return path.starts_with(kStudentPage) || path.starts_with(kStudentApi);
+}
+
+// An admission number as the MIS exports it: printable, no "/", not absurdly long.
+bool plausible_id(std::string_view id) {
+  if (id.empty() || id.size() > 64) return false;
+  for (unsigned char c : id)
+    if (c < 0x20 || c == 0x7f || c == '/') return false;
+  return true;
+}
+
+StatusResponse student_not_found(const std::string& what, bool html) {
+  auto r = plain_response(404, what + "\n");
+  if (html) {
+    r.content_type = std::string(kHtml);
+    r.body = "<!doctype html><html lang=\"en-GB\"><head><meta charset=\"utf-8\"><title>No such "
+             "pupil</title></head><body><p>" + html_escape(what) +
+             "</p><p><a href=\"/\">Back to the dashboard</a></p></body></html>\n";
+  }
+  return r;
+}
+
+StatusResponse student_route(const StatusRequest& req, const Target& t, const StatusSnapshot& snap,
+                             const StoreReads& reads) {
+  const bool html = t.path.starts_with(kStudentPage);
+  if (req.method != "GET" && req.method != "HEAD") {
+    auto resp = plain_response(405, t.path + " takes GET, HEAD only\n");
+    resp.headers.emplace_back("Allow", "GET, HEAD");
+    return resp;
+  }
+  auto id = student_id_for(req);
+  if (!id)
+    return student_not_found("There is no pupil at this address: the address should end with "
+                             "the pupil's admission number, like /student/001042.",
+                             html);
+  if (!reads.student) return plain_response(500, "internal error: the pupil was not fetched for this request\n");
+  if (!*reads.student) {
+    if (html) {
+      auto r = plain_response(503, "");
+      r.content_type = std::string(kHtml);
+      r.body = "<!doctype html><html lang=\"en-GB\"><head><meta charset=\"utf-8\"><title>Cannot read"
+               "</title></head><body><p>The pupil's record could not be read: " +
+               html_escape(reads.student->error().to_string()) + "</p></body></html>\n";
+      return r;
+    }
+    return json_response(503, json::object{{"error", reads.student->error().to_string()}});
+  }
+  const auto& doc = reads.student->value();
+  if (!doc) {
+    const std::string what = "No pupil with admission number " + *id +
+                             " is known to iesync: they are not in the students, bookings or "
+                             "behaviour exports. Check the number on the MIS.";
+    if (html) return student_not_found(what, true);
+    return json_response(404, json::object{{"error", what}});
+  }
+  if (!html) return json_response(200, *doc);
+  StatusResponse resp;
+  resp.content_type = std::string(kHtml);
+  resp.body = render_student_page(*doc, snap);
+  return resp;
+}
 
 // "Scheme X" (scheme case-insensitive, RFC 7235) -> X without surrounding blanks; nullopt
 // for another scheme or an empty X.
@@ -191,10 +260,11 @@ void add_common_headers(StatusResponse& r) {
   }
 }
 
-StatusResponse route(const StatusRequest& req, const StatusSnapshot& snap,
-                     const Result<json::object>* plan) {
+StatusResponse route(const StatusRequest& req, const StatusSnapshot& snap, const StoreReads& reads) {
+  const Result<json::object>* plan = reads.plan;
   auto t = parse_target(req.target);
   if (!t.valid) return plain_response(400, "the request target is not a valid path\n");
+  if (student_path(t.path)) return student_route(req, t, snap, reads);
   const Route* r = find_route(t.path);
   if (!r) return plain_response(404, "no such page: " + t.path + "; try / or /api/v1/status\n");
   // HEAD is GET without the body (RFC 9110); the server leaves the body out.
@@ -213,7 +283,10 @@ StatusResponse route(const StatusRequest& req, const StatusSnapshot& snap,
       StatusResponse resp;
       resp.content_type = std::string(kHtml);
       if (*plan) {
-        resp.body = render_dashboard(plan->value(), *date, snap);
+        // The impact part is extra: if it cannot be read, the day still shows.
+        const json::object* impact =
+            reads.impact && *reads.impact ? &reads.impact->value() : nullptr;
+        resp.body = render_dashboard(plan->value(), *date, snap, impact);
       } else {
         resp.status = 503;
         resp.body = render_dashboard_error(*date, snap, plan->error());
@@ -309,11 +382,38 @@ std::optional<Date> plan_date_for(const StatusRequest& req, const StatusSnapshot
 }
 
 StatusResponse handle_status_request(const StatusRequest& req, const StatusSnapshot& snap,
-                                     const AuthContext& auth, const Result<json::object>* plan) {
+                                     const AuthContext& auth, const StoreReads& reads) {
   auto resp = auth_denial(req, auth);
-  if (!resp) resp = route(req, snap, plan);
+  if (!resp) resp = route(req, snap, reads);
   add_common_headers(*resp);
   return std::move(*resp);
+}
+
+StatusResponse handle_status_request(const StatusRequest& req, const StatusSnapshot& snap,
+                                     const AuthContext& auth, const Result<json::object>* plan) {
+  StoreReads reads;
+  reads.plan = plan;
+  return handle_status_request(req, snap, auth, reads);
+}
+
+std::optional<std::string> student_id_for(const StatusRequest& req) {
+  if (req.method != "GET" && req.method != "HEAD") return std::nullopt;
+  auto u = boost::urls::parse_origin_form(req.target);
+  if (!u) return std::nullopt;
+  std::vector<std::string> segs;
+  for (auto seg : u->segments()) segs.push_back(std::string(seg));  // percent-decoded
+  std::string id;
+  if (segs.size() == 2 && segs[0] == "student") id = segs[1];
+  else if (segs.size() == 4 && segs[0] == "api" && segs[1] == "v1" && segs[2] == "student") id = segs[3];
+  else return std::nullopt;
+  if (!plausible_id(id)) return std::nullopt;
+  return id;
+}
+
+bool wants_impact(const StatusRequest& req) {
+  if (req.method != "GET" && req.method != "HEAD") return false;
+  auto t = parse_target(req.target);
+  return t.valid && t.path == "/";
 }
 
 StatusResponse sync_refused_response() {

@@ -53,11 +53,27 @@ std::optional<StatusResponse> auth_denial(const StatusRequest& req, const AuthCo
 // given), or nullopt when it needs none or its date is malformed (the handler answers 400).
 std::optional<Date> plan_date_for(const StatusRequest& req, const StatusSnapshot& snap);
 
+// The pupil whose page the request asks for (GET /student/ID and GET /api/v1/student/ID,
+// ID percent-decoded), or nullopt when it asks for none. An ID that cannot be one (empty, too
+// long, a "/" or a control character in it) is nullopt too, and the handler answers 404.
+std::optional<std::string> student_id_for(const StatusRequest& req);
+// GET / also shows the impact part (back in mainstream, review flags).
+bool wants_impact(const StatusRequest& req);
+
+// What the request needs from the store, fetched off the I/O thread by the server.
+struct StoreReads {
+  const Result<boost::json::object>* plan = nullptr;    // for plan_date_for()
+  const Result<boost::json::object>* impact = nullptr;  // for wants_impact(); may be absent
+  const Result<std::optional<boost::json::object>>* student = nullptr;  // for student_id_for()
+};
+
 // Every route. `plan` must be the StatusSource's answer for plan_date_for(req, snap) when that
 // is set (a missing plan is then answered 500), and is ignored otherwise.
 StatusResponse handle_status_request(const StatusRequest& req, const StatusSnapshot& snap,
                                      const AuthContext& auth,
                                      const Result<boost::json::object>* plan);
+StatusResponse handle_status_request(const StatusRequest& req, const StatusSnapshot& snap,
+                                     const AuthContext& auth, const StoreReads& reads);
 
 // POST /api/v1/sync when the source refused (a cycle is already queued).
 StatusResponse sync_refused_response();

@@ -135,7 +135,9 @@ class Session : public std::enable_shared_from_this<Session> {
     auto snap = shared_->source.snapshot();
     if (auto denial = auth_denial(r, shared_->auth))
       return reply(handle_status_request(r, snap, shared_->auth, nullptr), keep_alive_);
-    if (auto date = plan_date_for(r, snap)) return fetch_plan(std::move(r), std::move(snap), *date);
+    auto date = plan_date_for(r, snap);
+    auto student = student_id_for(r);
+    if (date || student) return fetch_reads(std::move(r), std::move(snap), date, std::move(student));
 
     auto resp = handle_status_request(r, snap, shared_->auth, nullptr);
     if (resp.trigger_sync && !shared_->source.request_sync()) resp = sync_refused_response();
@@ -143,18 +145,37 @@ class Session : public std::enable_shared_from_this<Session> {
     reply(std::move(resp), keep_alive_);
   }
 
-  // The store may be slow: read the plan on a worker and answer back on the I/O thread. The
-  // work guard keeps io_context::run() from returning while a fetch is out.
-  void fetch_plan(StatusRequest r, StatusSnapshot snap, Date date) {
+  // What a request read from the store, owned until the answer is made.
+  struct Fetched {
+    std::optional<Result<boost::json::object>> plan, impact;
+    std::optional<Result<std::optional<boost::json::object>>> student;
+    StoreReads view() const {
+      StoreReads v;
+      if (plan) v.plan = &*plan;
+      if (impact) v.impact = &*impact;
+      if (student) v.student = &*student;
+      return v;
+    }
+  };
+
+  // The store may be slow: read the plan (and the dashboard's impact part, or a pupil's
+  // page) on a worker and answer back on the I/O thread. The work guard keeps
+  // io_context::run() from returning while a fetch is out.
+  void fetch_reads(StatusRequest r, StatusSnapshot snap, std::optional<Date> date,
+                   std::optional<std::string> student) {
     auto work = asio::make_work_guard(shared_->ioc);
     asio::post(shared_->pool, [self = shared_from_this(), r = std::move(r), snap = std::move(snap), date,
-                               work = std::move(work)]() mutable {
-      auto plan = std::make_shared<Result<boost::json::object>>(self->shared_->source.plan(date));
+                               student = std::move(student), work = std::move(work)]() mutable {
+      auto got = std::make_shared<Fetched>();
+      auto& source = self->shared_->source;
+      if (date) got->plan.emplace(source.plan(*date));
+      if (date && wants_impact(r)) got->impact.emplace(source.impact(snap.today));
+      if (student) got->student.emplace(source.student(*student, snap.today));
       auto& ioc = self->shared_->ioc;
-      asio::post(ioc, [self = std::move(self), r = std::move(r), snap = std::move(snap), plan,
+      asio::post(ioc, [self = std::move(self), r = std::move(r), snap = std::move(snap), got,
                        work = std::move(work)]() mutable {
         if (self->closed_) return;
-        self->reply(handle_status_request(r, snap, self->shared_->auth, plan.get()), self->keep_alive_);
+        self->reply(handle_status_request(r, snap, self->shared_->auth, got->view()), self->keep_alive_);
       });
     });
   }

@@ -97,6 +97,14 @@ class StatusSource {
   // Sends the chase of SPEC §9 now (after the running cycle, if any). Returns false when
   // notify is off or a chase is already queued.
   virtual bool request_chase() { return false; }
+  // The dashboard's impact part (daemon/impact/pupil_impact.h, SPEC §10) for `today`; reads
+  // the store like plan(). A source without one shows no impact part.
+  virtual Result<boost::json::object> impact(Date /*today*/) { return boost::json::object{}; }
+  // The pupil page's document (GET /api/v1/student/ID); nullopt for a pupil nobody knows.
+  virtual Result<std::optional<boost::json::object>> student(const std::string& /*id*/,
+                                                             Date /*today*/) {
+    return std::optional<boost::json::object>{};
+  }
 };
 
 }  // namespace iesync

@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "connectors/mis/csv_reader.h"
+#include "tests/fuzz/behaviour_mapping.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
@@ -19,5 +20,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       if (r.value(table->columns.size())) __builtin_trap();
     }
   }
+  if (table) iesync::fuzz::map_as_behaviour(*table);
   return 0;
 }

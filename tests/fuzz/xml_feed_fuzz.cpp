@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "connectors/mis/xml_reader.h"
+#include "tests/fuzz/behaviour_mapping.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view bytes(reinterpret_cast<const char*>(data), size);
@@ -14,5 +15,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     for (const auto r : *table)
       if (r.value(table->columns.size())) __builtin_trap();
   }
+  if (table) iesync::fuzz::map_as_behaviour(*table);
   return 0;
 }

@@ -88,7 +88,8 @@ TEST(SchoolGenerator, XmlIsASuperStarReportWithNullColumnsLeftOut) {
                             : feed == Feed::staff       ? school.staff.size()
                             : feed == Feed::memberships ? school.memberships.size()
                             : feed == Feed::timetable   ? school.lessons.size()
-                                                        : school.bookings.size();
+                            : feed == Feed::bookings    ? school.bookings.size()
+                                                        : school.incidents.size();
     EXPECT_EQ(n, expected);
   }
   const std::string students = render(school, Feed::students, Format::xml);

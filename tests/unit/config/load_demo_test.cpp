@@ -49,7 +49,10 @@ TEST_F(DemoConfig, IesyncTomlValues) {
   EXPECT_EQ(c().store.retain, std::chrono::seconds{std::chrono::days{3 * 365}});
   EXPECT_EQ(c().mis.format, FeedFormat::xml);
   EXPECT_EQ(c().mis.encoding, FeedEncoding::utf8);
-  ASSERT_EQ(c().mis.feeds.size(), 5u);
+  ASSERT_EQ(c().mis.feeds.size(), 6u);
+  EXPECT_EQ(c().mis.feeds.at(Feed::behaviour), "behaviour.xml");
+  EXPECT_EQ(c().impact.windows, (std::vector<int>{10, 20}));
+  EXPECT_EQ(c().impact.sen_repeat_ie, (ImpactThreshold{2, 30}));
   EXPECT_EQ(c().mis.feeds.at(Feed::students), "students.xml");
   EXPECT_EQ(c().mis.feeds.at(Feed::bookings), "ie-bookings.xml");
   EXPECT_FALSE(c().classroom.enabled);
@@ -66,7 +69,8 @@ TEST_F(DemoConfig, IesyncTomlValues) {
 
 TEST_F(DemoConfig, FieldCaptionsAreTheDemoExportCaptions) {
   const auto& f = c().mapping.fields;
-  ASSERT_EQ(f.size(), 5u);
+  ASSERT_EQ(f.size(), 6u);
+  EXPECT_EQ(f.at(Feed::behaviour).at("recorded_by"), "Recorded By");
   EXPECT_EQ(f.at(Feed::students).at("surname"), "Legal Surname");
   EXPECT_EQ(f.at(Feed::students).at("pupil_premium"), "Pupil Premium");
   EXPECT_EQ(f.at(Feed::students).size(), 10u);

@@ -130,7 +130,7 @@ TEST(DiskFull, AFullDiskFailsTheCycleCleanlyAndTheNextRunCatchesUp) {
                     dir / "out.txt", [] {
                       ::signal(SIGXFSZ, SIG_IGN);  // a write past the limit fails with EFBIG instead
                       // Room for the schema and the small feeds, not for the memberships and timetable.
-                      struct rlimit rl{300 * 1024, 300 * 1024};
+                      struct rlimit rl{500 * 1024, 500 * 1024};
                       ::setrlimit(RLIMIT_FSIZE, &rl);
                     });
     auto code = p.wait_for(60s);

@@ -154,6 +154,36 @@ std::vector<Case> corpus() {
        }},
       {.file = "bookings_bad.xml", .feed = Feed::bookings, .accepted = 2,
        .skipped = {1, 2, 3, 4, 5, 6}},
+      // The optional behaviour feed (issue 19): times as HH:MM, H:MM or a period name, points
+      // whole numbers, status kept as exported (lower case) so withdrawn ones can be left out.
+      {.file = "behaviour_good.xml", .feed = Feed::behaviour, .accepted = 4,
+       .check = [](Store& s) {
+         EXPECT_EQ(text(s, "SELECT student_id || '|' || date || '|' || time || '|' || type || '|' || "
+                           "points || '|' || recorded_by || '|' || status FROM behaviour_incidents "
+                           "WHERE id='88210'"),
+                   "001001|2026-11-16|09:05|Defiance|2|GTU|resolved");
+         EXPECT_EQ(text(s, "SELECT date || '|' || time FROM behaviour_incidents WHERE id='88211'"),
+                   "2026-11-17|3");
+         EXPECT_EQ(text(s, "SELECT status FROM behaviour_incidents WHERE id='88212'"), "withdrawn");
+         EXPECT_EQ(text(s, "SELECT points FROM behaviour_incidents WHERE id='88213'"), "0");
+         EXPECT_EQ(text(s, "SELECT records FROM feed_state WHERE feed='behaviour'"), "4");
+       }},
+      {.file = "behaviour_bad.xml", .feed = Feed::behaviour, .accepted = 2,
+       .skipped = {2, 3, 4, 5, 6, 7, 9},
+       .check = [](Store& s) {
+         EXPECT_EQ(text(s, "SELECT group_concat(id || ':' || points, ' ') FROM "
+                           "(SELECT id, points FROM behaviour_incidents ORDER BY id)"),
+                   "B1:1 B8:-1");
+       }},
+      csv({.file = "behaviour_missing_date.csv", .feed = Feed::behaviour,
+           .reject = "required column \"Date\" (behaviour date) is not in the export"}),
+      {.file = "behaviour_truncated.xml", .feed = Feed::behaviour, .reject = "not well-formed XML"},
+      csv({.file = "bookings_referral.csv", .feed = Feed::bookings, .accepted = 2,
+           .check = [](Store& s) {
+             EXPECT_EQ(text(s, "SELECT referred_by || '|' || incident_id FROM bookings WHERE id='IE1'"),
+                       "GTU|88210");
+             EXPECT_TRUE(s.db().execAndGet("SELECT referred_by FROM bookings WHERE id='IE2'").isNull());
+           }}),
       // XML that XML 1.0 forbids and pugixml would take (issue 16): refused, naming the line.
       {.file = "students_control_char.xml", .feed = Feed::students,
        .reject = "students_control_char.xml:13: the character U+001B is here, and XML 1.0 does "
@@ -207,7 +237,8 @@ std::vector<Case> corpus() {
   };
 }
 
-const char* kTables[] = {"students", "staff", "memberships", "lessons", "bookings"};
+const char* kTables[] = {"students", "staff", "memberships", "lessons", "bookings",
+                         "behaviour_incidents"};
 
 std::vector<long long> snapshot(ImportFixture& fx) {
   std::vector<long long> out;
@@ -265,7 +296,9 @@ TEST(MisCorpus, EveryExportHasItsExactOutcome) {
     EXPECT_EQ(skipped, c.skipped) << o.message;
     EXPECT_EQ(o.skipped, c.skipped.size());
     EXPECT_EQ(result.record_errors, c.skipped.size());
-    const char* table = c.feed == Feed::timetable ? "lessons" : feed_name(c.feed);
+    const char* table = c.feed == Feed::timetable   ? "lessons"
+                        : c.feed == Feed::behaviour ? "behaviour_incidents"
+                                                    : feed_name(c.feed);
     EXPECT_EQ(fx.count(table), c.accepted);
     EXPECT_EQ(fs::exists(fx.exports / c.file), true) << "an applied export stays where it is";
     if (c.check) c.check(fx.tmp.store());

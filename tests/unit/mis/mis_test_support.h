@@ -54,7 +54,11 @@ inline Mapping demo_mapping() {
                                {"room", "Name"},       {"teacher", "Staff Code"}};
   m.fields[Feed::bookings] = {{"id", "Booking ID"}, {"student_id", "Adno"}, {"date", "Date"},
                               {"start", "Start"},    {"end", "End"},        {"reason", "Reason"},
-                              {"room", "Room"},      {"status", "Status"}};
+                              {"room", "Room"},      {"status", "Status"},
+                              {"referred_by", "Referred By"}, {"incident_id", "Incident ID"}};
+  m.fields[Feed::behaviour] = {{"id", "Incident ID"}, {"student_id", "Adno"}, {"date", "Date"},
+                               {"time", "Time"},      {"type", "Type"},     {"points", "Points"},
+                               {"recorded_by", "Recorded By"}, {"status", "Status"}};
   m.subjects = {{"Ma", "Mathematics"}, {"Sc", "Science"}, {"Tu", "Tutor time"}};
   auto& c = m.calendar;
   c.cycle = 2;
