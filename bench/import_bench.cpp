@@ -23,6 +23,7 @@
 #include "connectors/mis/importer.h"
 #include "mapping/calendar.h"
 #include "store/store.h"
+#include "store/store_access.h"
 
 namespace iesync {
 namespace {
@@ -137,7 +138,7 @@ std::string iso_date(const char* feed_text) {
 // Parse the five files and insert the rows in one transaction; returns rows inserted and
 // adds the time spent parsing to *parse_s.
 size_t floor_import(const fs::path& dir, Store& store, const Calendar& cal, double* parse_s) {
-  auto& db = store.db();
+  auto& db = StoreAccess::db(store);
   SQLite::Transaction tx(db);
   size_t rows = 0;
   auto load = [&](Feed feed, pugi::xml_document& doc) {

@@ -5,10 +5,14 @@
 #include <functional>
 #include <string>
 
+#include "daemon/env.h"
+
 namespace iesync {
 
 struct CommonOptions {
   std::string config_path = "/etc/iesync/iesync.toml";
+  // The one Env every command uses for the time, HTTP and the write-back target.
+  Env* env = &Env::system();
 };
 
 using AddConfigOption = std::function<void(CLI::App*)>;
@@ -32,6 +36,7 @@ struct OutboxOptions {
 };
 
 struct RunOptions {
+  long busy_timeout_ms = 5000;  // how long a store call waits for another process's lock
   long watch_quiet_ms = 5000;  // quiet time after an export changes before a cycle starts
 };
 

@@ -12,6 +12,7 @@
 #include "connectors/classroom/api_result.h"
 #include "connectors/classroom/metrics.h"
 #include "connectors/mis/importer.h"
+#include "daemon/env.h"
 #include "mapping/clock.h"
 #include "mapping/events.h"
 #include "mapping/session.h"
@@ -45,13 +46,14 @@ struct CycleReport {
 
 struct CycleDeps {
   ClassroomMetrics* classroom_metrics = nullptr;
-  Sleeper sleep;  // empty: real sleeps
+  Sleeper sleep;  // empty: the Env's sleeps
   // Asked between steps; true makes the cycle stop there (the daemon is shutting down). What
   // was committed stays; the next cycle redoes the rest.
   std::function<bool()> stop_requested;
 };
 
-CycleReport run_cycle(const Config& cfg, Store& store, EventSink& events, Clock& clock,
+// The time, HTTP clients and the write-back target come from `env`.
+CycleReport run_cycle(const Config& cfg, Store& store, EventSink& events, Env& env,
                       const CycleOptions& opts, const CycleDeps& deps = {});
 
 }  // namespace iesync

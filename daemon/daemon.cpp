@@ -1,4 +1,3 @@
-#include "daemon/impact/pupil_impact.h"
 #include "daemon/daemon.h"
 
 #include <unistd.h>
@@ -18,6 +17,7 @@
 #include "daemon/cycle.h"
 #include "daemon/export_watch.h"
 #include "daemon/health.h"
+#include "daemon/impact/pupil_impact.h"
 #include "daemon/notify/notify_step.h"
 #include "daemon/plan_view.h"
 #include "daemon/runtime.h"
@@ -54,82 +54,8 @@ std::shared_ptr<const Calendar> shared_calendar(const Config& cfg) {
   return cal ? std::make_shared<const Calendar>(std::move(*cal)) : nullptr;
 }
 
-class Daemon final : public StatusSource {
- public:
-  Daemon(const DaemonOptions& opts, Config cfg, std::unique_ptr<Store> store,
-         std::unique_ptr<Store> read_store, std::unique_ptr<SyncLog> log)
-      : opts_(opts),
-        cfg_(std::move(cfg)),
-        store_(std::move(store)),
-        read_store_(std::move(read_store)),
-        log_(std::move(log)),
-        signals_(io_, SIGTERM, SIGINT, SIGHUP),
-        schedule_timer_(io_),
-        settle_timer_(io_),
-        watchdog_timer_(io_),
-        watch_(io_, opts.watch_quiet, [this] { trigger("the export folder changed"); }) {}
 
-  int run();
-
-  StatusSnapshot snapshot() override;
-  Result<boost::json::object> plan(Date date) override;
-  Result<boost::json::object> impact(Date today) override;
-  Result<std::optional<boost::json::object>> student(const std::string& id, Date today) override;
-  bool request_sync() override { return trigger("asked over the status server"); }
-  bool request_chase() override;
-
- private:
-  void say(Severity sev, const std::string& kind, const std::string& message);
-  bool trigger(const std::string& why);
-  void worker_loop();
-  void do_cycles();
-  void after_cycle(bool settling, const std::string& summary);
-  void arm_schedule(std::optional<TimePoint> last_start);
-  void arm_watchdog();
-  void wait_signals();
-  void reload();
-  void begin_stop(const char* signal_name);
-  Result<void> start_server();
-  Config config_copy() {
-    std::lock_guard l(state_mu_);
-    return cfg_;
-  }
-
-  DaemonOptions opts_;
-  SystemClock clock_;
-
-  std::mutex state_mu_;  // cfg_ and the snapshot fields below
-  Config cfg_;
-  StatusSnapshot state_;
-  std::string last_summary_ = "starting";
-
-  std::unique_ptr<Store> store_;  // the worker's
-  std::mutex read_mu_;
-  std::unique_ptr<Store> read_store_;  // the status server's (plan), one request at a time
-  std::unique_ptr<SyncLog> log_;
-  ClassroomMetrics classroom_metrics_;
-
-  asio::io_context io_;
-  asio::signal_set signals_;
-  asio::steady_timer schedule_timer_;
-  asio::steady_timer settle_timer_;
-  asio::steady_timer watchdog_timer_;
-  ExportWatch watch_;
-  std::unique_ptr<StatusServer> server_;
-  SystemdNotifier notify_;
-
-  // The worker's hand-off: at most one cycle running and one more queued.
-  std::mutex wmu_;
-  std::condition_variable wcv_;
-  bool start_requested_ = false;
-  bool running_ = false;
-  bool queued_ = false;
-  bool stopping_ = false;
-  std::chrono::steady_clock::time_point running_since_{};
-  std::thread worker_;
-  std::optional<Date> caught_up_;  // the last day reconciled by a cycle that did not fail
-  bool chase_requested_ = false;   // POST /api/v1/chase: chase after the next cycle (wmu_)
-};
+}  // namespace
 
 void Daemon::say(Severity sev, const std::string& kind, const std::string& message) {
   log_->emit(Event{sev, kind, message, {}});
@@ -175,14 +101,13 @@ void Daemon::worker_loop() {
   }
 }
 
-// Today's cycle, preceded by the school days not reconciled since the last success (their
-// exclusion records fall due at the end of the day, after school hours, and a day the service
-// was down still gets its marks written) and followed by the look-ahead days (nothing is written
-// for a lesson not yet started), then the chase and digest times that have come.
+// Today's cycle, preceded once a day by the previous school day's: its exclusion records
+// fall due at the end of that day, after school hours, and a day the service was down still
+// gets its marks written.
 void Daemon::do_cycles() {
   Config cfg = config_copy();
   TimeZone tz = zone_of(cfg);
-  Date today = tz.to_local(clock_.now()).date;
+  Date today = tz.to_local(env_.clock().now()).date;
   // Oldest first: school days missed since the last success ([schedule] catch_up), today, then
   // the next look_ahead school days so tomorrow's room is known (and chased) tonight.
   std::vector<Date> days = {today};
@@ -204,27 +129,40 @@ void Daemon::do_cycles() {
   std::string summary;
   for (Date d : days) {
     auto started = std::chrono::steady_clock::now();
+    auto store = usable(store_);
+    if (!store) {
+      cycle_without_store(d, store.error());
+      summary = last_summary_;
+      break;
+    }
     CycleOptions o;
     o.date = d;
-    CycleReport r = run_cycle(cfg, *store_, *log_, clock_, o, deps);
+    CycleReport r = run_cycle(cfg, **store, *log_, env_, o, deps);
+    // A failed cycle may be the store's fault: ask it, so /healthz can name the reason.
+    std::string fault;
+    if (r.exit_code == 3)
+      if (auto c = (*store)->check(); !c) fault = c.error().message;
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     for (const auto& f : r.import.feeds)
       if (f.status == FeedStatus::settling) settling = true;
-    auto health = read_store_health(*store_, clock_, 10);
+    auto health = read_store_health(**store, env_.clock(), 10);
     std::lock_guard l(state_mu_);
+    state_.store_fault = fault;
     const char* result = r.exit_code == 0 ? "ok" : r.exit_code == 1 ? "record_errors" : "failed";
     ++state_.cycles_by_result[result];
-    state_.last_cycle_end = clock_.now();
-    if (r.exit_code != 3) state_.last_success = clock_.now();
+    state_.last_cycle_end = env_.clock().now();
+    if (r.exit_code != 3) state_.last_success = env_.clock().now();
     state_.last_cycle_seconds = seconds;
     for (const auto& f : r.import.feeds) {
       if (f.status == FeedStatus::applied) state_.records_imported_by_feed[feed_key(f.feed)] += f.accepted;
       if (f.status == FeedStatus::rejected) ++state_.rejected_feeds_by_feed[feed_key(f.feed)];
     }
-    state_.recent_cycles = health.recent_cycles;
-    state_.outbox_by_state = health.outbox_by_state;
+    if (health.fault.empty()) {  // else the last good reading stays, and store_fault says why
+      state_.recent_cycles = health.recent_cycles;
+      state_.outbox_by_state = health.outbox_by_state;
+      state_.held_exports = health.held;
+    }
     state_.warnings = health.warnings;
-    state_.held_exports = health.held;
     if (r.exit_code != 3 && d == today) caught_up_ = today;
     if (d == today) {  // the status line speaks of today, not of a catch-up or look-ahead day
       summary = r.summary;
@@ -236,7 +174,8 @@ void Daemon::do_cycles() {
     std::lock_guard l(wmu_);
     chase = std::exchange(chase_requested_, false);
   }
-  notify_after_cycle(cfg, *store_, *log_, clock_, chase);  // SPEC §9: chase and digest times
+  if (auto store = usable(store_))  // SPEC §9: chase and digest times
+    notify_after_cycle(cfg, **store, *log_, env_.clock(), chase);
   asio::post(io_, [this, settling, summary] { after_cycle(settling, summary); });
 }
 
@@ -249,6 +188,33 @@ bool Daemon::request_chase() {
   }
   trigger("a chase was asked for over the status server");
   return true;
+}
+
+// The worker's store, opened again when the file at its path is no longer the one open (it
+// was removed, or replaced by a restore): a connection to the old file would keep working on
+// data nobody else sees. An error names why the store cannot be used now.
+Result<Store*> Daemon::usable(std::unique_ptr<Store>& store) {
+  if (store && !store->replaced()) return store.get();
+  const auto path = config_copy().store.path;
+  store.reset();
+  auto opened = Store::open(path);
+  if (!opened) return opened.error();
+  (*opened)->set_busy_timeout(opts_.busy_timeout);
+  store = std::move(*opened);
+  say(Severity::info, "daemon.store_reopened", "Opened the store again: " + path.string());
+  return store.get();
+}
+
+// A cycle that could not start because the store cannot be opened: counted and logged like
+// any failed cycle (the store cannot record it), and /healthz says why.
+void Daemon::cycle_without_store(Date d, const Error& why) {
+  std::string summary = "Cycle for " + d.iso() + " failed: " + why.to_string();
+  log_->emit(Event{Severity::error, "cycle.failed", summary, {{"date", d.iso()}}});
+  std::lock_guard l(state_mu_);
+  ++state_.cycles_by_result["failed"];
+  state_.last_cycle_end = env_.clock().now();
+  state_.store_fault = why.message;
+  last_summary_ = summary;
 }
 
 void Daemon::after_cycle(bool settling, const std::string& summary) {
@@ -265,9 +231,9 @@ void Daemon::after_cycle(bool settling, const std::string& summary) {
 
 void Daemon::arm_schedule(std::optional<TimePoint> last_start) {
   Config cfg = config_copy();
-  TimePoint now = clock_.now();
+  TimePoint now = env_.clock().now();
   TimePoint next = next_cycle_at(cfg.schedule, zone_of(cfg), now, last_start);
-  if (auto n = next_notify_at(cfg, clock_); n && *n < next) next = *n;  // a chase or digest time
+  if (auto n = next_notify_at(cfg, env_.clock()); n && *n < next) next = *n;  // a chase or digest time
   {
     std::lock_guard l(state_mu_);
     state_.next_cycle = next;
@@ -275,7 +241,7 @@ void Daemon::arm_schedule(std::optional<TimePoint> last_start) {
   schedule_timer_.expires_after(std::chrono::duration_cast<std::chrono::steady_clock::duration>(next - now));
   schedule_timer_.async_wait([this](boost::system::error_code ec) {
     if (ec) return;
-    TimePoint started = clock_.now();
+    TimePoint started = env_.clock().now();
     trigger("scheduled");
     arm_schedule(started);
   });
@@ -403,8 +369,8 @@ StatusSnapshot Daemon::snapshot() {
     s.cycle_running = running_;
     s.cycle_queued = queued_ || start_requested_;
   }
-  s.now = clock_.now();
-  s.today = zone_of(cfg).to_local(clock_.now()).date;
+  s.now = env_.clock().now();
+  s.today = zone_of(cfg).to_local(env_.clock().now()).date;
   s.classroom_requests = classroom_metrics_.snapshot();
   return s;
 }
@@ -412,19 +378,25 @@ StatusSnapshot Daemon::snapshot() {
 Result<boost::json::object> Daemon::plan(Date date) {
   Config cfg = config_copy();
   std::lock_guard l(read_mu_);
-  return build_plan(cfg, *read_store_, date, clock_);
+  auto store = usable(read_store_);
+  if (!store) return store.error();
+  return build_plan(cfg, **store, date, env_.clock());
 }
 
 Result<boost::json::object> Daemon::impact(Date today) {
   Config cfg = config_copy();
   std::lock_guard l(read_mu_);
-  return dashboard_impact_json(cfg, *read_store_, today);
+  auto store = usable(read_store_);
+  if (!store) return store.error();
+  return dashboard_impact_json(cfg, **store, today);
 }
 
 Result<std::optional<boost::json::object>> Daemon::student(const std::string& id, Date today) {
   Config cfg = config_copy();
   std::lock_guard l(read_mu_);
-  return student_impact_json(cfg, *read_store_, id, today);
+  auto store = usable(read_store_);
+  if (!store) return store.error();
+  return student_impact_json(cfg, **store, id, today);
 }
 
 int Daemon::run() {
@@ -436,7 +408,7 @@ int Daemon::run() {
     state_.calendar = shared_calendar(cfg);
     state_.version = IESYNC_VERSION;
     state_.interval = cfg.schedule.interval;
-    auto health = read_store_health(*store_, clock_, 10);
+    auto health = read_store_health(*store_, env_.clock(), 10);
     state_.recent_cycles = health.recent_cycles;
     state_.outbox_by_state = health.outbox_by_state;
     state_.warnings = health.warnings;
@@ -453,7 +425,7 @@ int Daemon::run() {
   // A cycle at start, in or out of school hours, so whoever started it sees it work.
   trigger("start-up");
   {
-    TimePoint now = clock_.now();
+    TimePoint now = env_.clock().now();
     arm_schedule(in_school_hours(cfg.schedule, zone_of(cfg), now) ? std::optional(now) : std::nullopt);
   }
   arm_watchdog();
@@ -487,19 +459,18 @@ int Daemon::run() {
   return 0;
 }
 
-}  // namespace
-
-int run_daemon(const DaemonOptions& opts) {
-  SystemClock clock;
+int run_daemon(const DaemonOptions& opts, Env& env) {
   int rc = 0;
-  auto rt = open_runtime(opts.config_path.string(), /*with_log=*/true, clock, rc);
+  auto rt = open_runtime(opts.config_path.string(), /*with_log=*/true, env.clock(), rc);
   if (!rt) return rc;
   auto read_store = Store::open(rt->config.store.path);
   if (!read_store) {
     std::cerr << read_store.error().to_string() << "\n";
     return 3;
   }
-  Daemon d(opts, rt->config, std::move(rt->store), std::move(*read_store), std::move(rt->log));
+  rt->store->set_busy_timeout(opts.busy_timeout);
+  (*read_store)->set_busy_timeout(opts.busy_timeout);
+  Daemon d(opts, env, rt->config, std::move(rt->store), std::move(*read_store), std::move(rt->log));
   return d.run();
 }
 

@@ -1,5 +1,7 @@
 #include "daemon/health.h"
 
+#include "store/cycle_log.h"
+#include "store/mis_store.h"
 #include "store/outbox.h"
 
 namespace iesync {
@@ -10,23 +12,20 @@ bool StoreHealth::healthy() const {
 
 StoreHealth read_store_health(Store& store, Clock& clock, int cycles) {
   StoreHealth h;
-  try {
-    SQLite::Statement q(store.db(),
-                        "SELECT started_at, COALESCE(finished_at, ''), COALESCE(result, ''), "
-                        "COALESCE(summary, '') FROM cycles ORDER BY id DESC LIMIT ?");
-    q.bind(1, cycles);
-    while (q.executeStep())
-      h.recent_cycles.push_back({q.getColumn(0).getString(), q.getColumn(1).getString(),
-                                 q.getColumn(2).getString(), q.getColumn(3).getString()});
-    SQLite::Statement held(store.db(),
-                           "SELECT feed, COALESCE(held_reason, '') FROM feed_state "
-                           "WHERE held_hash IS NOT NULL AND held_hash != '' ORDER BY feed");
-    while (held.executeStep()) {
-      h.held.push_back({held.getColumn(0).getString(), held.getColumn(1).getString()});
+  if (auto recent = CycleLog(store).recent(cycles)) {
+    h.recent_cycles = std::move(*recent);
+  } else {
+    h.fault = recent.error().message;
+    h.warnings.push_back(recent.error().to_string());
+  }
+  if (auto held = MisStore(store).held_feeds()) {
+    for (auto& [feed, state] : *held) {
+      h.held.push_back({feed, state.held_reason});
       h.warnings.push_back(held_export_warning(h.held.back()));
     }
-  } catch (const SQLite::Exception& e) {
-    h.warnings.push_back(std::string("cannot read the store: ") + e.what());
+  } else if (h.fault.empty()) {
+    h.fault = held.error().message;
+    h.warnings.push_back(held.error().to_string());
   }
   Outbox outbox(store, clock);
   if (auto c = outbox.counts()) {
@@ -41,7 +40,7 @@ StoreHealth read_store_health(Store& store, Clock& clock, int cycles) {
   } else {
     h.warnings.push_back(c.error().to_string());
   }
-  if (h.recent_cycles.empty()) h.warnings.push_back("no cycle has run yet; run `iesync sync`");
+  if (h.recent_cycles.empty() && h.fault.empty()) h.warnings.push_back("no cycle has run yet; run `iesync sync`");
   return h;
 }
 

@@ -17,6 +17,9 @@ struct StoreHealth {
   std::map<std::string, std::int64_t> outbox_by_state;
   std::vector<std::string> warnings;
   std::vector<HeldExport> held;  // each also has its line in warnings
+  // Why the store could not be read ("...: the store is locked by another process (...)");
+  // empty when it could. Also among the warnings.
+  std::string fault;
   // The last cycle recorded ended ok (or with record-level errors only) and nothing needs the
   // admin.
   bool healthy() const;

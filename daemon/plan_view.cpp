@@ -47,7 +47,9 @@ Result<json::object> build_plan(const Config& cfg, Store& store, Date date, Cloc
   if (!sessions) return sessions.error();
   MisStore mis(store);
   std::map<std::string, std::string> staff_names;
-  for (const auto& s : mis.staff()) staff_names[s.code] = s.name;
+  auto staff = mis.staff();
+  if (!staff) return staff.error();
+  for (const auto& s : *staff) staff_names[s.code] = s.name;
   Outbox outbox(store, clock);
   // When each lesson's teacher was chased for it (SPEC §9); empty when notify never ran.
   NotifyQueue notify(store, clock);
@@ -59,7 +61,9 @@ Result<json::object> build_plan(const Config& cfg, Store& store, Date date, Cloc
   std::map<WorkStatus, int> counts;
   int lessons_total = 0;
   for (const auto& s : *sessions) {
-    auto st = mis.student(s.student_id);
+    auto found = mis.student(s.student_id);
+    if (!found) return found.error();
+    const auto& st = *found;
     auto plan = plan_writes(s, cfg.mapping.codes, cal->pm().end, tz, now);
     std::set<std::string> due, later;
     for (auto& w : plan.due) due.insert(w.key);

@@ -1,4 +1,6 @@
 #include "store/classroom_cache.h"
+#include "store/store_access.h"
+#include "store/store_error.h"
 
 #include <boost/json.hpp>
 
@@ -23,17 +25,11 @@ std::optional<TimePoint> column_time(const SQLite::Column& c) {
 
 std::string opt_text(const SQLite::Column& c) { return c.isNull() ? std::string{} : c.getString(); }
 
-Error store_error(const Store& store, const std::exception& e) {
-  return make_error(store.path().string(),
-                    std::string("the Classroom cache could not be used: ") + e.what(),
-                    "check the disk is not full and the store is writable by iesync");
-}
-
 }  // namespace
 
 Result<void> ClassroomCache::put_course(const CourseSnapshot& s) {
   try {
-    auto& db = store_.db();
+    auto& db = StoreAccess::db(store_);
     SQLite::Transaction tx(db);
     const std::string at = format_utc(s.fetched_at.value());
     SQLite::Statement up(db,
@@ -77,13 +73,13 @@ Result<void> ClassroomCache::put_course(const CourseSnapshot& s) {
     tx.commit();
     return {};
   } catch (const std::exception& e) {
-    return store_error(store_, e);
+    return store_error(store_, "the Classroom cache could not be used", e);
   }
 }
 
 Result<std::optional<CourseSnapshot>> ClassroomCache::course(const std::string& course_ref) {
   try {
-    auto& db = store_.db();
+    auto& db = StoreAccess::db(store_);
     SQLite::Statement q(db,
                         "SELECT course_id, name, link, strftime('%s', fetched_at) "
                         "FROM classroom_courses WHERE course_ref = ?");
@@ -123,14 +119,14 @@ Result<std::optional<CourseSnapshot>> ClassroomCache::course(const std::string& 
     }
     return std::optional<CourseSnapshot>(std::move(s));
   } catch (const std::exception& e) {
-    return store_error(store_, e);
+    return store_error(store_, "the Classroom cache could not be used", e);
   }
 }
 
 Result<void> ClassroomCache::put_user(const std::string& email, const std::string& user_id,
                                       TimePoint at) {
   try {
-    SQLite::Statement st(store_.db(),
+    SQLite::Statement st(StoreAccess::db(store_),
                          "INSERT OR REPLACE INTO classroom_users (email, user_id, fetched_at) "
                          "VALUES (?,?,?)");
     st.bind(1, email);
@@ -139,26 +135,26 @@ Result<void> ClassroomCache::put_user(const std::string& email, const std::strin
     st.exec();
     return {};
   } catch (const std::exception& e) {
-    return store_error(store_, e);
+    return store_error(store_, "the Classroom cache could not be used", e);
   }
 }
 
 Result<std::optional<std::string>> ClassroomCache::user_id(const std::string& email) {
   try {
-    SQLite::Statement q(store_.db(),
+    SQLite::Statement q(StoreAccess::db(store_),
                         "SELECT user_id FROM classroom_users WHERE email = ? AND user_id IS NOT "
                         "NULL AND user_id <> ''");
     q.bind(1, email);
     if (!q.executeStep()) return std::optional<std::string>{};
     return std::optional<std::string>(q.getColumn(0).getString());
   } catch (const std::exception& e) {
-    return store_error(store_, e);
+    return store_error(store_, "the Classroom cache could not be used", e);
   }
 }
 
 Result<void> ClassroomCache::put_submissions(const StudentSubmissions& s) {
   try {
-    auto& db = store_.db();
+    auto& db = StoreAccess::db(store_);
     SQLite::Transaction tx(db);
     const std::string at = format_utc(s.fetched_at.value());
     SQLite::Statement del(db,
@@ -190,14 +186,14 @@ Result<void> ClassroomCache::put_submissions(const StudentSubmissions& s) {
     tx.commit();
     return {};
   } catch (const std::exception& e) {
-    return store_error(store_, e);
+    return store_error(store_, "the Classroom cache could not be used", e);
   }
 }
 
 Result<std::optional<StudentSubmissions>> ClassroomCache::submissions(const std::string& course_id,
                                                                       const std::string& email) {
   try {
-    auto& db = store_.db();
+    auto& db = StoreAccess::db(store_);
     SQLite::Statement q(db,
                         "SELECT u.user_id, strftime('%s', f.fetched_at) FROM classroom_users u "
                         "JOIN classroom_submission_fetches f ON f.user_id = u.user_id "
@@ -227,7 +223,7 @@ Result<std::optional<StudentSubmissions>> ClassroomCache::submissions(const std:
     }
     return std::optional<StudentSubmissions>(std::move(s));
   } catch (const std::exception& e) {
-    return store_error(store_, e);
+    return store_error(store_, "the Classroom cache could not be used", e);
   }
 }
 

@@ -1,8 +1,11 @@
 #include "store/impact_store.h"
 
 #include "store/feed_state_row.h"
+#include "store/store_access.h"
 
 namespace iesync {
+
+ImpactStore::ImpactStore(Store& store) : store_(store), db_(StoreAccess::db(store)) {}
 
 namespace {
 

@@ -30,7 +30,7 @@ struct SessionTally {
 
 class ImpactStore {
  public:
-  explicit ImpactStore(Store& store) : store_(store), db_(store.db()) {}
+  explicit ImpactStore(Store& store);
 
   // Swaps the incidents and the behaviour feed_state row in one transaction.
   Result<void> replace_incidents(const std::vector<Incident>& v, const AppliedFeed& a);

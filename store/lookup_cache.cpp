@@ -1,10 +1,12 @@
 #include "store/lookup_cache.h"
+#include "store/store_access.h"
+#include "store/store_error.h"
 
 namespace iesync {
 
 std::optional<std::string> LookupCache::get(const std::string& name, const std::string& day) {
   try {
-    SQLite::Statement q(store_.db(), "SELECT value FROM lookup_cache WHERE name = ? AND day = ?");
+    SQLite::Statement q(StoreAccess::db(store_), "SELECT value FROM lookup_cache WHERE name = ? AND day = ?");
     q.bind(1, name);
     q.bind(2, day);
     if (q.executeStep()) return q.getColumn(0).getString();
@@ -15,7 +17,7 @@ std::optional<std::string> LookupCache::get(const std::string& name, const std::
 
 void LookupCache::put(const std::string& name, const std::string& day, const std::string& value) {
   try {
-    SQLite::Statement q(store_.db(),
+    SQLite::Statement q(StoreAccess::db(store_),
                         "INSERT INTO lookup_cache(name, day, value) VALUES (?,?,?) "
                         "ON CONFLICT(name) DO UPDATE SET day = excluded.day, value = excluded.value");
     q.bind(1, name);
@@ -28,7 +30,7 @@ void LookupCache::put(const std::string& name, const std::string& day, const std
 
 void LookupCache::forget(const std::string& name) {
   try {
-    SQLite::Statement q(store_.db(), "DELETE FROM lookup_cache WHERE name = ?");
+    SQLite::Statement q(StoreAccess::db(store_), "DELETE FROM lookup_cache WHERE name = ?");
     q.bind(1, name);
     q.exec();
   } catch (const std::exception&) {

@@ -1,4 +1,6 @@
 #include "store/mis_store.h"
+#include "store/store_access.h"
+#include "store/store_error.h"
 
 #include "store/feed_state_row.h"
 
@@ -33,7 +35,9 @@ constexpr const char* kStudentCols =
 
 }  // namespace
 
-MisStore::BulkCache::BulkCache(Store& store) : db_(store.db()) {
+MisStore::MisStore(Store& store) : store_(store), db_(StoreAccess::db(store)) {}
+
+MisStore::BulkCache::BulkCache(Store& store) : db_(StoreAccess::db(store)) {
   try {
     before_ = db_.execAndGet("PRAGMA cache_size").getInt();
     db_.exec("PRAGMA cache_size = -32768");  // negative: KiB
@@ -49,14 +53,33 @@ MisStore::BulkCache::~BulkCache() {
   }
 }
 
-std::optional<FeedState> MisStore::feed_state(Feed f) {
-  SQLite::Statement q(db_,
-                      "SELECT file, content_hash, applied_at, records, held_hash, held_reason "
-                      "FROM feed_state WHERE feed = ?");
-  q.bind(1, feed_name(f));
-  if (!q.executeStep()) return std::nullopt;
-  return FeedState{text(q.getColumn(0)), text(q.getColumn(1)), text(q.getColumn(2)),
-                   q.getColumn(3).getInt64(), text(q.getColumn(4)), text(q.getColumn(5))};
+Result<std::optional<FeedState>> MisStore::feed_state(Feed f) {
+  return guarded(store_, "cannot read the state of the feeds",
+                 [&]() -> std::optional<FeedState> {
+    SQLite::Statement q(db_,
+                        "SELECT file, content_hash, applied_at, records, held_hash, held_reason "
+                        "FROM feed_state WHERE feed = ?");
+    q.bind(1, feed_name(f));
+    if (!q.executeStep()) return std::nullopt;
+    return FeedState{text(q.getColumn(0)), text(q.getColumn(1)), text(q.getColumn(2)),
+                     q.getColumn(3).getInt64(), text(q.getColumn(4)), text(q.getColumn(5))};
+  });
+}
+
+Result<std::vector<std::pair<std::string, FeedState>>> MisStore::held_feeds() {
+  return guarded(store_, "cannot read the held exports", [&] {
+    std::vector<std::pair<std::string, FeedState>> out;
+    SQLite::Statement q(db_,
+                        "SELECT feed, file, content_hash, applied_at, records, held_hash, "
+                        "held_reason FROM feed_state WHERE held_hash IS NOT NULL AND held_hash "
+                        "!= '' ORDER BY feed");
+    while (q.executeStep())
+      out.emplace_back(text(q.getColumn(0)),
+                       FeedState{text(q.getColumn(1)), text(q.getColumn(2)),
+                                 text(q.getColumn(3)), q.getColumn(4).getInt64(),
+                                 text(q.getColumn(5)), text(q.getColumn(6))});
+    return out;
+  });
 }
 
 template <class Fill>
@@ -69,11 +92,8 @@ Result<void> MisStore::replace(Feed f, const char* table, long long records, con
     write_applied_feed_state(db_, f, records, a);
     tx.commit();
     return {};
-  } catch (const SQLite::Exception& e) {
-    return make_error(a.file, std::string("could not save the ") + feed_name(f) +
-                                  " feed in the store: " + e.what(),
-                      "the store is unchanged; check the disk is not full and the store is "
-                      "writable");
+  } catch (const std::exception& e) {
+    return store_error(store_, a.file + ": could not save the " + feed_name(f) + " feed", e);
   }
 }
 
@@ -186,88 +206,104 @@ Result<void> MisStore::hold(Feed f, const std::string& file, const std::string& 
     st.bind(4, reason);
     st.exec();
     return {};
-  } catch (const SQLite::Exception& e) {
-    return make_error(file, std::string("could not record the held feed in the store: ") + e.what(),
-                      "check the disk is not full and the store is writable");
+  } catch (const std::exception& e) {
+    return store_error(store_, file + ": could not record the held feed", e);
   }
 }
 
-long long MisStore::student_count() {
-  return db_.execAndGet("SELECT count(*) FROM students").getInt64();
+Result<long long> MisStore::student_count() {
+  return guarded(store_, "cannot count the students",
+                 [&] { return db_.execAndGet("SELECT count(*) FROM students").getInt64(); });
 }
 
-long long MisStore::class_count() {
-  return db_.execAndGet("SELECT count(DISTINCT class_code) FROM memberships").getInt64();
+Result<long long> MisStore::class_count() {
+  return guarded(store_, "cannot count the classes", [&] {
+    return db_.execAndGet("SELECT count(DISTINCT class_code) FROM memberships").getInt64();
+  });
 }
 
-std::unordered_set<std::string> MisStore::student_ids() {
-  std::unordered_set<std::string> out;
-  SQLite::Statement q(db_, "SELECT id FROM students");
-  while (q.executeStep()) out.insert(q.getColumn(0).getString());
-  return out;
+Result<std::unordered_set<std::string>> MisStore::student_ids() {
+  return guarded(store_, "cannot read the students", [&] {
+    std::unordered_set<std::string> out;
+    SQLite::Statement q(db_, "SELECT id FROM students");
+    while (q.executeStep()) out.insert(q.getColumn(0).getString());
+    return out;
+  });
 }
 
-std::unordered_set<std::string> MisStore::class_codes() {
-  std::unordered_set<std::string> out;
-  SQLite::Statement q(db_, "SELECT DISTINCT class_code FROM memberships");
-  while (q.executeStep()) out.insert(q.getColumn(0).getString());
-  return out;
+Result<std::unordered_set<std::string>> MisStore::class_codes() {
+  return guarded(store_, "cannot read the classes", [&] {
+    std::unordered_set<std::string> out;
+    SQLite::Statement q(db_, "SELECT DISTINCT class_code FROM memberships");
+    while (q.executeStep()) out.insert(q.getColumn(0).getString());
+    return out;
+  });
 }
 
-std::vector<Student> MisStore::students() {
-  std::vector<Student> out;
-  SQLite::Statement q(db_, std::string("SELECT ") + kStudentCols + " FROM students ORDER BY id");
-  while (q.executeStep()) out.push_back(read_student(q));
-  return out;
+Result<std::vector<Student>> MisStore::students() {
+  return guarded(store_, "cannot read the students", [&] {
+    std::vector<Student> out;
+    SQLite::Statement q(db_, std::string("SELECT ") + kStudentCols + " FROM students ORDER BY id");
+    while (q.executeStep()) out.push_back(read_student(q));
+    return out;
+  });
 }
 
-std::optional<Student> MisStore::student(const std::string& id) {
-  SQLite::Statement q(db_, std::string("SELECT ") + kStudentCols + " FROM students WHERE id = ?");
-  q.bind(1, id);
-  if (!q.executeStep()) return std::nullopt;
-  return read_student(q);
+Result<std::optional<Student>> MisStore::student(const std::string& id) {
+  return guarded(store_, "cannot read student " + id, [&]() -> std::optional<Student> {
+    SQLite::Statement q(db_, std::string("SELECT ") + kStudentCols + " FROM students WHERE id = ?");
+    q.bind(1, id);
+    if (!q.executeStep()) return std::nullopt;
+    return read_student(q);
+  });
 }
 
-std::vector<Staff> MisStore::staff() {
-  std::vector<Staff> out;
-  SQLite::Statement q(db_, "SELECT code, name, email FROM staff ORDER BY code");
-  while (q.executeStep())
-    out.push_back(Staff{text(q.getColumn(0)), text(q.getColumn(1)), text(q.getColumn(2))});
-  return out;
+Result<std::vector<Staff>> MisStore::staff() {
+  return guarded(store_, "cannot read the staff", [&] {
+    std::vector<Staff> out;
+    SQLite::Statement q(db_, "SELECT code, name, email FROM staff ORDER BY code");
+    while (q.executeStep())
+      out.push_back(Staff{text(q.getColumn(0)), text(q.getColumn(1)), text(q.getColumn(2))});
+    return out;
+  });
 }
 
-std::vector<Membership> MisStore::memberships_of(const std::string& student_id) {
-  std::vector<Membership> out;
-  SQLite::Statement q(db_,
-                      "SELECT student_id, class_code, start_date, end_date FROM memberships "
-                      "WHERE student_id = ? ORDER BY class_code, start_date");
-  q.bind(1, student_id);
-  while (q.executeStep())
-    out.push_back(Membership{text(q.getColumn(0)), text(q.getColumn(1)),
-                             date_col(q.getColumn(2)), date_col(q.getColumn(3))});
-  return out;
+Result<std::vector<Membership>> MisStore::memberships_of(const std::string& student_id) {
+  return guarded(store_, "cannot read the classes of student " + student_id, [&] {
+    std::vector<Membership> out;
+    SQLite::Statement q(db_,
+                        "SELECT student_id, class_code, start_date, end_date FROM memberships "
+                        "WHERE student_id = ? ORDER BY class_code, start_date");
+    q.bind(1, student_id);
+    while (q.executeStep())
+      out.push_back(Membership{text(q.getColumn(0)), text(q.getColumn(1)),
+                               date_col(q.getColumn(2)), date_col(q.getColumn(3))});
+    return out;
+  });
 }
 
-std::vector<Lesson> MisStore::lessons_on(int cycle_day) {
-  std::vector<Lesson> out;
-  SQLite::Statement q(db_,
-                      "SELECT class_code, cycle_day, day_name, start_time, end_time, room, "
-                      "teacher, subject FROM lessons WHERE cycle_day = ? "
-                      "ORDER BY start_time, class_code");
-  q.bind(1, cycle_day);
-  while (q.executeStep()) {
-    Lesson l;
-    l.class_code = text(q.getColumn(0));
-    l.cycle_day = q.getColumn(1).getInt();
-    l.day_name = text(q.getColumn(2));
-    l.time = TimeRange{TimeOfDay::parse(text(q.getColumn(3))).value_or(TimeOfDay{}),
-                       TimeOfDay::parse(text(q.getColumn(4))).value_or(TimeOfDay{})};
-    l.room = text(q.getColumn(5));
-    l.teacher = text(q.getColumn(6));
-    l.subject = text(q.getColumn(7));
-    out.push_back(std::move(l));
-  }
-  return out;
+Result<std::vector<Lesson>> MisStore::lessons_on(int cycle_day) {
+  return guarded(store_, "cannot read the timetable", [&] {
+    std::vector<Lesson> out;
+    SQLite::Statement q(db_,
+                        "SELECT class_code, cycle_day, day_name, start_time, end_time, room, "
+                        "teacher, subject FROM lessons WHERE cycle_day = ? "
+                        "ORDER BY start_time, class_code");
+    q.bind(1, cycle_day);
+    while (q.executeStep()) {
+      Lesson l;
+      l.class_code = text(q.getColumn(0));
+      l.cycle_day = q.getColumn(1).getInt();
+      l.day_name = text(q.getColumn(2));
+      l.time = TimeRange{TimeOfDay::parse(text(q.getColumn(3))).value_or(TimeOfDay{}),
+                         TimeOfDay::parse(text(q.getColumn(4))).value_or(TimeOfDay{})};
+      l.room = text(q.getColumn(5));
+      l.teacher = text(q.getColumn(6));
+      l.subject = text(q.getColumn(7));
+      out.push_back(std::move(l));
+    }
+    return out;
+  });
 }
 
 namespace {
@@ -296,20 +332,24 @@ std::vector<Booking> read_bookings(SQLite::Statement& q) {
 
 }  // namespace
 
-std::vector<Booking> MisStore::bookings_between(Date first, Date last) {
-  SQLite::Statement q(db_, std::string("SELECT ") + kBookingCols +
-                               " FROM bookings WHERE date BETWEEN ? AND ? "
-                               "ORDER BY date, start_spec, id");
-  q.bind(1, first.iso());
-  q.bind(2, last.iso());
-  return read_bookings(q);
+Result<std::vector<Booking>> MisStore::bookings_between(Date first, Date last) {
+  return guarded(store_, "cannot read the IE bookings", [&] {
+    SQLite::Statement q(db_, std::string("SELECT ") + kBookingCols +
+                                 " FROM bookings WHERE date BETWEEN ? AND ? "
+                                 "ORDER BY date, start_spec, id");
+    q.bind(1, first.iso());
+    q.bind(2, last.iso());
+    return read_bookings(q);
+  });
 }
 
-std::vector<Booking> MisStore::bookings_of(const std::string& student_id) {
-  SQLite::Statement q(db_, std::string("SELECT ") + kBookingCols +
-                               " FROM bookings WHERE student_id = ? ORDER BY date, start_spec, id");
-  q.bind(1, student_id);
-  return read_bookings(q);
+Result<std::vector<Booking>> MisStore::bookings_of(const std::string& student_id) {
+  return guarded(store_, "cannot read the IE bookings of student " + student_id, [&] {
+    SQLite::Statement q(db_, std::string("SELECT ") + kBookingCols +
+                                 " FROM bookings WHERE student_id = ? ORDER BY date, start_spec, id");
+    q.bind(1, student_id);
+    return read_bookings(q);
+  });
 }
 
 }  // namespace iesync

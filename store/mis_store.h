@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include "mapping/result.h"
@@ -33,7 +34,7 @@ struct AppliedFeed {
 
 class MisStore {
  public:
-  explicit MisStore(Store& store) : db_(store.db()) {}
+  explicit MisStore(Store& store);
 
   // A larger page cache (32 MB) while it lives, for applying feeds: with SQLite's default
   // 2 MB, inserting 650,000 memberships into their indexes keeps re-reading the same pages
@@ -51,7 +52,10 @@ class MisStore {
     std::optional<int> before_;
   };
 
-  std::optional<FeedState> feed_state(Feed f);
+  // nullopt when the feed was never applied or held.
+  Result<std::optional<FeedState>> feed_state(Feed f);
+  // Feeds with a newer export held by [safety], by feed name.
+  Result<std::vector<std::pair<std::string, FeedState>>> held_feeds();
 
   Result<void> replace_students(const std::vector<Student>& v, const AppliedFeed& a);
   Result<void> replace_staff(const std::vector<Staff>& v, const AppliedFeed& a);
@@ -62,24 +66,27 @@ class MisStore {
   Result<void> hold(Feed f, const std::string& file, const std::string& hash,
                     const std::string& reason);
 
-  long long student_count();
-  long long class_count();  // distinct classes with at least one member
-  std::unordered_set<std::string> student_ids();
-  std::unordered_set<std::string> class_codes();  // classes with at least one member
+  // Every read returns an error naming the fault (locked, unreadable) rather than throwing:
+  // they run on the daemon's worker and the status server's threads.
+  Result<long long> student_count();
+  Result<long long> class_count();  // distinct classes with at least one member
+  Result<std::unordered_set<std::string>> student_ids();
+  Result<std::unordered_set<std::string>> class_codes();  // classes with at least one member
 
   // Reads for reconcile, plan and reports.
-  std::vector<Student> students();
-  std::optional<Student> student(const std::string& id);
-  std::vector<Staff> staff();
-  std::vector<Membership> memberships_of(const std::string& student_id);
-  std::vector<Lesson> lessons_on(int cycle_day);
-  std::vector<Booking> bookings_between(Date first, Date last);  // inclusive
-  std::vector<Booking> bookings_of(const std::string& student_id);  // every date, oldest first
+  Result<std::vector<Student>> students();
+  Result<std::optional<Student>> student(const std::string& id);
+  Result<std::vector<Staff>> staff();
+  Result<std::vector<Membership>> memberships_of(const std::string& student_id);
+  Result<std::vector<Lesson>> lessons_on(int cycle_day);
+  Result<std::vector<Booking>> bookings_between(Date first, Date last);  // inclusive
+  Result<std::vector<Booking>> bookings_of(const std::string& student_id);  // every date, oldest first
 
  private:
   template <class Fill>
   Result<void> replace(Feed f, const char* table, long long records, const AppliedFeed& a,
                        Fill&& fill);
+  Store& store_;
   SQLite::Database& db_;
 };
 

@@ -1,4 +1,5 @@
 #include "store/notify_queue.h"
+#include "store/store_access.h"
 
 #include "mapping/notify/utc.h"
 
@@ -64,8 +65,8 @@ Result<int> NotifyQueue::enqueue(std::span<const MailMessage> messages, Date day
   const std::string now = format_utc(clock_.now());
   int added = 0;
   try {
-    SQLite::Transaction tx(store_.db());
-    SQLite::Statement ins(store_.db(),
+    SQLite::Transaction tx(StoreAccess::db(store_));
+    SQLite::Statement ins(StoreAccess::db(store_),
                           "INSERT INTO notify_queue (key, kind, day, recipient, recipient_name, "
                           "subject, text_body, html_body, created_at, updated_at) "
                           "VALUES (?,?,?,?,?,?,?,?,?,?) ON CONFLICT(key) DO NOTHING");
@@ -83,7 +84,7 @@ Result<int> NotifyQueue::enqueue(std::span<const MailMessage> messages, Date day
       added += ins.exec();
       ins.reset();
     }
-    SQLite::Statement ch(store_.db(),
+    SQLite::Statement ch(StoreAccess::db(store_),
                          "INSERT INTO notify_chased (teacher, date, class_code, start_time, "
                          "student_id, chased_at, message_key) VALUES (?,?,?,?,?,?,?) "
                          "ON CONFLICT DO NOTHING");
@@ -112,7 +113,7 @@ Result<int> NotifyQueue::enqueue(std::span<const MailMessage> messages, Date day
 Result<std::vector<QueuedMail>> NotifyQueue::due(TimePoint now, int limit) {
   std::vector<QueuedMail> out;
   try {
-    SQLite::Statement q(store_.db(), std::string("SELECT ") + kColumns +
+    SQLite::Statement q(StoreAccess::db(store_), std::string("SELECT ") + kColumns +
                                          " FROM notify_queue WHERE state = 'pending' AND "
                                          "(next_try_at IS NULL OR next_try_at <= ?) ORDER BY id LIMIT ?");
     q.bind(1, format_utc(now));
@@ -127,7 +128,7 @@ Result<std::vector<QueuedMail>> NotifyQueue::due(TimePoint now, int limit) {
 Result<void> NotifyQueue::mark_sent(std::int64_t id) {
   const std::string now = format_utc(clock_.now());
   try {
-    SQLite::Statement q(store_.db(),
+    SQLite::Statement q(StoreAccess::db(store_),
                         "UPDATE notify_queue SET state = 'sent', tries = tries + 1, sent_at = ?, "
                         "updated_at = ?, last_error = NULL, smtp_code = 250, next_try_at = NULL "
                         "WHERE id = ? AND state = 'pending'");
@@ -145,7 +146,7 @@ Result<MailState> NotifyQueue::mark_deferred(std::int64_t id, int smtp_code,
                                              const std::string& error, TimePoint next_try_at) {
   const std::string now = format_utc(clock_.now());
   try {
-    SQLite::Statement q(store_.db(),
+    SQLite::Statement q(StoreAccess::db(store_),
                         "UPDATE notify_queue SET tries = tries + 1, smtp_code = ?, last_error = ?, "
                         "next_try_at = ?, updated_at = ?, "
                         "state = CASE WHEN tries + 1 >= ? THEN 'failed' ELSE 'pending' END "
@@ -165,7 +166,7 @@ Result<MailState> NotifyQueue::mark_deferred(std::int64_t id, int smtp_code,
 
 Result<void> NotifyQueue::mark_failed(std::int64_t id, int smtp_code, const std::string& error) {
   try {
-    SQLite::Statement q(store_.db(),
+    SQLite::Statement q(StoreAccess::db(store_),
                         "UPDATE notify_queue SET state = 'failed', tries = tries + 1, smtp_code = ?, "
                         "last_error = ?, updated_at = ? WHERE id = ? AND state = 'pending'");
     q.bind(1, smtp_code);
@@ -181,7 +182,7 @@ Result<void> NotifyQueue::mark_failed(std::int64_t id, int smtp_code, const std:
 
 Result<void> NotifyQueue::postpone(std::int64_t id, const std::string& error, TimePoint next_try_at) {
   try {
-    SQLite::Statement q(store_.db(),
+    SQLite::Statement q(StoreAccess::db(store_),
                         "UPDATE notify_queue SET last_error = ?, next_try_at = ?, updated_at = ? "
                         "WHERE id = ? AND state = 'pending'");
     q.bind(1, error);
@@ -198,7 +199,7 @@ Result<void> NotifyQueue::postpone(std::int64_t id, const std::string& error, Ti
 Result<std::vector<QueuedMail>> NotifyQueue::list(int limit) {
   std::vector<QueuedMail> out;
   try {
-    SQLite::Statement q(store_.db(), std::string("SELECT ") + kColumns +
+    SQLite::Statement q(StoreAccess::db(store_), std::string("SELECT ") + kColumns +
                                          " FROM notify_queue ORDER BY id DESC LIMIT ?");
     q.bind(1, limit);
     while (q.executeStep()) out.push_back(row_of(q));
@@ -211,7 +212,7 @@ Result<std::vector<QueuedMail>> NotifyQueue::list(int limit) {
 Result<std::map<MailState, int>> NotifyQueue::counts() {
   std::map<MailState, int> out{{MailState::pending, 0}, {MailState::sent, 0}, {MailState::failed, 0}};
   try {
-    SQLite::Statement q(store_.db(), "SELECT state, COUNT(*) FROM notify_queue GROUP BY state");
+    SQLite::Statement q(StoreAccess::db(store_), "SELECT state, COUNT(*) FROM notify_queue GROUP BY state");
     while (q.executeStep())
       if (auto st = state_from(q.getColumn(0).getString())) out[*st] = q.getColumn(1).getInt();
   } catch (const std::exception& e) {
@@ -225,7 +226,7 @@ Result<std::map<std::string, std::map<std::string, int>>> NotifyQueue::counts_by
   for (const char* k : {"chase", "digest"})
     for (auto st : {MailState::pending, MailState::sent, MailState::failed}) out[k][mail_state_name(st)] = 0;
   try {
-    SQLite::Statement q(store_.db(), "SELECT kind, state, COUNT(*) FROM notify_queue GROUP BY kind, state");
+    SQLite::Statement q(StoreAccess::db(store_), "SELECT kind, state, COUNT(*) FROM notify_queue GROUP BY kind, state");
     while (q.executeStep()) out[q.getColumn(0).getString()][q.getColumn(1).getString()] = q.getColumn(2).getInt();
   } catch (const std::exception& e) {
     return db_error("cannot count the queue", e);
@@ -235,7 +236,7 @@ Result<std::map<std::string, std::map<std::string, int>>> NotifyQueue::counts_by
 
 Result<std::optional<std::string>> NotifyQueue::waiting_reason() {
   try {
-    SQLite::Statement q(store_.db(),
+    SQLite::Statement q(StoreAccess::db(store_),
                         "SELECT last_error FROM notify_queue WHERE state = 'pending' AND "
                         "last_error IS NOT NULL ORDER BY id LIMIT 1");
     if (q.executeStep()) return std::optional<std::string>(q.getColumn(0).getString());
@@ -248,7 +249,7 @@ Result<std::optional<std::string>> NotifyQueue::waiting_reason() {
 Result<std::map<ChasedLesson, std::string>> NotifyQueue::chased_between(Date first, Date last) {
   std::map<ChasedLesson, std::string> out;
   try {
-    SQLite::Statement q(store_.db(),
+    SQLite::Statement q(StoreAccess::db(store_),
                         "SELECT teacher, date, class_code, start_time, student_id, chased_at "
                         "FROM notify_chased WHERE date BETWEEN ? AND ?");
     q.bind(1, first.iso());
@@ -270,7 +271,7 @@ Result<std::map<ChasedLesson, std::string>> NotifyQueue::chased_between(Date fir
 
 Result<bool> NotifyQueue::ran(const std::string& slot) {
   try {
-    SQLite::Statement q(store_.db(), "SELECT 1 FROM notify_runs WHERE slot = ?");
+    SQLite::Statement q(StoreAccess::db(store_), "SELECT 1 FROM notify_runs WHERE slot = ?");
     q.bind(1, slot);
     return q.executeStep();
   } catch (const std::exception& e) {
@@ -280,7 +281,7 @@ Result<bool> NotifyQueue::ran(const std::string& slot) {
 
 Result<void> NotifyQueue::mark_ran(const std::string& slot) {
   try {
-    SQLite::Statement q(store_.db(), "INSERT INTO notify_runs (slot, ran_at) VALUES (?, ?) "
+    SQLite::Statement q(StoreAccess::db(store_), "INSERT INTO notify_runs (slot, ran_at) VALUES (?, ?) "
                                      "ON CONFLICT(slot) DO NOTHING");
     q.bind(1, slot);
     q.bind(2, format_utc(clock_.now()));

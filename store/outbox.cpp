@@ -1,4 +1,6 @@
 #include "store/outbox.h"
+#include "store/store_access.h"
+#include "store/store_error.h"
 
 #include <boost/json.hpp>
 #include <variant>
@@ -132,11 +134,6 @@ Result<OutboxRow> read_row(SQLite::Statement& q) {
   return r;
 }
 
-Error db_error(const std::string& what, const std::exception& e) {
-  return make_error("store", what + ": " + e.what(),
-                    "check the disk is not full and the store is writable; nothing was changed");
-}
-
 struct AuditLine {
   std::string action;
   std::string subject;  // the item's key
@@ -252,8 +249,8 @@ bool is_sent(OutboxState s) { return s == OutboxState::sent || s == OutboxState:
 // ErrorException is the work's own refusal; any other exception is the store failing.
 template <class Work>
 auto in_transaction(Store& store, Clock& clock, const std::string& what, Work work)
-    -> decltype(work(store.db(), std::string())) {
-  auto& db = store.db();
+    -> decltype(work(StoreAccess::db(store), std::string())) {
+  auto& db = StoreAccess::db(store);
   try {
     SQLite::Transaction tx(db);
     auto r = work(db, format_utc(clock.now()));
@@ -262,7 +259,7 @@ auto in_transaction(Store& store, Clock& clock, const std::string& what, Work wo
   } catch (const ErrorException& e) {
     return e.error();
   } catch (const std::exception& e) {
-    return db_error(what, e);
+    return store_error(store, what, e);
   }
 }
 
@@ -399,7 +396,7 @@ Result<bool> Outbox::retract(const std::string& key, const std::string& why) {
 Result<std::vector<OutboxRow>> Outbox::due(TimePoint now, int limit) {
   std::vector<OutboxRow> out;
   try {
-    SQLite::Statement q(store_.db(),
+    SQLite::Statement q(StoreAccess::db(store_),
                         std::string("SELECT ") + kColumns +
                             " FROM outbox WHERE state = 'pending' AND (next_try_at IS NULL OR "
                             "next_try_at <= ?) ORDER BY id LIMIT ?");
@@ -411,7 +408,7 @@ Result<std::vector<OutboxRow>> Outbox::due(TimePoint now, int limit) {
       out.push_back(std::move(*r));
     }
   } catch (const std::exception& e) {
-    return db_error("cannot read the outbox", e);
+    return store_error(store_, "cannot read the outbox", e);
   }
   return out;
 }
@@ -449,7 +446,7 @@ Result<void> mark_many(Store& store, Clock& clock, std::span<const std::int64_t>
 Result<std::vector<OutboxRow>> Outbox::in_doubt(int limit) {
   std::vector<OutboxRow> out;
   try {
-    SQLite::Statement q(store_.db(), std::string("SELECT ") + kColumns +
+    SQLite::Statement q(StoreAccess::db(store_), std::string("SELECT ") + kColumns +
                                          " FROM outbox WHERE state = 'in_doubt' ORDER BY id LIMIT ?");
     q.bind(1, limit);
     while (q.executeStep()) {
@@ -458,7 +455,7 @@ Result<std::vector<OutboxRow>> Outbox::in_doubt(int limit) {
       out.push_back(std::move(*r));
     }
   } catch (const std::exception& e) {
-    return db_error("cannot read the outbox", e);
+    return store_error(store_, "cannot read the outbox", e);
   }
   return out;
 }
@@ -619,7 +616,7 @@ Result<std::vector<OutboxRow>> Outbox::list(const OutboxFilter& f) {
     if (!f.student_id.empty()) sql += " AND student_id = :student";
     if (f.date) sql += " AND date = :date";
     sql += " ORDER BY id LIMIT :limit";
-    SQLite::Statement q(store_.db(), sql);
+    SQLite::Statement q(StoreAccess::db(store_), sql);
     if (f.state) q.bind(":state", outbox_state_name(*f.state));
     if (!f.student_id.empty()) q.bind(":student", f.student_id);
     if (f.date) q.bind(":date", f.date->iso());
@@ -630,28 +627,28 @@ Result<std::vector<OutboxRow>> Outbox::list(const OutboxFilter& f) {
       out.push_back(std::move(*r));
     }
   } catch (const std::exception& e) {
-    return db_error("cannot read the outbox", e);
+    return store_error(store_, "cannot read the outbox", e);
   }
   return out;
 }
 
 Result<std::optional<OutboxRow>> Outbox::get(std::int64_t id) {
   try {
-    return get_in(store_.db(), id);
+    return get_in(StoreAccess::db(store_), id);
   } catch (const ErrorException& e) {
     return e.error();
   } catch (const std::exception& e) {
-    return db_error("cannot read the outbox", e);
+    return store_error(store_, "cannot read the outbox", e);
   }
 }
 
 Result<std::optional<OutboxRow>> Outbox::find(const std::string& key) {
   try {
-    return find_in(store_.db(), key);
+    return find_in(StoreAccess::db(store_), key);
   } catch (const ErrorException& e) {
     return e.error();
   } catch (const std::exception& e) {
-    return db_error("cannot read the outbox", e);
+    return store_error(store_, "cannot read the outbox", e);
   }
 }
 
@@ -662,13 +659,13 @@ Result<std::map<OutboxState, int>> Outbox::counts() {
                   OutboxState::discarded})
     out[st] = 0;
   try {
-    SQLite::Statement q(store_.db(), "SELECT state, COUNT(*) FROM outbox GROUP BY state");
+    SQLite::Statement q(StoreAccess::db(store_), "SELECT state, COUNT(*) FROM outbox GROUP BY state");
     while (q.executeStep()) {
       auto st = outbox_state_from_name(q.getColumn(0).getString());
       if (st) out[*st] = q.getColumn(1).getInt();
     }
   } catch (const std::exception& e) {
-    return db_error("cannot count the outbox", e);
+    return store_error(store_, "cannot count the outbox", e);
   }
   return out;
 }

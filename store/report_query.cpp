@@ -7,6 +7,7 @@
 #include "mapping/missed_lessons.h"
 #include "store/mis_store.h"
 #include "store/session_store.h"
+#include "store/store_error.h"
 
 namespace iesync {
 
@@ -19,16 +20,17 @@ Result<ReportInput> load_report_input(Store& store, const Config& cfg, const Cal
   const Date from = range.first.plus_days(-len);  // start of the comparison range
   // Far enough ahead to see every booking already made; the horizon is the last one found.
   const Date far = Date::from_ymd(9999, 12, 31);
-  try {
+  // Inside guarded(), value() of a failed read throws its Error, which guarded() returns.
+  return guarded(store, "cannot read the store for the report", [&]() -> Result<ReportInput> {
     MisStore mis(store);
     SessionStore sessions_db(store);
-    in.students = mis.students();
-    for (const auto& s : mis.staff()) in.staff_names[s.code] = s.name;
+    in.students = mis.students().value();
+    for (const auto& s : mis.staff().value()) in.staff_names[s.code] = s.name;
     for (const auto& r : exclusion_reasons()) in.reason_meanings[std::string(r.code)] = std::string(r.meaning);
 
     auto reconciled = sessions_db.load_range(from, far);
     if (!reconciled) return reconciled.error();
-    auto bookings = mis.bookings_between(from, far);
+    auto bookings = mis.bookings_between(from, far).value();
 
     in.horizon = range.last;
     std::unordered_map<std::string, const Booking*> booking_by_id;
@@ -55,25 +57,22 @@ Result<ReportInput> load_report_input(Store& store, const Config& cfg, const Cal
     std::map<int, std::vector<Lesson>> lessons_by_day;
     for (const auto& b : bookings) {
       if (used.count(b.id)) continue;
-      auto st = mis.student(b.student_id);
-      auto memberships = mis.memberships_of(b.student_id);
+      auto st = mis.student(b.student_id).value();
+      auto memberships = mis.memberships_of(b.student_id).value();
       auto day = cal.day(b.date);
       std::vector<Lesson> none;
       const std::vector<Lesson>* lessons = &none;
       if (day.open) {
         auto it = lessons_by_day.find(day.cycle_day);
         if (it == lessons_by_day.end())
-          it = lessons_by_day.emplace(day.cycle_day, mis.lessons_on(day.cycle_day)).first;
+          it = lessons_by_day.emplace(day.cycle_day, mis.lessons_on(day.cycle_day).value()).first;
         lessons = &it->second;
       }
       auto s = build_session(b, st ? &*st : nullptr, cal, memberships, *lessons, cfg.mapping);
       in.sessions.push_back(ReportSession{std::move(s), false});
     }
     return in;
-  } catch (const SQLite::Exception& e) {
-    return make_error("store", std::string("cannot read the store for the report: ") + e.what(),
-                      "check the [store] path in iesync.toml and that the disk is readable");
-  }
+  });
 }
 
 }  // namespace iesync

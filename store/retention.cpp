@@ -1,4 +1,6 @@
 #include "store/retention.h"
+#include "store/store_access.h"
+#include "store/store_error.h"
 
 #include "mapping/civil.h"
 
@@ -41,7 +43,7 @@ Result<PurgeCounts> purge_expired(Store& store, std::chrono::seconds retain, Tim
   const std::string cutoff = format_utc(cutoff_at);
   const std::string cutoff_day =
       Date{std::chrono::floor<std::chrono::days>(cutoff_at)}.iso();
-  auto& db = store.db();
+  auto& db = StoreAccess::db(store);
   try {
     SQLite::Transaction tx(db);
     // Lessons first, so the count is ours and not hidden in the ON DELETE CASCADE.
@@ -67,10 +69,8 @@ Result<PurgeCounts> purge_expired(Store& store, std::chrono::seconds retain, Tim
       c.classroom += run(db, sql, cutoff);
     c.cycles = run(db, "DELETE FROM cycles WHERE started_at < ?", cutoff);
     tx.commit();
-  } catch (const SQLite::Exception& e) {
-    return make_error(store.path().string(),
-                      std::string("purging data older than [store] retain failed: ") + e.what(),
-                      "nothing was removed; check the disk, it is tried again next cycle");
+  } catch (const std::exception& e) {
+    return store_error(store, "purging data older than [store] retain failed (nothing was removed)", e);
   }
   return c;
 }

@@ -3,6 +3,9 @@
 #include <boost/json.hpp>
 #include <map>
 
+#include "store/store_access.h"
+#include "store/store_error.h"
+
 namespace iesync {
 
 namespace {
@@ -48,7 +51,7 @@ std::optional<TimePoint> parse_utc(const std::string& s) {
                    std::chrono::minutes{t->minutes} + std::chrono::seconds{sec}};
 }
 
-Result<std::vector<IeSession>> load(SQLite::Database& db, Date first, Date last) {
+Result<std::vector<IeSession>> load(Store& store, SQLite::Database& db, Date first, Date last) {
   try {
     std::vector<IeSession> out;
     std::map<std::string, size_t> index;
@@ -98,13 +101,14 @@ Result<std::vector<IeSession>> load(SQLite::Database& db, Date first, Date last)
       out[it->second].lessons.push_back(std::move(m));
     }
     return out;
-  } catch (const SQLite::Exception& e) {
-    return make_error("store", std::string("cannot read IE sessions: ") + e.what(),
-                      "run `iesync sync` again; if it persists, check the disk");
+  } catch (const std::exception& e) {
+    return store_error(store, "cannot read IE sessions", e);
   }
 }
 
 }  // namespace
+
+SessionStore::SessionStore(Store& store) : store_(store), db_(StoreAccess::db(store)) {}
 
 Result<void> SessionStore::save_day(Date d, const std::vector<IeSession>& sessions, TimePoint now) {
   try {
@@ -158,16 +162,15 @@ Result<void> SessionStore::save_day(Date d, const std::vector<IeSession>& sessio
     }
     tx.commit();
     return {};
-  } catch (const SQLite::Exception& e) {
-    return make_error("store", std::string("cannot save IE sessions for ") + d.iso() + ": " + e.what(),
-                      "nothing was changed; check the disk has space and run `iesync sync` again");
+  } catch (const std::exception& e) {
+    return store_error(store_, "cannot save IE sessions for " + d.iso(), e);
   }
 }
 
-Result<std::vector<IeSession>> SessionStore::load_day(Date d) { return load(db_, d, d); }
+Result<std::vector<IeSession>> SessionStore::load_day(Date d) { return load(store_, db_, d, d); }
 
 Result<std::vector<IeSession>> SessionStore::load_range(Date first, Date last) {
-  return load(db_, first, last);
+  return load(store_, db_, first, last);
 }
 
 }  // namespace iesync

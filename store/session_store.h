@@ -13,7 +13,7 @@ namespace iesync {
 
 class SessionStore {
  public:
-  explicit SessionStore(Store& store) : db_(store.db()) {}
+  explicit SessionStore(Store& store);
 
   // Replaces every session dated `d` with `sessions`, in one transaction.
   Result<void> save_day(Date d, const std::vector<IeSession>& sessions, TimePoint now);
@@ -22,6 +22,7 @@ class SessionStore {
   Result<std::vector<IeSession>> load_range(Date first, Date last);
 
  private:
+  Store& store_;
   SQLite::Database& db_;
 };
 

@@ -9,6 +9,8 @@
 #include <random>
 
 #include "store/migrations.h"
+#include "store/store_access.h"
+#include "store/store_error.h"
 
 namespace iesync {
 
@@ -30,11 +32,11 @@ Result<void> migrate(SQLite::Database& db, const std::filesystem::path& path, in
       db.exec(m.sql);
       db.exec("PRAGMA user_version = " + std::to_string(m.version));
       tx.commit();
-    } catch (const SQLite::Exception& e) {
-      return make_error(path.string(),
-                        std::string("schema migration ") + std::to_string(m.version) + " (" +
-                            m.name + ") failed: " + e.what(),
-                        "the store is unchanged; check the disk and file permissions");
+    } catch (const std::exception& e) {
+      return store_error(path,
+                         "schema migration " + std::to_string(m.version) + " (" + m.name +
+                             ") failed, the store is unchanged",
+                         e);
     }
   }
   return {};
@@ -43,11 +45,59 @@ Result<void> migrate(SQLite::Database& db, const std::filesystem::path& path, in
 }  // namespace
 
 Store::Store(const std::filesystem::path& path)
-    : path_(path), db_(path.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE) {}
+    : path_(path), db_(path.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0) {
+    device_ = st.st_dev;
+    inode_ = st.st_ino;
+  }
+}
 
 int Store::latest_version() { return all_migrations().back().version; }
 
-int Store::schema_version() { return db_.execAndGet("PRAGMA user_version").getInt(); }
+Result<int> Store::schema_version() {
+  return guarded(*this, "cannot read the schema version",
+                 [&] { return db_.execAndGet("PRAGMA user_version").getInt(); });
+}
+
+void Store::set_busy_timeout(std::chrono::milliseconds t) {
+  db_.setBusyTimeout(static_cast<int>(t.count()));
+}
+
+bool Store::replaced() const {
+  struct stat st {};
+  if (::stat(path_.c_str(), &st) != 0) return true;
+  return st.st_dev != device_ || st.st_ino != inode_;
+}
+
+Result<void> Store::check() {
+  if (replaced())
+    return make_error(path_.string(),
+                      "the store cannot be read: the file was removed or replaced while iesync "
+                      "had it open",
+                      "put the store back (or restore it from a backup); iesync opens it again "
+                      "at the next cycle");
+  // BEGIN IMMEDIATE takes the write lock, so another process holding the store is seen here
+  // as it would be by the next cycle's first write.
+  return guarded(*this, "cannot use the store", [&] {
+    db_.exec("BEGIN IMMEDIATE");
+    try {
+      db_.execAndGet("SELECT count(*) FROM sqlite_master");
+    } catch (...) {
+      db_.exec("ROLLBACK");
+      throw;
+    }
+    db_.exec("ROLLBACK");
+  });
+}
+
+Result<void> Store::copy_to(const std::filesystem::path& dest) {
+  return guarded(*this, "cannot copy the store to " + dest.string(), [&] {
+    SQLite::Statement q(db_, "VACUUM INTO ?");
+    q.bind(1, dest.string());
+    q.exec();
+  });
+}
 
 Result<std::unique_ptr<Store>> Store::open(const std::filesystem::path& path) {
   return open_impl(path, latest_version());
@@ -77,16 +127,15 @@ Result<std::unique_ptr<Store>> Store::open_impl(const std::filesystem::path& pat
   }
   try {
     std::unique_ptr<Store> s(new Store(path));
-    auto& db = s->db();
+    auto& db = s->db_;
     db.exec("PRAGMA journal_mode = WAL");
     db.exec("PRAGMA synchronous = FULL");
     db.exec("PRAGMA foreign_keys = ON");
     db.setBusyTimeout(5000);
     if (auto r = migrate(db, path, version); !r) return r.error();
     return s;
-  } catch (const SQLite::Exception& e) {
-    return make_error(path.string(), std::string("cannot open the store: ") + e.what(),
-                      "check the file is an iesync store and the disk is not full");
+  } catch (const std::exception& e) {
+    return store_error(path, "cannot open the store", e);
   }
 }
 

@@ -4,7 +4,9 @@
 #pragma once
 
 #include <SQLiteCpp/SQLiteCpp.h>
+#include <sys/types.h>
 
+#include <chrono>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -23,18 +25,37 @@ class Store {
                                                         int version);
   static int latest_version();
 
-  SQLite::Database& db() { return db_; }
   const std::filesystem::path& path() const { return path_; }
-  int schema_version();
+  Result<int> schema_version();
+
+  // How long a call waits for another process's lock before failing with "the store is
+  // locked by another process" (5 s unless set).
+  void set_busy_timeout(std::chrono::milliseconds t);
+
+  // Whether the store can be read and written right now: an error names the fault (locked by
+  // another process, cannot be read, the file at path() is no longer the one open). Cheap; the
+  // daemon asks after a failed cycle so /healthz can say why.
+  Result<void> check();
+  // True when path() no longer names the file this Store has open (it was removed, or
+  // replaced by another file, a restore say). The open file keeps working, so only the
+  // daemon, which lives for months, needs to ask and open the store again.
+  bool replaced() const;
+
+  // A consistent copy of the whole store at `dest` (VACUUM INTO), for a dry run's scratch
+  // store. `dest` must not exist.
+  Result<void> copy_to(const std::filesystem::path& dest);
 
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
 
  private:
   static Result<std::unique_ptr<Store>> open_impl(const std::filesystem::path& path, int version);
+  friend class StoreAccess;  // store/store_access.h: SQL stays inside store/
   Store(const std::filesystem::path& path);
   std::filesystem::path path_;
   SQLite::Database db_;
+  dev_t device_ = 0;  // identity of the file opened, for replaced()
+  ino_t inode_ = 0;
 };
 
 // A store in a fresh temporary folder, removed when this object goes: the seam logic

@@ -1,4 +1,6 @@
 #include "store/student_data.h"
+#include "store/store_access.h"
+#include "store/store_error.h"
 
 #include <boost/json.hpp>
 #include <set>
@@ -130,16 +132,11 @@ bool held(SQLite::Database& db, const StudentRef& who) {
   return false;
 }
 
-Error store_error(Store& store, const std::string& what, const SQLite::Exception& e,
-                  const std::string& fix) {
-  return make_error(store.path().string(), what + ": " + e.what(), fix);
-}
-
 }  // namespace
 
 Result<std::optional<json::object>> export_student(Store& store, const StudentRef& who,
                                                    TimePoint now) {
-  auto& db = store.db();
+  auto& db = StoreAccess::db(store);
   try {
     // One read transaction: a cycle committing half-way through cannot tear the document.
     SQLite::Transaction tx(db);
@@ -150,7 +147,7 @@ Result<std::optional<json::object>> export_student(Store& store, const StudentRe
         {"student_id", who.id},
         {"generated_at", format_utc(now)},
         {"store", store.path().string()},
-        {"schema_version", store.schema_version()},
+        {"schema_version", store.schema_version().value()},
         {"note", "iesync copies this from the MIS and Google Classroom; the MIS remains the "
                  "school's record. Times are UTC."},
     };
@@ -194,9 +191,8 @@ Result<std::optional<json::object>> export_student(Store& store, const StudentRe
     classroom["coursework_assigned_individually"] = std::move(assigned);
     doc["classroom"] = std::move(classroom);
     return std::optional<json::object>(std::move(doc));
-  } catch (const SQLite::Exception& e) {
-    return store_error(store, "cannot read the store for the export", e,
-                       "check the store file is readable by this user");
+  } catch (const std::exception& e) {
+    return store_error(store, "cannot read the store for the export", e);
   }
 }
 
@@ -217,7 +213,7 @@ std::string ErasureSummary::describe() const {
 
 Result<std::optional<ErasureSummary>> erase_student(Store& store, const StudentRef& who,
                                                     TimePoint now) {
-  auto& db = store.db();
+  auto& db = StoreAccess::db(store);
   ErasureSummary sum;
   try {
     // Freed pages are zeroed as rows go, so the data does not linger even before VACUUM.
@@ -269,9 +265,8 @@ Result<std::optional<ErasureSummary>> erase_student(Store& store, const StudentR
                   sum.describe() + ")");
     a.exec();
     tx.commit();
-  } catch (const SQLite::Exception& e) {
-    return store_error(store, "erasing the student failed, nothing was removed", e,
-                       "stop anything else using the store and try again");
+  } catch (const std::exception& e) {
+    return store_error(store, "erasing the student failed, nothing was removed", e);
   }
   // Deleted rows can survive in free pages and in the WAL: rebuild the file and empty the
   // WAL. The erasure itself is committed; a failure here is reported, not rolled back.

@@ -104,6 +104,10 @@ class ImportRun {
       o.feed = f;
       try {
         run_feed(f, o);
+      } catch (const ErrorException& e) {
+        // A store read that failed deep in a feed (value() of its Result): the store's own
+        // words, which name the fault.
+        fail(o, e.error());
       } catch (const std::exception& e) {
         fail(o, make_error(o.file.empty() ? feed_name(f) : o.file,
                            std::string("importing failed: ") + e.what(),
@@ -207,7 +211,9 @@ class ImportRun {
       if (write_store_)
         if (auto r = remember_content_hash(store_, f, *file, hash); !r) return fail(o, r.error());
     }
-    auto state = mis_.feed_state(f);
+    auto stored = mis_.feed_state(f);
+    if (!stored) return fail(o, stored.error());
+    const auto& state = *stored;
     if (state && state->content_hash == hash) {
       o.status = FeedStatus::unchanged;
       return summary(Severity::info, "feed.unchanged", o,
@@ -390,12 +396,12 @@ class ImportRun {
   }
 
   const std::unordered_set<std::string>& known_students() {
-    if (!known_students_) known_students_ = mis_.student_ids();
+    if (!known_students_) known_students_ = mis_.student_ids().value();
     return *known_students_;
   }
 
   std::unordered_set<std::string> known_classes() {
-    return known_classes_ ? *known_classes_ : mis_.class_codes();
+    return known_classes_ ? *known_classes_ : mis_.class_codes().value();
   }
 
   void students(FeedOutcome& o, FeedTable& t, const FieldMap& f, const AppliedFeed& a,
@@ -404,7 +410,7 @@ class ImportRun {
     t.drop_records();
     if (!m) return reject(o, path, m.error());
     std::string note;
-    if (hold_if_dropped(o, a.content_hash, static_cast<std::size_t>(mis_.student_count()),
+    if (hold_if_dropped(o, a.content_hash, static_cast<std::size_t>(mis_.student_count().value()),
                         m->items.size(), "students", note))
       return;
     std::unordered_set<std::string> ids;
@@ -432,7 +438,7 @@ class ImportRun {
     std::unordered_set<std::string> classes;
     for (auto& x : m->items) classes.insert(x.class_code);
     std::string note;
-    if (hold_if_dropped(o, a.content_hash, static_cast<std::size_t>(mis_.class_count()),
+    if (hold_if_dropped(o, a.content_hash, static_cast<std::size_t>(mis_.class_count().value()),
                         classes.size(), "classes", note))
       return;
     finish(o, *m, [&] { return mis_.replace_memberships(m->items, a); }, note);

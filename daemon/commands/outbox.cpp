@@ -19,7 +19,7 @@ std::string column(std::string_view text) {
 }  // namespace
 
 int cmd_outbox(const CommonOptions& common, const OutboxOptions& o) {
-  SystemClock clock;
+  Clock& clock = common.env->clock();
   int rc = 0;
   auto rt = open_runtime(common.config_path, false, clock, rc);
   if (!rt) return rc;

@@ -7,7 +7,7 @@
 namespace iesync {
 
 int cmd_plan(const CommonOptions& common, const PlanOptions& o) {
-  SystemClock clock;
+  Clock& clock = common.env->clock();
   int rc = 0;
   auto rt = open_runtime(common.config_path, false, clock, rc);
   if (!rt) return rc;

@@ -23,6 +23,10 @@ void register_commands(CLI::App& app, CommonOptions&, const AddConfigOption& add
   run->add_option("--watch-quiet-ms", run_opts.watch_quiet_ms,
                   "how long the export folder must be quiet after a change before a cycle starts")
       ->capture_default_str();
+  run->add_option("--busy-timeout-ms", run_opts.busy_timeout_ms,
+                  "how long a store call waits for another program's lock on the store before "
+                  "the cycle fails (and is tried again at the next one)")
+      ->capture_default_str();
 
   auto* sync = app.add_subcommand(
       "sync", "Run one full cycle (import, Classroom, reconcile, write back), then exit.\n"

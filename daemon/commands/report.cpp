@@ -51,7 +51,7 @@ int cmd_report(const CommonOptions& common, const ReportOptions& o) {
     return 2;
   }
 
-  SystemClock clock;
+  Clock& clock = common.env->clock();
   int rc = 0;
   auto rt = open_runtime(common.config_path, false, clock, rc);
   if (!rt) return rc;

@@ -11,7 +11,7 @@
 namespace iesync {
 
 int cmd_status(const CommonOptions& common, const StatusOptions& o) {
-  SystemClock clock;
+  Clock& clock = common.env->clock();
   int rc = 0;
   auto rt = open_runtime(common.config_path, false, clock, rc);
   if (!rt) return rc;

@@ -181,7 +181,7 @@ int do_erase(Runtime& rt, const StudentRef& who, const StudentOptions& o, const 
 }  // namespace
 
 int cmd_student(const CommonOptions& common, const StudentOptions& o) {
-  SystemClock clock;
+  Clock& clock = common.env->clock();
   int rc = 0;
   auto rt = open_runtime(common.config_path, o.action == "erase", clock, rc);
   if (!rt) return rc;

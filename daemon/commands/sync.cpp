@@ -12,7 +12,7 @@
 namespace iesync {
 
 int cmd_sync(const CommonOptions& common, const SyncOptions& o) {
-  SystemClock clock;
+  Clock& clock = common.env->clock();
   int rc = 0;
   auto rt = open_runtime(common.config_path, /*with_log=*/!o.dry_run, clock, rc);
   if (!rt) return rc;
@@ -30,7 +30,7 @@ int cmd_sync(const CommonOptions& common, const SyncOptions& o) {
   std::vector<EventSink*> sinks{&printed};
   if (rt->log) sinks.push_back(rt->log.get());
   TeeSink events(sinks);
-  auto report = run_cycle(rt->config, *rt->store, events, clock, opts);
+  auto report = run_cycle(rt->config, *rt->store, events, *common.env, opts);
   if (o.dry_run) {
     // Nothing was logged or stored: say here what would have happened. Messages and keys
     // carry export values, so the terminal gets them as sync.log does, escaped.

@@ -5,6 +5,7 @@
 
 #include "store/impact_store.h"
 #include "store/mis_store.h"
+#include "store/store_error.h"
 
 namespace iesync {
 
@@ -23,8 +24,9 @@ struct Pupil {
 Pupil load_pupil(MisStore& mis, ImpactStore& impact, const Calendar& cal, const std::string& id,
                  Date today) {
   Pupil p;
-  p.student = mis.student(id);
-  p.bookings = mis.bookings_of(id);
+  // value() throws an ErrorException for a store fault; guarded() below returns it as an Error.
+  p.student = mis.student(id).value();
+  p.bookings = mis.bookings_of(id).value();
   p.incidents = impact.incidents_of(id);
   p.spells = ie_spells(ie_days(p.bookings, cal, today), cal);
   return p;
@@ -55,16 +57,6 @@ std::optional<Coverage> coverage(ImpactStore& impact, Date today) {
   auto first = impact.first_incident_date();
   if (!first) return std::nullopt;
   return Coverage{*first, today};
-}
-
-template <class F>
-auto guarded(Store& store, F&& f) -> decltype(f()) {
-  try {
-    return f();
-  } catch (const SQLite::Exception& e) {
-    return make_error(store.path().string(), std::string("cannot read the store: ") + e.what(),
-                      "check the store file is readable; iesync tries again on the next request");
-  }
 }
 
 std::vector<PupilFlag> flags_of(const Pupil& p, const std::string& id, const Config& cfg,
@@ -98,7 +90,7 @@ std::string PupilFlag::sentence() const {
 Result<std::vector<PupilFlag>> open_review_flags(const Config& cfg, Store& store, Date today) {
   auto cal = Calendar::build(cfg.mapping.calendar);
   if (!cal) return cal.error();
-  return guarded(store, [&]() -> Result<std::vector<PupilFlag>> {
+  return guarded(store, "cannot read the review flags", [&]() -> Result<std::vector<PupilFlag>> {
     MisStore mis(store);
     ImpactStore impact(store);
     std::vector<PupilFlag> out;
@@ -114,7 +106,7 @@ Result<std::optional<json::object>> student_impact_json(const Config& cfg, Store
                                                         const std::string& id, Date today) {
   auto cal = Calendar::build(cfg.mapping.calendar);
   if (!cal) return cal.error();
-  return guarded(store, [&]() -> Result<std::optional<json::object>> {
+  return guarded(store, "cannot read pupil " + id, [&]() -> Result<std::optional<json::object>> {
     MisStore mis(store);
     ImpactStore impact(store);
     auto p = load_pupil(mis, impact, *cal, id, today);
@@ -169,7 +161,7 @@ Result<std::optional<json::object>> student_impact_json(const Config& cfg, Store
 Result<json::object> dashboard_impact_json(const Config& cfg, Store& store, Date today) {
   auto cal = Calendar::build(cfg.mapping.calendar);
   if (!cal) return cal.error();
-  return guarded(store, [&]() -> Result<json::object> {
+  return guarded(store, "cannot read the impact of IE", [&]() -> Result<json::object> {
     MisStore mis(store);
     ImpactStore impact(store);
     json::array back, flags;
@@ -210,14 +202,13 @@ void log_new_review_flags(const Config& cfg, Store& store, Date today, TimePoint
   }
   ImpactStore impact(store);
   std::map<std::pair<std::string, std::string>, std::string> told;
-  try {
-    told = impact.logged_flags();
-  } catch (const SQLite::Exception& e) {
-    events.emit(Event{Severity::error, "impact.failed",
-                      std::string("Could not read the review flags already told: ") + e.what(),
-                      {}});
+  auto logged = guarded(store, "cannot read the review flags already told",
+                        [&] { return impact.logged_flags(); });
+  if (!logged) {
+    events.emit(Event{Severity::error, "impact.failed", logged.error().to_string(), {}});
     return;
   }
+  told = std::move(*logged);
   std::vector<std::tuple<std::string, std::string, std::string>> newly;
   std::set<std::pair<std::string, std::string>> open;
   for (const auto& f : *flags) {

@@ -23,11 +23,15 @@ TimeZone zone_of(const Config& cfg) {
   return TimeZone::named(cfg.school.timezone).value_or(TimeZone::london());
 }
 
-std::map<std::string, Student> students_of(MisStore& mis, const std::vector<IeSession>& sessions) {
+Result<std::map<std::string, Student>> students_of(MisStore& mis,
+                                                   const std::vector<IeSession>& sessions) {
   std::map<std::string, Student> out;
-  for (const auto& s : sessions)
-    if (!out.count(s.student_id))
-      if (auto st = mis.student(s.student_id)) out[s.student_id] = *st;
+  for (const auto& s : sessions) {
+    if (out.count(s.student_id)) continue;
+    auto st = mis.student(s.student_id);
+    if (!st) return st.error();
+    if (*st) out[s.student_id] = **st;
+  }
   return out;
 }
 
@@ -46,8 +50,12 @@ Result<ChaseInputs> chase_inputs(Store& store, Date first, Date last) {
   if (!sessions) return sessions.error();
   in.sessions = std::move(*sessions);
   MisStore mis(store);
-  in.students = students_of(mis, in.sessions);
-  for (auto& s : mis.staff()) in.staff[s.code] = s;
+  auto students = students_of(mis, in.sessions);
+  if (!students) return students.error();
+  in.students = std::move(*students);
+  auto staff = mis.staff();
+  if (!staff) return staff.error();
+  for (auto& s : *staff) in.staff[s.code] = s;
   // The course's own Classroom link, from what the last cycle fetched.
   ClassroomCache cache(store);
   std::set<std::string> refs;

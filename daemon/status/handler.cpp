@@ -192,6 +192,9 @@ json::value utc_or_null(const std::optional<StatusSnapshot::TimePoint>& t) {
 
 std::string healthz_reason(const StatusSnapshot& s) {
   const auto limit = std::chrono::duration_cast<std::chrono::minutes>(3 * s.interval).count();
+  if (!s.store_fault.empty())
+    return "unhealthy: " + s.store_fault +
+           "; cycles fail until it clears, and resume by themselves once it does\n";
   if (!s.last_success)
     return "unhealthy: no sync cycle has succeeded since iesync started" +
            std::string(s.cycle_running ? " (one is running now)" : "") +
@@ -218,6 +221,7 @@ StatusResponse status_json(const StatusSnapshot& s) {
     held.push_back(json::object{{"feed", h.feed}, {"reason", h.reason}, {"apply_with", kApplyHeldCommand}});
   json::object o{{"healthy", s.healthy()},
                  {"degraded", s.degraded()},
+                 {"store_fault", s.store_fault.empty() ? json::value(nullptr) : json::value(s.store_fault)},
                  {"school", s.school_name},
                  {"version", s.version},
                  {"now", utc_or_null(s.now)},

@@ -17,15 +17,9 @@
 #include "mapping/calendar.h"
 #include "mapping/civil.h"
 #include "mapping/result.h"
+#include "store/cycle_log.h"
 
 namespace iesync {
-
-struct CycleRecord {
-  std::string started_at;  // UTC, RFC 3339 (format_utc)
-  std::string finished_at;
-  std::string result;  // ok, record_errors, failed
-  std::string summary;
-};
 
 // A new export that [safety] max_roster_drop holds back: until it is applied (with the command
 // below) or replaced by another export, iesync keeps using the old list, and the behaviour lead
@@ -73,10 +67,15 @@ struct StatusSnapshot {
   std::map<std::string, std::int64_t> outbox_by_state;  // pending, sent, confirmed, conflict, failed, ...
   std::vector<std::string> warnings;                    // plain English, as `iesync status`
   std::vector<HeldExport> held_exports;                 // each also has its line in warnings
+  // Why the store cannot be used right now (locked by another process, cannot be read), from
+  // the daemon's check after a failed cycle; empty when it can. Cycles cannot succeed until it
+  // clears, so the service is unhealthy whenever the last one succeeded.
+  std::string store_fault;
 
-  // 200 on /healthz when the last successful cycle ended within 3 intervals (SPEC §7).
+  // 200 on /healthz when the last successful cycle ended within 3 intervals (SPEC §7) and
+  // the store can be used.
   bool healthy() const {
-    return last_success && now - *last_success <= 3 * interval;
+    return store_fault.empty() && last_success && now - *last_success <= 3 * interval;
   }
   // Cycles succeed, but something needs the admin (a held export, failed write-backs): the
   // service is up, so /healthz stays 200, and every view says "degraded" with the warnings.

@@ -2,6 +2,7 @@
 #include <sys/stat.h>
 
 #include "store/migrations.h"
+#include "store/store_access.h"
 #include "store/store.h"
 
 namespace iesync {
@@ -9,7 +10,7 @@ namespace {
 
 std::vector<std::string> tables(Store& s) {
   std::vector<std::string> out;
-  SQLite::Statement q(s.db(), "SELECT name FROM sqlite_master WHERE type='table' ORDER BY name");
+  SQLite::Statement q(StoreAccess::db(s), "SELECT name FROM sqlite_master WHERE type='table' ORDER BY name");
   while (q.executeStep()) out.push_back(q.getColumn(0).getString());
   return out;
 }
@@ -17,10 +18,10 @@ std::vector<std::string> tables(Store& s) {
 TEST(Store, NewFileIsCreatedPrivateAtLatestVersionInWal) {
   TempStore t;
   auto& s = t.store();
-  EXPECT_EQ(s.schema_version(), Store::latest_version());
-  EXPECT_EQ(s.db().execAndGet("PRAGMA journal_mode").getString(), "wal");
-  EXPECT_EQ(s.db().execAndGet("PRAGMA foreign_keys").getInt(), 1);
-  EXPECT_EQ(s.db().execAndGet("PRAGMA synchronous").getInt(), 2);  // FULL
+  EXPECT_EQ(s.schema_version().value(), Store::latest_version());
+  EXPECT_EQ(StoreAccess::db(s).execAndGet("PRAGMA journal_mode").getString(), "wal");
+  EXPECT_EQ(StoreAccess::db(s).execAndGet("PRAGMA foreign_keys").getInt(), 1);
+  EXPECT_EQ(StoreAccess::db(s).execAndGet("PRAGMA synchronous").getInt(), 2);  // FULL
   struct stat st{};
   ASSERT_EQ(::stat(s.path().c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0077 & ~0040, 0u) << "store must not be readable by other users";
@@ -37,14 +38,14 @@ TEST(Store, MigratesFromEachEarlierVersionKeepingData) {
     {
       auto old = Store::open_at_version(path, v);
       ASSERT_TRUE(old) << old.error().to_string();
-      EXPECT_EQ((*old)->schema_version(), v);
-      (*old)->db().exec(
+      EXPECT_EQ((*old)->schema_version().value(), v);
+      StoreAccess::db(**old).exec(
           "INSERT INTO students(id, forename, surname, year) VALUES ('001042','Ada','Lovelace','7')");
     }
     auto s = Store::open(path);
     ASSERT_TRUE(s) << s.error().to_string();
-    EXPECT_EQ((*s)->schema_version(), Store::latest_version());
-    EXPECT_EQ((*s)->db().execAndGet("SELECT forename FROM students WHERE id='001042'").getString(),
+    EXPECT_EQ((*s)->schema_version().value(), Store::latest_version());
+    EXPECT_EQ(StoreAccess::db(**s).execAndGet("SELECT forename FROM students WHERE id='001042'").getString(),
               "Ada");
   }
 }
@@ -57,14 +58,14 @@ TEST(Store, OutboxSurvivesTheInDoubtMigration) {
   {
     auto old = Store::open_at_version(path, 5);
     ASSERT_TRUE(old) << old.error().to_string();
-    (*old)->db().exec(
+    StoreAccess::db(**old).exec(
         "INSERT INTO outbox(id, key, kind, student_id, date, payload, state, revision, tries, "
         "target_ref, created_at, updated_at) VALUES (7, 'k1', 'lesson_mark', '001042', "
         "'2026-11-23', '{}', 'confirmed', 2, 1, 'WB9', 't0', 't1')");
   }
   auto s = Store::open(path);
   ASSERT_TRUE(s) << s.error().to_string();
-  auto& db = (*s)->db();
+  auto& db = StoreAccess::db(**s);
   EXPECT_EQ(db.execAndGet("SELECT state || '/' || revision || '/' || target_ref FROM outbox WHERE id = 7")
                 .getString(),
             "confirmed/2/WB9");
@@ -79,7 +80,7 @@ TEST(Store, RefusesAStoreFromANewerVersion) {
   {
     auto s = Store::open(path);
     ASSERT_TRUE(s);
-    (*s)->db().exec("PRAGMA user_version = " + std::to_string(Store::latest_version() + 1));
+    StoreAccess::db(**s).exec("PRAGMA user_version = " + std::to_string(Store::latest_version() + 1));
   }
   auto s = Store::open(path);
   ASSERT_FALSE(s);

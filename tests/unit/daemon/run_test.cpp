@@ -13,6 +13,8 @@
 #include <thread>
 
 #include "connectors/http/curl_client.h"
+#include "store/store.h"
+#include "store/store_access.h"
 #include "tests/support/demo_school.h"
 #include "tests/support/files.h"
 #include "tests/support/process.h"
@@ -82,11 +84,11 @@ class RunCommand : public ::testing::Test {
     std::ofstream(dir / "iesync.toml") << cfg;
   }
 
-  void start() {
-    daemon = std::make_unique<test::Process>(
-        std::vector<std::string>{IESYNC_BINARY, "run", "--config", (dir / "iesync.toml").string(),
-                                 "--watch-quiet-ms", "200"},
-        dir / "daemon.out");
+  void start(const std::vector<std::string>& extra = {}) {
+    std::vector<std::string> argv{IESYNC_BINARY, "run", "--config", (dir / "iesync.toml").string(),
+                                  "--watch-quiet-ms", "200"};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    daemon = std::make_unique<test::Process>(argv, dir / "daemon.out");
   }
 
   Result<HttpResponse> get(const std::string& path, Headers h = {}) {
@@ -391,6 +393,95 @@ TEST_F(RunCommand, DashboardInABrowserShowsTheDaysIeStudentsAndWhoToChase) {
   EXPECT_NE(dom->find("type=\"date\""), std::string::npos) << "a date picker";
   EXPECT_NE(dom->find("Demo Academy"), std::string::npos);
   EXPECT_EQ(dom->find("<script"), std::string::npos) << "works without JavaScript";
+  daemon->signal(SIGTERM);
+  EXPECT_EQ(daemon->wait_for(10s), 0);
+}
+
+// A store the service cannot use (another program holding its lock, then the file replaced by
+// something that is not a store) is a fault to report, not a reason to stop: each cycle fails
+// and says why, /healthz answers 503 naming the fault, and once it clears cycles resume with
+// everything the store held. (The file is replaced rather than chmod-ed: the service keeps the
+// store open, and root reads a mode-000 file anyway.)
+TEST_F(RunCommand, AStoreFaultFailsCyclesButNotTheServiceWhichRecoversWithNothingLost) {
+  fs::path token = dir / "status-token";
+  std::ofstream(token) << "s3cret-status-token-for-tests\n";
+  fs::permissions(token, fs::perms::owner_read | fs::perms::owner_write, fs::perm_options::replace);
+  write_config("token_file = \"status-token\"");
+  start({"--busy-timeout-ms", "300"});
+  wait_until_cycled();
+  const fs::path db_path = dir / "var/iesync.db";
+  auto count = [&](const std::string& sql) {
+    auto s = Store::open(db_path);
+    return s ? StoreAccess::db(**s).execAndGet(sql).getInt64() : -1;
+  };
+  const auto students = count("SELECT count(*) FROM students");
+  const auto sessions = count("SELECT count(*) FROM ie_sessions");
+  const auto outbox = count("SELECT count(*) FROM outbox");
+  const auto ok_cycles = count("SELECT count(*) FROM cycles WHERE result = 'ok'");
+  ASSERT_EQ(students, 150);
+  auto sync_now = [&] {
+    auto r = http->send(HttpRequest{"POST", base + "/api/v1/sync",
+                                    {{"Authorization", "Bearer s3cret-status-token-for-tests"}}, ""});
+    ASSERT_TRUE(r);
+    EXPECT_TRUE(r->status == 202 || r->status == 409) << r->body;  // 409: one is queued
+  };
+  // /healthz until its body holds `want` (or 10 s pass); returns the last answer.
+  auto health_saying = [&](const std::string& want) {
+    Result<HttpResponse> h = make_error("", "not asked");
+    for (int i = 0; i < 100; ++i) {
+      h = get("/healthz");
+      if (h && h->body.find(want) != std::string::npos) break;
+      std::this_thread::sleep_for(100ms);
+    }
+    return h;
+  };
+
+  {
+    // Another program takes the store's write lock and keeps it.
+    SQLite::Database other(db_path.string(), SQLite::OPEN_READWRITE);
+    other.setBusyTimeout(5000);
+    other.exec("BEGIN EXCLUSIVE");
+    sync_now();
+    auto h = health_saying("locked by another process");
+    ASSERT_TRUE(h);
+    EXPECT_EQ(h->status, 503) << h->body;
+    EXPECT_NE(h->body.find("the store is locked by another process"), std::string::npos) << h->body;
+    EXPECT_FALSE(daemon->wait_for(0ms)) << "the service is still running";
+    other.exec("ROLLBACK");
+  }
+
+  // The store file replaced by one that is not a store (the real one kept aside, as a restore
+  // from a backup would bring it back).
+  for (const char* suffix : {"", "-wal", "-shm"})
+    if (fs::exists(dir / ("var/iesync.db" + std::string(suffix))))
+      fs::rename(dir / ("var/iesync.db" + std::string(suffix)),
+                 dir / ("var/aside.db" + std::string(suffix)));
+  std::ofstream(db_path) << std::string(8192, 'x');
+  sync_now();
+  auto unreadable = health_saying("cannot be read");
+  ASSERT_TRUE(unreadable);
+  EXPECT_EQ(unreadable->status, 503) << unreadable->body;
+  EXPECT_NE(unreadable->body.find("the store cannot be read"), std::string::npos) << unreadable->body;
+  EXPECT_FALSE(daemon->wait_for(0ms)) << "the service is still running";
+  EXPECT_NE(slurp(dir / "var/log/sync.log").find("cannot be read"), std::string::npos)
+      << "each failed cycle says why in sync.log";
+
+  // The fault clears: the next cycle succeeds on everything the store held.
+  fs::remove(db_path);
+  for (const char* suffix : {"", "-wal", "-shm"})
+    if (fs::exists(dir / ("var/aside.db" + std::string(suffix))))
+      fs::rename(dir / ("var/aside.db" + std::string(suffix)),
+                 dir / ("var/iesync.db" + std::string(suffix)));
+  sync_now();
+  auto healthy = health_saying("ok");
+  ASSERT_TRUE(healthy);
+  EXPECT_EQ(healthy->status, 200) << healthy->body;
+  wait_until_cycled();
+  EXPECT_EQ(count("SELECT count(*) FROM students"), students);
+  EXPECT_EQ(count("SELECT count(*) FROM ie_sessions"), sessions);
+  EXPECT_GE(count("SELECT count(*) FROM outbox"), outbox);
+  EXPECT_GT(count("SELECT count(*) FROM cycles WHERE result = 'ok'"), ok_cycles)
+      << "a cycle after the fault succeeded and is in the cycle log";
   daemon->signal(SIGTERM);
   EXPECT_EQ(daemon->wait_for(10s), 0);
 }

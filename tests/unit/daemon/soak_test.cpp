@@ -18,6 +18,7 @@
 #include "tests/fakes/classroom/fake_classroom.h"
 #include "tests/fakes/classroom/test_keys.h"
 #include "tests/support/demo_school.h"
+#include "tests/support/fake_env.h"
 #include "tests/support/files.h"
 #include "tests/support/sanitizer.h"
 
@@ -91,6 +92,7 @@ TEST(Soak, ThousandsOfCyclesKeepMemoryAndDescriptorsFlat) {
   ASSERT_TRUE(store);
 
   CountingSink events;
+  test::FakeEnv fake_env(clock);
   ClassroomMetrics metrics;
   CycleDeps deps;
   deps.classroom_metrics = &metrics;
@@ -102,7 +104,7 @@ TEST(Soak, ThousandsOfCyclesKeepMemoryAndDescriptorsFlat) {
   int warm_fds = 0;
   const int warm_at = std::max(10, cycles / 10);
   for (int i = 1; i <= cycles; ++i) {
-    auto r = run_cycle(loaded.config, **store, events, clock, opts, deps);
+    auto r = run_cycle(loaded.config, **store, events, fake_env, opts, deps);
     ASSERT_NE(r.exit_code, 3) << "cycle " << i << ": " << r.summary;
     clock.advance(std::chrono::minutes(15));
     classroom.clear_requests();  // the fake's own request log would grow ~6 KiB a cycle

@@ -7,6 +7,7 @@
 #include <functional>
 
 #include "connectors/mis/importer.h"
+#include "store/store_access.h"
 #include "store/mis_store.h"
 #include "tests/unit/mis/mis_test_support.h"
 
@@ -29,7 +30,7 @@ struct Case {
 };
 
 std::string text(Store& s, const std::string& sql) {
-  return s.db().execAndGet(sql).getString();
+  return StoreAccess::db(s).execAndGet(sql).getString();
 }
 
 Case csv(Case c) {
@@ -124,7 +125,7 @@ std::vector<Case> corpus() {
        .check = [](Store& s) {
          EXPECT_EQ(text(s, "SELECT start_date || ' ' || end_date FROM memberships WHERE class_code='9X1/Sc'"),
                    "2026-09-01 2026-12-18");
-         EXPECT_TRUE(s.db().execAndGet("SELECT start_date FROM memberships WHERE class_code='9X/Tu'").isNull());
+         EXPECT_TRUE(StoreAccess::db(s).execAndGet("SELECT start_date FROM memberships WHERE class_code='9X/Tu'").isNull());
        }},
       {.file = "memberships_missing_class.xml", .feed = Feed::memberships,
        .reject = "required column \"Class\""},
@@ -134,7 +135,7 @@ std::vector<Case> corpus() {
                            "FROM lessons WHERE day_name='Da10'"),
                    "10 Da10 09:50 Mathematics");
          EXPECT_EQ(text(s, "SELECT subject FROM lessons WHERE class_code='10Y2/Sc'"), "Science");
-         EXPECT_TRUE(s.db().execAndGet("SELECT room FROM lessons WHERE class_code='10Y2/Sc'").isNull());
+         EXPECT_TRUE(StoreAccess::db(s).execAndGet("SELECT room FROM lessons WHERE class_code='10Y2/Sc'").isNull());
        }},
       {.file = "timetable_bad_times.xml", .feed = Feed::timetable, .accepted = 1,
        .skipped = {1, 2, 3, 4, 5}},
@@ -182,7 +183,7 @@ std::vector<Case> corpus() {
            .check = [](Store& s) {
              EXPECT_EQ(text(s, "SELECT referred_by || '|' || incident_id FROM bookings WHERE id='IE1'"),
                        "GTU|88210");
-             EXPECT_TRUE(s.db().execAndGet("SELECT referred_by FROM bookings WHERE id='IE2'").isNull());
+             EXPECT_TRUE(StoreAccess::db(s).execAndGet("SELECT referred_by FROM bookings WHERE id='IE2'").isNull());
            }}),
       // XML that XML 1.0 forbids and pugixml would take (issue 16): refused, naming the line.
       {.file = "students_control_char.xml", .feed = Feed::students,
@@ -200,7 +201,7 @@ std::vector<Case> corpus() {
        .reject = "students_second_root.xml:12: a second top-level element starts here"},
       {.file = "students_long_value.xml", .feed = Feed::students, .accepted = 2, .skipped = {2},
        .check = [](Store& s) {
-         EXPECT_EQ(s.db().execAndGet("SELECT count(*) FROM students WHERE id='001002'").getInt(), 0);
+         EXPECT_EQ(StoreAccess::db(s).execAndGet("SELECT count(*) FROM students WHERE id='001002'").getInt(), 0);
        }},
       // C0 controls in a CSV value skip the row (a record error); in the header, the feed.
       csv({.file = "students_escape_sequence.csv", .feed = Feed::students, .accepted = 2,
@@ -218,7 +219,7 @@ std::vector<Case> corpus() {
            .check = [](Store& s) {
              EXPECT_EQ(text(s, "SELECT group_concat(room, '|') FROM (SELECT room FROM lessons ORDER BY room)"),
                        "M\tquoted|M1");
-             EXPECT_EQ(s.db().execAndGet("SELECT count(*) FROM lessons WHERE instr(room, char(0)) > 0").getInt(), 0);
+             EXPECT_EQ(StoreAccess::db(s).execAndGet("SELECT count(*) FROM lessons WHERE instr(room, char(0)) > 0").getInt(), 0);
            }}),
       {.file = "students_nesting_bomb.xml", .feed = Feed::students, .reject = "nested more than",
        .generate = [] {
@@ -243,7 +244,7 @@ const char* kTables[] = {"students", "staff", "memberships", "lessons", "booking
 std::vector<long long> snapshot(ImportFixture& fx) {
   std::vector<long long> out;
   for (auto t : kTables) out.push_back(fx.count(t));
-  out.push_back(fx.tmp.store().db().execAndGet("SELECT count(*) FROM feed_state").getInt64());
+  out.push_back(StoreAccess::db(fx.tmp.store()).execAndGet("SELECT count(*) FROM feed_state").getInt64());
   return out;
 }
 

@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "connectors/mis/feed_files.h"
+#include "store/store_access.h"
 #include "connectors/mis/importer.h"
 #include "store/mis_store.h"
 #include "tests/unit/mis/mis_test_support.h"
@@ -168,14 +169,14 @@ TEST_F(MisExportFolder, AFileRewrittenWhileItIsReadIsLeftForTheNextCycle) {
   EXPECT_NE(o.message.find("will be read again at the next cycle"), std::string::npos);
   EXPECT_EQ(fx.count("students"), 0) << "never applied";
   EXPECT_TRUE(fs::exists(p)) << "not rejected either";
-  EXPECT_FALSE(MisStore(fx.tmp.store()).feed_state(Feed::students));
+  EXPECT_FALSE(MisStore(fx.tmp.store()).feed_state(Feed::students).value());
 
   // The writer finishes; once the file has settled it is read, whole and consistent.
   spit(p, second);
   set_mtime(p, fx.clock.now() - std::chrono::minutes{1});
   auto next = run();
   EXPECT_EQ(next.status, FeedStatus::applied) << next.message;
-  EXPECT_EQ(fx.tmp.store().db().execAndGet("SELECT min(id) FROM students").getString(), "000021");
+  EXPECT_EQ(StoreAccess::db(fx.tmp.store()).execAndGet("SELECT min(id) FROM students").getString(), "000021");
 }
 
 TEST_F(MisExportFolder, EveryKindOfChangeDuringTheReadIsSeen) {

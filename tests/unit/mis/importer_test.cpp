@@ -6,6 +6,7 @@
 #include <chrono>
 
 #include "connectors/mis/feed_files.h"
+#include "store/store_access.h"
 #include "connectors/mis/importer.h"
 #include "store/mis_store.h"
 #include "tests/unit/mis/mis_test_support.h"
@@ -59,7 +60,7 @@ TEST(MisImporter, AppliesAllFiveFeedsInOrder) {
       << dump(ev);
   // Lessons of classes nobody is in are kept and counted.
   EXPECT_TRUE(any_message(ev, "feed.applied", "of classes nobody is a member of")) << dump(ev);
-  auto st = MisStore(fx.tmp.store()).feed_state(Feed::students);
+  auto st = MisStore(fx.tmp.store()).feed_state(Feed::students).value();
   ASSERT_TRUE(st);
   EXPECT_EQ(st->records, 5);
   EXPECT_EQ(st->file, "students.xml");
@@ -114,7 +115,7 @@ TEST(MisImporter, UnchangedContentIsNotEvenParsed) {
   // left alone (parsing it would reject it).
   auto broken = corpus_file("students_truncated.xml");
   fx.put("students.xml", broken);
-  fx.tmp.store().db().exec("UPDATE feed_state SET content_hash = '" + sha256_hex(broken) +
+  StoreAccess::db(fx.tmp.store()).exec("UPDATE feed_state SET content_hash = '" + sha256_hex(broken) +
                            "' WHERE feed = 'students'");
   auto r = Importer(cfg, fx.tmp.store(), ev, fx.clock).run(false, false);
   EXPECT_EQ(r.feed(Feed::students).status, FeedStatus::unchanged);
@@ -160,7 +161,7 @@ TEST(MisImporter, ARosterDropIsHeldUntilAccepted) {
   EXPECT_EQ(held.feed(Feed::students).status, FeedStatus::held);
   EXPECT_TRUE(held.held);
   EXPECT_EQ(fx.count("students"), 100) << "store unchanged while held";
-  auto st = MisStore(fx.tmp.store()).feed_state(Feed::students);
+  auto st = MisStore(fx.tmp.store()).feed_state(Feed::students).value();
   EXPECT_EQ(st->held_hash, sha256_hex(students_xml(80)));
   EXPECT_NE(st->held_reason.find("80 students, 20% fewer than the 100"), std::string::npos)
       << st->held_reason;
@@ -180,7 +181,7 @@ TEST(MisImporter, ARosterDropIsHeldUntilAccepted) {
   EXPECT_EQ(accepted.feed(Feed::students).status, FeedStatus::applied);
   EXPECT_NE(accepted.feed(Feed::students).message.find("accepted with --accept-drop"), std::string::npos);
   EXPECT_EQ(fx.count("students"), 80);
-  st = MisStore(fx.tmp.store()).feed_state(Feed::students);
+  st = MisStore(fx.tmp.store()).feed_state(Feed::students).value();
   EXPECT_TRUE(st->held_hash.empty());
   EXPECT_TRUE(st->held_reason.empty());
 
@@ -228,7 +229,7 @@ TEST(MisImporter, DryRunChangesNothing) {
   EXPECT_EQ(r.feed(Feed::timetable).status, FeedStatus::rejected);
   EXPECT_EQ(fx.count("students"), 0);
   EXPECT_EQ(fx.count("memberships"), 0);
-  EXPECT_EQ(fx.tmp.store().db().execAndGet("SELECT count(*) FROM feed_state").getInt(), 0);
+  EXPECT_EQ(StoreAccess::db(fx.tmp.store()).execAndGet("SELECT count(*) FROM feed_state").getInt(), 0);
   EXPECT_TRUE(fs::exists(fx.exports / "timetable.xml"));
   EXPECT_FALSE(fs::exists(fx.exports / "rejected"));
   for (auto& e : ev.events()) EXPECT_EQ(e.message.rfind("(dry run) ", 0), 0u) << e.message;
@@ -272,7 +273,7 @@ TEST(MisImporter, FiftyThousandStudentsAllImportAndTheCacheIsGivenBack) {
   auto cfg = demo_config(fx.exports);
   cfg.mis.feeds = {{Feed::students, "students.xml"}};
   CollectingSink ev;
-  auto cache_size = [&] { return fx.tmp.store().db().execAndGet("PRAGMA cache_size").getInt(); };
+  auto cache_size = [&] { return StoreAccess::db(fx.tmp.store()).execAndGet("PRAGMA cache_size").getInt(); };
   int before = cache_size();
   auto r = Importer(cfg, fx.tmp.store(), ev, fx.clock).run(false, false);
   EXPECT_EQ(r.feed(Feed::students).accepted, 50000u);

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "config/config.h"
+#include "store/store_access.h"
 #include "mapping/clock.h"
 #include "store/store.h"
 #include "tests/support/files.h"
@@ -102,7 +103,7 @@ struct ImportFixture {
     return p;
   }
   long long count(const std::string& table) {
-    return tmp.store().db().execAndGet("SELECT count(*) FROM " + table).getInt64();
+    return StoreAccess::db(tmp.store()).execAndGet("SELECT count(*) FROM " + table).getInt64();
   }
 };
 

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "../writeback/writeback_fixtures.h"
+#include "store/store_access.h"
 #include "store/outbox.h"
 #include "store/retention.h"
 
@@ -17,7 +18,7 @@ TimePoint utc(int y, unsigned mo, unsigned d, int h = 12, int mi = 0, int s = 0)
 
 class Retention : public ::testing::Test {
  protected:
-  SQLite::Database& db() { return tmp.store().db(); }
+  SQLite::Database& db() { return StoreAccess::db(tmp.store()); }
 
   void exec(const std::string& sql) { db().exec(sql); }
   long long count(const std::string& table, const std::string& where = "1") {

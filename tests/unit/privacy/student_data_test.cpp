@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 
 #include "privacy_support.h"
+#include "store/store_access.h"
 #include "store/retention.h"
 #include "store/student_data.h"
 
@@ -43,8 +44,8 @@ class StudentData : public ::testing::Test {
          "'Cycle for 2026-11-23: 2 student(s) in IE')");
   }
 
-  void exec(const std::string& sql) { tmp.store().db().exec(sql); }
-  long long count(const std::string& sql) { return tmp.store().db().execAndGet(sql).getInt64(); }
+  void exec(const std::string& sql) { StoreAccess::db(tmp.store()).exec(sql); }
+  long long count(const std::string& sql) { return StoreAccess::db(tmp.store()).execAndGet(sql).getInt64(); }
 
   void add(const Pupil& p) {
     exec("INSERT INTO students(id, forename, surname, year, reg_group, email, upn, sen, "
@@ -80,7 +81,7 @@ class StudentData : public ::testing::Test {
   // or contains `needle`, as "table.column".
   std::vector<std::string> cells_containing(const std::string& needle) {
     std::vector<std::string> out;
-    auto& db = tmp.store().db();
+    auto& db = StoreAccess::db(tmp.store());
     SQLite::Statement tables(db, "SELECT name FROM sqlite_master WHERE type = 'table'");
     while (tables.executeStep()) {
       std::string t = tables.getColumn(0).getString();
@@ -180,7 +181,7 @@ TEST_F(StudentData, EraseRemovesEveryRowInEveryTableLeavingAnAuditLineWithoutDat
   EXPECT_EQ(count("SELECT count(*) FROM memberships WHERE student_id = '001042'"), 0);
 
   // The erasure record: the hash, counts, no id, no name.
-  SQLite::Statement q(tmp.store().db(), "SELECT at, subject, detail FROM audit WHERE action = ?");
+  SQLite::Statement q(StoreAccess::db(tmp.store()), "SELECT at, subject, detail FROM audit WHERE action = ?");
   q.bind(1, kErasureAuditAction);
   ASSERT_TRUE(q.executeStep());
   EXPECT_EQ(q.getColumn(0).getString(), "2026-11-23T12:00:00Z");

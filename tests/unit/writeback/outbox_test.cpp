@@ -1,4 +1,5 @@
 #include "store/outbox.h"
+#include "store/store_access.h"
 
 #include <gtest/gtest.h>
 
@@ -21,7 +22,7 @@ struct OutboxTest : ::testing::Test {
     return **r;
   }
   int audit_rows(const std::string& key) {
-    SQLite::Statement q(t.store().db(), "SELECT COUNT(*) FROM audit WHERE subject = ?");
+    SQLite::Statement q(StoreAccess::db(t.store()), "SELECT COUNT(*) FROM audit WHERE subject = ?");
     q.bind(1, key);
     q.executeStep();
     return q.getColumn(0).getInt();
