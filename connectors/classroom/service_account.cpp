@@ -119,11 +119,6 @@ void ServiceAccountTokens::invalidate() {
   token_.clear();
 }
 
-bool ServiceAccountTokens::materials_scope_refused() {
-  std::lock_guard lock(mu_);
-  return without_materials_;
-}
-
 ApiResult<std::string> ServiceAccountTokens::access_token() {
   std::lock_guard lock(mu_);
   auto now = clock_.now();

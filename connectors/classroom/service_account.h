@@ -69,8 +69,6 @@ class ServiceAccountTokens final : public TokenSource {
   // fetcher reports, while everything else is read as before.
   ApiResult<std::string> access_token() override;
   void invalidate() override;
-  // True once a grant had to leave kMaterialsScope out.
-  bool materials_scope_refused();
 
  private:
   // One grant for `scopes`; on success token_ and refresh_at_ are set. `unauthorized` says
