@@ -78,6 +78,9 @@ Result<json::object> build_plan(const Config& cfg, Store& store, Date date, Cloc
       json::object work{{"status", work_status_name(l.work.status)}, {"items", std::move(items)}};
       work["checked_at"] = l.work.checked_at ? json::value(format_utc(*l.work.checked_at)) : json::value(nullptr);
       if (l.work.last_known) work["last_known"] = work_status_name(*l.work.last_known);
+      // Only when false: the course's materials could not be read, so the status goes by
+      // assignments alone.
+      if (!l.work.materials_checked) work["materials_checked"] = false;
       auto key = write_key(s.student_id, s.date, l.class_code + "@" + l.time.start.str(), WriteKind::lesson_mark);
       std::string state = mark_state(outbox, key, due.count(key) > 0, later.count(key) > 0);
       if (s.status == BookingStatus::absent || s.status == BookingStatus::cancelled) {
@@ -174,9 +177,12 @@ std::string render_plan_text(const json::object& plan) {
       std::string work = str(w.at("status"));
       if (auto* lk = w.if_contains("last_known")) work += " (last known: " + str(*lk) + ")";
       const auto& m = l.at("mark").as_object();
-      o << "  " << str(l.at("start")) << "-" << str(l.at("end")) << "  " << pad(str(l.at("class")), 10)
-        << " " << pad(str(l.at("subject")), 14) << " " << pad(str(l.at("teacher")), 22) << " "
-        << pad(work, 22) << " mark " << str(m.at("code")) << " " << str(m.at("state")) << "\n";
+      o << "  " << str(l.at("start")) << "-" << str(l.at("end")) << "  "
+        << pad(str(l.at("class")), 10) << " " << pad(str(l.at("subject")), 14) << " "
+        << pad(str(l.at("teacher")), 22) << " " << pad(work, 22) << " mark " << str(m.at("code"))
+        << " " << str(m.at("state"));
+      if (w.contains("materials_checked")) o << "  (materials not checked)";
+      o << "\n";
     }
   }
   const auto& sum = plan.at("summary").as_object();

@@ -10,6 +10,8 @@
 
 namespace iesync {
 
+// A course work item (an assignment) or a course work material (nothing to hand in; `due`
+// is never set for one): the work rule treats both alike.
 struct CourseWork {
   std::string course_id;
   std::string id;
@@ -37,7 +39,12 @@ struct CourseSnapshot {
   std::optional<std::string> course_id;  // nullopt: Classroom has no such course
   std::string name;
   std::string link;
-  std::vector<CourseWork> work;
+  std::vector<CourseWork> work;       // courseWork: assignments, published only
+  std::vector<CourseWork> materials;  // courseWorkMaterials, published only
+  // Whether `materials` says what Classroom holds. False when the materials list could not be
+  // read (the token lacks the materials scope, or Google refused that one list): the lessons
+  // then go by the assignments alone and say so.
+  bool materials_checked = false;
   std::optional<TimePoint> fetched_at;  // nullopt: never fetched
   bool stale = false;                   // Classroom unreachable this cycle; this is the last known
 };

@@ -62,7 +62,7 @@ LessonWork assess_work(const LessonSlot& lesson, const CourseSnapshot* course,
     return out;
   }
   const std::string user_id = subs ? subs->user_id : std::string();
-  size_t handed_in = 0;
+  size_t assignments = 0, handed_in = 0;
   for (const auto& w : course->work) {
     if (!counts_for_lesson(w, lesson, user_id, rule, tz)) continue;
     WorkItemView item{w.id, w.title, w.link, "NONE", w.due ? local_text(*w.due, tz) : "", false};
@@ -73,12 +73,20 @@ LessonWork assess_work(const LessonSlot& lesson, const CourseSnapshot* course,
         item.handed_in = s.state == "TURNED_IN" || s.state == "RETURNED";
       }
     }
+    ++assignments;
     handed_in += item.handed_in ? 1 : 0;
     out.items.push_back(std::move(item));
   }
-  WorkStatus computed = out.items.empty()                 ? WorkStatus::not_set
-                        : handed_in == out.items.size() ? WorkStatus::handed_in
-                                                        : WorkStatus::set;
+  // A material is set work with nothing to hand in: it makes a lesson `set` on its own, and
+  // never holds back `handed_in` when every assignment is in.
+  for (const auto& m : course->materials) {
+    if (!counts_for_lesson(m, lesson, user_id, rule, tz)) continue;
+    out.items.push_back(WorkItemView{m.id, m.title, m.link, kMaterialState, "", false});
+  }
+  out.materials_checked = course->materials_checked;
+  WorkStatus computed = out.items.empty()                             ? WorkStatus::not_set
+                        : assignments > 0 && handed_in == assignments ? WorkStatus::handed_in
+                                                                      : WorkStatus::set;
   bool stale = course->stale || (subs && subs->stale);
   if (subs && subs->fetched_at && (!out.checked_at || *subs->fetched_at < *out.checked_at))
     out.checked_at = subs->fetched_at;

@@ -20,7 +20,9 @@ struct WorkItemView {
   std::string id;
   std::string title;
   std::string link;
-  std::string state;  // the student's submission state, or "NONE" when Classroom has none
+  // The student's submission state, "NONE" when Classroom has none, or "MATERIAL" for a
+  // course work material (nothing to hand in).
+  std::string state;
   std::string due;    // local "YYYY-MM-DD HH:MM", empty when no due date
   bool handed_in = false;
 };
@@ -31,6 +33,8 @@ struct LessonWork {
   std::optional<WorkStatus> last_known;
   std::vector<WorkItemView> items;
   std::optional<TimePoint> checked_at;
+  // False when the course's materials could not be read: the status goes by assignments alone.
+  bool materials_checked = true;
 };
 
 struct LessonSlot {
@@ -45,7 +49,10 @@ LessonWork assess_work(const LessonSlot& lesson, const CourseSnapshot* course,
                        const StudentSubmissions* subs, const WorkConfig& rule,
                        const TimeZone& tz);
 
-// Whether one course work item counts as set for this lesson for this student.
+// The item state shown for a course work material.
+inline constexpr const char* kMaterialState = "MATERIAL";
+
+// Whether one course work item or material counts as set for this lesson for this student.
 bool counts_for_lesson(const CourseWork& w, const LessonSlot& lesson, const std::string& user_id,
                        const WorkConfig& rule, const TimeZone& tz);
 

@@ -25,6 +25,73 @@ std::optional<TimePoint> column_time(const SQLite::Column& c) {
 
 std::string opt_text(const SQLite::Column& c) { return c.isNull() ? std::string{} : c.getString(); }
 
+std::string assignees_json(const CourseWork& w) {
+  json::array ids;
+  for (const auto& id : w.individual_students) ids.emplace_back(id);
+  return json::serialize(ids);
+}
+
+void read_assignees(const SQLite::Column& c, CourseWork& w) {
+  boost::system::error_code ec;
+  auto ids = json::parse(opt_text(c), ec);
+  if (!ec && ids.is_array())
+    for (auto& id : ids.as_array())
+      if (id.is_string()) w.individual_students.emplace_back(id.as_string());
+}
+
+// Replaces a course's cached materials; the course row says when they were read.
+void put_materials(SQLite::Database& db, const CourseSnapshot& s, const std::string& at) {
+  SQLite::Statement del(db, "DELETE FROM classroom_materials WHERE course_id = ?");
+  del.bind(1, *s.course_id);
+  del.exec();
+  SQLite::Statement ins(db,
+                        "INSERT OR REPLACE INTO classroom_materials (course_id, id, title, state, "
+                        "link, scheduled_utc, created_utc, assignee_mode, assignees, fetched_at) "
+                        "VALUES (?,?,?,?,?,?,?,?,?,?)");
+  for (const auto& m : s.materials) {
+    ins.bind(1, *s.course_id);
+    ins.bind(2, m.id);
+    ins.bind(3, m.title);
+    ins.bind(4, m.state);
+    ins.bind(5, m.link);
+    bind_time(ins, 6, m.scheduled);
+    bind_time(ins, 7, m.created);
+    ins.bind(8, m.assignee_mode);
+    ins.bind(9, assignees_json(m));
+    ins.bind(10, at);
+    ins.exec();
+    ins.reset();
+  }
+  SQLite::Statement up(
+      db, "UPDATE classroom_courses SET materials_fetched_at = ? WHERE course_ref = ?");
+  up.bind(1, at);
+  up.bind(2, s.course_ref);
+  up.exec();
+}
+
+std::vector<CourseWork> cached_materials(SQLite::Database& db, const std::string& course_id) {
+  std::vector<CourseWork> out;
+  SQLite::Statement q(db,
+                      "SELECT id, title, state, link, strftime('%s', scheduled_utc), "
+                      "strftime('%s', created_utc), assignee_mode, assignees "
+                      "FROM classroom_materials WHERE course_id = ? ORDER BY id");
+  q.bind(1, course_id);
+  while (q.executeStep()) {
+    CourseWork m;
+    m.course_id = course_id;
+    m.id = q.getColumn(0).getString();
+    m.title = opt_text(q.getColumn(1));
+    m.state = q.getColumn(2).getString();
+    m.link = opt_text(q.getColumn(3));
+    m.scheduled = column_time(q.getColumn(4));
+    m.created = column_time(q.getColumn(5));
+    m.assignee_mode = opt_text(q.getColumn(6));
+    read_assignees(q.getColumn(7), m);
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
 }  // namespace
 
 Result<void> ClassroomCache::put_course(const CourseSnapshot& s) {
@@ -33,8 +100,15 @@ Result<void> ClassroomCache::put_course(const CourseSnapshot& s) {
     SQLite::Transaction tx(db);
     const std::string at = format_utc(s.fetched_at.value());
     SQLite::Statement up(db,
-                         "INSERT OR REPLACE INTO classroom_courses"
-                         " (course_ref, course_id, name, link, fetched_at) VALUES (?,?,?,?,?)");
+                         "INSERT INTO classroom_courses"
+                         " (course_ref, course_id, name, link, fetched_at) VALUES (?,?,?,?,?)"
+                         " ON CONFLICT (course_ref) DO UPDATE SET"
+                         // when materials were read stays, unless the ref now names another
+                         // course
+                         " materials_fetched_at = CASE WHEN course_id IS excluded.course_id"
+                         " THEN materials_fetched_at END,"
+                         " course_id = excluded.course_id, name = excluded.name,"
+                         " link = excluded.link, fetched_at = excluded.fetched_at");
     up.bind(1, s.course_ref);
     if (s.course_id)
       up.bind(2, *s.course_id);
@@ -53,8 +127,6 @@ Result<void> ClassroomCache::put_course(const CourseSnapshot& s) {
                             "state, link, due_utc, scheduled_utc, created_utc, assignee_mode, "
                             "assignees, fetched_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)");
       for (const auto& w : s.work) {
-        json::array ids;
-        for (const auto& id : w.individual_students) ids.emplace_back(id);
         ins.bind(1, *s.course_id);
         ins.bind(2, w.id);
         ins.bind(3, w.title);
@@ -64,11 +136,13 @@ Result<void> ClassroomCache::put_course(const CourseSnapshot& s) {
         bind_time(ins, 7, w.scheduled);
         bind_time(ins, 8, w.created);
         ins.bind(9, w.assignee_mode);
-        ins.bind(10, json::serialize(ids));
+        ins.bind(10, assignees_json(w));
         ins.bind(11, at);
         ins.exec();
         ins.reset();
       }
+      // Materials not read this time keep their last copy and its time.
+      if (s.materials_checked) put_materials(db, s, at);
     }
     tx.commit();
     return {};
@@ -81,8 +155,9 @@ Result<std::optional<CourseSnapshot>> ClassroomCache::course(const std::string& 
   try {
     auto& db = StoreAccess::db(store_);
     SQLite::Statement q(db,
-                        "SELECT course_id, name, link, strftime('%s', fetched_at) "
-                        "FROM classroom_courses WHERE course_ref = ?");
+                        "SELECT course_id, name, link, strftime('%s', fetched_at), "
+                        "materials_fetched_at IS NOT NULL FROM classroom_courses "
+                        "WHERE course_ref = ?");
     q.bind(1, course_ref);
     if (!q.executeStep()) return std::optional<CourseSnapshot>{};
     CourseSnapshot s;
@@ -91,6 +166,7 @@ Result<std::optional<CourseSnapshot>> ClassroomCache::course(const std::string& 
     s.name = opt_text(q.getColumn(1));
     s.link = opt_text(q.getColumn(2));
     s.fetched_at = column_time(q.getColumn(3));
+    s.materials_checked = q.getColumn(4).getInt() != 0;
     if (s.course_id) {
       SQLite::Statement w(db,
                           "SELECT id, title, state, link, strftime('%s', due_utc), "
@@ -109,13 +185,10 @@ Result<std::optional<CourseSnapshot>> ClassroomCache::course(const std::string& 
         cw.scheduled = column_time(w.getColumn(5));
         cw.created = column_time(w.getColumn(6));
         cw.assignee_mode = opt_text(w.getColumn(7));
-        boost::system::error_code ec;
-        auto ids = json::parse(opt_text(w.getColumn(8)), ec);
-        if (!ec && ids.is_array())
-          for (auto& id : ids.as_array())
-            if (id.is_string()) cw.individual_students.emplace_back(id.as_string());
+        read_assignees(w.getColumn(8), cw);
         s.work.push_back(std::move(cw));
       }
+      if (s.materials_checked) s.materials = cached_materials(db, *s.course_id);
     }
     return std::optional<CourseSnapshot>(std::move(s));
   } catch (const std::exception& e) {

@@ -1,6 +1,6 @@
 // The last thing Classroom told us, kept so that a cycle without Google (network down,
 // token refused) can still show each lesson's work, marked stale with its age.
-// Tables are in migration 2; times are stored as RFC 3339 UTC text.
+// Tables are in migrations 2 and 9 (materials); times are stored as RFC 3339 UTC text.
 #pragma once
 
 #include <optional>
@@ -17,9 +17,11 @@ class ClassroomCache {
   explicit ClassroomCache(Store& store) : store_(store) {}
 
   // Replaces the stored lookup of `s.course_ref` and, when the course exists, its course
-  // work, in one transaction. `s.fetched_at` must be set.
+  // work and (when `s.materials_checked`) its materials, in one transaction; materials not
+  // read this time keep their last copy. `s.fetched_at` must be set.
   Result<void> put_course(const CourseSnapshot& s);
-  // nullopt: never fetched. A stored 404 comes back with course_id nullopt.
+  // nullopt: never fetched. A stored 404 comes back with course_id nullopt; materials never
+  // read come back with materials_checked false.
   Result<std::optional<CourseSnapshot>> course(const std::string& course_ref);
 
   Result<void> put_user(const std::string& email, const std::string& user_id, TimePoint at);

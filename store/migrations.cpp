@@ -319,7 +319,29 @@ CREATE TABLE notify_runs (
 );
 )sql";
 
-constexpr std::array<Migration, 8> kMigrations = {{
+// 9: course work materials (SPEC §5: posted work with nothing to hand in counts as set). Kept
+// beside the course work so a cycle without Classroom still shows them. A course whose
+// materials were never read has materials_fetched_at NULL, and a lesson reconciled without its
+// materials says so (materials_checked 0).
+constexpr const char* kV9 = R"sql(
+CREATE TABLE classroom_materials (
+  course_id     TEXT NOT NULL,
+  id            TEXT NOT NULL,
+  title         TEXT,
+  state         TEXT NOT NULL,
+  link          TEXT,
+  scheduled_utc TEXT,
+  created_utc   TEXT,
+  assignee_mode TEXT,
+  assignees     TEXT,                   -- JSON array of user ids when INDIVIDUAL_STUDENTS
+  fetched_at    TEXT NOT NULL,
+  PRIMARY KEY (course_id, id)
+);
+ALTER TABLE classroom_courses ADD COLUMN materials_fetched_at TEXT;
+ALTER TABLE session_lessons ADD COLUMN materials_checked INTEGER NOT NULL DEFAULT 1;
+)sql";
+
+constexpr std::array<Migration, 9> kMigrations = {{
     {1, "MIS feeds", kV1},
     {2, "Classroom cache", kV2},
     {3, "IE sessions", kV3},
@@ -328,6 +350,7 @@ constexpr std::array<Migration, 8> kMigrations = {{
     {6, "in-doubt write-backs and the lookup cache", kV6},
     {7, "behaviour incidents, referrals and review flags", kV7},
     {8, "notification queue", kV8},
+    {9, "Classroom course work materials", kV9},
 }};
 
 }  // namespace

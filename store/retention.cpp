@@ -63,6 +63,7 @@ Result<PurgeCounts> purge_expired(Store& store, std::chrono::seconds retain, Tim
     }
     for (const char* sql : {"DELETE FROM classroom_courses WHERE fetched_at < ?",
                             "DELETE FROM classroom_coursework WHERE fetched_at < ?",
+                            "DELETE FROM classroom_materials WHERE fetched_at < ?",
                             "DELETE FROM classroom_users WHERE fetched_at < ?",
                             "DELETE FROM classroom_submissions WHERE fetched_at < ?",
                             "DELETE FROM classroom_submission_fetches WHERE fetched_at < ?"})

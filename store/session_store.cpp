@@ -78,7 +78,8 @@ Result<std::vector<IeSession>> load(Store& store, SQLite::Database& db, Date fir
     SQLite::Statement l(db,
                         "SELECT l.booking_id, class_code, l.start_time, l.end_time, subject, "
                         "teacher, l.room, course_id, work_status, last_known, work_items, "
-                        "checked_at, course_ref FROM session_lessons l JOIN ie_sessions s USING (booking_id) "
+                        "checked_at, course_ref, materials_checked FROM session_lessons l JOIN "
+                        "ie_sessions s USING (booking_id) "
                         "WHERE s.date BETWEEN ? AND ? ORDER BY l.start_time, class_code");
     l.bind(1, first.iso());
     l.bind(2, last.iso());
@@ -98,6 +99,7 @@ Result<std::vector<IeSession>> load(Store& store, SQLite::Database& db, Date fir
       if (!l.getColumn(9).isNull()) m.work.last_known = work_status_from_name(l.getColumn(9).getString());
       m.work.items = items_from_json(l.getColumn(10).getString());
       if (!l.getColumn(11).isNull()) m.work.checked_at = parse_utc(l.getColumn(11).getString());
+      m.work.materials_checked = l.getColumn(13).getInt() != 0;
       out[it->second].lessons.push_back(std::move(m));
     }
     return out;
@@ -123,7 +125,8 @@ Result<void> SessionStore::save_day(Date d, const std::vector<IeSession>& sessio
     SQLite::Statement lin(db_,
                           "INSERT OR REPLACE INTO session_lessons (booking_id, class_code, "
                           "start_time, end_time, subject, teacher, room, course_id, work_status, "
-                          "last_known, work_items, checked_at, course_ref) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)");
+                          "last_known, work_items, checked_at, course_ref, materials_checked) "
+                          "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     const std::string stamp = format_utc(now);
     for (const auto& s : sessions) {
       // A booking moved to another day is stored under its new date only.
@@ -156,6 +159,7 @@ Result<void> SessionStore::save_day(Date d, const std::vector<IeSession>& sessio
         lin.bind(11, items_to_json(l.work.items));
         if (l.work.checked_at) lin.bind(12, format_utc(*l.work.checked_at)); else lin.bind(12);
         if (l.course_ref) lin.bind(13, *l.course_ref); else lin.bind(13);
+        lin.bind(14, l.work.materials_checked ? 1 : 0);
         lin.exec();
         lin.reset();
       }

@@ -182,13 +182,17 @@ Result<std::optional<json::object>> export_student(Store& store, const StudentRe
     classroom["submissions"] = select_in(db, "classroom_submissions", "user_id", ids.user_ids);
     classroom["submission_listings"] =
         select_in(db, "classroom_submission_fetches", "user_id", ids.user_ids);
-    json::array assigned;
-    for (const auto& uid : ids.user_ids) {
-      SQLite::Statement q(db, std::string("SELECT * FROM classroom_coursework WHERE ") + kAssignedTo);
-      q.bind(1, uid);
-      for (auto& r : rows(q)) assigned.push_back(std::move(r));
+    for (auto [table, key] :
+         {std::pair{"classroom_coursework", "coursework_assigned_individually"},
+          std::pair{"classroom_materials", "materials_assigned_individually"}}) {
+      json::array assigned;
+      for (const auto& uid : ids.user_ids) {
+        SQLite::Statement q(db, std::string("SELECT * FROM ") + table + " WHERE " + kAssignedTo);
+        q.bind(1, uid);
+        for (auto& r : rows(q)) assigned.push_back(std::move(r));
+      }
+      classroom[key] = std::move(assigned);
     }
-    classroom["coursework_assigned_individually"] = std::move(assigned);
     doc["classroom"] = std::move(classroom);
     return std::optional<json::object>(std::move(doc));
   } catch (const std::exception& e) {
@@ -247,9 +251,11 @@ Result<std::optional<ErasureSummary>> erase_student(Store& store, const StudentR
       }
       // A cache: the next cycle fetches the course work again, without this student if
       // Classroom no longer assigns it to them.
-      SQLite::Statement q(db, std::string("DELETE FROM classroom_coursework WHERE ") + kAssignedTo);
-      q.bind(1, uid);
-      count("classroom_coursework", q.exec());
+      for (const char* table : {"classroom_coursework", "classroom_materials"}) {
+        SQLite::Statement q(db, std::string("DELETE FROM ") + table + " WHERE " + kAssignedTo);
+        q.bind(1, uid);
+        count(table, q.exec());
+      }
     }
     for (const auto& e : ids.emails) {
       SQLite::Statement q(db, "DELETE FROM classroom_users WHERE email = ? COLLATE NOCASE");

@@ -105,8 +105,15 @@ json::object classroom_fixture(const School& school, const Options& opt) {
   std::map<std::string, int> diligence;
   for (const auto& s : school.students) diligence[s.id] = std::array{20, 50, 55, 85}[size_t(below(4))];
 
-  json::array courses, students, work, subs;
-  long next_course = 1, next_work = 1, next_sub = 1;
+  // Materials draw from a stream of their own too, so the courses, work and hand-ins above
+  // are the same with or without them.
+  std::mt19937 material_eng(opt.seed * 2246822519u + 0x3A7E1Au);
+  auto material_below = [&material_eng](int n) {
+    return std::uniform_int_distribution<int>(0, n - 1)(material_eng);
+  };
+
+  json::array courses, students, work, materials, subs;
+  long next_course = 1, next_work = 1, next_sub = 1, next_material = 1;
   for (const auto& code : classes) {
     const bool skipped = below(8) == 0;  // drawn for every class, so later ones do not shift
     if (skipped) continue;
@@ -135,12 +142,41 @@ json::object classroom_fixture(const School& school, const Options& opt) {
                                                          {"familyName", s->surname},
                                                          {"fullName", s->forename + " " + s->surname}}}}}});
     }
+    // A reading pack (nothing to hand in) posted the evening before `day`. Google fills
+    // alternateLink only for a published item.
+    auto add_material = [&](Date day, const char* state) {
+      const std::string material_id = "9" + pad(next_material++, 9);
+      const std::string topic =
+          it != subjects().end() ? it->second.topics[size_t(material_below(4))] : subject;
+      const std::string posted =
+          rfc3339(day.plus_days(-1), 17 + material_below(3), material_below(60));
+      json::object m{
+          {"courseId", course_id},
+          {"id", material_id},
+          {"title", topic + ": reading pack"},
+          {"state", state},
+          {"creationTime", posted},
+          {"updateTime", posted},
+          {"assigneeMode", "ALL_STUDENTS"},
+          {"materials",
+           json::array{json::object{
+               {"link", json::object{{"url", "https://www.example.org/reading/" + material_id},
+                                     {"title", topic}}}}}}};
+      if (std::string(state) == "PUBLISHED")
+        m["alternateLink"] = course_link + "/m/" + material_id + "/details";
+      materials.push_back(std::move(m));
+    };
     int task = 1 + below(3);
     for (int d = 0; d < 5; ++d) {
       // Work created up to set_before (3 days in the demo) before a lesson counts for it, so
       // at 0.6 a day nearly every lesson after Monday would have some; 0.4 leaves the
       // dashboard's "not set" for about a quarter of mid-week lessons.
       const bool has_work = below(10) < 4;
+      // A material, drawn from its own stream every day: on a third of the days without an
+      // assignment (so some lessons are set by a material alone), now and then beside one.
+      const int material_draw = material_below(100);
+      if (material_draw < (has_work ? 12 : 35))
+        add_material(monday.plus_days(d), material_draw < 4 ? "DRAFT" : "PUBLISHED");
       if (!has_work) continue;
       const Date due = monday.plus_days(d);
       const Date created = due.plus_days(-1);
@@ -177,6 +213,7 @@ json::object classroom_fixture(const School& school, const Options& opt) {
   return json::object{{"courses", std::move(courses)},
                       {"students", std::move(students)},
                       {"courseWork", std::move(work)},
+                      {"courseWorkMaterial", std::move(materials)},
                       {"studentSubmissions", std::move(subs)}};
 }
 

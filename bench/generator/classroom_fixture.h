@@ -12,6 +12,10 @@
 // - for each Monday..Friday of options.start's week, with probability 0.4, one
 //   PUBLISHED item for ALL_STUDENTS due that day 15:00 UTC (so it is set for every lesson of
 //   the class that day), created the day before, after school;
+// - for each weekday, a course work material for ALL_STUDENTS (a reading pack with a link)
+//   posted the evening before: on about a third of the days without an item above (so some
+//   lessons are set by a material alone), on about 1 in 8 with one; about 1 in 9 of them
+//   still a DRAFT (drawn from a stream of its own, so the rest does not change with it);
 // - a submission for every (item, roster member): TURNED_IN or RETURNED about half the time
 //   (how often depends on the student), CREATED otherwise.
 #pragma once

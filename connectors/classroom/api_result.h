@@ -1,6 +1,7 @@
 // How a call to Google went wrong, in the terms the fetcher decides on: "unreachable" and
 // "auth" mean fall back to the last known copy for the whole cycle; "not_found" is an
-// answer (no such course); "refused" is about one request (a 403 on one course).
+// answer (no such course); "refused" is about one request (a 403 on one course);
+// "scope_missing" is about every call of one method.
 #pragma once
 
 #include <boost/system/result.hpp>
@@ -16,6 +17,9 @@ enum class ApiFailureKind {
   auth,         // the token endpoint refused us, or a fresh token still got 401
   not_found,    // 404 NOT_FOUND
   refused,      // any other 4xx (PERMISSION_DENIED, INVALID_ARGUMENT, ...)
+  // 403 "Request had insufficient authentication scopes": the token lacks the method's scope
+  // (domain-wide delegation does not list it). About every call of that method, not one course.
+  scope_missing,
 };
 
 struct ApiFailure {

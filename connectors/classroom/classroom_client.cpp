@@ -22,6 +22,10 @@ constexpr const char* kCourseFields = "id,name,alternateLink";
 constexpr const char* kCourseWorkFields =
     "courseWork(id,title,state,alternateLink,dueDate,dueTime,scheduledTime,creationTime,"
     "assigneeMode,individualStudentsOptions/studentIds),nextPageToken";
+// Materials have no due date and nothing to hand in; the rest is what the work rule reads.
+constexpr const char* kMaterialFields =
+    "courseWorkMaterial(id,title,state,alternateLink,scheduledTime,creationTime,assigneeMode,"
+    "individualStudentsOptions/studentIds),nextPageToken";
 constexpr const char* kSubmissionFields =
     "studentSubmissions(courseWorkId,userId,state,updateTime),nextPageToken";
 constexpr int kMaxPages = 1000;  // a guard against a server that never stops paging
@@ -30,6 +34,15 @@ ApiFailureKind kind_for_status(int status) {
   if (status == 404) return ApiFailureKind::not_found;
   if (status == 401) return ApiFailureKind::auth;
   return ApiFailureKind::refused;
+}
+
+// The scope iesync asks for that allows each method it calls (service_account.cpp).
+std::string scope_for(const std::string& method) {
+  const auto& scopes = classroom_readonly_scopes();
+  if (method == "courses.get") return scopes[0];
+  if (method == "userProfiles.get") return scopes[1];
+  if (method == "courseWorkMaterials.list") return kMaterialsScope;
+  return scopes[2];  // courseWork.list, studentSubmissions.list
 }
 
 }  // namespace
@@ -66,6 +79,20 @@ ApiResult<json::object> ClassroomClient::get(const std::string& path, const Quer
     if (r->status == 401 && round == 0) {
       tokens_.invalidate();
       continue;
+    }
+    if (is_insufficient_scope(*r)) {
+      // The grant left this scope out (domain-wide delegation does not list it): name it and
+      // where to add it, as Google's words do neither.
+      const std::string scope = scope_for(method);
+      return ApiFailure{
+          ApiFailureKind::scope_missing, r->status,
+          make_error(what,
+                     "Google answered " + describe_google_error(*r) + " (the access token lacks " +
+                         scope + ")",
+                     "In the Google Admin console, open Security > Access and data control > API "
+                     "controls > Manage Domain Wide Delegation, edit iesync's service account "
+                     "entry and add " +
+                         scope + " to its OAuth scopes (docs/classroom.md)")};
     }
     if (r->status < 200 || r->status >= 300) {
       std::string fix;
@@ -132,6 +159,19 @@ ApiResult<std::vector<CourseWork>> ClassroomClient::list_course_work(const std::
   if (!r) return r.error();
   std::vector<CourseWork> out;
   for (auto& o : *r) out.push_back(parse_course_work(o, course_id));
+  return out;
+}
+
+ApiResult<std::vector<CourseWork>> ClassroomClient::list_materials(const std::string& course_id) {
+  Query q{{{"courseWorkMaterialStates", "PUBLISHED"},
+           {"orderBy", "updateTime desc"},
+           {"fields", kMaterialFields}}};
+  auto r = get_all("/v1/courses/" + url_encode(course_id) + "/courseWorkMaterials", q,
+                   "courseWorkMaterial", "courseWorkMaterials.list",
+                   "materials of Classroom course " + course_id);
+  if (!r) return r.error();
+  std::vector<CourseWork> out;
+  for (auto& o : *r) out.push_back(parse_material(o, course_id));
   return out;
 }
 

@@ -37,6 +37,9 @@ class ClassroomClient {
   ApiResult<CourseInfo> get_course(const std::string& course_ref);
   // courses.courseWork.list, PUBLISHED only, newest update first, every page.
   ApiResult<std::vector<CourseWork>> list_course_work(const std::string& course_id);
+  // courses.courseWorkMaterials.list, PUBLISHED only, newest update first, every page.
+  // scope_missing when the token was granted without the materials scope.
+  ApiResult<std::vector<CourseWork>> list_materials(const std::string& course_id);
   // courses.courseWork.studentSubmissions.list with courseWorkId "-" (all work) for one
   // student (`user` = user id or email), every page.
   ApiResult<std::vector<Submission>> list_submissions(const std::string& course_id,

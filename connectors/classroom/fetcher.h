@@ -1,8 +1,10 @@
 // One day's Classroom reads: for the courses of the day's missed lessons and the IE students
-// in each, the course, its published course work and each student's submissions. It asks
-// for nothing else: one courses.get and one courseWork.list per course, one
-// studentSubmissions.list per (course, student), and userProfiles.get only for a student
-// whose user id is not in the store yet.
+// in each, the course, its published course work and materials, and each student's
+// submissions. It asks for nothing else: one courses.get, one courseWork.list and one
+// courseWorkMaterials.list per course, one studentSubmissions.list per (course, student), and
+// userProfiles.get only for a student whose user id is not in the store yet. A token without
+// the materials scope leaves materials unchecked (one event says which scope to add) and
+// changes nothing else.
 //
 // Everything fetched is written to the cache. When Google cannot be reached (network, 5xx
 // after retries, token refused) the rest of the day comes from the cache, marked stale, and

@@ -69,6 +69,21 @@ std::string describe_google_error(const HttpResponse& resp) {
   return out;
 }
 
+bool is_insufficient_scope(const HttpResponse& resp) {
+  if (resp.status != 403) return false;
+  boost::system::error_code ec;
+  auto v = json::parse(resp.body, ec);
+  if (ec || !v.is_object()) return false;
+  auto* e = v.as_object().if_contains("error");
+  if (!e || !e->is_object()) return false;
+  const auto& err = e->as_object();
+  if (auto* details = err.if_contains("details"); details && details->is_array())
+    for (const auto& d : details->as_array())
+      if (d.is_object() && str_member(d.as_object(), "reason") == "ACCESS_TOKEN_SCOPE_INSUFFICIENT")
+        return true;
+  return str_member(err, "message").find("insufficient authentication scopes") != std::string::npos;
+}
+
 std::optional<TimePoint> parse_rfc3339(std::string_view s) {
   int y, mo, d, h, mi, se;
   if (s.size() < 20 || !digits(s, 0, 4, y) || s[4] != '-' || !digits(s, 5, 2, mo) ||
@@ -151,6 +166,12 @@ CourseWork parse_course_work(const json::object& o, std::string_view course_id) 
         if (id.is_string()) w.individual_students.emplace_back(id.as_string());
   }
   return w;
+}
+
+CourseWork parse_material(const json::object& o, std::string_view course_id) {
+  CourseWork m = parse_course_work(o, course_id);
+  m.due.reset();  // a material has nothing to hand in, so no due date
+  return m;
 }
 
 Submission parse_submission(const json::object& o, std::string_view course_id) {

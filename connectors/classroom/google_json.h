@@ -31,10 +31,17 @@ std::optional<TimePoint> parse_rfc3339(std::string_view s);
 std::optional<TimePoint> join_due(const boost::json::value* due_date,
                                   const boost::json::value* due_time);
 
+// Google's 403 for a token without the method's scope: status PERMISSION_DENIED with an
+// ErrorInfo reason ACCESS_TOKEN_SCOPE_INSUFFICIENT, or (older replies) the message "Request
+// had insufficient authentication scopes.".
+bool is_insufficient_scope(const HttpResponse& resp);
+
 Result<boost::json::value> parse_json(std::string_view body, std::string_view what);
 
 // A CourseWork object (fields we asked for; the rest ignored).
 CourseWork parse_course_work(const boost::json::object& o, std::string_view course_id);
+// A CourseWorkMaterial object: the same members but no due date.
+CourseWork parse_material(const boost::json::object& o, std::string_view course_id);
 Submission parse_submission(const boost::json::object& o, std::string_view course_id);
 
 // A string member, or "" when absent or not a string.

@@ -25,12 +25,21 @@ std::string form_encode(std::string_view v) {
 
 }  // namespace
 
-const std::vector<std::string>& classroom_readonly_scopes() {
+const std::vector<std::string>& classroom_core_scopes() {
   static const std::vector<std::string> scopes = {
       "https://www.googleapis.com/auth/classroom.courses.readonly",
       "https://www.googleapis.com/auth/classroom.rosters.readonly",
       "https://www.googleapis.com/auth/classroom.coursework.students.readonly",
   };
+  return scopes;
+}
+
+const std::vector<std::string>& classroom_readonly_scopes() {
+  static const std::vector<std::string> scopes = [] {
+    auto s = classroom_core_scopes();
+    s.emplace_back(kMaterialsScope);
+    return s;
+  }();
   return scopes;
 }
 
@@ -79,11 +88,12 @@ Result<ServiceAccountKey> load_service_account_key(const std::filesystem::path& 
 }
 
 Result<std::string> make_grant_assertion(const ServiceAccountKey& key, const std::string& subject,
-                                         const std::string& audience, TimePoint iat) {
+                                         const std::string& audience, TimePoint iat,
+                                         const std::vector<std::string>& scopes) {
   json::object header{{"alg", "RS256"}, {"typ", "JWT"}};
   if (!key.private_key_id.empty()) header["kid"] = key.private_key_id;
   std::string scope;
-  for (const auto& s : classroom_readonly_scopes()) scope += (scope.empty() ? "" : " ") + s;
+  for (const auto& s : scopes) scope += (scope.empty() ? "" : " ") + s;
   auto t = iat.time_since_epoch().count();
   json::object claims{{"iss", key.client_email}, {"scope", scope},     {"aud", audience},
                       {"iat", t},                {"exp", t + 3600}};
@@ -113,8 +123,24 @@ ApiResult<std::string> ServiceAccountTokens::access_token() {
   std::lock_guard lock(mu_);
   auto now = clock_.now();
   if (!token_.empty() && now < refresh_at_) return token_;
+  bool unauthorized = false;
+  if (without_materials_) return grant(classroom_core_scopes(), now, unauthorized);
+  auto full = grant(classroom_readonly_scopes(), now, unauthorized);
+  if (full || !unauthorized) return full;
+  // Domain-wide delegation refuses a grant with any scope its entry does not list. An entry
+  // made before iesync read materials lacks only that scope: read the rest, and let the
+  // materials calls' 403 say what to add. If the core scopes are refused too, the first
+  // refusal (which names every scope) is the one to report.
+  bool again = false;
+  auto core = grant(classroom_core_scopes(), now, again);
+  if (!core) return full;
+  without_materials_ = true;
+  return core;
+}
 
-  auto assertion = make_grant_assertion(key_, impersonate_, token_uri_, now);
+ApiResult<std::string> ServiceAccountTokens::grant(const std::vector<std::string>& scopes,
+                                                   TimePoint now, bool& unauthorized) {
+  auto assertion = make_grant_assertion(key_, impersonate_, token_uri_, now, scopes);
   if (!assertion) return ApiFailure{ApiFailureKind::auth, 0, assertion.error()};
   HttpRequest req;
   req.method = "POST";
@@ -145,6 +171,7 @@ ApiResult<std::string> ServiceAccountTokens::access_token() {
     auto oauth = parse_json(r->body, "token");
     if (oauth && oauth->is_object() &&
         str_member(oauth->as_object(), "error") == "unauthorized_client") {
+      unauthorized = true;
       // Google's words ("Client is unauthorized to retrieve access tokens using this method,
       // or client not authorized for any of the scopes requested") name neither the entry
       // nor the scopes; the admin who reads the log needs both.

@@ -29,13 +29,23 @@ struct ServiceAccountKey {
 // may read (the key is a password for every pupil's coursework).
 Result<ServiceAccountKey> load_service_account_key(const std::filesystem::path& file);
 
-// The read-only scopes iesync asks for. userProfiles.get is only used for the user's `id`,
-// which the rosters scope gives; classroom.profile.emails is only needed for emailAddress.
+// The scope for courseWorkMaterials.list (work posted as a material counts as set).
+inline constexpr const char* kMaterialsScope =
+    "https://www.googleapis.com/auth/classroom.courseworkmaterials.readonly";
+
+// The read-only scopes iesync asks for, and the domain-wide delegation entry must list:
+// courses, rosters, course work and submissions, then kMaterialsScope. userProfiles.get is
+// only used for the user's `id`, which the rosters scope gives; classroom.profile.emails is
+// only needed for emailAddress.
 const std::vector<std::string>& classroom_readonly_scopes();
+// The same without kMaterialsScope: what a grant falls back to when the delegation entry
+// predates materials, so assignments are still read.
+const std::vector<std::string>& classroom_core_scopes();
 
 // The signed assertion for one token request, issued at `iat` and valid for an hour.
-Result<std::string> make_grant_assertion(const ServiceAccountKey& key, const std::string& subject,
-                                         const std::string& audience, TimePoint iat);
+Result<std::string> make_grant_assertion(
+    const ServiceAccountKey& key, const std::string& subject, const std::string& audience,
+    TimePoint iat, const std::vector<std::string>& scopes = classroom_readonly_scopes());
 
 class TokenSource {
  public:
@@ -53,10 +63,19 @@ class ServiceAccountTokens final : public TokenSource {
                        std::string token_uri, const Clock& clock, RetryPolicy policy,
                        Sleeper sleep, ClassroomMetrics* metrics = nullptr);
 
+  // Asks for every scope of classroom_readonly_scopes(). When Google refuses that grant as
+  // unauthorized_client and the core scopes alone are allowed, the token is for those (the
+  // admin has not added kMaterialsScope yet): materials calls then get Google's 403, which the
+  // fetcher reports, while everything else is read as before.
   ApiResult<std::string> access_token() override;
   void invalidate() override;
 
  private:
+  // One grant for `scopes`; on success token_ and refresh_at_ are set. `unauthorized` says
+  // whether Google's refusal was unauthorized_client (scopes outside the delegation entry).
+  ApiResult<std::string> grant(const std::vector<std::string>& scopes, TimePoint now,
+                               bool& unauthorized);
+
   HttpClient& http_;
   ServiceAccountKey key_;
   std::string impersonate_;
@@ -68,6 +87,7 @@ class ServiceAccountTokens final : public TokenSource {
   std::mutex mu_;
   std::string token_;
   TimePoint refresh_at_{};
+  bool without_materials_ = false;  // the delegation entry lacks kMaterialsScope
 };
 
 }  // namespace iesync

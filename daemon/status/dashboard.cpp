@@ -113,6 +113,7 @@ std::string submission_words(const std::string& state) {
   if (state == "NEW" || state == "CREATED") return "not handed in";
   if (state == "RECLAIMED_BY_STUDENT") return "taken back by the student, not handed in";
   if (state == "NONE") return "no submission";
+  if (state == "MATERIAL") return "material, nothing to hand in";
   return state;
 }
 
@@ -349,6 +350,8 @@ void work_cell(std::string& out, const json::object& work, const StatusSnapshot&
     if (!checked.empty()) out += ", checked " + html_escape(local_hm_of_utc(checked, s));
     out += ")";
   }
+  if (auto* mc = work.if_contains("materials_checked"); mc && mc->is_bool() && !mc->as_bool())
+    out += " (Classroom materials could not be checked; the IT admin can see why in the sync log)";
   const auto& items = arr(work, "items");
   if (!items.empty()) {
     out += "<ul class=\"items\">";

@@ -17,7 +17,7 @@ const {classroom} = require('@googleapis/classroom');
 const GOOGLE_TOKEN_URL = 'https://oauth2.googleapis.com/token';
 const SCOPE = name => `https://www.googleapis.com/auth/classroom.${name}`;
 const IESYNC_SCOPES = [SCOPE('courses.readonly'), SCOPE('rosters.readonly'),
-  SCOPE('coursework.students.readonly')];
+  SCOPE('coursework.students.readonly'), SCOPE('courseworkmaterials.readonly')];
 
 function args() {
   const out = {};
@@ -179,6 +179,32 @@ check('courses.courseWork.list: orderBy and fields as the discovery document has
   const drafts = await listAll(p => c.courses.courseWork.list(p),
                                {courseId: '101', courseWorkStates: ['DRAFT']}, 'courseWork');
   assert.deepEqual(drafts.map(w => w.id), ['w4']);
+});
+
+check('courses.courseWorkMaterials.list: states, orderBy, filters and fields', async () => {
+  const c = api(jwtClient(IESYNC_SCOPES));
+  const list = params => listAll(p => c.courses.courseWorkMaterials.list(p),
+                                 {courseId: 'd:9X1-Ma', ...params}, 'courseWorkMaterial');
+  // PUBLISHED by default, newest update first.
+  assert.deepEqual((await list({})).map(m => m.id), ['m2', 'm1']);
+  assert.deepEqual((await list({orderBy: 'updateTime asc'})).map(m => m.id), ['m1', 'm2']);
+  assert.deepEqual((await list({courseWorkMaterialStates: ['DRAFT']})).map(m => m.id), ['m3']);
+  assert.deepEqual((await list({materialLink: 'example.org/reading'})).map(m => m.id), ['m1']);
+  assert.deepEqual((await list({materialDriveId: 'drive-42'})).map(m => m.id), ['m2']);
+  const cut = await list({fields: 'courseWorkMaterial(id,state,alternateLink),nextPageToken'});
+  assert.ok(cut.every(m => Object.keys(m).sort().join() === 'alternateLink,id,state'));
+  // Only updateTime sorts materials; an unknown state is refused.
+  for (const bad of [{orderBy: 'dueDate'}, {courseWorkMaterialStates: ['TURNED_IN']}]) {
+    const f = await failure(c.courses.courseWorkMaterials.list({courseId: '101', ...bad}));
+    assert.equal(f.status, 400);
+    assert.equal(f.data.error.status, 'INVALID_ARGUMENT');
+  }
+  // A token without the materials scope is refused as Google refuses it.
+  const without = api(jwtClient(IESYNC_SCOPES.filter(s => !s.endsWith('materials.readonly'))));
+  const f = await failure(without.courses.courseWorkMaterials.list({courseId: '101'}));
+  assert.equal(f.status, 403);
+  assert.equal(f.data.error.status, 'PERMISSION_DENIED');
+  assert.equal(f.data.error.message, 'Request had insufficient authentication scopes.');
 });
 
 check('fields=* returns everything', async () => {

@@ -136,6 +136,29 @@ TEST(ClassroomFixture, CoursesRostersAndSubmissionsMatchTheSchool) {
   EXPECT_GT(work_days, course_days * 25 / 100) << "most classes set some work in the week";
   EXPECT_LT(work_days, course_days * 55 / 100) << "some days have no work";
 
+  // Materials: for the whole class, posted the evening before a weekday of the week, some
+  // alone on their day and some beside an assignment, a few still drafts (no link, as Google
+  // fills alternateLink only for a published item).
+  int alone = 0, beside = 0, drafts = 0;
+  for (const auto& m : fx.at("courseWorkMaterial").as_array()) {
+    ASSERT_TRUE(class_of_course.count(str(m, "courseId")));
+    EXPECT_EQ(str(m, "assigneeMode"), "ALL_STUDENTS");
+    const Date posted = *Date::parse_iso(str(m, "creationTime").substr(0, 10));
+    const int offset = days_between(monday, posted.plus_days(1));
+    EXPECT_TRUE(offset >= 0 && offset < 5) << posted.iso();
+    const bool published = str(m, "state") == "PUBLISHED";
+    EXPECT_TRUE(published || str(m, "state") == "DRAFT");
+    EXPECT_EQ(m.as_object().contains("alternateLink"), published);
+    if (published) {
+      EXPECT_EQ(str(m, "alternateLink").rfind("https://classroom.google.com/c/" + str(m, "courseId") + "/m/", 0), 0u);
+    }
+    drafts += published ? 0 : 1;
+    (days_with_work[str(m, "courseId")].count(offset) ? beside : alone) += 1;
+  }
+  EXPECT_GT(alone, 0);
+  EXPECT_GT(beside, 0);
+  EXPECT_GT(drafts, 0);
+
   // Submissions: one per (item, roster member), a mix of states.
   std::map<std::string, int> states;
   std::set<std::pair<std::string, std::string>> seen;

@@ -68,6 +68,11 @@ const std::vector<Route>& routes() {
         "student-submissions.students.readonly"},
        true},
       {"GET",
+       "v1/courses/{}/courseWorkMaterials",
+       "courseWorkMaterials.list",
+       {"courseworkmaterials", "courseworkmaterials.readonly"},
+       true},
+      {"GET",
        "v1/userProfiles/{}",
        "userProfiles.get",
        {"profile.emails", "profile.photos", "rosters", "rosters.readonly"},
@@ -189,6 +194,9 @@ const std::map<std::string, std::set<std::string>> kMethodParams = {
     {"userProfiles.get", {}},
     {"courseWork.list", {"courseWorkStates", "orderBy", "pageSize", "pageToken"}},
     {"studentSubmissions.list", {"userId", "states", "late", "pageSize", "pageToken"}},
+    {"courseWorkMaterials.list",
+     {"courseWorkMaterialStates", "materialDriveId", "materialLink", "orderBy", "pageSize",
+      "pageToken"}},
 };
 
 // The enum values the discovery document lists for each enum query parameter.
@@ -196,6 +204,8 @@ const std::map<std::string, std::set<std::string>> kEnumParams = {
     {"courseStates",
      {"COURSE_STATE_UNSPECIFIED", "ACTIVE", "ARCHIVED", "PROVISIONED", "DECLINED", "SUSPENDED"}},
     {"courseWorkStates", {"COURSE_WORK_STATE_UNSPECIFIED", "PUBLISHED", "DRAFT", "DELETED"}},
+    {"courseWorkMaterialStates",
+     {"COURSEWORK_MATERIAL_STATE_UNSPECIFIED", "PUBLISHED", "DRAFT", "DELETED"}},
     {"states",
      {"SUBMISSION_STATE_UNSPECIFIED", "NEW", "CREATED", "TURNED_IN", "RETURNED",
       "RECLAIMED_BY_STUDENT"}},
@@ -306,11 +316,13 @@ struct SortKey {
 };
 
 // orderBy as the discovery document has it: "a comma-separated list of fields with an
-// optional sort direction keyword", fields updateTime and dueDate, keywords asc and desc (the
+// optional sort direction keyword", the method's `fields` (courseWork: updateTime and
+// dueDate; courseWorkMaterials: updateTime), keywords asc and desc (the
 // default, as in Google's API design guide, ascending). Empty: "updateTime desc". Anything
 // else, a repeated field included, is refused (the documentation is silent, so the stricter
 // reading).
-std::optional<std::vector<SortKey>> parse_order_by(std::string_view text) {
+std::optional<std::vector<SortKey>> parse_order_by(std::string_view text,
+                                                   const std::set<std::string>& fields) {
   auto trim = [](std::string_view s) {
     while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
     while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
@@ -330,7 +342,7 @@ std::optional<std::vector<SortKey>> parse_order_by(std::string_view text) {
       else if (dir != "asc")
         return std::nullopt;
     }
-    if (k.field != "updateTime" && k.field != "dueDate") return std::nullopt;
+    if (!fields.count(k.field)) return std::nullopt;
     for (const auto& o : keys)
       if (o.field == k.field) return std::nullopt;
     keys.push_back(std::move(k));
@@ -396,7 +408,7 @@ struct FakeClassroom::Impl : std::enable_shared_from_this<FakeClassroom::Impl> {
   std::set<std::string> allowed_scopes;
 
   mutable std::mutex mu;
-  json::array courses, students, teachers, profiles, course_work, submissions;
+  json::array courses, students, teachers, profiles, course_work, materials, submissions;
   std::deque<Fault> faults;
   std::vector<LoggedRequest> log;
   std::map<std::string, Grant> tokens;
@@ -643,6 +655,7 @@ struct FakeClassroom::Impl : std::enable_shared_from_this<FakeClassroom::Impl> {
       return page("students", all, p, fields);
     }
     if (method == "courseWork.list") return list_course_work(course_id, p, q, fields);
+    if (method == "courseWorkMaterials.list") return list_materials(course_id, p, q, fields);
     return list_submissions(course_id, p, q, g, fields);
   }
 
@@ -689,7 +702,7 @@ struct FakeClassroom::Impl : std::enable_shared_from_this<FakeClassroom::Impl> {
     if (q.count("orderBy") && q["orderBy"].size() > 1)
       return invalid_argument("Invalid orderBy: repeated");
     std::string order = q.count("orderBy") ? q["orderBy"].front() : "";
-    auto keys = parse_order_by(order);
+    auto keys = parse_order_by(order, {"updateTime", "dueDate"});
     if (!keys) return invalid_argument("Invalid orderBy: " + order);
     std::vector<json::object> hits;
     for (const auto& w : course_work)
@@ -705,6 +718,61 @@ struct FakeClassroom::Impl : std::enable_shared_from_this<FakeClassroom::Impl> {
     json::array all;
     for (auto& h : hits) all.push_back(std::move(h));
     return page("courseWork", all, p, fields);
+  }
+
+  // courseWorkMaterials.list: PUBLISHED unless courseWorkMaterialStates says otherwise (the
+  // fake acts as a domain administrator, who may see every state), materialLink a part of a
+  // link material's URL, materialDriveId a Drive material's id (both must match when both
+  // are given), ordered by updateTime only.
+  Reply list_materials(const std::string& course_id, const Parsed& p, Query& q,
+                       const std::string& fields) {
+    std::set<std::string> states{"PUBLISHED"};
+    if (q.count("courseWorkMaterialStates"))
+      states = {q["courseWorkMaterialStates"].begin(), q["courseWorkMaterialStates"].end()};
+    for (const char* single : {"orderBy", "materialLink", "materialDriveId"})
+      if (q.count(single) && q[single].size() > 1)
+        return invalid_argument(std::string("Invalid ") + single + ": repeated");
+    std::string order = q.count("orderBy") ? q["orderBy"].front() : "";
+    auto keys = parse_order_by(order, {"updateTime"});
+    if (!keys) return invalid_argument("Invalid orderBy: " + order);
+    const std::string link = q.count("materialLink") ? q["materialLink"].front() : "";
+    const std::string drive = q.count("materialDriveId") ? q["materialDriveId"].front() : "";
+    auto has_material = [](const json::object& m, auto&& test) {
+      auto* list = m.if_contains("materials");
+      if (!list || !list->is_array()) return false;
+      return std::any_of(
+          list->as_array().begin(), list->as_array().end(),
+          [&](const json::value& v) { return v.is_object() && test(v.as_object()); });
+    };
+    std::vector<json::object> hits;
+    for (const auto& v : materials) {
+      const auto& m = v.as_object();
+      if (str(m, "courseId") != course_id || !states.count(str(m, "state"))) continue;
+      if (!link.empty() && !has_material(m, [&](const json::object& x) {
+            auto* l = x.if_contains("link");
+            return l && l->is_object() &&
+                   str(l->as_object(), "url").find(link) != std::string::npos;
+          }))
+        continue;
+      if (!drive.empty() && !has_material(m, [&](const json::object& x) {
+            auto* d = x.if_contains("driveFile");
+            if (!d || !d->is_object()) return false;
+            auto* f = d->as_object().if_contains("driveFile");
+            return f && f->is_object() && str(f->as_object(), "id") == drive;
+          }))
+        continue;
+      hits.push_back(m);
+    }
+    std::stable_sort(hits.begin(), hits.end(), [&](const auto& a, const auto& b) {
+      for (const auto& k : *keys) {
+        auto x = sort_instant(a, k.field), y = sort_instant(b, k.field);
+        if (x != y) return k.desc ? x > y : x < y;
+      }
+      return false;
+    });
+    json::array all;
+    for (auto& h : hits) all.push_back(std::move(h));
+    return page("courseWorkMaterial", all, p, fields);
   }
 
   Reply list_submissions(const std::string& course_id, const Parsed& p, Query& q, const Grant& g,
@@ -948,8 +1016,9 @@ Result<void> FakeClassroom::load_fixture_json(std::string_view text) {
   auto t = array_member(o, "teachers");
   auto prof = array_member(o, "userProfiles");
   auto w = array_member(o, "courseWork");
+  auto mat = array_member(o, "courseWorkMaterial");
   auto sub = array_member(o, "studentSubmissions");
-  for (auto* r : {&c, &s, &t, &prof, &w, &sub})
+  for (auto* r : {&c, &s, &t, &prof, &w, &mat, &sub})
     if (!*r) return r->error();
   if (!impl_) impl_ = std::make_shared<Impl>();
   std::lock_guard lock(impl_->mu);
@@ -958,6 +1027,7 @@ Result<void> FakeClassroom::load_fixture_json(std::string_view text) {
   impl_->teachers = std::move(*t);
   impl_->profiles = std::move(*prof);
   impl_->course_work = std::move(*w);
+  impl_->materials = std::move(*mat);
   impl_->submissions = std::move(*sub);
   return {};
 }

@@ -21,7 +21,8 @@
 //     emailAddress only under classroom.profile.emails (photoUrl only under
 //     classroom.profile.photos), Google's error bodies.
 // Served: courses.list, courses.get, courses.aliases.list, courses.students.list,
-// courses.courseWork.list, courses.courseWork.studentSubmissions.list, userProfiles.get.
+// courses.courseWork.list, courses.courseWork.studentSubmissions.list,
+// courses.courseWorkMaterials.list, userProfiles.get.
 // Faults are queued per call to test the client's recovery.
 //
 // Fixture (JSON), every object shaped as in the discovery document:
@@ -30,7 +31,8 @@
 //    "teachers": [Teacher {courseId, userId, profile: UserProfile}],
 //    "userProfiles": [UserProfile],   // fixture-only: users on no roster, e.g. the admin
 //                                     // account iesync acts as (what `me` resolves to)
-//    "courseWork": [CourseWork], "studentSubmissions": [StudentSubmission]}
+//    "courseWork": [CourseWork], "studentSubmissions": [StudentSubmission],
+//    "courseWorkMaterial": [CourseWorkMaterial]}  // named as in ListCourseWorkMaterialResponse
 #pragma once
 
 #include <atomic>
@@ -65,7 +67,8 @@ enum class FaultKind {
 
 struct Fault {
   // A method name ("token", "courses.list", "courses.get", "aliases.list", "students.list",
-  // "courseWork.list", "studentSubmissions.list", "userProfiles.get", or a write such as
+  // "courseWork.list", "studentSubmissions.list", "courseWorkMaterials.list",
+  // "userProfiles.get", or a write such as
   // "courses.patch") or a path prefix ("/v1/courses/c1"); empty matches any call.
   std::string match;
   FaultKind kind = FaultKind::server_error;

@@ -55,6 +55,21 @@ std::string fixture() {
   item("a", "2026-06-10T10:00:00Z", 20);
   item("b", "2026-06-10T10:00:00Z", 18);
   item("c", "2026-06-09T10:00:00.500Z", 22);
+  json::array materials;
+  auto material = [&](const char* id, const char* state, const char* updated) {
+    materials.push_back(json::object{{"courseId", "c1"},
+                                     {"id", id},
+                                     {"title", std::string("Reading ") + id},
+                                     {"state", state},
+                                     {"creationTime", updated},
+                                     {"updateTime", updated},
+                                     {"assigneeMode", "ALL_STUDENTS"}});
+  };
+  material("m1", "PUBLISHED", "2026-06-10T17:00:00Z");
+  material("m2", "PUBLISHED", "2026-06-12T17:00:00Z");
+  material("m3", "DRAFT", "2026-06-13T17:00:00Z");
+  material("m4", "DELETED", "2026-06-11T17:00:00Z");
+  v["courseWorkMaterial"] = std::move(materials);
   return json::serialize(v);
 }
 
@@ -133,7 +148,8 @@ struct Google {
 };
 
 const std::vector<std::string> kIesyncScopes = {
-    scope("courses.readonly"), scope("rosters.readonly"), scope("coursework.students.readonly")};
+    scope("courses.readonly"), scope("rosters.readonly"), scope("coursework.students.readonly"),
+    scope("courseworkmaterials.readonly")};
 
 std::vector<std::string> ids(const json::object& page, const char* list, const char* id = "id") {
   std::vector<std::string> out;
@@ -240,7 +256,10 @@ TEST(ClassroomFakeToken, IesyncNamesTheScopesToAllowWhenDelegationRefusesThem) {
                 " exactly these OAuth scopes: "
                 "https://www.googleapis.com/auth/classroom.courses.readonly,"
                 "https://www.googleapis.com/auth/classroom.rosters.readonly,"
-                "https://www.googleapis.com/auth/classroom.coursework.students.readonly");
+                "https://www.googleapis.com/auth/classroom.coursework.students.readonly,"
+                "https://www.googleapis.com/auth/classroom.courseworkmaterials.readonly");
+  // Every scope was refused, then the three without materials: a refusal either way.
+  EXPECT_EQ(short_entry.count("token"), 2u);
 
   // And as the sync log shows it.
   TempStore store;
@@ -307,9 +326,9 @@ TEST(ClassroomFakeApi, EachCallNeedsOneOfItsScopes) {
   Google g;
   auto courses_only = g.token({scope("courses.readonly")});
   EXPECT_EQ(g.call("GET", "/v1/courses/c1", courses_only).status, 200);
-  for (const char* target :
-       {"/v1/courses/c1/courseWork", "/v1/courses/c1/students",
-        "/v1/courses/c1/courseWork/-/studentSubmissions", "/v1/userProfiles/me"}) {
+  for (const char* target : {"/v1/courses/c1/courseWork", "/v1/courses/c1/students",
+                             "/v1/courses/c1/courseWork/-/studentSubmissions",
+                             "/v1/userProfiles/me", "/v1/courses/c1/courseWorkMaterials"}) {
     auto r = g.call("GET", target, courses_only);
     EXPECT_EQ(r.status, 403) << target;
     EXPECT_EQ(google_status(r),
@@ -322,11 +341,53 @@ TEST(ClassroomFakeApi, EachCallNeedsOneOfItsScopes) {
   auto subs_only = g.token({scope("student-submissions.students.readonly")});
   EXPECT_EQ(g.call("GET", "/v1/courses/c1/courseWork", subs_only).status, 403);
   EXPECT_EQ(g.call("GET", "/v1/courses/c1/courseWork/-/studentSubmissions", subs_only).status, 200);
-  // iesync's three scopes cover every call it makes.
+  // Materials need a materials scope, and no course work scope stands in for it.
+  auto materials_only = g.token({scope("courseworkmaterials.readonly")});
+  EXPECT_EQ(g.call("GET", "/v1/courses/c1/courseWorkMaterials", materials_only).status, 200);
+  EXPECT_EQ(g.call("GET", "/v1/courses/c1/courseWorkMaterials", work_only).status, 403);
+  // iesync's four scopes cover every call it makes.
   auto iesync = g.token(kIesyncScopes);
   for (const char* target : {"/v1/courses/c1", "/v1/courses/c1/courseWork", "/v1/userProfiles/1001",
-                             "/v1/courses/c1/courseWork/-/studentSubmissions?userId=1001"})
+                             "/v1/courses/c1/courseWork/-/studentSubmissions?userId=1001",
+                             "/v1/courses/c1/courseWorkMaterials"})
     EXPECT_EQ(g.call("GET", target, iesync).status, 200) << target;
+}
+
+TEST(ClassroomFakeApi, MaterialsAreListedAsTheDiscoveryDocumentSays) {
+  Google g;
+  g.fake->set_page_size(1);
+  auto t = g.token(kIesyncScopes);
+  using V = std::vector<std::string>;
+  auto list = [&](const std::string& query) {
+    V out;
+    std::string page;
+    for (int i = 0; i < 10; ++i) {
+      std::string q = query;
+      if (!page.empty()) q += (q.empty() ? "" : "&") + ("pageToken=" + page);
+      auto body =
+          g.get("/v1/courses/d%3A9X1-Ma/courseWorkMaterials" + (q.empty() ? "" : "?" + q), t);
+      for (auto& id : ids(body, "courseWorkMaterial")) out.push_back(id);
+      auto* next = body.if_contains("nextPageToken");
+      if (!next) break;
+      page = std::string(next->as_string());
+    }
+    return out;
+  };
+  EXPECT_EQ(list(""), (V{"m2", "m1"}));  // PUBLISHED, newest update first, by alias, paged
+  EXPECT_EQ(list("orderBy=updateTime%20asc"), (V{"m1", "m2"}));
+  EXPECT_EQ(list("courseWorkMaterialStates=DRAFT&courseWorkMaterialStates=DELETED"),
+            (V{"m3", "m4"}));
+  auto cut = g.get("/v1/courses/c1/courseWorkMaterials?fields=courseWorkMaterial(id)", t);
+  EXPECT_EQ(json::serialize(cut), R"({"courseWorkMaterial":[{"id":"m2"}]})");
+  // Refused as Google refuses: courseWork's parameters, an unknown state, a dueDate order.
+  for (const char* bad : {"courseWorkStates=PUBLISHED", "states=TURNED_IN",
+                          "courseWorkMaterialStates=TURNED_IN", "orderBy=dueDate"}) {
+    auto r = g.call("GET", std::string("/v1/courses/c1/courseWorkMaterials?") + bad, t);
+    EXPECT_EQ(r.status, 400) << bad;
+    EXPECT_EQ(google_status(r).rfind("INVALID_ARGUMENT: ", 0), 0u) << bad;
+  }
+  EXPECT_EQ(g.call("GET", "/v1/courses/c42/courseWorkMaterials", t).status, 404);
+  EXPECT_EQ(ids(g.get("/v1/courses/c2/courseWorkMaterials", t), "courseWorkMaterial"), V{});
 }
 
 TEST(ClassroomFakeApi, WritesWithAReadOnlyTokenAreForbiddenNotMissing) {

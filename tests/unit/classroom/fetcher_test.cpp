@@ -45,9 +45,10 @@ const CourseSnapshot& course(const ClassroomDay& d, const std::string& ref) {
 }
 
 // Minimum requests for a day, with pages big enough for one page per list:
-//   1 token + C courses.get + C courseWork.list + P studentSubmissions.list
-//   + U userProfiles.get, where P = sum over courses of their IE students and U = the IE
-//   students whose user id is not in the store yet (every one on the first day, none after).
+//   1 token + C courses.get + C courseWork.list + C courseWorkMaterials.list
+//   + P studentSubmissions.list + U userProfiles.get, where P = sum over courses of their IE
+//   students and U = the IE students whose user id is not in the store yet (every one on the first
+//   day, none after).
 TEST(ClassroomFetcher, AsksForTheMinimumAndCachesUserIds) {
   FetchEnv env;
   auto reqs = whole_school_day();
@@ -61,10 +62,11 @@ TEST(ClassroomFetcher, AsksForTheMinimumAndCachesUserIds) {
   EXPECT_EQ(env.fake->count("token"), 1u);
   EXPECT_EQ(env.fake->count("courses.get"), 5u);
   EXPECT_EQ(env.fake->count("courseWork.list"), 5u);
+  EXPECT_EQ(env.fake->count("courseWorkMaterials.list"), 5u);
   EXPECT_EQ(env.fake->count("studentSubmissions.list"), 9u);
   EXPECT_EQ(env.fake->count("userProfiles.get"), 3u);
-  EXPECT_EQ(env.fake->count(), 1u + 5 + 5 + 9 + 3);
-  EXPECT_EQ(env.metrics.requests(), 1u + 5 + 5 + 9 + 3);
+  EXPECT_EQ(env.fake->count(), 1u + 5 + 5 + 5 + 9 + 3);
+  EXPECT_EQ(env.metrics.requests(), 1u + 5 + 5 + 5 + 9 + 3);
   EXPECT_TRUE(events.events().empty());
 
   // Next cycle, as a restarted daemon: new token, user ids from the store.
@@ -73,7 +75,7 @@ TEST(ClassroomFetcher, AsksForTheMinimumAndCachesUserIds) {
   env.refetcher();
   env.fetcher->fetch(reqs, events);
   EXPECT_EQ(env.fake->count("userProfiles.get"), 0u);
-  EXPECT_EQ(env.fake->count(), 1u + 5 + 5 + 9 + 0);
+  EXPECT_EQ(env.fake->count(), 1u + 5 + 5 + 5 + 9 + 0);
 }
 
 TEST(ClassroomFetcher, ResultsCarryCourseWorkAndEachStudentsSubmissions) {

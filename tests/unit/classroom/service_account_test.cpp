@@ -45,7 +45,8 @@ TEST(ClassroomJwt, AssertionCarriesTheDelegationClaims) {
   EXPECT_EQ(claims.at("scope"),
             "https://www.googleapis.com/auth/classroom.courses.readonly "
             "https://www.googleapis.com/auth/classroom.rosters.readonly "
-            "https://www.googleapis.com/auth/classroom.coursework.students.readonly");
+            "https://www.googleapis.com/auth/classroom.coursework.students.readonly "
+            "https://www.googleapis.com/auth/classroom.courseworkmaterials.readonly");
   EXPECT_EQ(claims.at("iat").as_int64(), iat.time_since_epoch().count());
   EXPECT_EQ(claims.at("exp").as_int64() - claims.at("iat").as_int64(), 3600);
   EXPECT_TRUE(rs256_verify(sa.public_pem, jwt->substr(0, d2), *base64url_decode(jwt->substr(d2 + 1))));

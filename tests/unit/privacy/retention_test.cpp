@@ -46,6 +46,8 @@ class Retention : public ::testing::Test {
          "fetched_at) VALUES ('c" + tag + "', 'w1', 'u" + tag + "', 'TURNED_IN', '" + at + "')");
     exec("INSERT INTO classroom_submission_fetches(course_id, user_id, fetched_at) VALUES ('c" +
          tag + "', 'u" + tag + "', '" + at + "')");
+    exec("INSERT INTO classroom_materials(course_id, id, state, fetched_at) VALUES ('c" + tag +
+         "', 'm1', 'PUBLISHED', '" + at + "')");
   }
 
   TempStore tmp;
@@ -80,11 +82,12 @@ TEST_F(Retention, TimestampedRowsGoExactlyAtTheCutoffSecond) {
   ASSERT_TRUE(r) << r.error().to_string();
   EXPECT_EQ(r->audit, 1);
   EXPECT_EQ(r->cycles, 1);
-  EXPECT_EQ(r->classroom, 5) << "one row in each of the five cache tables";
+  EXPECT_EQ(r->classroom, 6) << "one row in each of the six cache tables";
   EXPECT_EQ(count("audit", "subject = 'a|edge'"), 1);
   EXPECT_EQ(count("cycles"), 1);
-  for (const char* t : {"classroom_courses", "classroom_coursework", "classroom_users",
-                        "classroom_submissions", "classroom_submission_fetches"}) {
+  for (const char* t :
+       {"classroom_courses", "classroom_coursework", "classroom_users", "classroom_submissions",
+        "classroom_submission_fetches", "classroom_materials"}) {
     EXPECT_EQ(count(t), 1) << t;
     EXPECT_EQ(count(t, "fetched_at = '2026-10-24T12:00:00Z'"), 1) << t;
   }

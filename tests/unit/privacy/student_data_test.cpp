@@ -38,6 +38,14 @@ class StudentData : public ::testing::Test {
          "\"]', '2026-11-23T09:00:00Z')");
     exec("INSERT INTO classroom_coursework(course_id, id, state, assignee_mode, fetched_at) "
          "VALUES ('c1', 'w-all', 'PUBLISHED', 'ALL_STUDENTS', '2026-11-23T09:00:00Z')");
+    // And a material posted for Ada by name, and one for the class.
+    exec(
+        "INSERT INTO classroom_materials(course_id, id, state, assignee_mode, assignees, "
+        "fetched_at) VALUES ('c1', 'm-ada', 'PUBLISHED', 'INDIVIDUAL_STUDENTS', '[\"" +
+        kAda.uid + "\"]', '2026-11-23T09:00:00Z')");
+    exec(
+        "INSERT INTO classroom_materials(course_id, id, state, assignee_mode, fetched_at) "
+        "VALUES ('c1', 'm-all', 'PUBLISHED', 'ALL_STUDENTS', '2026-11-23T09:00:00Z')");
     exec("INSERT INTO classroom_courses(course_ref, course_id, name, fetched_at) VALUES "
          "('d:9X1-Ma', 'c1', '9X1 Maths', '2026-11-23T09:00:00Z')");
     exec("INSERT INTO cycles(started_at, result, summary) VALUES ('2026-11-23T09:00:00Z', 'ok', "
@@ -128,6 +136,8 @@ TEST_F(StudentData, ExportHoldsEveryTableAboutTheStudentAndNothingAboutOthers) {
   EXPECT_EQ(cr.at("submission_listings").as_array().size(), 1u);
   ASSERT_EQ(cr.at("coursework_assigned_individually").as_array().size(), 1u);
   EXPECT_EQ(cr.at("coursework_assigned_individually").as_array()[0].at("id").as_string(), "w-ada");
+  ASSERT_EQ(cr.at("materials_assigned_individually").as_array().size(), 1u);
+  EXPECT_EQ(cr.at("materials_assigned_individually").as_array()[0].at("id").as_string(), "m-ada");
 
   // 1042 is a different student from 001042: nothing of Ben's leaks into Ada's export.
   auto text = json::serialize(d);
@@ -174,6 +184,7 @@ TEST_F(StudentData, EraseRemovesEveryRowInEveryTableLeavingAnAuditLineWithoutDat
   EXPECT_EQ(sum.rows.at("classroom_submissions"), 1);
   EXPECT_EQ(sum.rows.at("classroom_submission_fetches"), 1);
   EXPECT_EQ(sum.rows.at("classroom_coursework"), 1);
+  EXPECT_EQ(sum.rows.at("classroom_materials"), 1);
 
   for (const auto& s : {kAda.id + "|", kAda.email, kAda.upn, kAda.uid, kAda.surname, kAda.booking})
     EXPECT_TRUE(cells_containing(s).empty()) << s << " still in " << cells_containing(s).front();
@@ -198,6 +209,7 @@ TEST_F(StudentData, EraseRemovesEveryRowInEveryTableLeavingAnAuditLineWithoutDat
   EXPECT_EQ(count("SELECT count(*) FROM audit WHERE subject LIKE '1042|%'"), 1);
   EXPECT_EQ(count("SELECT count(*) FROM classroom_users WHERE user_id = 'uid-ben-1123'"), 1);
   EXPECT_EQ(count("SELECT count(*) FROM classroom_coursework WHERE id = 'w-all'"), 1);
+  EXPECT_EQ(count("SELECT count(*) FROM classroom_materials WHERE id = 'm-all'"), 1);
   EXPECT_EQ(count("SELECT count(*) FROM classroom_courses"), 1);
 
   // Not in the file's bytes either: VACUUM rebuilt it and the WAL was emptied.

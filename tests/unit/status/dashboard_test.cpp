@@ -120,6 +120,33 @@ TEST(StatusDashboard, AChasedLessonSaysWhen) {
   EXPECT_TRUE(has(section(html, "students", "</section>"), "chased 07:45"));
 }
 
+// A material is shown with its link and nothing to hand in; a lesson whose materials could
+// not be read says so beside its status.
+TEST(StatusDashboard, MaterialsAndUncheckedMaterialsAreSaidInWords) {
+  auto plan = busy_plan();
+  auto& sam = plan["sessions"].as_array()[0].as_object()["lessons"].as_array();
+  auto& science = sam[2].as_object()["work"].as_object();
+  science["status"] = "set";
+  science["items"] =
+      json::array{json::object{{"id", "m1"},
+                               {"title", "Forces reading"},
+                               {"link", "https://classroom.google.com/c/AAA/m/DDD/details"},
+                               {"state", "MATERIAL"},
+                               {"due", nullptr}}};
+  sam[0].as_object()["work"].as_object()["materials_checked"] = false;
+  auto html = render_dashboard(plan, day(), healthy_snapshot());
+  auto students = section(html, "students", "</section>");
+  EXPECT_TRUE(has(students,
+                  "<a href=\"https://classroom.google.com/c/AAA/m/DDD/details\">Forces "
+                  "reading</a>: material, nothing to hand in</li>"))
+      << students;
+  EXPECT_TRUE(has(students, "Not set (Classroom materials could not be checked"));
+  // Set by a material: Okafor's 11:10 lesson with Sam is no longer one to chase.
+  auto chase = section(html, "chase", "</section>");
+  EXPECT_FALSE(has(chase, "9X1/Sc")) << chase;
+  EXPECT_TRUE(has(chase, "9Y2/Sc")) << chase;
+}
+
 TEST(StatusDashboard, ChaseListIsFutureNotSetLessonsGroupedByTeacher) {
   auto html = render_dashboard(busy_plan(), day(), healthy_snapshot());  // now 10:30
   auto chase = section(html, "chase", "</section>");
