@@ -13,7 +13,7 @@
 
 #include "config/toml.h"
 #include "mapping/civil.h"
-#include "mapping/result.h"
+#include "base/result.h"
 
 namespace iesync::cfg {
 

@@ -1,4 +1,5 @@
 #include "daemon/cli.h"
+#include "daemon/exit_code.h"
 
 #include <CLI/CLI.hpp>
 #include <iostream>
@@ -34,7 +35,7 @@ int run_cli(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     // Bad arguments are exit 2 everywhere, as for a bad config.
     int rc = app.exit(e);
-    return e.get_exit_code() == 0 ? 0 : (rc == 0 ? 0 : 2);
+    return e.get_exit_code() == 0 ? ExitCode::ok : (rc == 0 ? ExitCode::ok : ExitCode::invalid);
   }
 
   if (check->parsed()) return cmd_check_config(common);

@@ -1,4 +1,5 @@
 #include "daemon/cycle.h"
+#include "daemon/exit_code.h"
 
 #include "daemon/cycle_summary.h"
 
@@ -296,7 +297,7 @@ void record(CycleRun& c, const char* result) {
 }
 
 CycleReport failed(CycleRun& c, const Error& why) {
-  c.r.exit_code = 3;
+  c.r.exit_code = ExitCode::failed;
   c.r.summary = "Cycle for " + c.r.date.iso() + " failed: " + why.to_string();
   emit(c.events, Severity::error, "cycle.failed", c.r.summary);
   record(c, "failed");
@@ -308,7 +309,7 @@ bool stop_requested(const CycleRun& c) {
 }
 
 CycleReport stopped(CycleRun& c) {
-  c.r.exit_code = 3;
+  c.r.exit_code = ExitCode::failed;
   c.r.summary = "Cycle for " + c.r.date.iso() + " stopped for shutdown; the next cycle finishes it.";
   emit(c.events, Severity::info, "cycle.stopped", c.r.summary);
   return std::move(c.r);
@@ -319,7 +320,7 @@ CycleReport finished(CycleRun& c) {
   r.summary = format_cycle_summary(r, c.opts.dry_run);
   bool record_errors = r.import.record_errors > 0 || r.problems > 0 || r.import.rejected ||
                        r.conflicts > 0 || r.failed > 0;
-  r.exit_code = record_errors ? 1 : 0;
+  r.exit_code = record_errors ? ExitCode::problems : ExitCode::ok;
   emit(c.events, record_errors ? Severity::warning : Severity::info, "cycle.done", r.summary,
        {{"date", r.date.iso()}, {"exit_code", std::to_string(r.exit_code)}});
   record(c, record_errors ? "record_errors" : "ok");
@@ -354,7 +355,7 @@ CycleReport run_cycle(const Config& cfg, Store& store, EventSink& events, Env& e
   auto scratch = ScratchStore::copy_of(store);
   if (!scratch) {
     CycleReport r;
-    r.exit_code = 3;
+    r.exit_code = ExitCode::failed;
     r.summary = "Dry run failed: " + scratch.error().to_string();
     emit(events, Severity::error, "cycle.failed", r.summary);
     return r;

@@ -13,8 +13,8 @@
 #include "connectors/classroom/metrics.h"
 #include "connectors/mis/importer.h"
 #include "daemon/env.h"
-#include "mapping/clock.h"
-#include "mapping/events.h"
+#include "base/clock.h"
+#include "base/events.h"
 #include "mapping/session.h"
 #include "mapping/writes.h"
 #include "store/store.h"
@@ -28,7 +28,7 @@ struct CycleOptions {
 };
 
 struct CycleReport {
-  int exit_code = 0;  // 0 done, 1 done with record-level errors, 3 failed
+  int exit_code = 0;  // an ExitCode: ok, problems (record-level errors) or failed
   Date date;
   ImportResult import;
   std::vector<IeSession> sessions;

@@ -1,4 +1,5 @@
 #include "daemon/daemon.h"
+#include "daemon/exit_code.h"
 
 #include <unistd.h>
 
@@ -140,7 +141,7 @@ void Daemon::do_cycles() {
     CycleReport r = run_cycle(cfg, **store, *log_, env_, o, deps);
     // A failed cycle may be the store's fault: ask it, so /healthz can name the reason.
     std::string fault;
-    if (r.exit_code == 3)
+    if (r.exit_code == ExitCode::failed)
       if (auto c = (*store)->check(); !c) fault = c.error().message;
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     for (const auto& f : r.import.feeds)
@@ -148,10 +149,10 @@ void Daemon::do_cycles() {
     auto health = read_store_health(**store, env_.clock(), 10);
     std::lock_guard l(state_mu_);
     state_.store_fault = fault;
-    const char* result = r.exit_code == 0 ? "ok" : r.exit_code == 1 ? "record_errors" : "failed";
+    const char* result = r.exit_code == ExitCode::ok ? "ok" : r.exit_code == ExitCode::problems ? "record_errors" : "failed";
     ++state_.cycles_by_result[result];
     state_.last_cycle_end = env_.clock().now();
-    if (r.exit_code != 3) state_.last_success = env_.clock().now();
+    if (r.exit_code != ExitCode::failed) state_.last_success = env_.clock().now();
     state_.last_cycle_seconds = seconds;
     for (const auto& f : r.import.feeds) {
       if (f.status == FeedStatus::applied) state_.records_imported_by_feed[feed_key(f.feed)] += f.accepted;
@@ -163,7 +164,7 @@ void Daemon::do_cycles() {
       state_.held_exports = health.held;
     }
     state_.warnings = health.warnings;
-    if (r.exit_code != 3 && d == today) caught_up_ = today;
+    if (r.exit_code != ExitCode::failed && d == today) caught_up_ = today;
     if (d == today) {  // the status line speaks of today, not of a catch-up or look-ahead day
       summary = r.summary;
       last_summary_ = r.summary;
@@ -416,7 +417,7 @@ int Daemon::run() {
   }
   if (auto s = start_server(); !s) {
     say(Severity::error, "daemon.status_server", s.error().to_string());
-    return 2;
+    return ExitCode::invalid;
   }
   if (auto w = watch_.watch(cfg.mis.export_dir); !w)
     say(Severity::warning, "daemon.watch", w.error().to_string());
@@ -456,17 +457,17 @@ int Daemon::run() {
   worker_.join();
   say(Severity::info, "daemon.stopped", "Stopped cleanly");
   log_->flush();
-  return 0;
+  return ExitCode::ok;
 }
 
 int run_daemon(const DaemonOptions& opts, Env& env) {
-  int rc = 0;
+  int rc = ExitCode::ok;
   auto rt = open_runtime(opts.config_path.string(), /*with_log=*/true, env.clock(), rc);
   if (!rt) return rc;
   auto read_store = Store::open(rt->config.store.path);
   if (!read_store) {
     std::cerr << read_store.error().to_string() << "\n";
-    return 3;
+    return ExitCode::failed;
   }
   rt->store->set_busy_timeout(opts.busy_timeout);
   (*read_store)->set_busy_timeout(opts.busy_timeout);

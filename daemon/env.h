@@ -10,8 +10,8 @@
 #include "config/config.h"
 #include "connectors/http/http_client.h"
 #include "connectors/writeback/target.h"
-#include "mapping/clock.h"
-#include "mapping/result.h"
+#include "base/clock.h"
+#include "base/result.h"
 #include "store/lookup_cache.h"
 
 namespace iesync {

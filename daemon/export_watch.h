@@ -12,7 +12,7 @@
 #include <filesystem>
 #include <functional>
 
-#include "mapping/result.h"
+#include "base/result.h"
 
 namespace iesync {
 

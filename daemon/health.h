@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "daemon/status/snapshot.h"
-#include "mapping/clock.h"
+#include "base/clock.h"
 #include "store/store.h"
 
 namespace iesync {

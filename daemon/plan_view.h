@@ -6,8 +6,8 @@
 #include <string>
 
 #include "config/config.h"
-#include "mapping/clock.h"
-#include "mapping/result.h"
+#include "base/clock.h"
+#include "base/result.h"
 #include "store/store.h"
 
 namespace iesync {

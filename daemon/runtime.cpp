@@ -1,4 +1,5 @@
 #include "daemon/runtime.h"
+#include "daemon/exit_code.h"
 
 #include <unistd.h>
 
@@ -16,7 +17,7 @@ std::optional<Runtime> open_runtime(const std::string& config_path, bool with_lo
     for (const auto& p : loaded.problems) std::cerr << p.to_string() << "\n";
     std::cerr << "The config is not valid; run `iesync check-config --config " << config_path
               << "` after fixing it.\n";
-    exit_code = 2;
+    exit_code = ExitCode::invalid;
     return std::nullopt;
   }
   Runtime rt;
@@ -24,7 +25,7 @@ std::optional<Runtime> open_runtime(const std::string& config_path, bool with_lo
   auto store = Store::open(rt.config.store.path);
   if (!store) {
     std::cerr << store.error().to_string() << "\n";
-    exit_code = 3;
+    exit_code = ExitCode::failed;
     return std::nullopt;
   }
   rt.store = std::move(*store);
@@ -37,7 +38,7 @@ std::optional<Runtime> open_runtime(const std::string& config_path, bool with_lo
     auto log = SyncLog::open(o, clock);
     if (!log) {
       std::cerr << log.error().to_string() << "\n";
-      exit_code = 3;
+      exit_code = ExitCode::failed;
       return std::nullopt;
     }
     rt.log = std::move(*log);

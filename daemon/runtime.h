@@ -8,7 +8,7 @@
 
 #include "config/config.h"
 #include "daemon/sync_log.h"
-#include "mapping/clock.h"
+#include "base/clock.h"
 #include "store/store.h"
 
 namespace iesync {

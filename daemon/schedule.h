@@ -6,7 +6,7 @@
 #include <optional>
 
 #include "config/config.h"
-#include "mapping/clock.h"
+#include "base/clock.h"
 #include "mapping/timezone.h"
 
 namespace iesync {

@@ -16,9 +16,9 @@
 #include <memory>
 #include <mutex>
 
-#include "mapping/clock.h"
-#include "mapping/events.h"
-#include "mapping/result.h"
+#include "base/clock.h"
+#include "base/events.h"
+#include "base/result.h"
 
 namespace iesync {
 

@@ -12,7 +12,7 @@
 
 #include "mapping/civil.h"
 #include "mapping/rules.h"
-#include "mapping/result.h"
+#include "base/result.h"
 
 namespace iesync {
 

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "mapping/clock.h"
+#include "base/clock.h"
 
 namespace iesync {
 

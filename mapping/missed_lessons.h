@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "mapping/calendar.h"
-#include "mapping/result.h"
+#include "base/result.h"
 #include "mapping/rules.h"
 #include "mapping/school.h"
 #include "mapping/session.h"

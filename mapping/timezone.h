@@ -8,7 +8,7 @@
 #include <string_view>
 
 #include "mapping/civil.h"
-#include "mapping/clock.h"
+#include "base/clock.h"
 
 namespace iesync {
 

@@ -11,6 +11,8 @@ packages=(
   sqlite3 ca-certificates systemd chromium poppler-utils fonts-dejavu-core
   # libFuzzer and its sanitizer runtime, for the fuzz label
   clang libclang-rt-14-dev
+  # the format check (scripts/check-format.sh)
+  clang-format
   # a real SMTP server for the mail tests (tests/fakes/smtp/), run by Debian's own python3
   python3-aiosmtpd openssl
   # Google's own Node client drives the Classroom fake (tests/conformance/)

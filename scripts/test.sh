@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what is needed, builds, and runs the whole test suite, in two builds:
+# Installs what is needed, checks the format (scripts/check-format.sh), builds, and runs the
+# whole test suite, in two builds:
 #   1. the normal build (build/, GCC): every unit and integration test (ctest -L unit)
 #   2. clang with AddressSanitizer + UndefinedBehaviorSanitizer (build-sanitize/): the same
 #      tests, then each libFuzzer target for IESYNC_FUZZ_SECONDS (default 30) from its seeds.
@@ -16,6 +17,7 @@ esac
 
 scripts/install-deps.sh
 jobs=$(nproc)
+if [ "$stage" = all ]; then scripts/check-format.sh; fi
 # Optimised like a release but without debug info, which took ~40% of the compile time; the
 # same flags as scripts/demo.sh, so the two commands share build/.
 normal_build=(-DCMAKE_BUILD_TYPE=Release "-DCMAKE_CXX_FLAGS_RELEASE=-O2 -DNDEBUG")

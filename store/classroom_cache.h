@@ -7,7 +7,7 @@
 #include <string>
 
 #include "mapping/classroom.h"
-#include "mapping/result.h"
+#include "base/result.h"
 #include "store/store.h"
 
 namespace iesync {

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "mapping/result.h"
+#include "base/result.h"
 #include "store/store.h"
 
 namespace iesync {

@@ -6,7 +6,7 @@
 #include <optional>
 #include <string>
 
-#include "mapping/result.h"
+#include "base/result.h"
 #include "mapping/rules.h"
 #include "store/store.h"
 

@@ -12,8 +12,8 @@
 #include <vector>
 
 #include "mapping/behaviour.h"
-#include "mapping/clock.h"
-#include "mapping/result.h"
+#include "base/clock.h"
+#include "base/result.h"
 #include "store/mis_store.h"
 #include "store/store.h"
 

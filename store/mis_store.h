@@ -9,7 +9,7 @@
 #include <utility>
 #include <vector>
 
-#include "mapping/result.h"
+#include "base/result.h"
 #include "mapping/rules.h"
 #include "mapping/school.h"
 #include "store/store.h"

@@ -23,10 +23,10 @@
 #include <vector>
 
 #include "mapping/civil.h"
-#include "mapping/clock.h"
+#include "base/clock.h"
 #include "mapping/notify/chase.h"
 #include "mapping/notify/mail.h"
-#include "mapping/result.h"
+#include "base/result.h"
 #include "store/store.h"
 
 namespace iesync {

@@ -29,8 +29,8 @@
 #include <string>
 #include <vector>
 
-#include "mapping/clock.h"
-#include "mapping/result.h"
+#include "base/clock.h"
+#include "base/result.h"
 #include "mapping/writes.h"
 #include "store/store.h"
 

@@ -8,7 +8,7 @@
 #include "config/config.h"
 #include "mapping/calendar.h"
 #include "mapping/report/report_data.h"
-#include "mapping/result.h"
+#include "base/result.h"
 #include "store/store.h"
 
 namespace iesync {

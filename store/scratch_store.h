@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <memory>
 
-#include "mapping/result.h"
+#include "base/result.h"
 #include "store/store.h"
 
 namespace iesync {

@@ -4,8 +4,8 @@
 
 #include <vector>
 
-#include "mapping/clock.h"
-#include "mapping/result.h"
+#include "base/clock.h"
+#include "base/result.h"
 #include "mapping/session.h"
 #include "store/store.h"
 

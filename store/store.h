@@ -11,7 +11,7 @@
 #include <memory>
 #include <string>
 
-#include "mapping/result.h"
+#include "base/result.h"
 
 namespace iesync {
 

@@ -10,7 +10,7 @@
 #include <string_view>
 #include <type_traits>
 
-#include "mapping/result.h"
+#include "base/result.h"
 #include "store/store.h"
 
 namespace iesync {

@@ -16,8 +16,8 @@
 #include <optional>
 #include <string>
 
-#include "mapping/clock.h"
-#include "mapping/result.h"
+#include "base/clock.h"
+#include "base/result.h"
 #include "store/store.h"
 
 namespace iesync {

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "mapping/civil.h"
-#include "mapping/result.h"
+#include "base/result.h"
 #include "mapping/rules.h"
 
 namespace iesync::gen {

@@ -8,7 +8,7 @@
 #include <chrono>
 #include <functional>
 
-#include "mapping/result.h"
+#include "base/result.h"
 
 namespace iesync {
 

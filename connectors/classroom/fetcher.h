@@ -16,8 +16,8 @@
 
 #include "connectors/classroom/classroom_client.h"
 #include "mapping/classroom.h"
-#include "mapping/clock.h"
-#include "mapping/events.h"
+#include "base/clock.h"
+#include "base/events.h"
 #include "mapping/timezone.h"
 #include "store/classroom_cache.h"
 

@@ -11,7 +11,7 @@
 
 #include "connectors/http/http_client.h"
 #include "mapping/classroom.h"
-#include "mapping/result.h"
+#include "base/result.h"
 
 namespace iesync {
 

@@ -12,7 +12,7 @@
 #include "connectors/classroom/api_result.h"
 #include "connectors/classroom/metrics.h"
 #include "connectors/http/http_client.h"
-#include "mapping/clock.h"
+#include "base/clock.h"
 
 namespace iesync {
 

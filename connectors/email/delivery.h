@@ -9,7 +9,7 @@
 #include <string>
 
 #include "connectors/email/mail_sender.h"
-#include "mapping/events.h"
+#include "base/events.h"
 #include "store/notify_queue.h"
 
 namespace iesync {

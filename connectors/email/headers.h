@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "mapping/clock.h"
+#include "base/clock.h"
 
 namespace iesync {
 

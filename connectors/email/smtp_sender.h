@@ -10,7 +10,7 @@
 
 #include "config/config.h"
 #include "connectors/email/mail_sender.h"
-#include "mapping/result.h"
+#include "base/result.h"
 
 namespace iesync {
 

@@ -9,7 +9,7 @@
 #include <utility>
 #include <vector>
 
-#include "mapping/result.h"
+#include "base/result.h"
 
 namespace iesync {
 

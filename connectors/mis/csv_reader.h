@@ -9,7 +9,7 @@
 
 #include "config/config.h"
 #include "connectors/mis/feed_table.h"
-#include "mapping/result.h"
+#include "base/result.h"
 
 namespace iesync {
 

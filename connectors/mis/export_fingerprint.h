@@ -8,7 +8,7 @@
 #include <string>
 
 #include "connectors/mis/feed_files.h"
-#include "mapping/result.h"
+#include "base/result.h"
 #include "mapping/rules.h"
 #include "store/store.h"
 

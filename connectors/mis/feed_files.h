@@ -18,8 +18,8 @@
 #include <string_view>
 #include <vector>
 
-#include "mapping/clock.h"
-#include "mapping/result.h"
+#include "base/clock.h"
+#include "base/result.h"
 
 namespace iesync {
 

@@ -12,7 +12,7 @@
 #include "connectors/mis/feed_table.h"
 #include "mapping/behaviour.h"
 #include "mapping/calendar.h"
-#include "mapping/result.h"
+#include "base/result.h"
 #include "mapping/rules.h"
 #include "mapping/school.h"
 

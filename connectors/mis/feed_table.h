@@ -14,7 +14,7 @@
 #include <string_view>
 #include <vector>
 
-#include "mapping/result.h"
+#include "base/result.h"
 
 namespace iesync {
 

@@ -14,8 +14,8 @@
 #include <vector>
 
 #include "config/config.h"
-#include "mapping/clock.h"
-#include "mapping/events.h"
+#include "base/clock.h"
+#include "base/events.h"
 #include "store/store.h"
 
 namespace iesync {

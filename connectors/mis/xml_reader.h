@@ -14,7 +14,7 @@
 #include <string_view>
 
 #include "connectors/mis/feed_table.h"
-#include "mapping/result.h"
+#include "base/result.h"
 
 namespace iesync {
 

@@ -20,7 +20,7 @@
 #include <filesystem>
 
 #include "connectors/writeback/target.h"
-#include "mapping/clock.h"
+#include "base/clock.h"
 
 namespace iesync {
 

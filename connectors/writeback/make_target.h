@@ -7,7 +7,7 @@
 #include "config/config.h"
 #include "connectors/http/http_client.h"
 #include "connectors/writeback/target.h"
-#include "mapping/clock.h"
+#include "base/clock.h"
 #include "store/lookup_cache.h"
 
 namespace iesync {

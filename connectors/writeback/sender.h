@@ -17,8 +17,8 @@
 #include <vector>
 
 #include "connectors/writeback/target.h"
-#include "mapping/clock.h"
-#include "mapping/events.h"
+#include "base/clock.h"
+#include "base/events.h"
 #include "store/outbox.h"
 
 namespace iesync {

@@ -15,8 +15,8 @@
 #include <string>
 #include <vector>
 
-#include "mapping/events.h"
-#include "mapping/result.h"
+#include "base/events.h"
+#include "base/result.h"
 #include "store/outbox.h"
 
 namespace iesync {

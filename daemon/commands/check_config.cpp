@@ -1,4 +1,5 @@
 #include <iostream>
+#include "daemon/exit_code.h"
 
 #include "config/load.h"
 #include "connectors/http/curl_client.h"
@@ -50,17 +51,17 @@ int cmd_check_config(const CommonOptions& common) {
   if (!loaded.ok()) {
     std::cerr << loaded.problems.size() << " problem" << (loaded.problems.size() == 1 ? "" : "s")
               << " found; iesync will not start until they are fixed.\n";
-    return 2;
+    return ExitCode::invalid;
   }
   if (loaded.config.writeback.target == WritebackTarget::wonde &&
       !check_behaviour_names(loaded.config)) {
     std::cerr << "Set [writeback] behaviour_type and behaviour_action to names the MIS offers; "
                  "until then exclusion records are not written.\n";
-    return 2;
+    return ExitCode::invalid;
   }
   std::cout << common.config_path << ": OK (school \"" << loaded.config.school.name
             << "\", mapping " << loaded.config.mapping.source.string() << ")\n";
-  return 0;
+  return ExitCode::ok;
 }
 
 }  // namespace iesync

@@ -1,5 +1,6 @@
 // `iesync notify preview|send|list` (SPEC §1, §9).
 #include <iostream>
+#include "daemon/exit_code.h"
 
 #include "daemon/commands.h"
 #include "daemon/notify/notify_step.h"
@@ -22,14 +23,14 @@ int print_report(const NotifyStepReport& r) {
   if (r.delivery.failed) std::cout << ", " << r.delivery.failed << " failed";
   std::cout << "\n";
   if (r.delivery.unavailable) std::cout << "Not sent yet: " << shown(*r.delivery.unavailable) << "\n";
-  return r.failed || r.delivery.unavailable || r.delivery.failed || r.delivery.deferred ? 1 : 0;
+  return r.failed || r.delivery.unavailable || r.delivery.failed || r.delivery.deferred ? ExitCode::problems : ExitCode::ok;
 }
 
 }  // namespace
 
 int cmd_notify(const CommonOptions& common, const NotifyOptions& o) {
   SystemClock clock;
-  int rc = 0;
+  int rc = ExitCode::ok;
   auto rt = open_runtime(common.config_path, o.action == "send", clock, rc);
   if (!rt) return rc;
   Date day = school_today(rt->config, clock);
@@ -37,7 +38,7 @@ int cmd_notify(const CommonOptions& common, const NotifyOptions& o) {
     auto d = Date::parse_iso(o.date);
     if (!d) {
       std::cerr << "--date " << o.date << ": write the day as YYYY-MM-DD\n";
-      return 2;
+      return ExitCode::invalid;
     }
     day = *d;
   }
@@ -46,7 +47,7 @@ int cmd_notify(const CommonOptions& common, const NotifyOptions& o) {
     auto rows = q.list(200);
     if (!rows) {
       std::cerr << rows.error().to_string() << "\n";
-      return 3;
+      return ExitCode::failed;
     }
     if (rows->empty()) std::cout << "No emails queued.\n";
     for (const auto& m : *rows) {
@@ -56,13 +57,13 @@ int cmd_notify(const CommonOptions& common, const NotifyOptions& o) {
       if (!m.last_error.empty() && m.state != MailState::sent) std::cout << "\t" << shown(m.last_error);
       std::cout << "\n";
     }
-    return 0;
+    return ExitCode::ok;
   }
   if (o.action == "preview") {
     auto chase = compose_chase(rt->config, *rt->store, clock, "preview");
     if (!chase) {
       std::cerr << shown(chase.error().to_string()) << "\n";
-      return 3;
+      return ExitCode::failed;
     }
     std::cout << "# Chase now: " << chase->messages.size() << " email(s)\n";
     for (const auto& m : chase->messages) print_message(m);
@@ -72,11 +73,11 @@ int cmd_notify(const CommonOptions& common, const NotifyOptions& o) {
     auto digest = compose_digest(rt->config, *rt->store, clock, day);
     if (!digest) {
       std::cerr << shown(digest.error().to_string()) << "\n";
-      return 3;
+      return ExitCode::failed;
     }
     std::cout << "# Digest for " << day.iso() << ": " << digest->size() << " email(s)\n";
     for (const auto& m : *digest) print_message(m);
-    return 0;
+    return ExitCode::ok;
   }
   // send
   EventSink& events = *rt->log;

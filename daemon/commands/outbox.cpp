@@ -1,4 +1,5 @@
 #include <iostream>
+#include "daemon/exit_code.h"
 
 #include "daemon/commands.h"
 #include "daemon/runtime.h"
@@ -20,39 +21,39 @@ std::string column(std::string_view text) {
 
 int cmd_outbox(const CommonOptions& common, const OutboxOptions& o) {
   Clock& clock = common.env->clock();
-  int rc = 0;
+  int rc = ExitCode::ok;
   auto rt = open_runtime(common.config_path, false, clock, rc);
   if (!rt) return rc;
   Outbox outbox(*rt->store, clock);
   if (o.action == "retry" || o.action == "discard") {
     if (o.id <= 0) {
       std::cerr << "outbox " << o.action << ": give the item's id (see `iesync outbox list`)\n";
-      return 2;
+      return ExitCode::invalid;
     }
     if (o.action == "discard" && o.reason.empty()) {
       std::cerr << "outbox discard: say why with --reason TEXT (it is kept in the audit trail)\n";
-      return 2;
+      return ExitCode::invalid;
     }
     auto r = o.action == "retry" ? outbox.retry(o.id) : outbox.discard(o.id, o.reason);
     if (!r) {
       std::cerr << shown(r.error().to_string()) << "\n";
-      return 1;
+      return ExitCode::problems;
     }
     std::cout << "item " << o.id << (o.action == "retry" ? " will be sent again on the next cycle\n" : " discarded\n");
-    return 0;
+    return ExitCode::ok;
   }
   OutboxFilter f;
   if (!o.state.empty()) {
     f.state = outbox_state_from_name(o.state);
     if (!f.state) {
       std::cerr << "--state " << o.state << ": use pending, sent, confirmed, conflict, failed, superseded or discarded\n";
-      return 2;
+      return ExitCode::invalid;
     }
   }
   auto rows = outbox.list(f);
   if (!rows) {
     std::cerr << rows.error().to_string() << "\n";
-    return 3;
+    return ExitCode::failed;
   }
   if (rows->empty()) std::cout << "The outbox is empty.\n";
   // Keys hold student ids and class codes, and last_error the MIS's own answer: both are
@@ -62,7 +63,7 @@ int cmd_outbox(const CommonOptions& common, const OutboxOptions& o) {
     if (!r.last_error.empty()) std::cout << "\t" << column(r.last_error);
     std::cout << "\n";
   }
-  return 0;
+  return ExitCode::ok;
 }
 
 }  // namespace iesync

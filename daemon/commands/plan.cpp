@@ -1,4 +1,5 @@
 #include <iostream>
+#include "daemon/exit_code.h"
 
 #include "daemon/commands.h"
 #include "daemon/plan_view.h"
@@ -8,7 +9,7 @@ namespace iesync {
 
 int cmd_plan(const CommonOptions& common, const PlanOptions& o) {
   Clock& clock = common.env->clock();
-  int rc = 0;
+  int rc = ExitCode::ok;
   auto rt = open_runtime(common.config_path, false, clock, rc);
   if (!rt) return rc;
   Date date = school_today(rt->config, clock);
@@ -16,20 +17,20 @@ int cmd_plan(const CommonOptions& common, const PlanOptions& o) {
     auto d = Date::parse_iso(o.date);
     if (!d) {
       std::cerr << "--date " << o.date << ": not a date; write it as YYYY-MM-DD\n";
-      return 2;
+      return ExitCode::invalid;
     }
     date = *d;
   }
   auto plan = build_plan(rt->config, *rt->store, date, clock);
   if (!plan) {
     std::cerr << plan.error().to_string() << "\n";
-    return 3;
+    return ExitCode::failed;
   }
   if (o.json)
     std::cout << boost::json::serialize(*plan) << "\n";
   else
     std::cout << render_plan_text(*plan);
-  return 0;
+  return ExitCode::ok;
 }
 
 }  // namespace iesync

@@ -1,4 +1,5 @@
 #include "daemon/commands.h"
+#include "daemon/exit_code.h"
 
 namespace iesync {
 
@@ -113,7 +114,7 @@ int dispatch_commands(CLI::App& app, const CommonOptions& common) {
     student_opts.action = st->got_subcommand("erase") ? "erase" : "export";
     return cmd_student(common, student_opts);
   }
-  return 2;
+  return ExitCode::invalid;
 }
 
 }  // namespace iesync

@@ -1,4 +1,5 @@
 #include <boost/json.hpp>
+#include "daemon/exit_code.h"
 #include <iostream>
 
 #include "daemon/commands.h"
@@ -12,7 +13,7 @@ namespace iesync {
 
 int cmd_status(const CommonOptions& common, const StatusOptions& o) {
   Clock& clock = common.env->clock();
-  int rc = 0;
+  int rc = ExitCode::ok;
   auto rt = open_runtime(common.config_path, false, clock, rc);
   if (!rt) return rc;
   namespace json = boost::json;
@@ -61,7 +62,7 @@ int cmd_status(const CommonOptions& common, const StatusOptions& o) {
       for (auto& f : *flags) std::cout << "FLAG  " << shown(f.sentence()) << "\n";
     }
   }
-  return healthy ? 0 : 1;
+  return healthy ? ExitCode::ok : ExitCode::problems;
 }
 
 }  // namespace iesync

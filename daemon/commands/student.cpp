@@ -2,6 +2,7 @@
 // subject access and erasure for one student. The store work is in store/student_data.h;
 // this file is the command line around it. See docs/data-protection.md.
 #include <fcntl.h>
+#include "daemon/exit_code.h"
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -65,7 +66,7 @@ void pretty(std::ostream& os, const json::value& v, int indent = 0) {
 int unknown(const std::string& id) {
   std::cerr << "no student with id " << id
             << " in the store; check the id (ids keep their leading zeros)\n";
-  return 1;
+  return ExitCode::problems;
 }
 
 // The export holds a child's record: the file is the owner's alone, even if it existed.
@@ -106,7 +107,7 @@ int do_export(Runtime& rt, const StudentRef& who, const StudentOptions& o, const
   auto doc = export_student(*rt.store, who, clock.now());
   if (!doc) {
     std::cerr << doc.error().to_string() << "\n";
-    return 3;
+    return ExitCode::failed;
   }
   if (!*doc) return unknown(who.id);
   std::ostringstream os;
@@ -114,12 +115,12 @@ int do_export(Runtime& rt, const StudentRef& who, const StudentOptions& o, const
   os << "\n";
   if (o.out.empty()) {
     std::cout << os.str();
-    return 0;
+    return ExitCode::ok;
   }
-  if (!write_private(o.out, os.str())) return 3;
+  if (!write_private(o.out, os.str())) return ExitCode::failed;
   std::cerr << "Wrote everything iesync holds about " << display_name(**doc, who.id) << " to "
             << o.out << " (mode 0600).\n";
-  return 0;
+  return ExitCode::ok;
 }
 
 bool confirm(const std::string& name) {
@@ -135,7 +136,7 @@ int do_erase(Runtime& rt, const StudentRef& who, const StudentOptions& o, const 
   auto doc = export_student(*rt.store, who, clock.now());
   if (!doc) {
     std::cerr << doc.error().to_string() << "\n";
-    return 3;
+    return ExitCode::failed;
   }
   if (!*doc) return unknown(who.id);
   const std::string name = display_name(**doc, who.id);
@@ -143,17 +144,17 @@ int do_erase(Runtime& rt, const StudentRef& who, const StudentOptions& o, const 
     if (!::isatty(STDIN_FILENO)) {
       std::cerr << "student erase: not erasing " << name
                 << " without confirmation; add --yes to erase without asking\n";
-      return 2;
+      return ExitCode::invalid;
     }
     if (!confirm(name)) {
       std::cerr << "Nothing was erased.\n";
-      return 0;
+      return ExitCode::ok;
     }
   }
   auto erased = erase_student(*rt.store, who, clock.now());
   if (!erased) {
     std::cerr << erased.error().to_string() << "\n";
-    return 3;
+    return ExitCode::failed;
   }
   if (!*erased) return unknown(who.id);  // removed by someone else in between
   const auto& sum = **erased;
@@ -175,14 +176,14 @@ int do_erase(Runtime& rt, const StudentRef& who, const StudentOptions& o, const 
                            " row(s) removed from the store.",
                        {{"id_sha256", who.id_hash}, {"rows", std::to_string(sum.total())}}});
   }
-  return 0;
+  return ExitCode::ok;
 }
 
 }  // namespace
 
 int cmd_student(const CommonOptions& common, const StudentOptions& o) {
   Clock& clock = common.env->clock();
-  int rc = 0;
+  int rc = ExitCode::ok;
   auto rt = open_runtime(common.config_path, o.action == "erase", clock, rc);
   if (!rt) return rc;
   const StudentRef who{o.id, sha256_hex(o.id)};

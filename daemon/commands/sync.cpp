@@ -1,4 +1,5 @@
 #include <unistd.h>
+#include "daemon/exit_code.h"
 
 #include <iostream>
 
@@ -13,7 +14,7 @@ namespace iesync {
 
 int cmd_sync(const CommonOptions& common, const SyncOptions& o) {
   Clock& clock = common.env->clock();
-  int rc = 0;
+  int rc = ExitCode::ok;
   auto rt = open_runtime(common.config_path, /*with_log=*/!o.dry_run, clock, rc);
   if (!rt) return rc;
   CycleOptions opts;
@@ -23,7 +24,7 @@ int cmd_sync(const CommonOptions& common, const SyncOptions& o) {
     opts.date = Date::parse_iso(o.date);
     if (!opts.date) {
       std::cerr << "--date " << o.date << ": not a date; write it as YYYY-MM-DD\n";
-      return 2;
+      return ExitCode::invalid;
     }
   }
   CollectingSink printed;

@@ -10,9 +10,9 @@
 #include <vector>
 
 #include "config/config.h"
-#include "mapping/events.h"
+#include "base/events.h"
 #include "mapping/impact.h"
-#include "mapping/result.h"
+#include "base/result.h"
 #include "store/store.h"
 
 namespace iesync {

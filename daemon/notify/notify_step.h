@@ -10,7 +10,7 @@
 
 #include "config/config.h"
 #include "connectors/email/delivery.h"
-#include "mapping/events.h"
+#include "base/events.h"
 #include "mapping/notify/chase.h"
 #include "mapping/notify/mail.h"
 #include "store/store.h"

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "mapping/report/report_data.h"
-#include "mapping/result.h"
+#include "base/result.h"
 
 namespace iesync {
 

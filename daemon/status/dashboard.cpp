@@ -5,7 +5,7 @@
 #include <map>
 #include <vector>
 
-#include "mapping/clock.h"
+#include "base/clock.h"
 #include "mapping/timezone.h"
 
 namespace iesync {

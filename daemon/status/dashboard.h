@@ -10,7 +10,7 @@
 
 #include "daemon/status/snapshot.h"
 #include "mapping/civil.h"
-#include "mapping/result.h"
+#include "base/result.h"
 
 namespace iesync {
 

@@ -12,7 +12,7 @@
 #include "daemon/status/dashboard.h"
 #include "daemon/status/metrics.h"
 #include "daemon/status/student_page.h"
-#include "mapping/clock.h"
+#include "base/clock.h"
 
 namespace iesync {
 

@@ -14,7 +14,7 @@
 
 #include "config/config.h"
 #include "daemon/status/snapshot.h"
-#include "mapping/result.h"
+#include "base/result.h"
 
 namespace iesync {
 

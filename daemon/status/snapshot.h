@@ -16,7 +16,7 @@
 #include "connectors/classroom/metrics.h"
 #include "mapping/calendar.h"
 #include "mapping/civil.h"
-#include "mapping/result.h"
+#include "base/result.h"
 #include "store/cycle_log.h"
 
 namespace iesync {

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "mapping/civil.h"
-#include "mapping/clock.h"
+#include "base/clock.h"
 #include "mapping/school.h"
 #include "mapping/session.h"
 #include "mapping/timezone.h"

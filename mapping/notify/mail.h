@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "mapping/clock.h"
+#include "base/clock.h"
 
 namespace iesync {
 

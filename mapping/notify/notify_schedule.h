@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "mapping/civil.h"
-#include "mapping/clock.h"
+#include "base/clock.h"
 #include "mapping/notify/mail.h"
 #include "mapping/timezone.h"
 

@@ -1,10 +1,10 @@
-// Reading back the RFC 3339 UTC text that format_utc (mapping/clock.h) writes to the store.
+// Reading back the RFC 3339 UTC text that format_utc (base/clock.h) writes to the store.
 #pragma once
 
 #include <optional>
 #include <string_view>
 
-#include "mapping/clock.h"
+#include "base/clock.h"
 
 namespace iesync {
 

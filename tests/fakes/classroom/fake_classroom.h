@@ -48,8 +48,8 @@
 
 #include <boost/json.hpp>
 
-#include "mapping/clock.h"
-#include "mapping/result.h"
+#include "base/clock.h"
+#include "base/result.h"
 
 namespace iesync::fake {
 

@@ -88,7 +88,7 @@
 #include <thread>
 #include <vector>
 
-#include "mapping/clock.h"
+#include "base/clock.h"
 
 namespace iesync::fake {
 

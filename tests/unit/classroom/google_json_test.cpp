@@ -6,7 +6,7 @@
 #include <boost/json.hpp>
 
 #include "connectors/classroom/google_json.h"
-#include "mapping/clock.h"
+#include "base/clock.h"
 
 namespace iesync {
 namespace {

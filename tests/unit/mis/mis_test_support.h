@@ -12,7 +12,7 @@
 
 #include "config/config.h"
 #include "store/store_access.h"
-#include "mapping/clock.h"
+#include "base/clock.h"
 #include "store/store.h"
 #include "tests/support/files.h"
 

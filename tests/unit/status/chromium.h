@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "mapping/result.h"
+#include "base/result.h"
 
 namespace iesync::browser {
 

@@ -8,7 +8,7 @@
 #include <mutex>
 
 #include "daemon/status/snapshot.h"
-#include "mapping/clock.h"
+#include "base/clock.h"
 
 namespace iesync::statustest {
 

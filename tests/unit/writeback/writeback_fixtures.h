@@ -1,7 +1,7 @@
 // Shared helpers for the write-back tests: synthetic write items (no real people).
 #pragma once
 
-#include "mapping/clock.h"
+#include "base/clock.h"
 #include "mapping/writes.h"
 
 namespace iesync::wbtest {

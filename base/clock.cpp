@@ -1,4 +1,4 @@
-#include "mapping/clock.h"
+#include "base/clock.h"
 
 #include <cstdio>
 #include <string>

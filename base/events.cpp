@@ -1,4 +1,4 @@
-#include "mapping/events.h"
+#include "base/events.h"
 
 namespace iesync {
 

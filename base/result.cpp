@@ -1,4 +1,4 @@
-#include "mapping/result.h"
+#include "base/result.h"
 
 namespace iesync {
 
