@@ -29,6 +29,7 @@
 #include "mapping/reconcile_days.h"
 #include "mapping/shown_text.h"
 #include "mapping/timezone.h"
+#include "store/cycle_log.h"
 
 namespace iesync {
 
@@ -110,12 +111,22 @@ void Daemon::do_cycles() {
   Date today = tz.to_local(env_.clock().now()).date;
   // Oldest first: school days missed since the last success ([schedule] catch_up), today, then
   // the next look_ahead school days so tomorrow's room is known (and chased) tonight.
+  // Where catching up starts: the last day reconciled as today, kept in the store so a
+  // restart after days down catches up every one of them (up to catch_up). Unreadable (the
+  // store is at fault, and the cycle below says so): the days since the last success seen by
+  // this process, else yesterday alone.
+  std::optional<Date> caught_up = caught_up_;
+  if (auto store = usable(store_))
+    if (auto last = CycleLog(**store).last_day_caught_up(); last && *last)
+      if (!caught_up || **last > *caught_up) caught_up = **last;
   std::vector<Date> days = {today};
   if (auto cal = Calendar::build(cfg.mapping.calendar))
-    days = days_to_reconcile(*cal, today, caught_up_, cfg.schedule.catch_up, cfg.schedule.look_ahead);
+    days = days_to_reconcile(*cal, today, caught_up, cfg.schedule.catch_up, cfg.schedule.look_ahead);
 
+  ClassroomPass classroom_pass;  // a course's course work read once for all these days
   CycleDeps deps;
   deps.classroom_metrics = &classroom_metrics_;
+  deps.classroom_pass = &classroom_pass;
   deps.sleep = [this](std::chrono::milliseconds d) {
     std::unique_lock l(wmu_);
     wcv_.wait_for(l, d, [&] { return stopping_; });
