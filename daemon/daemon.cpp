@@ -383,6 +383,7 @@ StatusSnapshot Daemon::snapshot() {
   s.now = env_.clock().now();
   s.today = zone_of(cfg).to_local(env_.clock().now()).date;
   s.classroom_requests = classroom_metrics_.snapshot();
+  s.notify_enabled = cfg.notify.enabled;
   return s;
 }
 

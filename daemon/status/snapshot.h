@@ -50,6 +50,7 @@ struct StatusSnapshot {
   // and INSET days; null when the daemon has none (then only weekends are skipped).
   std::shared_ptr<const Calendar> calendar;
   std::chrono::seconds interval{900};   // [schedule] interval
+  bool notify_enabled = false;          // [notify] enabled: the dashboard offers "Chase now"
   bool cycle_running = false;
   bool cycle_queued = false;
   std::optional<TimePoint> last_success;   // end of the last cycle with result ok/record_errors
