@@ -171,6 +171,7 @@ void Daemon::do_cycles() {
     if (health.fault.empty()) {  // else the last good reading stays, and store_fault says why
       state_.recent_cycles = health.recent_cycles;
       state_.outbox_by_state = health.outbox_by_state;
+      state_.mail_by_kind_state = health.mail_by_kind_state;
       state_.held_exports = health.held;
     }
     state_.warnings = health.warnings;
@@ -185,8 +186,16 @@ void Daemon::do_cycles() {
     std::lock_guard l(wmu_);
     chase = std::exchange(chase_requested_, false);
   }
-  if (auto store = usable(store_))  // SPEC §9: chase and digest times
+  if (auto store = usable(store_)) {  // SPEC §9: chase and digest times
     notify_after_cycle(cfg, **store, *log_, env_.clock(), chase);
+    // What was just sent, or is now waiting for the mail server, shows at once.
+    auto health = read_store_health(**store, env_.clock(), 10);
+    std::lock_guard l(state_mu_);
+    if (health.fault.empty()) {
+      state_.mail_by_kind_state = health.mail_by_kind_state;
+      state_.warnings = health.warnings;
+    }
+  }
   asio::post(io_, [this, settling, summary] { after_cycle(settling, summary); });
 }
 
@@ -423,6 +432,7 @@ int Daemon::run() {
     auto health = read_store_health(*store_, env_.clock(), 10);
     state_.recent_cycles = health.recent_cycles;
     state_.outbox_by_state = health.outbox_by_state;
+    state_.mail_by_kind_state = health.mail_by_kind_state;
     state_.warnings = health.warnings;
     state_.held_exports = health.held;
   }
