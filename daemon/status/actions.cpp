@@ -42,7 +42,7 @@ constexpr const char* kScript = R"js((function () {
 })();)js";
 
 std::string base64(const unsigned char* data, int n) {
-  std::string out(4 * ((n + 2) / 3), '\0');
+  std::string out(4 * ((n + 2) / 3) + 1, '\0');  // + the NUL EVP_EncodeBlock adds
   int len = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), data, n);
   out.resize(len < 0 ? 0 : static_cast<std::size_t>(len));
   return out;
@@ -63,13 +63,16 @@ std::string dashboard_actions_html(bool chase) {
       "<p id=\"actions\"><button type=\"button\" id=\"sync-now\" data-post=\"/api/v1/sync\">"
       "Sync now</button>";
   if (chase)
-    out += " <button type=\"button\" id=\"chase-now\" data-post=\"/api/v1/chase\">Chase now"
-           "</button>";
+    out +=
+        " <button type=\"button\" id=\"chase-now\" data-post=\"/api/v1/chase\">Chase now"
+        "</button>";
   out += " <span id=\"action-result\" role=\"status\"></span></p>\n";
   return out;
 }
 
-std::string dashboard_actions_script() { return "<script>" + std::string(kScript) + "</script>\n"; }
+std::string dashboard_actions_script() {
+  return "<script>" + std::string(kScript) + "</script>\n";
+}
 
 const std::string& dashboard_actions_script_hash() {
   static const std::string hash = sha256_source(kScript);

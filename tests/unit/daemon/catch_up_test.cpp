@@ -93,9 +93,9 @@ TEST_F(CatchUp, AtMostCatchUpDaysTheMostRecentOnes) {
   run_daemon_once(10, 0);
   clock.set(at(17, 10));  // down a week: Tue 8 .. Wed 16 missed (7 school days)
   run_daemon_once(2, 0);
-  EXPECT_EQ(cycles_since(at(17, 0)),
-            (std::vector<std::string>{"2030-01-15 catch_up", "2030-01-16 catch_up",
-                                      "2030-01-17 today"}));
+  EXPECT_EQ(
+      cycles_since(at(17, 0)),
+      (std::vector<std::string>{"2030-01-15 catch_up", "2030-01-16 catch_up", "2030-01-17 today"}));
 }
 
 }  // namespace

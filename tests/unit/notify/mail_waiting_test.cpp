@@ -49,7 +49,9 @@ std::vector<std::string> mail_warnings(const StoreHealth& h) {
   return out;
 }
 
-bool has(const std::string& s, const std::string& what) { return s.find(what) != std::string::npos; }
+bool has(const std::string& s, const std::string& what) {
+  return s.find(what) != std::string::npos;
+}
 
 TEST(MailWaiting, ARelayThatIsDownIsWarnedAboutUntilTheMailGoes) {
   test::SmtpServer server;
@@ -72,8 +74,10 @@ TEST(MailWaiting, ARelayThatIsDownIsWarnedAboutUntilTheMailGoes) {
   auto h = read_store_health(ts.store(), clock);
   auto w = mail_warnings(h);
   ASSERT_EQ(w.size(), 1u);
-  EXPECT_TRUE(has(w[0], "Mail waiting: 2 email(s) not sent yet, the oldest queued at "
-                        "2026-12-01T15:45:00Z; the mail server: ")) << w[0];
+  EXPECT_TRUE(has(w[0],
+                  "Mail waiting: 2 email(s) not sent yet, the oldest queued at "
+                  "2026-12-01T15:45:00Z; the mail server: "))
+      << w[0];
   EXPECT_TRUE(has(w[0], "Nothing is lost")) << w[0];
   EXPECT_FALSE(h.healthy());
 
@@ -85,7 +89,8 @@ TEST(MailWaiting, ARelayThatIsDownIsWarnedAboutUntilTheMailGoes) {
   snap.warnings = h.warnings;
   snap.mail_by_kind_state = h.mail_by_kind_state;
   EXPECT_TRUE(snap.degraded());
-  json::object plan{{"date", kDay.iso()}, {"sessions", json::array{}},
+  json::object plan{{"date", kDay.iso()},
+                    {"sessions", json::array{}},
                     {"summary", json::object{{"students", 0}, {"lessons", 0}}}};
   auto html = render_dashboard(plan, kDay, snap);
   EXPECT_TRUE(has(html, "Mail waiting: 2 email(s) not sent yet")) << html;
@@ -95,7 +100,7 @@ TEST(MailWaiting, ARelayThatIsDownIsWarnedAboutUntilTheMailGoes) {
   EXPECT_TRUE(has(metrics, "iesync_notify_messages{kind=\"digest\",state=\"sent\"} 0\n"));
 
   server.start();
-  clock.advance(1h);  // past the back-off of both
+  clock.advance(1h);               // past the back-off of both
   auto back = sender_for(server);  // the server came back on a new port
   EXPECT_EQ(deliver_mail(q, *back, clock, events).sent, 2);
   h = read_store_health(ts.store(), clock);
