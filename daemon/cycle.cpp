@@ -84,7 +84,7 @@ Result<bool> assess_classroom(const Config& cfg, Store& store, EventSink& events
   std::vector<CourseRequest> requests;
   for (auto& [ref, emails] : wanted)
     requests.push_back({ref, std::vector<std::string>(emails.begin(), emails.end())});
-  ClassroomDay day = (*connector)->fetch(requests, events);
+  ClassroomDay day = (*connector)->fetch(requests, events, deps.classroom_pass);
 
   std::map<std::string, const CourseSnapshot*> by_ref;
   for (const auto& c : day.courses) by_ref[c.course_ref] = &c;
@@ -290,8 +290,12 @@ constexpr Step kSteps[] = {
 void record(CycleRun& c, const char* result) {
   if (c.opts.dry_run) return;
   // When the store is the fault this fails too; sync.log has the cycle either way.
-  if (auto logged = CycleLog(c.store).record(
-          {format_utc(c.started), format_utc(c.clock.now()), result, c.r.summary});
+  // The day's place against the day the cycle ran on: a restart catches up from the last
+  // "today" that did not fail (CycleLog::last_day_caught_up).
+  const Date ran_on = c.tz.to_local(c.started).date;
+  const char* kind = c.r.date < ran_on ? "catch_up" : c.r.date == ran_on ? "today" : "look_ahead";
+  if (auto logged = CycleLog(c.store).record({format_utc(c.started), format_utc(c.clock.now()),
+                                              result, c.r.summary, c.r.date.iso(), kind});
       !logged)
     emit(c.events, Severity::error, "store.failed", logged.error().to_string());
 }

@@ -11,6 +11,7 @@
 #include "config/config.h"
 #include "connectors/classroom/api_result.h"
 #include "connectors/classroom/metrics.h"
+#include "connectors/classroom/pass_cache.h"
 #include "connectors/mis/importer.h"
 #include "daemon/env.h"
 #include "base/clock.h"
@@ -46,6 +47,9 @@ struct CycleReport {
 
 struct CycleDeps {
   ClassroomMetrics* classroom_metrics = nullptr;
+  // Shared by the cycles of one pass over several days, so a course is read once per pass;
+  // null: this cycle reads what it needs itself.
+  ClassroomPass* classroom_pass = nullptr;
   Sleeper sleep;  // empty: the Env's sleeps
   // Asked between steps; true makes the cycle stop there (the daemon is shutting down). What
   // was committed stays; the next cycle redoes the rest.

@@ -30,6 +30,7 @@
 #include "mapping/reconcile_days.h"
 #include "mapping/shown_text.h"
 #include "mapping/timezone.h"
+#include "store/cycle_log.h"
 
 namespace iesync {
 
@@ -111,12 +112,22 @@ void Daemon::do_cycles() {
   Date today = tz.to_local(env_.clock().now()).date;
   // Oldest first: school days missed since the last success ([schedule] catch_up), today, then
   // the next look_ahead school days so tomorrow's room is known (and chased) tonight.
+  // Where catching up starts: the last day reconciled as today, kept in the store so a
+  // restart after days down catches up every one of them (up to catch_up). Unreadable (the
+  // store is at fault, and the cycle below says so): the days since the last success seen by
+  // this process, else yesterday alone.
+  std::optional<Date> caught_up = caught_up_;
+  if (auto store = usable(store_))
+    if (auto last = CycleLog(**store).last_day_caught_up(); last && *last)
+      if (!caught_up || **last > *caught_up) caught_up = **last;
   std::vector<Date> days = {today};
   if (auto cal = Calendar::build(cfg.mapping.calendar))
-    days = days_to_reconcile(*cal, today, caught_up_, cfg.schedule.catch_up, cfg.schedule.look_ahead);
+    days = days_to_reconcile(*cal, today, caught_up, cfg.schedule.catch_up, cfg.schedule.look_ahead);
 
+  ClassroomPass classroom_pass;  // a course's course work read once for all these days
   CycleDeps deps;
   deps.classroom_metrics = &classroom_metrics_;
+  deps.classroom_pass = &classroom_pass;
   deps.sleep = [this](std::chrono::milliseconds d) {
     std::unique_lock l(wmu_);
     wcv_.wait_for(l, d, [&] { return stopping_; });
@@ -161,6 +172,7 @@ void Daemon::do_cycles() {
     if (health.fault.empty()) {  // else the last good reading stays, and store_fault says why
       state_.recent_cycles = health.recent_cycles;
       state_.outbox_by_state = health.outbox_by_state;
+      state_.mail_by_kind_state = health.mail_by_kind_state;
       state_.held_exports = health.held;
     }
     state_.warnings = health.warnings;
@@ -175,8 +187,16 @@ void Daemon::do_cycles() {
     std::lock_guard l(wmu_);
     chase = std::exchange(chase_requested_, false);
   }
-  if (auto store = usable(store_))  // SPEC §9: chase and digest times
+  if (auto store = usable(store_)) {  // SPEC §9: chase and digest times
     notify_after_cycle(cfg, **store, *log_, env_.clock(), chase);
+    // What was just sent, or is now waiting for the mail server, shows at once.
+    auto health = read_store_health(**store, env_.clock(), 10);
+    std::lock_guard l(state_mu_);
+    if (health.fault.empty()) {
+      state_.mail_by_kind_state = health.mail_by_kind_state;
+      state_.warnings = health.warnings;
+    }
+  }
   asio::post(io_, [this, settling, summary] { after_cycle(settling, summary); });
 }
 
@@ -373,6 +393,7 @@ StatusSnapshot Daemon::snapshot() {
   s.now = env_.clock().now();
   s.today = zone_of(cfg).to_local(env_.clock().now()).date;
   s.classroom_requests = classroom_metrics_.snapshot();
+  s.notify_enabled = cfg.notify.enabled;
   return s;
 }
 
@@ -412,6 +433,7 @@ int Daemon::run() {
     auto health = read_store_health(*store_, env_.clock(), 10);
     state_.recent_cycles = health.recent_cycles;
     state_.outbox_by_state = health.outbox_by_state;
+    state_.mail_by_kind_state = health.mail_by_kind_state;
     state_.warnings = health.warnings;
     state_.held_exports = health.held;
   }

@@ -8,12 +8,14 @@ namespace iesync {
 Result<void> CycleLog::record(const CycleRecord& c) {
   return guarded(store_, "could not record the cycle", [&] {
     SQLite::Statement q(StoreAccess::db(store_),
-                        "INSERT INTO cycles (started_at, finished_at, result, summary) "
-                        "VALUES (?,?,?,?)");
+                        "INSERT INTO cycles (started_at, finished_at, result, summary, day, "
+                        "day_kind) VALUES (?,?,?,?,?,?)");
     q.bind(1, c.started_at);
     q.bind(2, c.finished_at);
     q.bind(3, c.result);
     q.bind(4, c.summary);
+    if (c.day.empty()) q.bind(5); else q.bind(5, c.day);
+    if (c.day_kind.empty()) q.bind(6); else q.bind(6, c.day_kind);
     q.exec();
   });
 }
@@ -28,6 +30,18 @@ Result<std::vector<CycleRecord>> CycleLog::recent(int n) {
     while (q.executeStep())
       out.push_back({q.getColumn(0).getString(), q.getColumn(1).getString(),
                      q.getColumn(2).getString(), q.getColumn(3).getString()});
+    return out;
+  });
+}
+
+Result<std::optional<Date>> CycleLog::last_day_caught_up() {
+  return guarded(store_, "cannot read the last day reconciled", [&] {
+    SQLite::Statement q(StoreAccess::db(store_),
+                        "SELECT max(day) FROM cycles WHERE day_kind = 'today' "
+                        "AND result IN ('ok', 'record_errors')");
+    std::optional<Date> out;
+    if (q.executeStep() && !q.getColumn(0).isNull())
+      out = Date::parse_iso(q.getColumn(0).getString());
     return out;
   });
 }

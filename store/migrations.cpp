@@ -341,7 +341,17 @@ ALTER TABLE classroom_courses ADD COLUMN materials_fetched_at TEXT;
 ALTER TABLE session_lessons ADD COLUMN materials_checked INTEGER NOT NULL DEFAULT 1;
 )sql";
 
-constexpr std::array<Migration, 9> kMigrations = {{
+// 10: the school day each cycle reconciled, and whether it was that day's own cycle, a
+// catch-up of a day missed or a look-ahead: a restarted daemon finds the last day it
+// reconciled as today here and catches up every open day missed since ([schedule] catch_up).
+// Rows from before have both NULL.
+constexpr const char* kV10 = R"sql(
+ALTER TABLE cycles ADD COLUMN day TEXT;
+ALTER TABLE cycles ADD COLUMN day_kind TEXT CHECK (day_kind IN ('catch_up','today','look_ahead'));
+CREATE INDEX cycles_day ON cycles(day_kind, day);
+)sql";
+
+constexpr std::array<Migration, 10> kMigrations = {{
     {1, "MIS feeds", kV1},
     {2, "Classroom cache", kV2},
     {3, "IE sessions", kV3},
@@ -351,6 +361,7 @@ constexpr std::array<Migration, 9> kMigrations = {{
     {7, "behaviour incidents, referrals and review flags", kV7},
     {8, "notification queue", kV8},
     {9, "Classroom course work materials", kV9},
+    {10, "the day of each cycle", kV10},
 }};
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include "store/notify_queue.h"
 #include "store/store_access.h"
+#include "store/store_error.h"
 
 #include "mapping/notify/utc.h"
 
@@ -244,6 +245,27 @@ Result<std::optional<std::string>> NotifyQueue::waiting_reason() {
     return db_error("cannot read the queue", e);
   }
   return std::optional<std::string>();
+}
+
+Result<NotifyQueue::Trouble> NotifyQueue::trouble(TimePoint now, std::chrono::seconds grace,
+                                                  std::chrono::seconds recent) {
+  return guarded(store_, "cannot read the email queue", [&] {
+    Trouble t;
+    auto& db = StoreAccess::db(store_);
+    // Due from when it was queued (a retry's next_try_at is the back-off, not the due time).
+    SQLite::Statement o(db, "SELECT count(*), min(created_at) FROM notify_queue "
+                            "WHERE state = 'pending' AND created_at < ?");
+    o.bind(1, format_utc(now - grace));
+    if (o.executeStep()) {
+      t.overdue = o.getColumn(0).getInt();
+      if (!o.getColumn(1).isNull()) t.oldest_due = o.getColumn(1).getString();
+    }
+    SQLite::Statement f(db, "SELECT count(*) FROM notify_queue WHERE state = 'failed' "
+                            "AND updated_at >= ?");
+    f.bind(1, format_utc(now - recent));
+    if (f.executeStep()) t.failed = f.getColumn(0).getInt();
+    return t;
+  });
 }
 
 Result<std::map<ChasedLesson, std::string>> NotifyQueue::chased_between(Date first, Date last) {

@@ -15,6 +15,7 @@
 // message that covers it, and which chase and digest times have run.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -77,6 +78,17 @@ class NotifyQueue {
   Result<std::map<std::string, std::map<std::string, int>>> counts_by_kind();
   // The oldest pending message's last error, when the queue is waiting for the server.
   Result<std::optional<std::string>> waiting_reason();
+
+  // What `status` and the dashboard warn about: messages still pending `grace` after they
+  // were queued (the mail server is down or deferring), with when the oldest was queued,
+  // and messages that failed for good in the last `recent` (older failures stay in `notify
+  // list`, not among the warnings for ever).
+  struct Trouble {
+    int overdue = 0;
+    std::string oldest_due;  // when the oldest overdue one was queued, RFC 3339 UTC
+    int failed = 0;
+  };
+  Result<Trouble> trouble(TimePoint now, std::chrono::seconds grace, std::chrono::seconds recent);
 
   // Lessons chased on [first, last] with when (RFC 3339 UTC).
   Result<std::map<ChasedLesson, std::string>> chased_between(Date first, Date last);

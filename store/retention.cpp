@@ -14,6 +14,14 @@ long long run(SQLite::Database& db, const char* sql, const std::string& cutoff) 
   return q.exec();
 }
 
+long long run(SQLite::Database& db, const char* sql, const std::string& day,
+              const std::string& at) {
+  SQLite::Statement q(db, sql);
+  q.bind(1, day);
+  q.bind(2, at);
+  return q.exec();
+}
+
 void add(std::string& out, long long n, const char* what) {
   if (n == 0) return;
   if (!out.empty()) out += ", ";
@@ -32,6 +40,8 @@ std::string PurgeCounts::describe() const {
   add(out, audit, "audit row(s)");
   add(out, classroom, "Classroom cache row(s)");
   add(out, cycles, "cycle record(s)");
+  add(out, notify_messages, "email(s)");
+  add(out, notify_chased, "chase record(s)");
   return out;
 }
 
@@ -69,6 +79,14 @@ Result<PurgeCounts> purge_expired(Store& store, std::chrono::seconds retain, Tim
                             "DELETE FROM classroom_submission_fetches WHERE fetched_at < ?"})
       c.classroom += run(db, sql, cutoff);
     c.cycles = run(db, "DELETE FROM cycles WHERE started_at < ?", cutoff);
+    // Emails name pupils: one about a day before the cutoff goes whatever its state (a chase
+    // for a lesson that long ago is no use to anyone), as does a sent or failed one last
+    // changed before the cutoff.
+    c.notify_messages = run(db,
+                            "DELETE FROM notify_queue WHERE day < ?1 "
+                            "OR (state <> 'pending' AND updated_at < ?2)",
+                            cutoff_day, cutoff);
+    c.notify_chased = run(db, "DELETE FROM notify_chased WHERE date < ?", cutoff_day);
     tx.commit();
   } catch (const std::exception& e) {
     return store_error(store, "purging data older than [store] retain failed (nothing was removed)", e);

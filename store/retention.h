@@ -9,7 +9,9 @@
 //   - audit rows older than the cutoff, except erasure records (they hold no personal data
 //     and are the school's proof that an erasure happened),
 //   - Classroom cache rows not fetched since the cutoff,
-//   - `cycles` rows started before the cutoff.
+//   - `cycles` rows started before the cutoff,
+//   - queued emails about a day before the cutoff day, or sent/failed and last changed before
+//     the cutoff, and chase records of lessons before the cutoff day (both name pupils).
 // Log files are swept by SyncLog itself (daemon/sync_log.h).
 #pragma once
 
@@ -32,9 +34,12 @@ struct PurgeCounts {
   long long audit = 0;
   long long classroom = 0;  // rows over all the Classroom cache tables
   long long cycles = 0;
+  long long notify_messages = 0;  // notify_queue rows
+  long long notify_chased = 0;
 
   long long total() const {
-    return sessions + session_lessons + bookings + incidents + outbox + audit + classroom + cycles;
+    return sessions + session_lessons + bookings + incidents + outbox + audit + classroom +
+           cycles + notify_messages + notify_chased;
   }
   // "3 IE session(s), 12 lesson(s), ..." naming only what was removed; "" when nothing.
   std::string describe() const;

@@ -114,6 +114,7 @@ const std::vector<Scope>& scopes() {
         {"ie_sessions", "student_id = ?1"},
         {"outbox", outbox.c_str()},
         {"audit", audit.c_str()},
+        {"notify_chased", "student_id = ?1"},
     };
   }();
   return s;
@@ -130,6 +131,32 @@ bool held(SQLite::Database& db, const StudentRef& who) {
     if (q.executeStep()) return true;
   }
   return false;
+}
+
+// The emails that name the student (SPEC §9): the chase messages their chased lessons went
+// out in, and any message whose subject or text names them as the emails do ("Forename
+// Surname", or "Student <id>" when the students row was missing). Read before the rows go.
+// What a sent email's subject and bodies become when a pupil it named is erased.
+constexpr const char* kErasedMail = "(removed: the email named a pupil whose record was erased)";
+
+constexpr const char* kNamesThem =
+    "key IN (SELECT message_key FROM notify_chased WHERE student_id = ?1) "
+    "OR (?2 <> '' AND (instr(subject, ?2) > 0 OR instr(text_body, ?2) > 0)) "
+    "OR instr(text_body, 'Student ' || ?1) > 0";
+
+std::string display_name(SQLite::Database& db, const StudentRef& who) {
+  SQLite::Statement q(db, "SELECT forename || ' ' || surname FROM students WHERE id = ?");
+  q.bind(1, who.id);
+  return q.executeStep() ? q.getColumn(0).getString() : std::string();
+}
+
+// Binds ?1 the id and ?2 the name for kNamesThem.
+SQLite::Statement naming(SQLite::Database& db, const std::string& select, const StudentRef& who,
+                         const std::string& name) {
+  SQLite::Statement q(db, select + " WHERE " + kNamesThem);
+  q.bind(1, who.id);
+  q.bind(2, name);
+  return q;
 }
 
 }  // namespace
@@ -175,6 +202,16 @@ Result<std::optional<json::object>> export_student(Store& store, const StudentRe
       std::string table = s.table;
       if (table != "outbox" && table != "audit") continue;
       doc[table] = select(db, "SELECT * FROM " + table + " WHERE " + s.where + " ORDER BY id", who);
+    }
+    doc["notify_chased"] = select(
+        db, "SELECT * FROM notify_chased WHERE student_id = ?1 ORDER BY date, start_time", who);
+    {
+      // Which emails named them, without the bodies: those name other pupils too.
+      auto q = naming(db,
+                      "SELECT key, kind, day, recipient, recipient_name, state, created_at, "
+                      "sent_at FROM notify_queue",
+                      who, display_name(db, who));
+      doc["notify_messages"] = rows(q);
     }
     auto ids = classroom_ids(db, who);
     json::object classroom;
@@ -229,6 +266,40 @@ Result<std::optional<ErasureSummary>> erase_student(Store& store, const StudentR
     };
     // The Classroom ids come from the students row, so read them before it goes.
     auto ids = classroom_ids(db, who);
+    // Emails naming them, found before notify_chased and the students row go. One not yet
+    // sent is deleted, and the chase marks it carried for other pupils are released so the
+    // next chase time asks again without this pupil. One already sent or failed keeps its
+    // row (when, to whom, state) with the subject and bodies replaced.
+    {
+      const std::string name = display_name(db, who);
+      std::vector<std::string> unsent, done;
+      auto q = naming(db, "SELECT key, state FROM notify_queue", who, name);
+      while (q.executeStep())
+        (q.getColumn(1).getString() == "pending" ? unsent : done)
+            .push_back(q.getColumn(0).getString());
+      SQLite::Statement del_chased(db, "DELETE FROM notify_chased WHERE message_key = ? "
+                                       "AND student_id <> ?");
+      SQLite::Statement del(db, "DELETE FROM notify_queue WHERE key = ?");
+      for (const auto& k : unsent) {
+        del_chased.bind(1, k);
+        del_chased.bind(2, who.id);
+        count("notify_chased (others released)", del_chased.exec());
+        del_chased.reset();
+        del.bind(1, k);
+        count("notify_queue", del.exec());
+        del.reset();
+      }
+      SQLite::Statement blank(db, "UPDATE notify_queue SET subject = ?, text_body = ?, "
+                                  "html_body = ? WHERE key = ?");
+      for (const auto& k : done) {
+        blank.bind(1, kErasedMail);
+        blank.bind(2, kErasedMail);
+        blank.bind(3, kErasedMail);
+        blank.bind(4, k);
+        count("notify_queue (blanked)", blank.exec());
+        blank.reset();
+      }
+    }
     {
       SQLite::Statement q(db, "DELETE FROM session_lessons WHERE booking_id IN "
                               "(SELECT booking_id FROM ie_sessions WHERE student_id = ?1)");

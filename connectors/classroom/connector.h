@@ -20,8 +20,9 @@ class ClassroomConnector {
       ClassroomMetrics& metrics, std::unique_ptr<HttpClient> http = nullptr,
       ClassroomClientOptions opts = {});
 
-  ClassroomDay fetch(const std::vector<CourseRequest>& requests, EventSink& events) {
-    return fetcher_->fetch(requests, events);
+  ClassroomDay fetch(const std::vector<CourseRequest>& requests, EventSink& events,
+                     ClassroomPass* pass = nullptr) {
+    return fetcher_->fetch(requests, events, pass);
   }
 
  private:

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "connectors/classroom/classroom_client.h"
+#include "connectors/classroom/pass_cache.h"
 #include "mapping/classroom.h"
 #include "base/clock.h"
 #include "base/events.h"
@@ -40,7 +41,10 @@ class ClassroomFetcher {
  public:
   ClassroomFetcher(ClassroomClient& client, ClassroomCache& cache, const Clock& clock,
                    TimeZone tz);
-  ClassroomDay fetch(const std::vector<CourseRequest>& requests, EventSink& events);
+  // `pass`, when given, is what earlier days of the same pass read: a course or submissions
+  // in it are taken from there instead of asked for again, and what this day reads is added.
+  ClassroomDay fetch(const std::vector<CourseRequest>& requests, EventSink& events,
+                     ClassroomPass* pass = nullptr);
 
  private:
   ClassroomClient& client_;

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "base/clock.h"
+#include "daemon/status/actions.h"
 #include "mapping/timezone.h"
 
 namespace iesync {
@@ -202,7 +203,8 @@ class Page {
 
   void close() {
     out_ += "</main>\n<footer><p style=\"text-align:center;color:#666\">iesync " +
-            html_escape(s_.version) + "</p></footer></body></html>\n";
+            html_escape(s_.version) + "</p></footer>" + dashboard_actions_script() +
+            "</body></html>\n";
   }
 
   std::string& out() { return out_; }
@@ -229,6 +231,7 @@ class Page {
     if (s_.cycle_running) out_ += " &middot; a sync is running now";
     else if (s_.next_cycle) out_ += " &middot; next sync " + html_escape(local_when(to_seconds(*s_.next_cycle), s_));
     out_ += "</p>\n";
+    out_ += dashboard_actions_html(s_.notify_enabled);
     held_exports();
     // A held export has its own block above; its warning line would only say it again.
     std::vector<const std::string*> others;

@@ -129,6 +129,12 @@ std::string render_metrics(const StatusSnapshot& s) {
   w.family("iesync_outbox_items", "gauge", "Write-back outbox items by state.");
   for (auto& [state, n] : s.outbox_by_state)
     w.sample("iesync_outbox_items", std::to_string(n), {{"state", state}});
+  w.family("iesync_notify_messages", "gauge",
+           "Emails in the notification queue by kind (chase, digest) and state (pending, sent, "
+           "failed).");
+  for (auto& [kind, states] : s.mail_by_kind_state)
+    for (auto& [state, n] : states)
+      w.sample("iesync_notify_messages", std::to_string(n), {{"kind", kind}, {"state", state}});
   w.family("iesync_warnings", "gauge", "Warnings iesync status shows (held exports, failed writes, ...).");
   w.sample("iesync_warnings", std::to_string(s.warnings.size()));
   return w.take();

@@ -50,6 +50,7 @@ struct StatusSnapshot {
   // and INSET days; null when the daemon has none (then only weekends are skipped).
   std::shared_ptr<const Calendar> calendar;
   std::chrono::seconds interval{900};   // [schedule] interval
+  bool notify_enabled = false;          // [notify] enabled: the dashboard offers "Chase now"
   bool cycle_running = false;
   bool cycle_queued = false;
   std::optional<TimePoint> last_success;   // end of the last cycle with result ok/record_errors
@@ -65,6 +66,7 @@ struct StatusSnapshot {
   std::vector<ClassroomMetrics::Row> classroom_requests;        // by method and status
   // Gauges read from the store after each cycle.
   std::map<std::string, std::int64_t> outbox_by_state;  // pending, sent, confirmed, conflict, failed, ...
+  std::map<std::string, std::map<std::string, int>> mail_by_kind_state;  // chase/digest -> state -> n
   std::vector<std::string> warnings;                    // plain English, as `iesync status`
   std::vector<HeldExport> held_exports;                 // each also has its line in warnings
   // Why the store cannot be used right now (locked by another process, cannot be read), from

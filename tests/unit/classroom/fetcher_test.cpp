@@ -78,6 +78,59 @@ TEST(ClassroomFetcher, AsksForTheMinimumAndCachesUserIds) {
   EXPECT_EQ(env.fake->count(), 1u + 5 + 5 + 5 + 9 + 0);
 }
 
+// The daemon's pass over three days (a catch-up day, today, tomorrow), each day's cycle with its
+// own connector as run_cycle makes it, sharing the pass: each course and each (course,
+// student) is asked for once over the pass, however many of the days need it.
+TEST(ClassroomFetcher, APassOverThreeDaysReadsEachCourseOnce) {
+  FetchEnv env(100);
+  const auto& st = school_students();
+  // Ada misses Maths and English every day; Ben misses Maths on day 2; Cat History on day 3.
+  const std::vector<std::vector<CourseRequest>> days = {
+      {{"d:9X1-Ma", {st[0].email}}, {"d:9X1-En", {st[0].email}}},
+      {{"d:9X1-Ma", {st[0].email, st[1].email}}, {"d:9X1-En", {st[0].email}}},
+      {{"d:9X1-Ma", {st[0].email}}, {"d:9X1-En", {st[0].email}}, {"d:9X2-Hi", {st[2].email}}},
+  };
+  ClassroomPass pass;
+  CollectingSink events;
+  std::vector<ClassroomDay> got;
+  for (const auto& reqs : days) {
+    env.connect();
+    env.refetcher();
+    got.push_back(env.fetcher->fetch(reqs, events, &pass));
+    env.clock.advance(minutes{1});
+  }
+  EXPECT_EQ(env.fake->count("courses.get"), 3u) << "Maths, English, History once each";
+  EXPECT_EQ(env.fake->count("courseWork.list"), 3u);
+  EXPECT_EQ(env.fake->count("courseWorkMaterials.list"), 3u);
+  EXPECT_EQ(env.fake->count("studentSubmissions.list"), 4u)
+      << "Ada in Maths and English, Ben in Maths, Cat in History";
+  EXPECT_EQ(env.fake->count("userProfiles.get"), 3u);
+  EXPECT_TRUE(events.events().empty());
+  // Every day still gets all it asked for.
+  ASSERT_EQ(got.size(), 3u);
+  EXPECT_EQ(got[1].submissions.size(), 3u);
+  EXPECT_EQ(course(got[2], "d:9X2-Hi").course_id, "c4");
+  EXPECT_EQ(course(got[2], "d:9X1-Ma").work.size(), 3u);
+  EXPECT_FALSE(got[2].stale);
+
+  // Without a pass, the same three days read Maths three times: what the pass saves.
+  env.fake->clear_requests();
+  for (const auto& reqs : days) env.fetcher->fetch(reqs, events);
+  EXPECT_EQ(env.fake->count("courseWork.list"), 7u);
+}
+
+TEST(ClassroomFetcher, APassKeepsNoCopyShownBecauseGoogleWasDown) {
+  ClassroomPass pass;
+  CourseSnapshot cached;
+  cached.course_ref = "d:9X1-Ma";
+  cached.stale = true;
+  pass.put_course(cached);
+  EXPECT_EQ(pass.course("d:9X1-Ma"), nullptr) << "a later day asks Google again";
+  cached.stale = false;
+  pass.put_course(cached);
+  EXPECT_NE(pass.course("d:9X1-Ma"), nullptr);
+}
+
 TEST(ClassroomFetcher, ResultsCarryCourseWorkAndEachStudentsSubmissions) {
   FetchEnv env(2);  // small pages: paging inside the fetch
   CollectingSink events;

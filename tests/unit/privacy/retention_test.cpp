@@ -144,6 +144,37 @@ TEST_F(Retention, ReportsOneEventWhenSomethingWentAndStaysQuietOtherwise) {
   EXPECT_EQ(events.events().size(), 1u) << "nothing expired since: no second line";
 }
 
+TEST_F(Retention, EmailsAndChaseRecordsNamingPupilsGoToo) {
+  // retain 30 days from 2026-11-23 12:00Z: the cutoff is 2026-10-24 12:00Z.
+  auto mail = [&](const std::string& key, const std::string& day, const std::string& state,
+                  const std::string& updated) {
+    exec("INSERT INTO notify_queue(key, kind, day, recipient, subject, text_body, html_body, "
+         "state, created_at, updated_at) VALUES ('" + key + "', 'chase', '" + day +
+         "', 't@example.sch.uk', 's', 'Adaeze Quillfeather', 'h', '" + state + "', '" + updated +
+         "', '" + updated + "')");
+  };
+  mail("old-day-pending", "2026-10-23", "pending", "2026-11-20T09:00:00Z");
+  mail("sent-long-ago", "2026-10-24", "sent", "2026-10-24T11:59:59Z");
+  mail("failed-long-ago", "2026-10-24", "failed", "2026-10-24T11:00:00Z");
+  mail("pending-edge", "2026-10-24", "pending", "2026-10-24T11:00:00Z");
+  mail("sent-edge", "2026-10-24", "sent", "2026-10-24T12:00:00Z");
+  for (const char* date : {"2026-10-23", "2026-10-24"})
+    exec(std::string("INSERT INTO notify_chased(teacher, date, class_code, start_time, "
+                     "student_id, chased_at, message_key) VALUES ('T1', '") + date +
+         "', '9X1/Ma', '09:00', '001042', '2026-10-23T15:45:00Z', 'k')");
+  auto r = purge_expired(tmp.store(), std::chrono::days{30}, utc(2026, 11, 23));
+  ASSERT_TRUE(r) << r.error().to_string();
+  EXPECT_EQ(r->notify_messages, 3);
+  EXPECT_EQ(r->notify_chased, 1);
+  EXPECT_NE(r->describe().find("3 email(s), 1 chase record(s)"), std::string::npos)
+      << r->describe();
+  EXPECT_EQ(count("notify_queue", "key IN ('pending-edge', 'sent-edge')"), 2)
+      << "a message still waiting for a day inside the period stays, as does a recent one";
+  EXPECT_EQ(count("notify_queue"), 2);
+  EXPECT_EQ(count("notify_chased", "date = '2026-10-24'"), 1);
+  EXPECT_EQ(count("notify_chased"), 1);
+}
+
 TEST_F(Retention, ZeroRetainPurgesNothing) {
   session("OLD", "2001-01-01");
   auto r = purge_expired(tmp.store(), std::chrono::seconds{0}, utc(2026, 11, 23));

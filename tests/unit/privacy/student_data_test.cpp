@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <set>
 
 #include "privacy_support.h"
 #include "store/store_access.h"
@@ -50,6 +51,33 @@ class StudentData : public ::testing::Test {
          "('d:9X1-Ma', 'c1', '9X1 Maths', '2026-11-23T09:00:00Z')");
     exec("INSERT INTO cycles(started_at, result, summary) VALUES ('2026-11-23T09:00:00Z', 'ok', "
          "'Cycle for 2026-11-23: 2 student(s) in IE')");
+    // Emails as the chase and digest write them: a sent chase and an unsent one naming both
+    // pupils, an unsent chase naming Ben alone, and a sent digest naming both.
+    const std::string both = kAda.forename + " " + kAda.surname + ", " + kBen.forename + " " +
+                             kBen.surname;
+    mail("chase|2026-11-23|15:45|T1", "chase", "sent", both);
+    mail("chase|2026-11-24|08:00|T2", "chase", "pending", both);
+    mail("chase|2026-11-24|08:00|T3", "chase", "pending", kBen.forename + " " + kBen.surname);
+    mail("digest|2026-11-23|lead@example.sch.uk", "digest", "sent", both);
+    chased("T1", kAda, "chase|2026-11-23|15:45|T1");
+    chased("T1", kBen, "chase|2026-11-23|15:45|T1");
+    chased("T2", kAda, "chase|2026-11-24|08:00|T2");
+    chased("T2", kBen, "chase|2026-11-24|08:00|T2");
+    chased("T3", kBen, "chase|2026-11-24|08:00|T3");
+  }
+
+  void mail(const std::string& key, const std::string& kind, const std::string& state,
+            const std::string& names) {
+    exec("INSERT INTO notify_queue(key, kind, day, recipient, recipient_name, subject, "
+         "text_body, html_body, state, created_at, updated_at) VALUES ('" + key + "', '" + kind +
+         "', '2026-11-23', 'teacher@example.sch.uk', 'Mr T', 'Work to set (" + names +
+         ")', 'Dear Mr T,\n- " + names + " (9X)', '<td>" + names + "</td>', '" + state +
+         "', '2026-11-23T09:00:00Z', '2026-11-23T09:00:00Z')");
+  }
+  void chased(const std::string& teacher, const Pupil& p, const std::string& key) {
+    exec("INSERT INTO notify_chased(teacher, date, class_code, start_time, student_id, "
+         "chased_at, message_key) VALUES ('" + teacher + "', '2026-11-24', '9X1/Ma', '08:50', '" +
+         p.id + "', '2026-11-23T15:45:00Z', '" + key + "')");
   }
 
   void exec(const std::string& sql) { StoreAccess::db(tmp.store()).exec(sql); }
@@ -226,6 +254,49 @@ TEST_F(StudentData, EraseRemovesEveryRowInEveryTableLeavingAnAuditLineWithoutDat
   auto twice = erase_student(tmp.store(), ref(kAda), noon());
   ASSERT_TRUE(twice);
   EXPECT_FALSE(twice->has_value());
+}
+
+TEST_F(StudentData, ExportListsTheChasesAndWhichEmailsNamedThemWithoutOtherPupils) {
+  auto doc = export_student(tmp.store(), ref(kAda), noon());
+  ASSERT_TRUE(doc) << doc.error().to_string();
+  ASSERT_TRUE(doc->has_value());
+  const auto& d = **doc;
+  ASSERT_EQ(d.at("notify_chased").as_array().size(), 2u);
+  for (const auto& c : d.at("notify_chased").as_array())
+    EXPECT_EQ(c.at("student_id").as_string(), kAda.id);
+  std::set<std::string> keys;
+  for (const auto& m : d.at("notify_messages").as_array())
+    keys.insert(std::string(m.at("key").as_string()));
+  EXPECT_EQ(keys, (std::set<std::string>{"chase|2026-11-23|15:45|T1", "chase|2026-11-24|08:00|T2",
+                                         "digest|2026-11-23|lead@example.sch.uk"}));
+  // The bodies name Ben too, so they stay out of Ada's export.
+  EXPECT_EQ(json::serialize(d).find(kBen.surname), std::string::npos);
+}
+
+TEST_F(StudentData, EraseDeletesUnsentEmailsNamingThemAndBlanksSentOnes) {
+  auto er = erase_student(tmp.store(), ref(kAda), noon());
+  ASSERT_TRUE(er) << er.error().to_string();
+  ASSERT_TRUE(er->has_value());
+  const auto& sum = **er;
+  EXPECT_EQ(sum.rows.at("notify_chased"), 2) << "Ada's own chase records";
+  EXPECT_EQ(sum.rows.at("notify_queue"), 1) << "the unsent chase naming her";
+  EXPECT_EQ(sum.rows.at("notify_queue (blanked)"), 2) << "the sent chase and the digest";
+  EXPECT_EQ(sum.rows.at("notify_chased (others released)"), 1);
+
+  EXPECT_EQ(count("SELECT count(*) FROM notify_queue WHERE key = 'chase|2026-11-24|08:00|T2'"), 0);
+  // Ben's lesson in the deleted chase is released, so the next chase time asks T2 again;
+  // his lesson in the sent chase stays chased, and T3's chase about him alone is untouched.
+  EXPECT_EQ(count("SELECT count(*) FROM notify_chased WHERE student_id = '1042'"), 2);
+  EXPECT_EQ(count("SELECT count(*) FROM notify_chased WHERE teacher = 'T2'"), 0);
+  EXPECT_EQ(count("SELECT count(*) FROM notify_queue WHERE key = 'chase|2026-11-24|08:00|T3' "
+                  "AND instr(text_body, 'Marrowgate') > 0 AND state = 'pending'"),
+            1);
+  // The sent ones keep when and to whom, not what they said.
+  EXPECT_EQ(count("SELECT count(*) FROM notify_queue WHERE state = 'sent' "
+                  "AND instr(subject, 'removed') > 0 AND instr(text_body, 'removed') > 0 "
+                  "AND instr(html_body, 'removed') > 0"),
+            2);
+  EXPECT_TRUE(cells_containing(kAda.forename).empty()) << cells_containing(kAda.forename).front();
 }
 
 TEST_F(StudentData, AReimportedStudentsExportShowsTheEarlierErasureRecord) {

@@ -1,6 +1,9 @@
 // The status routes as a pure function: every route, every auth case, without a socket.
 #include <gtest/gtest.h>
 
+#include <openssl/evp.h>
+
+#include "daemon/status/actions.h"
 #include "daemon/status/handler.h"
 #include "tests/unit/status/status_fixtures.h"
 
@@ -157,6 +160,21 @@ TEST(StatusHandler, DashboardIsHtmlWithAStrictPolicy) {
   auto csp = header(r, "Content-Security-Policy");
   ASSERT_TRUE(csp);
   EXPECT_NE(csp->find("default-src 'none'"), std::string::npos);
+  // The buttons' script runs by its hash, and fetches only from the status server.
+  EXPECT_NE(csp->find("script-src 'sha256-"), std::string::npos) << *csp;
+  EXPECT_NE(csp->find(dashboard_actions_script_hash()), std::string::npos);
+  const auto script_src = csp->substr(csp->find("script-src"));
+  EXPECT_EQ(script_src.substr(0, script_src.find(';')).find("unsafe"), std::string::npos) << *csp;
+  // The hash is of the script element's text exactly as served, or the browser refuses it.
+  const auto body = r.body.substr(r.body.find("<script>") + 8);
+  const auto text = body.substr(0, body.find("</script>"));
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  ASSERT_EQ(EVP_Digest(text.data(), text.size(), md, &len, EVP_sha256(), nullptr), 1);
+  std::string b64(4 * ((len + 2) / 3) + 1, '\0');
+  b64.resize(EVP_EncodeBlock(reinterpret_cast<unsigned char*>(b64.data()), md, int(len)));
+  EXPECT_EQ(dashboard_actions_script_hash(), "'sha256-" + b64 + "'");
+  EXPECT_NE(csp->find("connect-src 'self'"), std::string::npos);
   EXPECT_EQ(header(r, "Cache-Control"), "no-store");
 }
 

@@ -267,6 +267,46 @@ TEST(StatusServer, PostNeedsTheTokenAndTriggersExactlyOneSync) {
   EXPECT_EQ(s.source.sync_calls, 2);
 }
 
+// What the dashboard's "Chase now" button sends: the token as a Bearer header. The sign-in the
+// page was read with is not enough.
+TEST(StatusServer, ChaseNowNeedsTheTokenAndIsAcceptedOnce) {
+  ServerOptions o;
+  o.token = "generated-chase-token";
+  RunningServer s(o);
+  TestConnection c(s.port());
+  auto page = c.get("/");
+  ASSERT_TRUE(page);
+  EXPECT_EQ(page->result_int(), 200);
+  EXPECT_NE(page->body().find("id=\"sync-now\""), std::string::npos);
+
+  ASSERT_TRUE(c.send("POST", "/api/v1/chase"));
+  auto r = c.read();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->result_int(), 401);
+  ASSERT_TRUE(c.send_raw("POST /api/v1/chase HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n"
+                         "Authorization: Basic bGVhZDpnZW5lcmF0ZWQtY2hhc2UtdG9rZW4=\r\n\r\n"));
+  r = c.read();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->result_int(), 401) << "the dashboard sign-in cannot start a chase";
+  EXPECT_EQ(s.source.chase_calls, 0);
+
+  ASSERT_TRUE(c.send("POST", "/api/v1/chase", *o.token));
+  r = c.read();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->result_int(), 202);
+  EXPECT_NE(r->body().find("\"queued\""), std::string::npos) << r->body();
+  EXPECT_EQ(s.source.chase_calls, 1);
+
+  // Refused (notify off, or one already queued): 409 with why.
+  s.source.accept_chase = false;
+  ASSERT_TRUE(c.send("POST", "/api/v1/chase", *o.token));
+  r = c.read();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->result_int(), 409);
+  EXPECT_NE(r->body().find("[notify] enabled = false"), std::string::npos) << r->body();
+  EXPECT_EQ(s.source.chase_calls, 2);
+}
+
 TEST(StatusServer, BeyondLoopbackEveryRequestNeedsTheToken) {
   ServerOptions o;
   o.loopback_only = false;  // as if listening on 0.0.0.0; the socket stays on 127.0.0.1

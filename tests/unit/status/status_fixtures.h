@@ -133,6 +133,12 @@ class FakeSource final : public StatusSource {
     ++sync_calls;
     return accept_sync;
   }
+  std::atomic<int> chase_calls{0};
+  std::atomic<bool> accept_chase{true};
+  bool request_chase() override {
+    ++chase_calls;
+    return accept_chase;
+  }
   void close_gate() {
     std::lock_guard lock(mu_);
     gate_open_ = false;
