@@ -98,7 +98,16 @@ void Daemon::worker_loop() {
       running_ = true;
       running_since_ = std::chrono::steady_clock::now();
     }
-    do_cycles();
+    try {
+      do_cycles();
+    } catch (const std::exception& e) {
+      // Every step returns its errors as values, so this is a bug; it must not end the
+      // service. The cycle counts as failed and the next one runs as usual.
+      say(Severity::error, "cycle.failed",
+          std::string("A cycle stopped on an unexpected error (a bug in iesync): ") + e.what());
+      std::lock_guard l(state_mu_);
+      ++state_.cycles_by_result["failed"];
+    }
     std::lock_guard l(wmu_);
     running_ = false;
     if (queued_ && !stopping_) {
