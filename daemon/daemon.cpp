@@ -65,6 +65,14 @@ void Daemon::say(Severity sev, const std::string& kind, const std::string& messa
   if (!::isatty(STDERR_FILENO)) std::cerr << shown(message) << std::endl;
 }
 
+void Daemon::show_config(const Config& cfg) {
+  state_.school_name = cfg.school.name;
+  state_.timezone = cfg.school.timezone;
+  state_.calendar = shared_calendar(cfg);
+  state_.version = IESYNC_VERSION;
+  state_.interval = cfg.schedule.interval;
+}
+
 bool Daemon::trigger(const std::string& why) {
   std::lock_guard l(wmu_);
   if (stopping_) return false;
@@ -92,7 +100,16 @@ void Daemon::worker_loop() {
       running_ = true;
       running_since_ = std::chrono::steady_clock::now();
     }
-    do_cycles();
+    try {
+      do_cycles();
+    } catch (const std::exception& e) {
+      // Every step returns its errors as values, so this is a bug; it must not end the
+      // service. The cycle counts as failed and the next one runs as usual.
+      say(Severity::error, "cycle.failed",
+          std::string("A cycle stopped on an unexpected error (a bug in iesync): ") + e.what());
+      std::lock_guard l(state_mu_);
+      ++state_.cycles_by_result["failed"];
+    }
     std::lock_guard l(wmu_);
     running_ = false;
     if (queued_ && !stopping_) {
@@ -130,7 +147,7 @@ void Daemon::do_cycles() {
   deps.classroom_pass = &classroom_pass;
   deps.sleep = [this](std::chrono::milliseconds d) {
     std::unique_lock l(wmu_);
-    wcv_.wait_for(l, d, [&] { return stopping_; });
+    env_.sleep_unless(d, wcv_, l, [&] { return stopping_; });
   };
   deps.stop_requested = [this] {
     std::lock_guard l(wmu_);
@@ -327,10 +344,7 @@ void Daemon::reload() {
   {
     std::lock_guard l(state_mu_);
     cfg_ = now;
-    state_.school_name = now.school.name;
-    state_.timezone = now.school.timezone;
-    state_.calendar = shared_calendar(now);
-    state_.interval = now.schedule.interval;
+    show_config(now);
   }
   if (now.mis.export_dir != old.mis.export_dir) {
     if (auto w = watch_.watch(now.mis.export_dir); !w)
@@ -425,11 +439,6 @@ int Daemon::run() {
   Config cfg = config_copy();
   {
     std::lock_guard l(state_mu_);
-    state_.school_name = cfg.school.name;
-    state_.timezone = cfg.school.timezone;
-    state_.calendar = shared_calendar(cfg);
-    state_.version = IESYNC_VERSION;
-    state_.interval = cfg.schedule.interval;
     auto health = read_store_health(*store_, env_.clock(), 10);
     state_.recent_cycles = health.recent_cycles;
     state_.outbox_by_state = health.outbox_by_state;
@@ -443,6 +452,11 @@ int Daemon::run() {
   }
   if (auto w = watch_.watch(cfg.mis.export_dir); !w)
     say(Severity::warning, "daemon.watch", w.error().to_string());
+  // Taken here, not at construction: a Daemon a test drives in-process leaves the test
+  // process's own signals alone.
+  signals_.add(SIGTERM);
+  signals_.add(SIGINT);
+  signals_.add(SIGHUP);
   wait_signals();
   worker_ = std::thread([this] { worker_loop(); });
   // A cycle at start, in or out of school hours, so whoever started it sees it work.

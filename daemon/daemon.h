@@ -53,11 +53,13 @@ class Daemon final : public StatusSource {
         store_(std::move(store)),
         read_store_(std::move(read_store)),
         log_(std::move(log)),
-        signals_(io_, SIGTERM, SIGINT, SIGHUP),
+        signals_(io_),
         schedule_timer_(io_),
         settle_timer_(io_),
         watchdog_timer_(io_),
-        watch_(io_, opts.watch_quiet, [this] { trigger("the export folder changed"); }) {}
+        watch_(io_, opts.watch_quiet, [this] { trigger("the export folder changed"); }) {
+    show_config(cfg_);
+  }
 
   // Runs until SIGTERM or SIGINT; returns the exit code.
   int run();
@@ -78,6 +80,9 @@ class Daemon final : public StatusSource {
 
  private:
   void say(Severity sev, const std::string& kind, const std::string& message);
+  // What the snapshot says of the config (name, zone, calendar, interval); state_mu_ held or
+  // not yet shared.
+  void show_config(const Config& cfg);
   Result<Store*> usable(std::unique_ptr<Store>& store);
   void cycle_without_store(Date d, const Error& why);
   bool trigger(const std::string& why);

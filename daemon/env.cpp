@@ -13,6 +13,11 @@ class SystemEnv final : public Env {
  public:
   Clock& clock() override { return clock_; }
   void sleep(std::chrono::milliseconds d) override { std::this_thread::sleep_for(d); }
+  bool sleep_unless(std::chrono::milliseconds d, std::condition_variable& cv,
+                    std::unique_lock<std::mutex>& lock,
+                    const std::function<bool()>& stop) override {
+    return cv.wait_for(lock, d, stop);
+  }
   std::unique_ptr<HttpClient> http_client(const HttpOptions& o) override {
     return make_curl_client(o);
   }

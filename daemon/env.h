@@ -5,7 +5,10 @@
 #pragma once
 
 #include <chrono>
+#include <condition_variable>
+#include <functional>
 #include <memory>
+#include <mutex>
 
 #include "config/config.h"
 #include "connectors/http/http_client.h"
@@ -23,6 +26,11 @@ class Env {
   virtual Clock& clock() = 0;
   // Waits `d`: the back-off between retries of a request.
   virtual void sleep(std::chrono::milliseconds d) = 0;
+  // Waits `d` on `cv` (its mutex held by `lock`), or less if `stop` turns true: a retry's
+  // back-off that a shutdown cuts short. Returns stop(). A fake clock moves instead of waiting.
+  virtual bool sleep_unless(std::chrono::milliseconds d, std::condition_variable& cv,
+                            std::unique_lock<std::mutex>& lock,
+                            const std::function<bool()>& stop) = 0;
   virtual std::unique_ptr<HttpClient> http_client(const HttpOptions& options) = 0;
   // The target [writeback] asks for; `http` (and `cache`, if given) must outlive it.
   virtual Result<std::unique_ptr<WriteTarget>> write_target(const Config& cfg, HttpClient& http,
@@ -38,6 +46,11 @@ class EnvWrapper : public Env {
   explicit EnvWrapper(Env& target) : target_(target) {}
   Clock& clock() override { return target_.clock(); }
   void sleep(std::chrono::milliseconds d) override { target_.sleep(d); }
+  bool sleep_unless(std::chrono::milliseconds d, std::condition_variable& cv,
+                    std::unique_lock<std::mutex>& lock,
+                    const std::function<bool()>& stop) override {
+    return target_.sleep_unless(d, cv, lock, stop);
+  }
   std::unique_ptr<HttpClient> http_client(const HttpOptions& o) override {
     return target_.http_client(o);
   }

@@ -2,6 +2,7 @@
 
 #include "store/feed_state_row.h"
 #include "store/store_access.h"
+#include "store/store_error.h"
 
 namespace iesync {
 
@@ -9,7 +10,9 @@ ImpactStore::ImpactStore(Store& store) : store_(store), db_(StoreAccess::db(stor
 
 namespace {
 
-std::string text(const SQLite::Column& c) { return c.isNull() ? std::string() : c.getString(); }
+std::string text(const SQLite::Column& c) {
+  return c.isNull() ? std::string() : c.getString();
+}
 
 void bind_opt(SQLite::Statement& q, int i, const std::string& v) {
   if (v.empty())
@@ -61,78 +64,90 @@ Result<void> ImpactStore::replace_incidents(const std::vector<Incident>& v, cons
     write_applied_feed_state(db_, Feed::behaviour, static_cast<long long>(v.size()), a);
     tx.commit();
     return {};
-  } catch (const SQLite::Exception& e) {
-    return make_error(a.file, std::string("could not save the behaviour feed in the store: ") +
-                                  e.what(),
-                      "the store is unchanged; check the disk is not full and the store is "
-                      "writable");
+  } catch (const std::exception& e) {
+    return store_error(store_, a.file + ": could not save the behaviour feed", e);
   }
 }
 
-long long ImpactStore::incident_count() {
-  return db_.execAndGet("SELECT count(*) FROM behaviour_incidents").getInt64();
+Result<long long> ImpactStore::incident_count() {
+  return guarded(store_, "cannot count the behaviour incidents", [&] {
+    return db_.execAndGet("SELECT count(*) FROM behaviour_incidents").getInt64();
+  });
 }
 
-std::optional<Date> ImpactStore::first_incident_date() {
-  auto c = db_.execAndGet("SELECT min(date) FROM behaviour_incidents");
-  if (c.isNull()) return std::nullopt;
-  return Date::parse_iso(c.getString());
+Result<std::optional<Date>> ImpactStore::first_incident_date() {
+  return guarded(store_, "cannot read the behaviour incidents", [&]() -> std::optional<Date> {
+    auto c = db_.execAndGet("SELECT min(date) FROM behaviour_incidents");
+    if (c.isNull()) return std::nullopt;
+    return Date::parse_iso(c.getString());
+  });
 }
 
-std::vector<Incident> ImpactStore::incidents_of(const std::string& student_id) {
-  SQLite::Statement q(db_, std::string("SELECT ") + kIncidentCols +
-                               " FROM behaviour_incidents WHERE student_id = ? ORDER BY date, "
-                               "time, id");
-  q.bind(1, student_id);
-  return read_incidents(q);
+Result<std::vector<Incident>> ImpactStore::incidents_of(const std::string& student_id) {
+  return guarded(store_, "cannot read the behaviour incidents of student " + student_id, [&] {
+    SQLite::Statement q(db_, std::string("SELECT ") + kIncidentCols +
+                                 " FROM behaviour_incidents WHERE student_id = ? ORDER BY date, "
+                                 "time, id");
+    q.bind(1, student_id);
+    return read_incidents(q);
+  });
 }
 
-std::vector<Incident> ImpactStore::incidents_between(Date first, Date last) {
-  SQLite::Statement q(db_, std::string("SELECT ") + kIncidentCols +
-                               " FROM behaviour_incidents WHERE date BETWEEN ? AND ? "
-                               "ORDER BY student_id, date, time, id");
-  q.bind(1, first.iso());
-  q.bind(2, last.iso());
-  return read_incidents(q);
+Result<std::vector<Incident>> ImpactStore::incidents_between(Date first, Date last) {
+  return guarded(store_, "cannot read the behaviour incidents", [&] {
+    SQLite::Statement q(db_, std::string("SELECT ") + kIncidentCols +
+                                 " FROM behaviour_incidents WHERE date BETWEEN ? AND ? "
+                                 "ORDER BY student_id, date, time, id");
+    q.bind(1, first.iso());
+    q.bind(2, last.iso());
+    return read_incidents(q);
+  });
 }
 
-std::vector<std::string> ImpactStore::students_with_bookings(Date last) {
-  SQLite::Statement q(db_,
-                      "SELECT DISTINCT student_id FROM bookings WHERE date <= ? AND status IN "
-                      "('booked', 'attended') ORDER BY student_id");
-  q.bind(1, last.iso());
-  std::vector<std::string> out;
-  while (q.executeStep()) out.push_back(q.getColumn(0).getString());
-  return out;
+Result<std::vector<std::string>> ImpactStore::students_with_bookings(Date last) {
+  return guarded(store_, "cannot read the IE bookings", [&] {
+    SQLite::Statement q(db_,
+                        "SELECT DISTINCT student_id FROM bookings WHERE date <= ? AND status IN "
+                        "('booked', 'attended') ORDER BY student_id");
+    q.bind(1, last.iso());
+    std::vector<std::string> out;
+    while (q.executeStep()) out.push_back(q.getColumn(0).getString());
+    return out;
+  });
 }
 
-std::vector<SessionTally> ImpactStore::sessions_of(const std::string& student_id) {
-  SQLite::Statement q(db_,
-                      "SELECT s.booking_id, s.date, count(l.class_code), "
-                      "coalesce(sum(l.work_status IN ('set', 'handed_in')), 0), "
-                      "coalesce(sum(l.work_status = 'handed_in'), 0) "
-                      "FROM ie_sessions s LEFT JOIN session_lessons l ON l.booking_id = "
-                      "s.booking_id WHERE s.student_id = ? GROUP BY s.booking_id ORDER BY s.date");
-  q.bind(1, student_id);
-  std::vector<SessionTally> out;
-  while (q.executeStep()) {
-    SessionTally t;
-    t.booking_id = q.getColumn(0).getString();
-    t.date = Date::parse_iso(text(q.getColumn(1))).value_or(Date{});
-    t.lessons = q.getColumn(2).getInt();
-    t.work_set = q.getColumn(3).getInt();
-    t.handed_in = q.getColumn(4).getInt();
-    out.push_back(std::move(t));
-  }
-  return out;
+Result<std::vector<SessionTally>> ImpactStore::sessions_of(const std::string& student_id) {
+  return guarded(store_, "cannot read the IE sessions of student " + student_id, [&] {
+    SQLite::Statement q(
+        db_,
+        "SELECT s.booking_id, s.date, count(l.class_code), "
+        "coalesce(sum(l.work_status IN ('set', 'handed_in')), 0), "
+        "coalesce(sum(l.work_status = 'handed_in'), 0) "
+        "FROM ie_sessions s LEFT JOIN session_lessons l ON l.booking_id = "
+        "s.booking_id WHERE s.student_id = ? GROUP BY s.booking_id ORDER BY s.date");
+    q.bind(1, student_id);
+    std::vector<SessionTally> out;
+    while (q.executeStep()) {
+      SessionTally t;
+      t.booking_id = q.getColumn(0).getString();
+      t.date = Date::parse_iso(text(q.getColumn(1))).value_or(Date{});
+      t.lessons = q.getColumn(2).getInt();
+      t.work_set = q.getColumn(3).getInt();
+      t.handed_in = q.getColumn(4).getInt();
+      out.push_back(std::move(t));
+    }
+    return out;
+  });
 }
 
-std::map<std::pair<std::string, std::string>, std::string> ImpactStore::logged_flags() {
-  std::map<std::pair<std::string, std::string>, std::string> out;
-  SQLite::Statement q(db_, "SELECT student_id, kind, since FROM review_flags");
-  while (q.executeStep())
-    out[{q.getColumn(0).getString(), q.getColumn(1).getString()}] = q.getColumn(2).getString();
-  return out;
+Result<std::map<std::pair<std::string, std::string>, std::string>> ImpactStore::logged_flags() {
+  return guarded(store_, "cannot read the review flags already told", [&] {
+    std::map<std::pair<std::string, std::string>, std::string> out;
+    SQLite::Statement q(db_, "SELECT student_id, kind, since FROM review_flags");
+    while (q.executeStep())
+      out[{q.getColumn(0).getString(), q.getColumn(1).getString()}] = q.getColumn(2).getString();
+    return out;
+  });
 }
 
 Result<void> ImpactStore::update_logged_flags(
@@ -161,11 +176,9 @@ Result<void> ImpactStore::update_logged_flags(
     }
     tx.commit();
     return {};
-  } catch (const SQLite::Exception& e) {
-    return make_error(store_.path().string(),
-                      std::string("could not record the review flags told in sync.log: ") +
-                          e.what(),
-                      "they will be told again next cycle; check the disk");
+  } catch (const std::exception& e) {
+    // They are told again next cycle.
+    return store_error(store_, "could not record the review flags told in sync.log", e);
   }
 }
 

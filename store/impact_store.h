@@ -28,25 +28,27 @@ struct SessionTally {
   int handed_in = 0;  // lessons whose work was all handed in
 };
 
+// Every call returns a Result: a store fault (locked, unreadable, full) is an Error built by
+// store/store_error.h, never an exception.
 class ImpactStore {
  public:
   explicit ImpactStore(Store& store);
 
   // Swaps the incidents and the behaviour feed_state row in one transaction.
   Result<void> replace_incidents(const std::vector<Incident>& v, const AppliedFeed& a);
-  long long incident_count();
+  Result<long long> incident_count();
   // The earliest incident date in the export: where the behaviour data starts.
-  std::optional<Date> first_incident_date();
+  Result<std::optional<Date>> first_incident_date();
   // Withdrawn and deleted ones included (callers count with Incident::counted()).
-  std::vector<Incident> incidents_of(const std::string& student_id);
-  std::vector<Incident> incidents_between(Date first, Date last);  // every pupil, inclusive
+  Result<std::vector<Incident>> incidents_of(const std::string& student_id);
+  Result<std::vector<Incident>> incidents_between(Date first, Date last);  // every pupil, inclusive
   // Pupils with at least one live booking (booked or attended) up to `last`.
-  std::vector<std::string> students_with_bookings(Date last);
+  Result<std::vector<std::string>> students_with_bookings(Date last);
 
-  std::vector<SessionTally> sessions_of(const std::string& student_id);
+  Result<std::vector<SessionTally>> sessions_of(const std::string& student_id);
 
   // The open flags sync.log has told: (student, kind) -> since.
-  std::map<std::pair<std::string, std::string>, std::string> logged_flags();
+  Result<std::map<std::pair<std::string, std::string>, std::string>> logged_flags();
   // Records that sync.log told these flags (student, kind, since), and forgets the ones in
   // `closed`, in one transaction.
   Result<void> update_logged_flags(

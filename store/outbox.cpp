@@ -245,6 +245,127 @@ void insert_item(SQLite::Database& db, const WriteItem& it, int revision, const 
 
 bool is_sent(OutboxState s) { return s == OutboxState::sent || s == OutboxState::confirmed; }
 
+// What enqueue did with one item; EnqueueSummary counts them.
+enum class Enqueued { added, updated, unchanged, requeued, changed_after_send };
+
+void tally(EnqueueSummary& sum, Enqueued e) {
+  switch (e) {
+    case Enqueued::added:
+      ++sum.added;
+      break;
+    case Enqueued::updated:
+      ++sum.updated;
+      break;
+    case Enqueued::unchanged:
+      ++sum.unchanged;
+      break;
+    case Enqueued::requeued:
+      ++sum.requeued;
+      break;
+    case Enqueued::changed_after_send:
+      ++sum.changed_after_send;
+      break;
+  }
+}
+
+// A key seen for the first time: pending at revision 1.
+Enqueued add_new(SQLite::Database& db, const WriteItem& it, const std::string& now) {
+  insert_item(db, it, 1, now);
+  audit(db, now, {"enqueue", it.key, {}, std::string(write_kind_name(it.kind)) + " " + it.code});
+  return Enqueued::added;
+}
+
+// The retraction of this revision of mark `row`, queued or sent (a superseded or discarded one
+// undoes nothing); nullopt for a retraction item itself, which has none.
+std::optional<OutboxRow> live_retraction_of(SQLite::Database& db, const OutboxRow& row,
+                                            const WriteItem& it) {
+  if (it.kind == WriteKind::retraction) return std::nullopt;
+  auto r = find_in(db, retraction_key_for(it.key));
+  if (!r || r->revision != row.revision || r->state == OutboxState::superseded ||
+      r->state == OutboxState::discarded)
+    return std::nullopt;
+  return r;
+}
+
+// A sent mark wanted again after its retraction was queued. If the retraction never reached
+// the MIS, the MIS still holds the mark: the retraction is dropped, and an unchanged mark is
+// done with (nullopt: it changed, and goes on as any change to a sent mark). If the MIS holds
+// "-" now, the mark goes out again as a new revision.
+std::optional<Enqueued> want_again_after_retraction(SQLite::Database& db, const OutboxRow& row,
+                                                    const OutboxRow& retraction,
+                                                    const WriteItem& it, const std::string& payload,
+                                                    bool same, const std::string& now) {
+  if (retraction.state == OutboxState::pending || retraction.state == OutboxState::failed) {
+    Move(OutboxState::superseded)
+        .apply(db, retraction.id, now,
+               {"supersede", retraction.item.key, {}, "the mark it would undo is wanted again"});
+    if (same) return Enqueued::unchanged;
+    return std::nullopt;
+  }
+  Move(OutboxState::pending)
+      .set("payload", payload)
+      .sql("revision = revision + 1, target_ref = NULL")
+      .afresh()
+      .apply(db, row.id, now,
+             {"requeue",
+              it.key,
+              {},
+              "wanted again after its retraction was sent; revision " +
+                  std::to_string(row.revision + 1)});
+  return Enqueued::requeued;
+}
+
+// Dropped before sending (booking cancelled), now wanted again (reinstated).
+Enqueued requeue_superseded(SQLite::Database& db, const OutboxRow& row, const WriteItem& it,
+                            const std::string& payload, const std::string& now) {
+  Move(OutboxState::pending)
+      .set("payload", payload)
+      .afresh()
+      .apply(db, row.id, now, {"requeue", it.key, {}, "wanted again after it was superseded"});
+  return Enqueued::requeued;
+}
+
+// The fact changed. Before sending it is updated in place; after, the MIS (or the admin) has
+// the last word on it and the change is only audited: the caller retracts and re-queues if it
+// must change.
+Enqueued change_payload(SQLite::Database& db, const OutboxRow& row, const WriteItem& it,
+                        const std::string& payload, const std::string& now) {
+  if (row.state == OutboxState::pending || row.state == OutboxState::failed) {
+    Move(OutboxState::pending)
+        .set("payload", payload)
+        .sql("tries = 0, next_try_at = NULL")  // last_error stays: it explains the history
+        .apply(db, row.id, now,
+               {"update",
+                it.key,
+                {},
+                "payload changed before sending: code " + row.item.code + " -> " + it.code});
+    return Enqueued::updated;
+  }
+  // Sent, confirmed, conflict, in_doubt or discarded.
+  audit(db, now,
+        {"ignore_change",
+         it.key,
+         {},
+         std::string("payload changed while ") + outbox_state_name(row.state) + ": code " +
+             row.item.code + " -> " + it.code + "; left as it is"});
+  return Enqueued::changed_after_send;
+}
+
+// One item, idempotent by key: what happens depends on the row already under its key.
+Enqueued enqueue_one(SQLite::Database& db, const WriteItem& it, const std::string& now) {
+  auto row = find_in(db, it.key);
+  if (!row) return add_new(db, it, now);
+  const auto payload = write_item_to_json(it);
+  const bool same = write_item_to_json(row->item) == payload;
+  auto retraction = live_retraction_of(db, *row, it);
+  if (is_sent(row->state) && retraction)
+    if (auto done = want_again_after_retraction(db, *row, *retraction, it, payload, same, now))
+      return *done;
+  if (row->state == OutboxState::superseded) return requeue_superseded(db, *row, it, payload, now);
+  if (same) return Enqueued::unchanged;
+  return change_payload(db, *row, it, payload, now);
+}
+
 // Runs `work(db, now)` in one transaction, committed only when it succeeds. An
 // ErrorException is the work's own refusal; any other exception is the store failing.
 template <class Work>
@@ -269,128 +390,60 @@ Outbox::Outbox(Store& store, Clock& clock, int max_tries)
     : store_(store), clock_(clock), max_tries_(max_tries) {}
 
 Result<EnqueueSummary> Outbox::enqueue(std::span<const WriteItem> items) {
-  return in_transaction(store_, clock_, "cannot queue write-back items", [&](SQLite::Database& db,
-                                                                          const std::string& now)
-                                                                          -> Result<EnqueueSummary> {
-    EnqueueSummary sum;
-    for (const auto& it : items) {
-      if (it.key.empty()) return make_error("", "write item without a key");
-      auto row = find_in(db, it.key);
-      if (!row) {
-        insert_item(db, it, 1, now);
-        audit(db, now, {"enqueue", it.key, {}, std::string(write_kind_name(it.kind)) + " " + it.code});
-        ++sum.added;
-        continue;
-      }
-      const auto payload = write_item_to_json(it);
-      const bool same = write_item_to_json(row->item) == payload;
-      // A mark whose retraction went out (or is queued) for this revision, wanted again.
-      std::optional<OutboxRow> retraction;
-      if (it.kind != WriteKind::retraction) retraction = find_in(db, retraction_key_for(it.key));
-      const bool retracted_this_rev =
-          retraction && retraction->revision == row->revision &&
-          retraction->state != OutboxState::superseded &&
-          retraction->state != OutboxState::discarded;
-
-      if (is_sent(row->state) && retracted_this_rev) {
-        if (retraction->state == OutboxState::pending || retraction->state == OutboxState::failed) {
-          // The retraction never reached the MIS, so the MIS still holds our mark: drop it.
-          Move(OutboxState::superseded)
-              .apply(db, retraction->id, now,
-                     {"supersede", retraction->item.key, {}, "the mark it would undo is wanted again"});
-          if (same) {
-            ++sum.unchanged;
-            continue;
-          }
-        } else {
-          // The MIS holds "-" now: send the mark again as a new revision.
-          Move(OutboxState::pending)
-              .set("payload", payload)
-              .sql("revision = revision + 1, target_ref = NULL")
-              .afresh()
-              .apply(db, row->id, now,
-                     {"requeue", it.key, {},
-                      "wanted again after its retraction was sent; revision " +
-                          std::to_string(row->revision + 1)});
-          ++sum.requeued;
-          continue;
+  return in_transaction(
+      store_, clock_, "cannot queue write-back items",
+      [&](SQLite::Database& db, const std::string& now) -> Result<EnqueueSummary> {
+        EnqueueSummary sum;
+        for (const auto& it : items) {
+          if (it.key.empty()) return make_error("", "write item without a key");
+          tally(sum, enqueue_one(db, it, now));
         }
-      }
-      if (row->state == OutboxState::superseded) {
-        // Dropped before sending (booking cancelled), now wanted again (reinstated).
-        Move(OutboxState::pending)
-            .set("payload", payload)
-            .afresh()
-            .apply(db, row->id, now, {"requeue", it.key, {}, "wanted again after it was superseded"});
-        ++sum.requeued;
-        continue;
-      }
-      if (same) {
-        ++sum.unchanged;
-        continue;
-      }
-      if (row->state == OutboxState::pending || row->state == OutboxState::failed) {
-        Move(OutboxState::pending)
-            .set("payload", payload)
-            .sql("tries = 0, next_try_at = NULL")  // last_error stays: it explains the history
-            .apply(db, row->id, now,
-                   {"update", it.key, {},
-                    "payload changed before sending: code " + row->item.code + " -> " + it.code});
-        ++sum.updated;
-      } else {
-        // Sent, confirmed, conflict or discarded: the MIS (or the admin) already has the last
-        // word on this fact; the caller retracts and re-queues if it must change.
-        audit(db, now,
-              {"ignore_change", it.key, {},
-               std::string("payload changed while ") + outbox_state_name(row->state) +
-                   ": code " + row->item.code + " -> " + it.code + "; left as it is"});
-        ++sum.changed_after_send;
-      }
-    }
-    return sum;
-  });
+        return sum;
+      });
 }
 
 Result<bool> Outbox::retract(const std::string& key, const std::string& why) {
-  return in_transaction(store_, clock_, "cannot queue a retraction of " + key,
-                        [&](SQLite::Database& db, const std::string& now) -> Result<bool> {
-    auto row = find_in(db, key);
-    if (!row || row->item.kind == WriteKind::retraction) return false;
-    // An in-doubt mark may be in the MIS: undo it as if sent. Should the read-back find it
-    // was never there, resend() supersedes it rather than sending it.
-    if (is_sent(row->state) || row->state == OutboxState::in_doubt) {
-      const auto rkey = retraction_key_for(key);
-      WriteItem r = row->item;
-      r.kind = WriteKind::retraction;
-      r.code = "-";
-      r.key = rkey;
-      r.comment = why;
-      auto existing = find_in(db, rkey);
-      if (!existing) {
-        insert_item(db, r, row->revision, now);
-        audit(db, now, {"enqueue", rkey, {}, "retraction of " + key + ": " + why});
-        return true;
-      }
-      if (existing->revision < row->revision || existing->state == OutboxState::superseded) {
-        Move(OutboxState::pending)
-            .set("payload", write_item_to_json(r))
-            .set("revision", std::int64_t{row->revision})
-            .sql("target_ref = NULL")
-            .afresh()
-            .apply(db, existing->id, now, {"requeue", rkey, {}, "retraction of " + key + " again: " + why});
-        return true;
-      }
-      return false;
-    }
-    if (row->state == OutboxState::pending || row->state == OutboxState::failed ||
-        row->state == OutboxState::conflict) {
-      // Nothing of ours reached the MIS for this revision (a re-queued revision's
-      // predecessor was already undone), so dropping it is the whole retraction.
-      Move(OutboxState::superseded).apply(db, row->id, now, {"supersede", key, {}, why});
-      return true;
-    }
-    return false;
-  });
+  return in_transaction(
+      store_, clock_, "cannot queue a retraction of " + key,
+      [&](SQLite::Database& db, const std::string& now) -> Result<bool> {
+        auto row = find_in(db, key);
+        if (!row || row->item.kind == WriteKind::retraction) return false;
+        // An in-doubt mark may be in the MIS: undo it as if sent. Should the read-back find it
+        // was never there, resend() supersedes it rather than sending it.
+        if (is_sent(row->state) || row->state == OutboxState::in_doubt) {
+          const auto rkey = retraction_key_for(key);
+          WriteItem r = row->item;
+          r.kind = WriteKind::retraction;
+          r.code = "-";
+          r.key = rkey;
+          r.comment = why;
+          auto existing = find_in(db, rkey);
+          if (!existing) {
+            insert_item(db, r, row->revision, now);
+            audit(db, now, {"enqueue", rkey, {}, "retraction of " + key + ": " + why});
+            return true;
+          }
+          if (existing->revision < row->revision || existing->state == OutboxState::superseded) {
+            Move(OutboxState::pending)
+                .set("payload", write_item_to_json(r))
+                .set("revision", std::int64_t{row->revision})
+                .sql("target_ref = NULL")
+                .afresh()
+                .apply(db, existing->id, now,
+                       {"requeue", rkey, {}, "retraction of " + key + " again: " + why});
+            return true;
+          }
+          return false;
+        }
+        if (row->state == OutboxState::pending || row->state == OutboxState::failed ||
+            row->state == OutboxState::conflict) {
+          // Nothing of ours reached the MIS for this revision (a re-queued revision's
+          // predecessor was already undone), so dropping it is the whole retraction.
+          Move(OutboxState::superseded).apply(db, row->id, now, {"supersede", key, {}, why});
+          return true;
+        }
+        return false;
+      });
 }
 
 Result<std::vector<OutboxRow>> Outbox::due(TimePoint now, int limit) {

@@ -490,7 +490,7 @@ class ImportRun {
                    "incident");
     ImpactStore impact(store_);
     std::string note;
-    if (hold_if_dropped(o, a.content_hash, static_cast<std::size_t>(impact.incident_count()),
+    if (hold_if_dropped(o, a.content_hash, static_cast<std::size_t>(impact.incident_count().value()),
                         m->items.size(), "incidents", note))
       return;
     finish(o, *m, [&] { return impact.replace_incidents(m->items, a); }, note);

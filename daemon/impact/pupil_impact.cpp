@@ -27,7 +27,7 @@ Pupil load_pupil(MisStore& mis, ImpactStore& impact, const Calendar& cal, const 
   // value() throws an ErrorException for a store fault; guarded() below returns it as an Error.
   p.student = mis.student(id).value();
   p.bookings = mis.bookings_of(id).value();
-  p.incidents = impact.incidents_of(id);
+  p.incidents = impact.incidents_of(id).value();
   p.spells = ie_spells(ie_days(p.bookings, cal, today), cal);
   return p;
 }
@@ -54,7 +54,7 @@ json::object flag_json(const ReviewFlag& f) {
 
 // Where the behaviour data starts, or nullopt when no behaviour feed has been applied.
 std::optional<Coverage> coverage(ImpactStore& impact, Date today) {
-  auto first = impact.first_incident_date();
+  auto first = impact.first_incident_date().value();
   if (!first) return std::nullopt;
   return Coverage{*first, today};
 }
@@ -94,7 +94,8 @@ Result<std::vector<PupilFlag>> open_review_flags(const Config& cfg, Store& store
     MisStore mis(store);
     ImpactStore impact(store);
     std::vector<PupilFlag> out;
-    for (const auto& id : impact.students_with_bookings(today)) {
+    const auto ids = impact.students_with_bookings(today).value();
+    for (const auto& id : ids) {
       auto p = load_pupil(mis, impact, *cal, id, today);
       for (auto& f : flags_of(p, id, cfg, *cal, today)) out.push_back(std::move(f));
     }
@@ -118,7 +119,8 @@ Result<std::optional<json::object>> student_impact_json(const Config& cfg, Store
                          {"reg_group", p.student ? p.student->reg_group : ""},
                          {"sen", p.student ? p.student->sen : ""}};
     std::map<std::string, SessionTally> tally;
-    for (auto& t : impact.sessions_of(id)) tally[t.booking_id] = t;
+    const auto tallies = impact.sessions_of(id).value();
+    for (const auto& t : tallies) tally[t.booking_id] = t;
     auto cov = coverage(impact, today);
     json::array days;
     for (const auto& spell : p.spells) {
@@ -165,7 +167,8 @@ Result<json::object> dashboard_impact_json(const Config& cfg, Store& store, Date
     MisStore mis(store);
     ImpactStore impact(store);
     json::array back, flags;
-    for (const auto& id : impact.students_with_bookings(today)) {
+    const auto ids = impact.students_with_bookings(today).value();
+    for (const auto& id : ids) {
       auto p = load_pupil(mis, impact, *cal, id, today);
       for (auto& f : flags_of(p, id, cfg, *cal, today))
         flags.push_back(json::object{{"student_id", id},
@@ -188,7 +191,7 @@ Result<json::object> dashboard_impact_json(const Config& cfg, Store& store, Date
     }
     return json::object{{"back_in_mainstream", std::move(back)},
                          {"flags", std::move(flags)},
-                         {"behaviour_feed", impact.first_incident_date().has_value()}};
+                         {"behaviour_feed", impact.first_incident_date().value().has_value()}};
   });
 }
 
@@ -202,8 +205,7 @@ void log_new_review_flags(const Config& cfg, Store& store, Date today, TimePoint
   }
   ImpactStore impact(store);
   std::map<std::pair<std::string, std::string>, std::string> told;
-  auto logged = guarded(store, "cannot read the review flags already told",
-                        [&] { return impact.logged_flags(); });
+  auto logged = impact.logged_flags();
   if (!logged) {
     events.emit(Event{Severity::error, "impact.failed", logged.error().to_string(), {}});
     return;

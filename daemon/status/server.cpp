@@ -24,6 +24,20 @@ using boost::system::error_code;
 
 namespace {
 
+// A read for a page runs on the pool. The store's reads return Results, so nothing should
+// throw here; if a bug still does, the request gets the error (a 500 naming it) rather than
+// the exception ending the pool thread and the service with it.
+template <class Read>
+auto caught(Read&& read) -> decltype(read()) {
+  try {
+    return read();
+  } catch (const std::exception& e) {
+    return make_error("status server", std::string("reading for this page failed: ") + e.what(),
+                      "this is a bug in iesync; the service carries on");
+  }
+}
+
+
 class Session;
 
 // What every session shares. Touched on the I/O thread only, except `source` (thread-safe by
@@ -168,9 +182,11 @@ class Session : public std::enable_shared_from_this<Session> {
                                student = std::move(student), work = std::move(work)]() mutable {
       auto got = std::make_shared<Fetched>();
       auto& source = self->shared_->source;
-      if (date) got->plan.emplace(source.plan(*date));
-      if (date && wants_impact(r)) got->impact.emplace(source.impact(snap.today));
-      if (student) got->student.emplace(source.student(*student, snap.today));
+      if (date) got->plan.emplace(caught([&] { return source.plan(*date); }));
+      if (date && wants_impact(r))
+        got->impact.emplace(caught([&] { return source.impact(snap.today); }));
+      if (student)
+        got->student.emplace(caught([&] { return source.student(*student, snap.today); }));
       auto& ioc = self->shared_->ioc;
       asio::post(ioc, [self = std::move(self), r = std::move(r), snap = std::move(snap), got,
                        work = std::move(work)]() mutable {

@@ -18,6 +18,12 @@ class FakeEnv : public EnvWrapper {
   void sleep(std::chrono::milliseconds d) override {
     clock_.advance(std::chrono::ceil<std::chrono::seconds>(d));
   }
+  bool sleep_unless(std::chrono::milliseconds d, std::condition_variable&,
+                    std::unique_lock<std::mutex>&, const std::function<bool()>& stop) override {
+    if (stop()) return true;
+    sleep(d);
+    return stop();
+  }
   Result<std::unique_ptr<WriteTarget>> write_target(const Config& cfg, HttpClient& http,
                                                     LookupCache* cache) override {
     return make_write_target(cfg.writeback, cfg.mapping.codes, http, clock_, cache);
