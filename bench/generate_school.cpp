@@ -2,15 +2,15 @@
 //   generate-school --students 2000 --seed 1 --start 2026-11-23 --format xml --out DIR
 //                   [--classroom-fixture FILE]   (the Classroom fake's courses, work, hand-ins)
 #include <CLI/CLI.hpp>
-
 #include <cstdio>
 
 #include "bench/generator/classroom_fixture.h"
 #include "bench/generator/school_generator.h"
 
 int main(int argc, char** argv) {
-  CLI::App app{"Write a synthetic school's MIS exports (students, staff, memberships, timetable, "
-               "IE bookings)"};
+  CLI::App app{
+      "Write a synthetic school's MIS exports (students, staff, memberships, timetable, "
+      "IE bookings)"};
   iesync::gen::Options opt;
   std::string start = opt.start.iso();
   std::string format = "xml";

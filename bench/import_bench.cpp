@@ -6,17 +6,17 @@
 // peak RSS; an unchanged export re-run <= 5 ms.
 #include <benchmark/benchmark.h>
 #include <malloc.h>
-#include <pugixml.hpp>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
-#include <ctime>
 #include <cstdio>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <memory>
+#include <pugixml.hpp>
 
 #include "bench/generator/school_generator.h"
 #include "config/config.h"
@@ -51,11 +51,11 @@ struct Timer {
 // The demo school's mapping (the captions the generator writes).
 Mapping demo_mapping() {
   Mapping m;
-  m.fields[Feed::students] = {{"id", "Adno"},           {"forename", "Forename"},
-                              {"surname", "Legal Surname"}, {"year", "Year"},
-                              {"reg_group", "Reg"},     {"email", "Primary Email"},
-                              {"upn", "UPN"},           {"sen", "SEN Status"},
-                              {"pupil_premium", "Pupil Premium"}, {"gender", "Gender"}};
+  m.fields[Feed::students] = {
+      {"id", "Adno"},      {"forename", "Forename"}, {"surname", "Legal Surname"},
+      {"year", "Year"},    {"reg_group", "Reg"},     {"email", "Primary Email"},
+      {"upn", "UPN"},      {"sen", "SEN Status"},    {"pupil_premium", "Pupil Premium"},
+      {"gender", "Gender"}};
   m.fields[Feed::staff] = {{"code", "Staff Code"}, {"name", "Name"}, {"email", "Email"}};
   m.fields[Feed::memberships] = {{"student_id", "Adno"},
                                  {"class", "Class"},
@@ -74,8 +74,10 @@ Mapping demo_mapping() {
   c.day_aliases = {{"Da10", "Day10"}};
   c.am = *TimeRange::parse("08:45-13:10");
   c.pm = *TimeRange::parse("13:10-15:15");
-  c.periods = {{"1", *TimeRange::parse("08:50-09:50")}, {"2", *TimeRange::parse("09:50-10:50")},
-               {"3", *TimeRange::parse("11:10-12:10")}, {"4", *TimeRange::parse("12:10-13:10")},
+  c.periods = {{"1", *TimeRange::parse("08:50-09:50")},
+               {"2", *TimeRange::parse("09:50-10:50")},
+               {"3", *TimeRange::parse("11:10-12:10")},
+               {"4", *TimeRange::parse("12:10-13:10")},
                {"5", *TimeRange::parse("14:00-15:00")}};
   return m;
 }
@@ -120,7 +122,9 @@ class Exports {
 
 // ---- the floor --------------------------------------------------------------------------
 
-std::string tag(const char* caption) { return gen::encode_caption(caption); }
+std::string tag(const char* caption) {
+  return gen::encode_caption(caption);
+}
 
 void bind_opt(SQLite::Statement& st, int i, const pugi::xml_node& rec, const std::string& t) {
   auto n = rec.child(t.c_str());
@@ -151,12 +155,13 @@ size_t floor_import(const fs::path& dir, Store& store, const Calendar& cal, doub
   {
     pugi::xml_document doc;
     auto root = load(Feed::students, doc);
-    SQLite::Statement st(db,
-                         "INSERT INTO students (id, forename, surname, year, reg_group, email, upn, "
-                         "sen, pupil_premium, gender) VALUES (?,?,?,?,?,?,?,?,?,?)");
-    const std::vector<std::string> tags = {tag("Adno"), tag("Forename"), tag("Legal Surname"),
-                                           tag("Year"), tag("Reg"), tag("Primary Email"),
-                                           tag("UPN"), tag("SEN Status"), tag("Pupil Premium"),
+    SQLite::Statement st(
+        db,
+        "INSERT INTO students (id, forename, surname, year, reg_group, email, upn, "
+        "sen, pupil_premium, gender) VALUES (?,?,?,?,?,?,?,?,?,?)");
+    const std::vector<std::string> tags = {tag("Adno"),  tag("Forename"),   tag("Legal Surname"),
+                                           tag("Year"),  tag("Reg"),        tag("Primary Email"),
+                                           tag("UPN"),   tag("SEN Status"), tag("Pupil Premium"),
                                            tag("Gender")};
     for (auto rec : root.children("Record")) {
       for (size_t i = 0; i < tags.size(); ++i) bind_opt(st, int(i + 1), rec, tags[i]);
@@ -228,9 +233,10 @@ size_t floor_import(const fs::path& dir, Store& store, const Calendar& cal, doub
   {
     pugi::xml_document doc;
     auto root = load(Feed::bookings, doc);
-    SQLite::Statement st(db,
-                         "INSERT INTO bookings (id, student_id, date, start_spec, end_spec, reason, "
-                         "room, status) VALUES (?,?,?,?,?,?,?,?)");
+    SQLite::Statement st(
+        db,
+        "INSERT INTO bookings (id, student_id, date, start_spec, end_spec, reason, "
+        "room, status) VALUES (?,?,?,?,?,?,?,?)");
     const std::string id = tag("Booking ID");
     for (auto rec : root.children("Record")) {
       st.bind(1, rec.child_value(id.c_str()));

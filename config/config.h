@@ -63,8 +63,8 @@ struct ScheduleConfig {
   std::chrono::seconds interval{15 * 60};
   TimeRange school_hours{TimeOfDay::hm(7, 30), TimeOfDay::hm(17, 0)};
   std::vector<int> days{0, 1, 2, 3, 4};  // 0 = Mon
-  int look_ahead = 2;  // school days after today reconciled each cycle
-  int catch_up = 10;   // at most this many past school days not yet reconciled, oldest first
+  int look_ahead = 2;                    // school days after today reconciled each cycle
+  int catch_up = 10;  // at most this many past school days not yet reconciled, oldest first
 };
 
 struct StatusConfig {
@@ -89,15 +89,15 @@ enum class MailTransport { smtp, dir };
 struct NotifyConfig {
   bool enabled = false;
   MailTransport transport = MailTransport::smtp;
-  std::string smtp_url;             // smtp://HOST:587 (STARTTLS) or smtps://HOST:465
-  bool starttls_required = true;    // "required"; false only for a loopback relay ("none")
-  std::string user;                 // empty: no AUTH
+  std::string smtp_url;           // smtp://HOST:587 (STARTTLS) or smtps://HOST:465
+  bool starttls_required = true;  // "required"; false only for a loopback relay ("none")
+  std::string user;               // empty: no AUTH
   std::filesystem::path password_file;
-  std::string from;                 // "IE room <ie-room@example.sch.uk>"
+  std::string from;  // "IE room <ie-room@example.sch.uk>"
   std::vector<std::string> behaviour_lead;
   std::vector<TimeOfDay> chase_at{TimeOfDay::hm(15, 45), TimeOfDay::hm(8, 0)};
   TimeOfDay digest_at = TimeOfDay::hm(16, 15);
-  std::filesystem::path dir;        // transport = "dir"
+  std::filesystem::path dir;  // transport = "dir"
 };
 
 struct Config {

@@ -1,6 +1,5 @@
 #include "config/dfe_codes.h"
 
-
 namespace iesync {
 
 namespace {
@@ -43,7 +42,8 @@ constexpr AttendanceCode kAttendance[] = {
     {"Z", "Prospective pupil not on admission register", "unchanged", ""},
     {"#", "Planned whole or partial school closure", "unchanged", ""},
     {"-", "All should attend / no mark recorded (SIMS placeholder, not statutory)", "n/a", ""},
-    {"H", "Agreed family holiday", "WITHDRAWN", "C (leave of absence for exceptional circumstances)"},
+    {"H", "Agreed family holiday", "WITHDRAWN",
+     "C (leave of absence for exceptional circumstances)"},
     {"J", "Interview", "WITHDRAWN", "J1 (interview for employment or admission)"},
     {"Y", "Unable to attend due to exceptional circumstances", "WITHDRAWN",
      "Y1-Y7 (unable to attend, by cause) or Q (no access arrangements)"},
@@ -91,7 +91,9 @@ constexpr ExclusionReason kReasons[] = {
 
 }  // namespace
 
-std::span<const AttendanceCode> attendance_codes() { return kAttendance; }
+std::span<const AttendanceCode> attendance_codes() {
+  return kAttendance;
+}
 
 const AttendanceCode* find_attendance_code(std::string_view code) {
   for (const auto& c : attendance_codes())
@@ -103,7 +105,9 @@ bool attendance_code_in_force(const AttendanceCode& c) {
   return c.status != "WITHDRAWN" && c.code != "-";
 }
 
-std::span<const ExclusionReason> exclusion_reasons() { return kReasons; }
+std::span<const ExclusionReason> exclusion_reasons() {
+  return kReasons;
+}
 
 const ExclusionReason* find_exclusion_reason(std::string_view code) {
   for (const auto& r : kReasons)

@@ -46,8 +46,8 @@ bool http_url(std::string_view s) {
   return (s.rfind("https://", 0) == 0 || s.rfind("http://", 0) == 0) && s.size() > 8;
 }
 
-std::optional<std::string> url_value(TableReader& r, std::string_view key,
-                                     std::string_view example, bool allow_empty = false) {
+std::optional<std::string> url_value(TableReader& r, std::string_view key, std::string_view example,
+                                     bool allow_empty = false) {
   auto s = r.string(key, Need::optional, example);
   if (!s) return std::nullopt;
   if ((allow_empty && s->empty()) || http_url(*s)) return s;
@@ -85,8 +85,8 @@ void read_store(TableReader& r, Config& c, const std::filesystem::path& config_p
     c.store.path = p->absolute;
   if (auto d = r.duration("retain", Need::optional, "\"3y\"")) {
     if (*d < std::chrono::days{30}) {
-      r.doc().error(*r.table().get("retain"), "[store] retain: " + format_duration(*d) +
-                                                  " is shorter than 30 days",
+      r.doc().error(*r.table().get("retain"),
+                    "[store] retain: " + format_duration(*d) + " is shorter than 30 days",
                     "keep at least \"30d\" so reports and appeals can see recent sessions");
     } else {
       c.store.retain = *d;
@@ -105,17 +105,20 @@ void read_feeds(TableReader& mis, const toml::table& feeds, Config& c) {
     if (!n && feed_optional(f)) continue;
     if (!n) {
       mis.doc().error(feeds, "[mis] feeds has no " + dq(name) + " file",
-                      "add feeds." + name + " = " + example + " under [mis] (a file name or "
-                      "glob inside export_dir)");
+                      "add feeds." + name + " = " + example +
+                          " under [mis] (a file name or "
+                          "glob inside export_dir)");
       continue;
     }
     auto s = r.string(name, Need::optional, example);
     if (!s) continue;
     if (s->empty() || s->front() == '/' || s->find("..") != std::string::npos) {
-      mis.doc().error(*n, "[mis] feeds." + name + ": " + dq(*s) +
-                              " is not a file name inside export_dir",
-                      "write the file name (or a glob like \"" + name + "*.xml\") as it "
-                      "appears in export_dir, like " + example);
+      mis.doc().error(
+          *n, "[mis] feeds." + name + ": " + dq(*s) + " is not a file name inside export_dir",
+          "write the file name (or a glob like \"" + name +
+              "*.xml\") as it "
+              "appears in export_dir, like " +
+              example);
       continue;
     }
     c.mis.feeds[f] = *s;
@@ -127,15 +130,20 @@ void read_mis(TableReader& r, Config& c, const std::filesystem::path& config_pat
   if (auto p = path_value(r, "export_dir", Need::required, "\"/srv/mis-exports\"", config_path))
     c.mis.export_dir = p->absolute;
   if (auto f = r.string("format", Need::optional, "\"xml\"")) {
-    if (*f == "xml") c.mis.format = FeedFormat::xml;
-    else if (*f == "csv") c.mis.format = FeedFormat::csv;
+    if (*f == "xml")
+      c.mis.format = FeedFormat::xml;
+    else if (*f == "csv")
+      c.mis.format = FeedFormat::csv;
     else
-      r.doc().error(*r.table().get("format"), "[mis] format: " + dq(*f) + " is not a format iesync reads",
+      r.doc().error(*r.table().get("format"),
+                    "[mis] format: " + dq(*f) + " is not a format iesync reads",
                     "use \"xml\" (SIMS CommandReporter) or \"csv\"");
   }
   if (auto e = r.string("encoding", Need::optional, "\"utf-8\"")) {
-    if (*e == "utf-8") c.mis.encoding = FeedEncoding::utf8;
-    else if (*e == "windows-1252") c.mis.encoding = FeedEncoding::windows1252;
+    if (*e == "utf-8")
+      c.mis.encoding = FeedEncoding::utf8;
+    else if (*e == "windows-1252")
+      c.mis.encoding = FeedEncoding::windows1252;
     else
       r.doc().error(*r.table().get("encoding"), "[mis] encoding: " + dq(*e) + " is not supported",
                     "use \"utf-8\" or \"windows-1252\"");
@@ -152,8 +160,8 @@ void read_classroom(TableReader& r, Config& c, const std::filesystem::path& conf
     c.classroom.api_base = *u;
   if (auto u = url_value(r, "token_uri", "\"https://oauth2.googleapis.com/token\""))
     c.classroom.token_uri = *u;
-  auto key = path_value(r, "key_file", Need::optional, "\"/etc/iesync/classroom-key.json\"",
-                        config_path);
+  auto key =
+      path_value(r, "key_file", Need::optional, "\"/etc/iesync/classroom-key.json\"", config_path);
   if (key) c.classroom.key_file = key->absolute;
   if (auto s = r.string("impersonate", Need::optional, "\"iesync-reader@example.sch.uk\"")) {
     if (s->find('@') == std::string::npos || s->front() == '@' || s->back() == '@')
@@ -190,17 +198,21 @@ std::string trim_copy(const std::string& s) {
 void read_writeback(TableReader& r, Config& c, const std::filesystem::path& config_path,
                     const LoadOptions& opts) {
   if (auto t = r.string("target", Need::optional, "\"file\"")) {
-    if (*t == "file") c.writeback.target = WritebackTarget::file;
-    else if (*t == "wonde") c.writeback.target = WritebackTarget::wonde;
+    if (*t == "file")
+      c.writeback.target = WritebackTarget::file;
+    else if (*t == "wonde")
+      c.writeback.target = WritebackTarget::wonde;
     else
-      r.doc().error(*r.table().get("target"), "[writeback] target: " + dq(*t) + " is not a write-back target",
+      r.doc().error(*r.table().get("target"),
+                    "[writeback] target: " + dq(*t) + " is not a write-back target",
                     "use \"file\" (a drop folder the MIS imports) or \"wonde\" (the Wonde API)");
   }
   const bool file = c.writeback.target == WritebackTarget::file;
   if (auto p = path_value(r, "outbox_dir", file ? Need::required : Need::optional,
                           "\"/srv/mis-imports\"", config_path))
     c.writeback.outbox_dir = p->absolute;
-  if (auto u = url_value(r, "api_base", "\"https://api.wonde.com/v1.0\"")) c.writeback.api_base = *u;
+  if (auto u = url_value(r, "api_base", "\"https://api.wonde.com/v1.0\""))
+    c.writeback.api_base = *u;
   if (auto s = r.string("school_id", file ? Need::optional : Need::required, "\"A1930499544\"")) {
     if (s->empty() && !file)
       r.doc().error(*r.table().get("school_id"), "[writeback] school_id is empty",
@@ -255,8 +267,9 @@ void read_schedule(TableReader& r, Config& c) {
       }
     }
     if (days->empty())
-      r.doc().error(*r.table().get("days"), "[schedule] days is empty",
-                    "list the days iesync runs, like [\"Mon\", \"Tue\", \"Wed\", \"Thu\", \"Fri\"]");
+      r.doc().error(
+          *r.table().get("days"), "[schedule] days is empty",
+          "list the days iesync runs, like [\"Mon\", \"Tue\", \"Wed\", \"Thu\", \"Fri\"]");
     else if (out.size() == days->size())
       c.schedule.days = out;
   }
@@ -288,8 +301,7 @@ void read_status(TableReader& r, Config& c, const std::filesystem::path& config_
       c.status.port = hp->second;
       listen_ok = true;
     } else {
-      r.doc().error(*r.table().get("listen"),
-                    "[status] listen: " + dq(*l) + " is not HOST:PORT",
+      r.doc().error(*r.table().get("listen"), "[status] listen: " + dq(*l) + " is not HOST:PORT",
                     "write an address and port, like \"127.0.0.1:8470\" (IPv6 as \"[::1]:8470\")");
     }
   }
@@ -327,7 +339,8 @@ void read_log(TableReader& r, Config& c, const std::filesystem::path& config_pat
 }
 
 void read_safety(TableReader& r, Config& c) {
-  if (auto p = r.percent("max_roster_drop", Need::optional, "\"15%\"")) c.safety.max_roster_drop = *p;
+  if (auto p = r.percent("max_roster_drop", Need::optional, "\"15%\""))
+    c.safety.max_roster_drop = *p;
   r.finish();
 }
 
@@ -346,12 +359,13 @@ void read_threshold(TableReader& r, std::string_view key, ImpactThreshold& out,
       continue;
     }
     if (*n < 1 || *n > 400) {
-      r.doc().error(*t->get(name), "[impact] " + std::string(key) + "." + name + ": " +
-                                       std::to_string(*n) + " is not between 1 and 400",
-                    "write a whole number of " +
-                        std::string(name == std::string_view("count") ? "IEs or incidents"
-                                                                      : "school days") +
-                        ", like " + std::string(example));
+      r.doc().error(
+          *t->get(name),
+          "[impact] " + std::string(key) + "." + name + ": " + std::to_string(*n) +
+              " is not between 1 and 400",
+          "write a whole number of " +
+              std::string(name == std::string_view("count") ? "IEs or incidents" : "school days") +
+              ", like " + std::string(example));
       ok = false;
       continue;
     }
@@ -366,14 +380,17 @@ void read_impact(TableReader& r, Config& c) {
     const toml::array* arr = n->as_array();
     std::vector<int> windows;
     bool ok = arr != nullptr && !arr->empty();
-    if (!arr) r.wrong_type(*n, "windows", "an array of whole numbers of school days", "[10, 20]");
+    if (!arr)
+      r.wrong_type(*n, "windows", "an array of whole numbers of school days", "[10, 20]");
     else if (arr->empty())
-      r.doc().error(*n, "[impact] windows is empty", "list the school days compared, like [10, 20]");
+      r.doc().error(*n, "[impact] windows is empty",
+                    "list the school days compared, like [10, 20]");
     for (std::size_t i = 0; arr && i < arr->size(); ++i) {
       auto v = (*arr)[i].value<int64_t>();
       if (!v || !(*arr)[i].is_integer() || *v < 1 || *v > 200) {
-        r.doc().error((*arr)[i], "[impact] windows: each entry must be a whole number of school "
-                                 "days from 1 to 200",
+        r.doc().error((*arr)[i],
+                      "[impact] windows: each entry must be a whole number of school "
+                      "days from 1 to 200",
                       "write it like [10, 20]");
         ok = false;
       } else if (std::find(windows.begin(), windows.end(), static_cast<int>(*v)) != windows.end()) {
@@ -440,7 +457,8 @@ LoadedConfig load_config(const std::filesystem::path& path, const LoadOptions& o
   if (auto root = doc.parse(path)) {
     TableReader r(doc, *root, "");
     const toml::node* mapping_node = nullptr;
-    if (auto t = section(r, "school", Need::required, "name = \"...\" and mapping = \"mapping.toml\"")) {
+    if (auto t =
+            section(r, "school", Need::required, "name = \"...\" and mapping = \"mapping.toml\"")) {
       TableReader s(doc, *t, "school");
       read_school(s, c, path, &mapping_node);
     }
@@ -448,7 +466,8 @@ LoadedConfig load_config(const std::filesystem::path& path, const LoadOptions& o
       TableReader s(doc, *t, "store");
       read_store(s, c, path);
     }
-    if (auto t = section(r, "mis", Need::required, "export_dir = \"...\" and feeds.students = \"students.xml\" etc.")) {
+    if (auto t = section(r, "mis", Need::required,
+                         "export_dir = \"...\" and feeds.students = \"students.xml\" etc.")) {
       TableReader s(doc, *t, "mis");
       read_mis(s, c, path);
     }
@@ -456,7 +475,8 @@ LoadedConfig load_config(const std::filesystem::path& path, const LoadOptions& o
       TableReader s(doc, *t, "classroom");
       read_classroom(s, c, path, opts);
     }
-    if (auto t = section(r, "writeback", Need::required, "target = \"file\" and outbox_dir = \"...\"")) {
+    if (auto t =
+            section(r, "writeback", Need::required, "target = \"file\" and outbox_dir = \"...\"")) {
       TableReader s(doc, *t, "writeback");
       read_writeback(s, c, path, opts);
     }

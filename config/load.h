@@ -5,8 +5,8 @@
 #include <filesystem>
 #include <vector>
 
-#include "config/config.h"
 #include "base/result.h"
+#include "config/config.h"
 
 namespace iesync {
 

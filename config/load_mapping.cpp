@@ -41,20 +41,30 @@ std::vector<LogicalField> logical_fields(Feed f) {
               {"start_date", false, "Start Date"},
               {"end_date", false, "End Date"}};
     case Feed::timetable:
-      return {{"class", true, "ShortName"},   {"day", true, "DayName"},
-              {"start", true, "StartTime"},   {"end", true, "EndTime"},
-              {"room", false, "Name"},        {"teacher", false, "Staff Code"},
+      return {{"class", true, "ShortName"}, {"day", true, "DayName"},
+              {"start", true, "StartTime"}, {"end", true, "EndTime"},
+              {"room", false, "Name"},      {"teacher", false, "Staff Code"},
               {"subject", false, "Subject"}};
     case Feed::bookings:
-      return {{"id", true, "Booking ID"},  {"student_id", true, "Adno"}, {"date", true, "Date"},
-              {"start", true, "Start"},    {"end", true, "End"},         {"reason", false, "Reason"},
-              {"room", false, "Room"},     {"status", false, "Status"},
-              {"referred_by", false, "Referred By"}, {"incident_id", false, "Incident ID"}};
+      return {{"id", true, "Booking ID"},
+              {"student_id", true, "Adno"},
+              {"date", true, "Date"},
+              {"start", true, "Start"},
+              {"end", true, "End"},
+              {"reason", false, "Reason"},
+              {"room", false, "Room"},
+              {"status", false, "Status"},
+              {"referred_by", false, "Referred By"},
+              {"incident_id", false, "Incident ID"}};
     case Feed::behaviour:
-      return {{"id", true, "Incident ID"},    {"student_id", true, "Adno"},
-              {"date", true, "Date"},         {"time", false, "Time"},
-              {"type", false, "Type"},        {"points", false, "Points"},
-              {"recorded_by", false, "Recorded By"}, {"status", false, "Status"}};
+      return {{"id", true, "Incident ID"},
+              {"student_id", true, "Adno"},
+              {"date", true, "Date"},
+              {"time", false, "Time"},
+              {"type", false, "Type"},
+              {"points", false, "Points"},
+              {"recorded_by", false, "Recorded By"},
+              {"status", false, "Status"}};
   }
   return {};
 }
@@ -77,8 +87,10 @@ void read_fields(TableReader& root, Mapping& m) {
     if (!t) {
       if (!fields->get(feed) && !feed_optional(f))
         root.doc().error(*fields, "there is no [fields." + feed + "] table",
-                         "add [fields." + feed + "] mapping each logical field to its column "
-                         "caption in the " + feed + " export");
+                         "add [fields." + feed +
+                             "] mapping each logical field to its column "
+                             "caption in the " +
+                             feed + " export");
       continue;
     }
     TableReader r(root.doc(), *t, "fields." + feed);
@@ -89,8 +101,10 @@ void read_fields(TableReader& root, Mapping& m) {
       if (!n) {
         if (lf.required)
           root.doc().error(*t, "[fields." + feed + "] has no " + dq(lf.name),
-                           "add " + std::string(lf.name) + " = \"COLUMN CAPTION\" (the caption of "
-                           "that column in the " + feed + " export)");
+                           "add " + std::string(lf.name) +
+                               " = \"COLUMN CAPTION\" (the caption of "
+                               "that column in the " +
+                               feed + " export)");
         continue;
       }
       auto s = r.string(lf.name, Need::optional, dq(lf.example));
@@ -120,8 +134,9 @@ void read_string_map(Doc& doc, const toml::table& t, const std::string& where_na
       else
         out[std::string(k.str())] = s->get();
     } else {
-      doc.error(v, where_name + " " + dq(k.str()) + ": expected a string like " +
-                       std::string(example) + ", not " + type_phrase(v),
+      doc.error(v,
+                where_name + " " + dq(k.str()) + ": expected a string like " +
+                    std::string(example) + ", not " + type_phrase(v),
                 "put the value in double quotes");
     }
   }
@@ -142,10 +157,14 @@ std::vector<std::string> day_names(const std::string& pattern, int cycle) {
       if (pattern[i] == '{') {
         auto close = pattern.find('}', i);
         std::string ph = pattern.substr(i + 1, close - i - 1);
-        if (ph == "cycle_day") out += std::to_string(d);
-        else if (ph == "weekday") out += weekday_name((d - 1) % 5);
-        else if (ph == "week_letter") out += char('A' + week);
-        else if (ph == "week_number") out += std::to_string(week + 1);
+        if (ph == "cycle_day")
+          out += std::to_string(d);
+        else if (ph == "weekday")
+          out += weekday_name((d - 1) % 5);
+        else if (ph == "week_letter")
+          out += char('A' + week);
+        else if (ph == "week_number")
+          out += std::to_string(week + 1);
         i = close + 1;
       } else {
         out += pattern[i++];
@@ -212,16 +231,15 @@ void read_closed(TableReader& r, CalendarConfig& cal) {
       continue;
     }
     if (dr->last < dr->first) {
-      r.doc().error(arr[i], "[calendar] closed: " + dq(s) + " ends before it starts",
-                    "put the earlier date first: \"" + dr->last.iso() + ".." + dr->first.iso() +
-                        "\"");
+      r.doc().error(
+          arr[i], "[calendar] closed: " + dq(s) + " ends before it starts",
+          "put the earlier date first: \"" + dr->last.iso() + ".." + dr->first.iso() + "\"");
       continue;
     }
     bool clash = false;
     for (const auto& [prev, j] : ok) {
       if (prev.overlaps(*dr)) {
-        r.doc().error(arr[i], "[calendar] closed: " + dq(s) + " overlaps " +
-                                  dq((*list)[j]),
+        r.doc().error(arr[i], "[calendar] closed: " + dq(s) + " overlaps " + dq((*list)[j]),
                       "merge them into one range or correct the dates");
         clash = true;
         break;
@@ -260,8 +278,9 @@ void read_week_overrides(TableReader& r, CalendarConfig& cal) {
     }
     auto s = v.as_string();
     if (!s) {
-      r.doc().error(v, "[calendar] week_overrides " + key + ": expected a string like \"A\", not " +
-                           type_phrase(v),
+      r.doc().error(v,
+                    "[calendar] week_overrides " + key + ": expected a string like \"A\", not " +
+                        type_phrase(v),
                     "write the week letter in double quotes");
       continue;
     }
@@ -270,8 +289,9 @@ void read_week_overrides(TableReader& r, CalendarConfig& cal) {
     if (w.size() == 1 && w[0] >= 'A' && w[0] < 'A' + cal.cycle) valid = true;
     if (w.size() == 1 && w[0] >= '1' && w[0] < '1' + cal.cycle) valid = true;
     if (!valid) {
-      r.doc().error(v, "[calendar] week_overrides " + key + ": " + dq(w) +
-                           " is not a week of the " + std::to_string(cal.cycle) + "-week cycle",
+      r.doc().error(v,
+                    "[calendar] week_overrides " + key + ": " + dq(w) + " is not a week of the " +
+                        std::to_string(cal.cycle) + "-week cycle",
                     "use a week letter (" + letters + ") or number (" + numbers + ")");
       continue;
     }
@@ -290,30 +310,32 @@ void read_periods(TableReader& r, CalendarConfig& cal) {
     std::string upper = name;
     for (auto& ch : upper) ch = char(std::toupper(static_cast<unsigned char>(ch)));
     if (upper == "AM" || upper == "PM" || upper == "ALL") {
-      r.doc().error(k.source(), "[calendar.periods] " + dq(name) +
-                                    " is reserved for a booking covering a part of the day",
+      r.doc().error(k.source(),
+                    "[calendar.periods] " + dq(name) +
+                        " is reserved for a booking covering a part of the day",
                     "rename the period; AM, PM and ALL take their times from [calendar] am/pm");
       continue;
     }
     auto s = v.as_string();
     if (!s) {
-      r.doc().error(v, "[calendar.periods] " + dq(name) +
-                           ": expected a string like \"08:50-09:50\", not " + type_phrase(v),
+      r.doc().error(v,
+                    "[calendar.periods] " + dq(name) +
+                        ": expected a string like \"08:50-09:50\", not " + type_phrase(v),
                     "write the period's times as \"HH:MM-HH:MM\"");
       continue;
     }
     auto tr = parse_time_range_strict(s->get());
     if (!tr) {
-      r.doc().error(v, "[calendar.periods] " + dq(name) + ": " + dq(s->get()) +
-                           " is not a time range",
+      r.doc().error(v,
+                    "[calendar.periods] " + dq(name) + ": " + dq(s->get()) + " is not a time range",
                     "write HH:MM-HH:MM on the 24-hour clock, like \"08:50-09:50\"");
       continue;
     }
     if (!(tr->start < tr->end)) {
-      r.doc().error(v, "[calendar.periods] " + dq(name) + ": " + dq(s->get()) +
-                           " does not end after it starts",
-                    "put the earlier time first, like \"" + tr->end.str() + "-" +
-                        tr->start.str() + "\"");
+      r.doc().error(
+          v,
+          "[calendar.periods] " + dq(name) + ": " + dq(s->get()) + " does not end after it starts",
+          "put the earlier time first, like \"" + tr->end.str() + "-" + tr->start.str() + "\"");
       continue;
     }
     ordered.push_back({v.source().begin.line, {name, *tr}});
@@ -352,8 +374,10 @@ void read_calendar(TableReader& root, Mapping& m) {
   }
   bool names_ok = true;
   if (auto dn = r.string("day_name", Need::optional, "\"Day{cycle_day}\"")) {
-    if (check_day_name(r.doc(), *t->get("day_name"), *dn, cal.cycle)) cal.day_name = *dn;
-    else names_ok = false;
+    if (check_day_name(r.doc(), *t->get("day_name"), *dn, cal.cycle))
+      cal.day_name = *dn;
+    else
+      names_ok = false;
   }
   if (auto al = r.subtable("day_aliases", Need::optional, "{ \"Da10\" = \"Day10\" }")) {
     std::map<std::string, std::string> aliases;
@@ -361,10 +385,10 @@ void read_calendar(TableReader& root, Mapping& m) {
     auto names = day_names(cal.day_name, cal.cycle);
     for (const auto& [from, to] : aliases) {
       if (names_ok && std::find(names.begin(), names.end(), to) == names.end()) {
-        r.doc().error(*al->get(from), "[calendar] day_aliases: " + dq(from) + " maps to " +
-                                          dq(to) + ", which is not a day of the cycle",
-                      "map it to a name day_name gives, " + names.front() + " to " +
-                          names.back());
+        r.doc().error(*al->get(from),
+                      "[calendar] day_aliases: " + dq(from) + " maps to " + dq(to) +
+                          ", which is not a day of the cycle",
+                      "map it to a name day_name gives, " + names.front() + " to " + names.back());
         continue;
       }
       cal.day_aliases[from] = to;
@@ -377,8 +401,8 @@ void read_calendar(TableReader& root, Mapping& m) {
   if (am) cal.am = *am;
   if (pm) cal.pm = *pm;
   if (am && pm && pm->start < am->end)
-    r.doc().error(*t->get("pm"), "[calendar] pm " + pm->str() + " starts before am " + am->str() +
-                                     " ends",
+    r.doc().error(*t->get("pm"),
+                  "[calendar] pm " + pm->str() + " starts before am " + am->str() + " ends",
                   "make am end at or before pm starts");
   read_periods(r, cal);
   r.finish();
@@ -423,8 +447,9 @@ void read_classroom(TableReader& root, Mapping& m) {
     auto window = [&](const char* key, std::chrono::seconds& out, const char* example) {
       if (auto d = wr.duration(key, Need::optional, example)) {
         if (*d > std::chrono::days{30})
-          root.doc().error(*w->get(key), "[classroom.work] " + std::string(key) + ": " +
-                                             format_duration(*d) + " is longer than 30 days",
+          root.doc().error(*w->get(key),
+                           "[classroom.work] " + std::string(key) + ": " + format_duration(*d) +
+                               " is longer than 30 days",
                            "use at most \"30d\"");
         else
           out = *d;
@@ -443,8 +468,9 @@ void check_mark_code(Doc& doc, const toml::node& at, const std::string& key,
                      const std::string& code, std::string& out) {
   const std::string name = "[codes] " + key;
   if (code == "E") {
-    doc.error(at, name + ": E is for a pupil suspended off site; a pupil in internal exclusion "
-                         "is on site — use / or \\ (or B only if your policy says so)");
+    doc.error(at, name +
+                      ": E is for a pupil suspended off site; a pupil in internal exclusion "
+                      "is on site — use / or \\ (or B only if your policy says so)");
     return;
   }
   if (code == "-") {
@@ -459,8 +485,9 @@ void check_mark_code(Doc& doc, const toml::node& at, const std::string& key,
     return;
   }
   if (!attendance_code_in_force(*c)) {
-    doc.error(at, name + ": " + code + " (" + std::string(c->meaning) + ") was withdrawn" +
-                      (code == "F" ? " before 2024" : " in August 2024"),
+    doc.error(at,
+              name + ": " + code + " (" + std::string(c->meaning) + ") was withdrawn" +
+                  (code == "F" ? " before 2024" : " in August 2024"),
               "use " + std::string(c->replacement));
     return;
   }
@@ -476,23 +503,25 @@ void read_reasons(Doc& doc, const toml::table& t, CodesConfig& codes) {
     const std::string word(k.str());
     auto s = v.as_string();
     if (!s) {
-      doc.error(v, "[codes.reasons] " + dq(word) + ": expected a string like \"DB\", not " +
-                       type_phrase(v),
-                "write the DfE reason code in double quotes");
+      doc.error(
+          v,
+          "[codes.reasons] " + dq(word) + ": expected a string like \"DB\", not " + type_phrase(v),
+          "write the DfE reason code in double quotes");
       continue;
     }
     const std::string& code = s->get();
     const ExclusionReason* r = find_exclusion_reason(code);
     if (!r) {
-      doc.error(v, "[codes.reasons] " + dq(word) + ": " + dq(code) +
-                       " is not a DfE exclusion reason code",
-                "use a current reason code: " + list);
+      doc.error(
+          v,
+          "[codes.reasons] " + dq(word) + ": " + dq(code) + " is not a DfE exclusion reason code",
+          "use a current reason code: " + list);
       continue;
     }
     if (!exclusion_reason_current(*r)) {
-      doc.error(v, "[codes.reasons] " + dq(word) + ": " + code + " (" +
-                       std::string(r->meaning) + ") is not a current DfE exclusion reason (" +
-                       std::string(r->status) + ")",
+      doc.error(v,
+                "[codes.reasons] " + dq(word) + ": " + code + " (" + std::string(r->meaning) +
+                    ") is not a current DfE exclusion reason (" + std::string(r->status) + ")",
                 "use a current reason code: " + list);
       continue;
     }
@@ -508,7 +537,8 @@ void read_codes(TableReader& root, Mapping& m) {
   for (auto [key, out] : {std::pair<const char*, std::string*>{"lesson", &codes.lesson},
                           {"session_am", &codes.session_am},
                           {"session_pm", &codes.session_pm}}) {
-    if (auto s = r.string(key, Need::optional, "\"/\"")) check_mark_code(r.doc(), *t->get(key), key, *s, *out);
+    if (auto s = r.string(key, Need::optional, "\"/\""))
+      check_mark_code(r.doc(), *t->get(key), key, *s, *out);
   }
   if (auto b = r.boolean("write_session_marks")) codes.write_session_marks = *b;
   auto am_reg = r.time("am_register", Need::optional, "\"08:45\"");
@@ -524,8 +554,7 @@ void read_codes(TableReader& root, Mapping& m) {
       if (c.empty() || find_attendance_code(c)) {
         out.push_back(c);
       } else {
-        r.doc().error(arr[i], "[codes] may_overwrite: " + dq(c) +
-                                  " is not a DfE attendance code",
+        r.doc().error(arr[i], "[codes] may_overwrite: " + dq(c) + " is not a DfE attendance code",
                       "list codes from the DfE list, \"\" (no mark) or \"-\"");
       }
     }

@@ -30,8 +30,10 @@ void read_notify(TableReader& r, Config& c, const std::filesystem::path& config_
   NotifyConfig& n = c.notify;
   if (auto b = r.boolean("enabled")) n.enabled = *b;
   if (auto t = r.string("transport", Need::optional, "\"smtp\"")) {
-    if (*t == "smtp") n.transport = MailTransport::smtp;
-    else if (*t == "dir") n.transport = MailTransport::dir;
+    if (*t == "smtp")
+      n.transport = MailTransport::smtp;
+    else if (*t == "dir")
+      n.transport = MailTransport::dir;
     else
       r.doc().error(*r.table().get("transport"),
                     "[notify] transport: " + dq(*t) + " is not a mail transport",
@@ -49,8 +51,10 @@ void read_notify(TableReader& r, Config& c, const std::filesystem::path& config_
                     "start)");
   }
   if (auto s = r.string("starttls", Need::optional, "\"required\"")) {
-    if (*s == "required") n.starttls_required = true;
-    else if (*s == "none") n.starttls_required = false;
+    if (*s == "required")
+      n.starttls_required = true;
+    else if (*s == "none")
+      n.starttls_required = false;
     else
       r.doc().error(*r.table().get("starttls"),
                     "[notify] starttls: " + dq(*s) + " is not \"required\" or \"none\"",
@@ -61,10 +65,10 @@ void read_notify(TableReader& r, Config& c, const std::filesystem::path& config_
     std::string host = n.smtp_url.substr(7);
     host = host.substr(0, host.find_first_of(":/"));
     if (host != "127.0.0.1" && host != "localhost" && host != "[::1]")
-      r.doc().error(*r.table().get("starttls"),
-                    "[notify] starttls = \"none\" for " + dq(n.smtp_url) +
-                        ", which is not on this machine",
-                    "use starttls = \"required\", or smtps:// on port 465");
+      r.doc().error(
+          *r.table().get("starttls"),
+          "[notify] starttls = \"none\" for " + dq(n.smtp_url) + ", which is not on this machine",
+          "use starttls = \"required\", or smtps:// on port 465");
   }
   if (auto s = r.string("user", Need::optional, "\"iesync@example.sch.uk\"")) n.user = *s;
   std::optional<ResolvedPath> password;
@@ -82,17 +86,21 @@ void read_notify(TableReader& r, Config& c, const std::filesystem::path& config_
     check_secret(r.doc(), *r.table().get("password_file"), "[notify] password_file", *password);
   if (auto s = r.string("from", n.enabled ? Need::required : Need::optional,
                         "\"IE room <ie-room@example.sch.uk>\"")) {
-    if (plausible_address(*s)) n.from = *s;
+    if (plausible_address(*s))
+      n.from = *s;
     else
       r.doc().error(*r.table().get("from"), "[notify] from: " + dq(*s) + " is not an email address",
                     "write it like \"IE room <ie-room@example.sch.uk>\"");
   }
-  if (auto list = r.string_array("behaviour_lead", Need::optional, "[\"behaviour@example.sch.uk\"]")) {
+  if (auto list =
+          r.string_array("behaviour_lead", Need::optional, "[\"behaviour@example.sch.uk\"]")) {
     const auto& arr = *r.table().get("behaviour_lead")->as_array();
     for (std::size_t i = 0; i < list->size(); ++i) {
-      if (plausible_address((*list)[i])) n.behaviour_lead.push_back((*list)[i]);
+      if (plausible_address((*list)[i]))
+        n.behaviour_lead.push_back((*list)[i]);
       else
-        r.doc().error(arr[i], "[notify] behaviour_lead: " + dq((*list)[i]) + " is not an email address",
+        r.doc().error(arr[i],
+                      "[notify] behaviour_lead: " + dq((*list)[i]) + " is not an email address",
                       "write each address like \"behaviour@example.sch.uk\"");
     }
   }

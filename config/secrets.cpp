@@ -22,8 +22,9 @@ void check_secret(Doc& doc, const toml::node& at, std::string_view key_name,
                 "create it holding the secret and run: chmod 600 " + file.display +
                     " (or correct the path)");
     } else {
-      doc.error(at, std::string(key_name) + ": cannot check " + file.display + " (" +
-                        std::strerror(err) + ")",
+      doc.error(at,
+                std::string(key_name) + ": cannot check " + file.display + " (" +
+                    std::strerror(err) + ")",
                 "make its folder readable by the user iesync runs as");
     }
     return;

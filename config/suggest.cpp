@@ -6,7 +6,9 @@
 namespace iesync {
 
 namespace {
-char lower(char c) { return char(std::tolower(static_cast<unsigned char>(c))); }
+char lower(char c) {
+  return char(std::tolower(static_cast<unsigned char>(c)));
+}
 }  // namespace
 
 int edit_distance(std::string_view a, std::string_view b) {
@@ -19,7 +21,8 @@ int edit_distance(std::string_view a, std::string_view b) {
     for (size_t j = 1; j <= m; ++j) {
       int cost = lower(a[i - 1]) == lower(b[j - 1]) ? 0 : 1;
       d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
-      if (i > 1 && j > 1 && lower(a[i - 1]) == lower(b[j - 2]) && lower(a[i - 2]) == lower(b[j - 1]))
+      if (i > 1 && j > 1 && lower(a[i - 1]) == lower(b[j - 2]) &&
+          lower(a[i - 2]) == lower(b[j - 1]))
         d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
     }
   }

@@ -12,7 +12,8 @@ namespace iesync {
 int edit_distance(std::string_view a, std::string_view b);
 
 // The candidate nearest to `word`, if it is close enough to be a plausible typo.
-std::optional<std::string> nearest(std::string_view word, const std::vector<std::string>& candidates);
+std::optional<std::string> nearest(std::string_view word,
+                                   const std::vector<std::string>& candidates);
 
 // "a, b, c" / "a, b or c" for messages.
 std::string join_words(const std::vector<std::string>& words, std::string_view last_sep = ", ");

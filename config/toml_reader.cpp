@@ -27,11 +27,16 @@ namespace {
 std::string shown(const toml::node& n) {
   if (auto s = n.as_string()) return dq(s->get());
   std::ostringstream os;
-  if (auto i = n.as_integer()) os << i->get();
-  else if (auto f = n.as_floating_point()) os << f->get();
-  else if (auto b = n.as_boolean()) os << (b->get() ? "true" : "false");
-  else if (auto d = n.as_date()) os << d->get();
-  else return type_phrase(n);
+  if (auto i = n.as_integer())
+    os << i->get();
+  else if (auto f = n.as_floating_point())
+    os << f->get();
+  else if (auto b = n.as_boolean())
+    os << (b->get() ? "true" : "false");
+  else if (auto d = n.as_date())
+    os << d->get();
+  else
+    return type_phrase(n);
   return os.str();
 }
 
@@ -92,21 +97,33 @@ std::vector<Error> Doc::sorted_problems() const {
 
 std::string type_phrase(const toml::node& n) {
   switch (n.type()) {
-    case toml::node_type::string: return "a string";
-    case toml::node_type::integer: return "an integer";
-    case toml::node_type::floating_point: return "a number with a decimal point";
-    case toml::node_type::boolean: return "true/false";
-    case toml::node_type::date: return "a date";
-    case toml::node_type::time: return "a time";
-    case toml::node_type::date_time: return "a date-time";
-    case toml::node_type::table: return "a table";
-    case toml::node_type::array: return "a list";
-    default: return "nothing";
+    case toml::node_type::string:
+      return "a string";
+    case toml::node_type::integer:
+      return "an integer";
+    case toml::node_type::floating_point:
+      return "a number with a decimal point";
+    case toml::node_type::boolean:
+      return "true/false";
+    case toml::node_type::date:
+      return "a date";
+    case toml::node_type::time:
+      return "a time";
+    case toml::node_type::date_time:
+      return "a date-time";
+    case toml::node_type::table:
+      return "a table";
+    case toml::node_type::array:
+      return "a list";
+    default:
+      return "nothing";
   }
 }
 
 TableReader::TableReader(Doc& doc, const toml::table& table, std::string path)
-    : doc_(doc), table_(table), name_(path.empty() ? "the top level" : "[" + path + "]"),
+    : doc_(doc),
+      table_(table),
+      name_(path.empty() ? "the top level" : "[" + path + "]"),
       path_(std::move(path)) {}
 
 std::string TableReader::key_name(std::string_view key) const {
@@ -133,9 +150,9 @@ void TableReader::wrong_type(const toml::node& n, std::string_view key, std::str
   std::string msg = key_name(key) + ": expected " + std::string(expected);
   if (!example.empty()) msg += " like " + std::string(example);
   msg += ", not " + type_phrase(n);
-  doc_.error(n, msg,
-             example.empty() ? std::string{}
-                             : "write " + std::string(key) + " = " + std::string(example));
+  doc_.error(
+      n, msg,
+      example.empty() ? std::string{} : "write " + std::string(key) + " = " + std::string(example));
 }
 
 const toml::node* TableReader::typed(std::string_view key, Need need, std::string_view example,
@@ -181,9 +198,9 @@ std::optional<std::chrono::seconds> TableReader::duration(std::string_view key, 
   }
   auto d = parse_duration(s);
   if (!d) {
-    doc_.error(*n, key_name(key) + ": " + dq(s) + " is not a duration",
-               "write a whole number and a unit (s, m, h, d, w or y), like " +
-                   std::string(example));
+    doc_.error(
+        *n, key_name(key) + ": " + dq(s) + " is not a duration",
+        "write a whole number and a unit (s, m, h, d, w or y), like " + std::string(example));
   }
   return d;
 }
@@ -270,8 +287,9 @@ std::optional<std::vector<std::string>> TableReader::string_array(std::string_vi
     if (auto s = el.as_string()) {
       out.push_back(s->get());
     } else {
-      doc_.error(el, key_name(key) + ": expected a list of strings like " + std::string(example) +
-                         ", but this item is " + type_phrase(el),
+      doc_.error(el,
+                 key_name(key) + ": expected a list of strings like " + std::string(example) +
+                     ", but this item is " + type_phrase(el),
                  "put the item in double quotes");
       ok = false;
     }
@@ -308,7 +326,8 @@ void TableReader::finish() {
         fix = "did you mean [" + (path_.empty() ? *near : path_ + "." + *near) + "]?";
       } else {
         std::vector<std::string> names;
-        for (const auto& c : candidates) names.push_back("[" + (path_.empty() ? c : path_ + "." + c) + "]");
+        for (const auto& c : candidates)
+          names.push_back("[" + (path_.empty() ? c : path_ + "." + c) + "]");
         fix = "remove it; the tables here are " + join_words(names, " and ");
       }
       doc_.error(v, "unknown " + table_noun_ + " [" + full + "]", fix);

@@ -11,9 +11,9 @@
 #include <string_view>
 #include <vector>
 
+#include "base/result.h"
 #include "config/toml.h"
 #include "mapping/civil.h"
-#include "base/result.h"
 
 namespace iesync::cfg {
 

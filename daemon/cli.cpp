@@ -1,10 +1,10 @@
 #include "daemon/cli.h"
-#include "daemon/exit_code.h"
 
 #include <CLI/CLI.hpp>
 #include <iostream>
 
 #include "daemon/commands.h"
+#include "daemon/exit_code.h"
 
 namespace iesync {
 
@@ -19,8 +19,7 @@ int run_cli(int argc, char** argv) {
 
   CommonOptions common;
   auto add_config = [&](CLI::App* sub) {
-    sub->add_option("--config", common.config_path, "iesync.toml to use")
-        ->capture_default_str();
+    sub->add_option("--config", common.config_path, "iesync.toml to use")->capture_default_str();
   };
 
   auto* check = app.add_subcommand("check-config",

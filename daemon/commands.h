@@ -37,7 +37,7 @@ struct OutboxOptions {
 
 struct RunOptions {
   long busy_timeout_ms = 5000;  // how long a store call waits for another process's lock
-  long watch_quiet_ms = 5000;  // quiet time after an export changes before a cycle starts
+  long watch_quiet_ms = 5000;   // quiet time after an export changes before a cycle starts
 };
 
 struct StatusOptions {
@@ -54,8 +54,8 @@ int cmd_run(const CommonOptions& common, const RunOptions& o);
 struct StudentOptions {
   std::string action;  // export, erase
   std::string id;
-  std::string out;     // export: file to write (mode 0600); empty = stdout
-  bool yes = false;    // erase: do not ask
+  std::string out;   // export: file to write (mode 0600); empty = stdout
+  bool yes = false;  // erase: do not ask
 };
 int cmd_student(const CommonOptions& common, const StudentOptions& o);
 

@@ -1,23 +1,22 @@
 #include "daemon/cycle.h"
-#include "daemon/exit_code.h"
-
-#include "daemon/cycle_summary.h"
 
 #include <map>
 #include <set>
 
 #include "connectors/classroom/connector.h"
 #include "connectors/writeback/sender.h"
+#include "daemon/cycle_summary.h"
+#include "daemon/exit_code.h"
 #include "daemon/impact/pupil_impact.h"
 #include "mapping/calendar.h"
 #include "mapping/marks.h"
 #include "mapping/missed_lessons.h"
 #include "mapping/retractions.h"
 #include "mapping/timezone.h"
+#include "store/cycle_log.h"
+#include "store/lookup_cache.h"
 #include "store/mis_store.h"
 #include "store/outbox.h"
-#include "store/lookup_cache.h"
-#include "store/cycle_log.h"
 #include "store/retention.h"
 #include "store/scratch_store.h"
 #include "store/session_store.h"
@@ -165,8 +164,9 @@ Result<void> import_exports(CycleRun& c) {
   c.r.import = c.opts.dry_run ? importer.preview(c.opts.accept_drop)
                               : importer.run(c.opts.accept_drop, false);
   if (c.r.import.failed)
-    return make_error("", "the MIS import failed (see above); exports applied before the failure "
-                          "are kept, the rest wait for the next cycle");
+    return make_error("",
+                      "the MIS import failed (see above); exports applied before the failure "
+                      "are kept, the rest wait for the next cycle");
   return {};
 }
 
@@ -233,7 +233,8 @@ Result<void> plan_marks(CycleRun& c) {
   for (Date d : days) {
     auto held = sessions_db.load_day(d);
     if (!held) return held.error();
-    for (auto& k : late_cancellation_keys(*past, *held, codes)) c.r.retracts.push_back(std::move(k));
+    for (auto& k : late_cancellation_keys(*past, *held, codes))
+      c.r.retracts.push_back(std::move(k));
   }
   return {};
 }
@@ -282,8 +283,8 @@ struct Step {
 // between steps a shutdown may stop it. Further steps (reconciling several days, sending
 // notifications) go into this list.
 constexpr Step kSteps[] = {
-    {"calendar", load_calendar},  {"import", import_exports}, {"sessions", build_sessions},
-    {"classroom", read_classroom}, {"plan", plan_marks},      {"queue", save_and_queue},
+    {"calendar", load_calendar},   {"import", import_exports}, {"sessions", build_sessions},
+    {"classroom", read_classroom}, {"plan", plan_marks},       {"queue", save_and_queue},
     {"send", send_marks},
 };
 
@@ -314,7 +315,8 @@ bool stop_requested(const CycleRun& c) {
 
 CycleReport stopped(CycleRun& c) {
   c.r.exit_code = ExitCode::failed;
-  c.r.summary = "Cycle for " + c.r.date.iso() + " stopped for shutdown; the next cycle finishes it.";
+  c.r.summary =
+      "Cycle for " + c.r.date.iso() + " stopped for shutdown; the next cycle finishes it.";
   emit(c.events, Severity::info, "cycle.stopped", c.r.summary);
   return std::move(c.r);
 }
@@ -339,9 +341,17 @@ CycleReport finished(CycleRun& c) {
 
 CycleReport run_cycle_on(const Config& cfg, Store& store, EventSink& events, Env& env,
                          const CycleOptions& opts, const CycleDeps& deps) {
-  CycleRun c{cfg, store, events, env, env.clock(), opts, deps,
-             TimeZone::named(cfg.school.timezone).value_or(TimeZone::london()), env.clock().now(),
-             std::nullopt, {}};
+  CycleRun c{cfg,
+             store,
+             events,
+             env,
+             env.clock(),
+             opts,
+             deps,
+             TimeZone::named(cfg.school.timezone).value_or(TimeZone::london()),
+             env.clock().now(),
+             std::nullopt,
+             {}};
   c.r.date = opts.date.value_or(c.tz.to_local(c.started).date);
   const std::size_t last = std::size(kSteps) - 1;
   for (std::size_t i = 0; i <= last; ++i) {

@@ -8,14 +8,14 @@
 #include <string>
 #include <vector>
 
+#include "base/clock.h"
+#include "base/events.h"
 #include "config/config.h"
 #include "connectors/classroom/api_result.h"
 #include "connectors/classroom/metrics.h"
 #include "connectors/classroom/pass_cache.h"
 #include "connectors/mis/importer.h"
 #include "daemon/env.h"
-#include "base/clock.h"
-#include "base/events.h"
 #include "mapping/session.h"
 #include "mapping/writes.h"
 #include "store/store.h"
@@ -33,9 +33,9 @@ struct CycleReport {
   Date date;
   ImportResult import;
   std::vector<IeSession> sessions;
-  int problems = 0;                  // bookings that cover nothing, with a reason
-  std::vector<WriteItem> to_queue;   // due now (in a dry run: would be queued)
-  std::vector<std::string> retracts; // keys retracted (or that would be)
+  int problems = 0;                   // bookings that cover nothing, with a reason
+  std::vector<WriteItem> to_queue;    // due now (in a dry run: would be queued)
+  std::vector<std::string> retracts;  // keys retracted (or that would be)
   int queued = 0;
   int sent = 0;
   int conflicts = 0;

@@ -1,5 +1,4 @@
 #include "daemon/daemon.h"
-#include "daemon/exit_code.h"
 
 #include <unistd.h>
 
@@ -16,6 +15,7 @@
 
 #include "config/load.h"
 #include "daemon/cycle.h"
+#include "daemon/exit_code.h"
 #include "daemon/export_watch.h"
 #include "daemon/health.h"
 #include "daemon/impact/pupil_impact.h"
@@ -47,7 +47,9 @@ TimeZone zone_of(const Config& cfg) {
   return TimeZone::named(cfg.school.timezone).value_or(TimeZone::london());
 }
 
-std::string feed_key(Feed f) { return feed_name(f); }
+std::string feed_key(Feed f) {
+  return feed_name(f);
+}
 
 // Built once per config for the dashboard's day links, not per request; a config that loaded
 // has a calendar that builds, so null only means "skip weekends alone".
@@ -55,7 +57,6 @@ std::shared_ptr<const Calendar> shared_calendar(const Config& cfg) {
   auto cal = Calendar::build(cfg.mapping.calendar);
   return cal ? std::make_shared<const Calendar>(std::move(*cal)) : nullptr;
 }
-
 
 }  // namespace
 
@@ -79,13 +80,18 @@ bool Daemon::trigger(const std::string& why) {
   if (running_) {
     if (queued_) return false;
     queued_ = true;
-    if (why != "scheduled") log_->emit(Event{Severity::info, "daemon.queued", "A cycle is running; another is queued (" + why + ")", {}});
+    if (why != "scheduled")
+      log_->emit(Event{Severity::info,
+                       "daemon.queued",
+                       "A cycle is running; another is queued (" + why + ")",
+                       {}});
     return true;
   }
   if (start_requested_) return false;
   start_requested_ = true;
   // The schedule is the normal case; anything else is worth a line in the log.
-  if (why != "scheduled") log_->emit(Event{Severity::info, "daemon.trigger", "Cycle starting: " + why, {}});
+  if (why != "scheduled")
+    log_->emit(Event{Severity::info, "daemon.trigger", "Cycle starting: " + why, {}});
   wcv_.notify_one();
   return true;
 }
@@ -139,7 +145,8 @@ void Daemon::do_cycles() {
       if (!caught_up || **last > *caught_up) caught_up = **last;
   std::vector<Date> days = {today};
   if (auto cal = Calendar::build(cfg.mapping.calendar))
-    days = days_to_reconcile(*cal, today, caught_up, cfg.schedule.catch_up, cfg.schedule.look_ahead);
+    days =
+        days_to_reconcile(*cal, today, caught_up, cfg.schedule.catch_up, cfg.schedule.look_ahead);
 
   ClassroomPass classroom_pass;  // a course's course work read once for all these days
   CycleDeps deps;
@@ -171,19 +178,23 @@ void Daemon::do_cycles() {
     std::string fault;
     if (r.exit_code == ExitCode::failed)
       if (auto c = (*store)->check(); !c) fault = c.error().message;
-    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     for (const auto& f : r.import.feeds)
       if (f.status == FeedStatus::settling) settling = true;
     auto health = read_store_health(**store, env_.clock(), 10);
     std::lock_guard l(state_mu_);
     state_.store_fault = fault;
-    const char* result = r.exit_code == ExitCode::ok ? "ok" : r.exit_code == ExitCode::problems ? "record_errors" : "failed";
+    const char* result = r.exit_code == ExitCode::ok         ? "ok"
+                         : r.exit_code == ExitCode::problems ? "record_errors"
+                                                             : "failed";
     ++state_.cycles_by_result[result];
     state_.last_cycle_end = env_.clock().now();
     if (r.exit_code != ExitCode::failed) state_.last_success = env_.clock().now();
     state_.last_cycle_seconds = seconds;
     for (const auto& f : r.import.feeds) {
-      if (f.status == FeedStatus::applied) state_.records_imported_by_feed[feed_key(f.feed)] += f.accepted;
+      if (f.status == FeedStatus::applied)
+        state_.records_imported_by_feed[feed_key(f.feed)] += f.accepted;
       if (f.status == FeedStatus::rejected) ++state_.rejected_feeds_by_feed[feed_key(f.feed)];
     }
     if (health.fault.empty()) {  // else the last good reading stays, and store_fault says why
@@ -271,12 +282,14 @@ void Daemon::arm_schedule(std::optional<TimePoint> last_start) {
   Config cfg = config_copy();
   TimePoint now = env_.clock().now();
   TimePoint next = next_cycle_at(cfg.schedule, zone_of(cfg), now, last_start);
-  if (auto n = next_notify_at(cfg, env_.clock()); n && *n < next) next = *n;  // a chase or digest time
+  if (auto n = next_notify_at(cfg, env_.clock()); n && *n < next)
+    next = *n;  // a chase or digest time
   {
     std::lock_guard l(state_mu_);
     state_.next_cycle = next;
   }
-  schedule_timer_.expires_after(std::chrono::duration_cast<std::chrono::steady_clock::duration>(next - now));
+  schedule_timer_.expires_after(
+      std::chrono::duration_cast<std::chrono::steady_clock::duration>(next - now));
   schedule_timer_.async_wait([this](boost::system::error_code ec) {
     if (ec) return;
     TimePoint started = env_.clock().now();
@@ -334,11 +347,13 @@ void Daemon::reload() {
   Config old = config_copy();
   Config& now = loaded.config;
   if (now.store.path != old.store.path) {
-    say(Severity::warning, "daemon.reload", "[store] path changed; the new store is used after a restart (systemctl restart iesync)");
+    say(Severity::warning, "daemon.reload",
+        "[store] path changed; the new store is used after a restart (systemctl restart iesync)");
     now.store.path = old.store.path;
   }
   if (now.log.dir != old.log.dir) {
-    say(Severity::warning, "daemon.reload", "[log] dir changed; the new folder is used after a restart");
+    say(Severity::warning, "daemon.reload",
+        "[log] dir changed; the new folder is used after a restart");
     now.log.dir = old.log.dir;
   }
   {
@@ -359,7 +374,8 @@ void Daemon::reload() {
   }
   schedule_timer_.cancel();
   arm_schedule(std::nullopt);
-  say(Severity::info, "daemon.reloaded", "Reloaded " + opts_.config_path.string() + " and its mapping");
+  say(Severity::info, "daemon.reloaded",
+      "Reloaded " + opts_.config_path.string() + " and its mapping");
   notify_.reloaded(last_summary_);
 }
 
@@ -386,7 +402,8 @@ Result<void> Daemon::start_server() {
   auto server = std::make_unique<StatusServer>(io_, server_options_from(cfg.status, *token), *this);
   if (auto s = server->start(); !s) return s.error();
   say(Severity::info, "daemon.listening",
-      "Dashboard and status at http://" + cfg.status.host + ":" + std::to_string(server->port()) + "/");
+      "Dashboard and status at http://" + cfg.status.host + ":" + std::to_string(server->port()) +
+          "/");
   server_ = std::move(server);
   return {};
 }
@@ -463,13 +480,14 @@ int Daemon::run() {
   trigger("start-up");
   {
     TimePoint now = env_.clock().now();
-    arm_schedule(in_school_hours(cfg.schedule, zone_of(cfg), now) ? std::optional(now) : std::nullopt);
+    arm_schedule(in_school_hours(cfg.schedule, zone_of(cfg), now) ? std::optional(now)
+                                                                  : std::nullopt);
   }
   arm_watchdog();
   say(Severity::info, "daemon.started",
-      "iesync " + std::string(IESYNC_VERSION) + " running for " + cfg.school.name + ": a cycle every " +
-          std::to_string(cfg.schedule.interval.count() / 60) + " min in school hours " +
-          cfg.schedule.school_hours.str());
+      "iesync " + std::string(IESYNC_VERSION) + " running for " + cfg.school.name +
+          ": a cycle every " + std::to_string(cfg.schedule.interval.count() / 60) +
+          " min in school hours " + cfg.schedule.school_hours.str());
   notify_.ready("Started; first cycle running");
 
   io_.run();
@@ -485,7 +503,8 @@ int Daemon::run() {
   if (!finished) {
     say(Severity::warning, "daemon.abandoned",
         "The running cycle did not finish within " +
-            std::to_string(std::chrono::duration_cast<std::chrono::seconds>(opts_.stop_grace).count()) +
+            std::to_string(
+                std::chrono::duration_cast<std::chrono::seconds>(opts_.stop_grace).count()) +
             " s of the stop request; it was abandoned and the next start finishes it");
     log_->flush();
     std::_Exit(0);

@@ -10,11 +10,11 @@
 #include <memory>
 #include <mutex>
 
+#include "base/clock.h"
+#include "base/result.h"
 #include "config/config.h"
 #include "connectors/http/http_client.h"
 #include "connectors/writeback/target.h"
-#include "base/clock.h"
-#include "base/result.h"
 #include "store/lookup_cache.h"
 
 namespace iesync {

@@ -14,21 +14,25 @@ ExportWatch::ExportWatch(asio::io_context& io, std::chrono::milliseconds quiet,
                          std::function<void()> on_change)
     : fd_(io), quiet_timer_(io), quiet_(quiet), on_change_(std::move(on_change)) {}
 
-ExportWatch::~ExportWatch() { stop(); }
+ExportWatch::~ExportWatch() {
+  stop();
+}
 
 Result<void> ExportWatch::watch(const std::filesystem::path& dir) {
   stop();
   int fd = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
   if (fd < 0)
-    return make_error(dir.string(), std::string("cannot watch the export folder: ") + std::strerror(errno),
+    return make_error(dir.string(),
+                      std::string("cannot watch the export folder: ") + std::strerror(errno),
                       "raise fs.inotify.max_user_instances; cycles still run on the schedule");
   // Only finished writes and files moved in: the MIS's partial writes are not a change yet.
   wd_ = ::inotify_add_watch(fd, dir.c_str(), IN_CLOSE_WRITE | IN_MOVED_TO | IN_ONLYDIR);
   if (wd_ < 0) {
     int e = errno;
     ::close(fd);
-    return make_error(dir.string(), std::string("cannot watch the export folder: ") + std::strerror(e),
-                      "check [mis] export_dir exists and iesync may read it; cycles still run on the schedule");
+    return make_error(
+        dir.string(), std::string("cannot watch the export folder: ") + std::strerror(e),
+        "check [mis] export_dir exists and iesync may read it; cycles still run on the schedule");
   }
   fd_.assign(fd);
   read_events();

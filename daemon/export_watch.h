@@ -4,10 +4,10 @@
 // being written are left by the importer's own 30 s settle rule; the daemon retries those.
 #pragma once
 
+#include <array>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <array>
 #include <chrono>
 #include <filesystem>
 #include <functional>

@@ -75,7 +75,8 @@ StoreHealth read_store_health(Store& store, Clock& clock, int cycles) {
     h.warnings.push_back(c.error().to_string());
   }
   mail_health(store, clock, h);
-  if (h.recent_cycles.empty() && h.fault.empty()) h.warnings.push_back("no cycle has run yet; run `iesync sync`");
+  if (h.recent_cycles.empty() && h.fault.empty())
+    h.warnings.push_back("no cycle has run yet; run `iesync sync`");
   return h;
 }
 

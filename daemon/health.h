@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "daemon/status/snapshot.h"
 #include "base/clock.h"
+#include "daemon/status/snapshot.h"
 #include "store/store.h"
 
 namespace iesync {

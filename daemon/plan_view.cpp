@@ -6,10 +6,10 @@
 
 #include "mapping/calendar.h"
 #include "mapping/marks.h"
+#include "mapping/notify/chase.h"
 #include "mapping/shown_text.h"
 #include "mapping/timezone.h"
 #include "store/mis_store.h"
-#include "mapping/notify/chase.h"
 #include "store/notify_queue.h"
 #include "store/outbox.h"
 #include "store/session_store.h"
@@ -73,30 +73,42 @@ Result<json::object> build_plan(const Config& cfg, Store& store, Date date, Cloc
     for (const auto& l : s.lessons) {
       json::array items;
       for (const auto& i : l.work.items)
-        items.push_back(json::object{{"id", i.id}, {"title", i.title}, {"link", i.link},
-                                     {"state", i.state}, {"due", i.due.empty() ? json::value(nullptr) : json::value(i.due)}});
+        items.push_back(
+            json::object{{"id", i.id},
+                         {"title", i.title},
+                         {"link", i.link},
+                         {"state", i.state},
+                         {"due", i.due.empty() ? json::value(nullptr) : json::value(i.due)}});
       json::object work{{"status", work_status_name(l.work.status)}, {"items", std::move(items)}};
-      work["checked_at"] = l.work.checked_at ? json::value(format_utc(*l.work.checked_at)) : json::value(nullptr);
+      work["checked_at"] =
+          l.work.checked_at ? json::value(format_utc(*l.work.checked_at)) : json::value(nullptr);
       if (l.work.last_known) work["last_known"] = work_status_name(*l.work.last_known);
       // Only when false: the course's materials could not be read, so the status goes by
       // assignments alone.
       if (!l.work.materials_checked) work["materials_checked"] = false;
-      auto key = write_key(s.student_id, s.date, l.class_code + "@" + l.time.start.str(), WriteKind::lesson_mark);
+      auto key = write_key(s.student_id, s.date, l.class_code + "@" + l.time.start.str(),
+                           WriteKind::lesson_mark);
       std::string state = mark_state(outbox, key, due.count(key) > 0, later.count(key) > 0);
       if (s.status == BookingStatus::absent || s.status == BookingStatus::cancelled) {
         auto rkey = retraction_key_for(key);
         auto r = outbox.find(rkey);
-        state = (r && *r) ? std::string("retraction ") + outbox_state_name((*r)->state) : "not written";
+        state =
+            (r && *r) ? std::string("retraction ") + outbox_state_name((*r)->state) : "not written";
       }
       std::string teacher = l.teacher;
       if (auto it = staff_names.find(l.teacher); it != staff_names.end() && !it->second.empty())
         teacher = it->second + " (" + l.teacher + ")";
       lessons.push_back(json::object{
-          {"class", l.class_code}, {"subject", l.subject}, {"teacher", teacher}, {"room", l.room},
-          {"start", l.time.start.str()}, {"end", l.time.end.str()},
+          {"class", l.class_code},
+          {"subject", l.subject},
+          {"teacher", teacher},
+          {"room", l.room},
+          {"start", l.time.start.str()},
+          {"end", l.time.end.str()},
           {"course_id", l.course_id ? json::value(*l.course_id) : json::value(nullptr)},
           {"work", std::move(work)},
-          {"chased_at", chased_at_of(chased, ChasedLesson{l.teacher, s.date, l.class_code, l.time.start, s.student_id})},
+          {"chased_at", chased_at_of(chased, ChasedLesson{l.teacher, s.date, l.class_code,
+                                                          l.time.start, s.student_id})},
           {"mark", json::object{{"code", cfg.mapping.codes.lesson}, {"state", state}}}});
       // Cancelled and absent bookings are listed, never counted (nor chased).
       if (live_session(s)) {
@@ -109,10 +121,14 @@ Result<json::object> build_plan(const Config& cfg, Store& store, Date date, Cloc
                          {"name", st ? st->forename + " " + st->surname : std::string("(unknown)")},
                          {"year", st ? st->year : std::string()},
                          {"reg_group", st ? st->reg_group : std::string()}};
-    json::object session{{"booking_id", s.booking_id}, {"student", std::move(student)},
-                         {"start", s.window.start.str()}, {"end", s.window.end.str()},
-                         {"status", booking_status_name(s.status)}, {"room", s.room},
-                         {"reason", s.reason}, {"lessons", std::move(lessons)}};
+    json::object session{{"booking_id", s.booking_id},
+                         {"student", std::move(student)},
+                         {"start", s.window.start.str()},
+                         {"end", s.window.end.str()},
+                         {"status", booking_status_name(s.status)},
+                         {"room", s.room},
+                         {"reason", s.reason},
+                         {"lessons", std::move(lessons)}};
     if (!s.problem.empty()) session["problem"] = s.problem;
     out_sessions.push_back(std::move(session));
   }
@@ -160,9 +176,10 @@ std::string render_plan_text(const json::object& plan) {
   for (const auto& sv : sessions) {
     const auto& s = sv.as_object();
     const auto& st = s.at("student").as_object();
-    o << "\n" << str(st.at("name")) << " (" << str(st.at("id")) << ", Year " << str(st.at("year"))
-      << ", " << str(st.at("reg_group")) << ")  " << str(s.at("start")) << "-" << str(s.at("end"))
-      << "  " << str(s.at("status")) << "  booking " << str(s.at("booking_id"));
+    o << "\n"
+      << str(st.at("name")) << " (" << str(st.at("id")) << ", Year " << str(st.at("year")) << ", "
+      << str(st.at("reg_group")) << ")  " << str(s.at("start")) << "-" << str(s.at("end")) << "  "
+      << str(s.at("status")) << "  booking " << str(s.at("booking_id"));
     if (!str(s.at("reason")).empty()) o << "  reason " << str(s.at("reason"));
     o << "\n";
     if (auto* p = s.if_contains("problem")) {
@@ -186,7 +203,8 @@ std::string render_plan_text(const json::object& plan) {
     }
   }
   const auto& sum = plan.at("summary").as_object();
-  o << "\n" << str(sum.at("students")) << " student(s), " << str(sum.at("lessons"))
+  o << "\n"
+    << str(sum.at("students")) << " student(s), " << str(sum.at("lessons"))
     << " lesson(s): " << str(sum.at("handed_in")) << " handed in, " << str(sum.at("set"))
     << " set, " << str(sum.at("not_set")) << " not set, " << str(sum.at("no_course"))
     << " no course, " << str(sum.at("unknown")) << " unknown\n";

@@ -5,9 +5,9 @@
 #include <boost/json.hpp>
 #include <string>
 
-#include "config/config.h"
 #include "base/clock.h"
 #include "base/result.h"
+#include "config/config.h"
 #include "store/store.h"
 
 namespace iesync {

@@ -1,11 +1,11 @@
 #include "daemon/runtime.h"
-#include "daemon/exit_code.h"
 
 #include <unistd.h>
 
 #include <iostream>
 
 #include "config/load.h"
+#include "daemon/exit_code.h"
 #include "mapping/timezone.h"
 
 namespace iesync {

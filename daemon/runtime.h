@@ -6,9 +6,9 @@
 #include <optional>
 #include <string>
 
+#include "base/clock.h"
 #include "config/config.h"
 #include "daemon/sync_log.h"
-#include "base/clock.h"
 #include "store/store.h"
 
 namespace iesync {

@@ -5,8 +5,8 @@
 
 #include <optional>
 
-#include "config/config.h"
 #include "base/clock.h"
+#include "config/config.h"
 #include "mapping/timezone.h"
 
 namespace iesync {

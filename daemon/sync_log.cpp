@@ -71,9 +71,9 @@ bool first_line_older(const std::filesystem::path& p, const std::string& cutoff)
 Result<long long> trim_in_place(const std::filesystem::path& p, const std::string& cutoff) {
   int fd = ::open(p.c_str(), O_RDWR | O_CLOEXEC);
   if (fd < 0) {
-    return make_error(p.string(), std::string("cannot open the log to remove old lines: ") +
-                                      std::strerror(errno),
-                      "make the log folder writable by the iesync user");
+    return make_error(
+        p.string(), std::string("cannot open the log to remove old lines: ") + std::strerror(errno),
+        "make the log folder writable by the iesync user");
   }
   std::string data;
   char buf[65536];
@@ -108,7 +108,9 @@ Result<long long> trim_in_place(const std::filesystem::path& p, const std::strin
 
 // JSON escapes every control character itself, keeping the value exact for machines; only
 // bytes that are not UTF-8 (which would make the line invalid JSON) are shown escaped.
-std::string json_text(std::string_view s) { return is_utf8(s) ? std::string(s) : shown(s); }
+std::string json_text(std::string_view s) {
+  return is_utf8(s) ? std::string(s) : shown(s);
+}
 
 }  // namespace
 
@@ -132,7 +134,8 @@ Result<std::unique_ptr<SyncLog>> SyncLog::open(const SyncLogOptions& opts, const
     auto text_sink = std::make_shared<spdlog::sinks::rotating_file_sink_mt>(
         text_path.string(), opts.max_file_bytes, opts.max_files, false, private_files());
     std::vector<spdlog::sink_ptr> text_sinks{text_sink};
-    if (opts.echo_to_stderr) text_sinks.push_back(std::make_shared<spdlog::sinks::stderr_color_sink_mt>());
+    if (opts.echo_to_stderr)
+      text_sinks.push_back(std::make_shared<spdlog::sinks::stderr_color_sink_mt>());
     log->text_ = std::make_shared<spdlog::logger>("sync", text_sinks.begin(), text_sinks.end());
     log->text_->set_pattern("%v");  // the time is ours (from the Clock), not spdlog's
     log->text_->set_level(spdlog::level::trace);
@@ -150,7 +153,9 @@ Result<std::unique_ptr<SyncLog>> SyncLog::open(const SyncLogOptions& opts, const
   return log;
 }
 
-SyncLog::~SyncLog() { flush(); }
+SyncLog::~SyncLog() {
+  flush();
+}
 
 void SyncLog::flush() {
   if (text_) text_->flush();
@@ -178,7 +183,8 @@ Result<LogSweep> SyncLog::sweep_locked() {
     if (!std::regex_match(name, rotated)) continue;
     // Its last write is its newest line: all of it has expired.
     struct stat st {};
-    if (::stat(e.path().c_str(), &st) == 0 && st.st_mtime < (now - opts_.retain).time_since_epoch().count()) {
+    if (::stat(e.path().c_str(), &st) == 0 &&
+        st.st_mtime < (now - opts_.retain).time_since_epoch().count()) {
       if (std::filesystem::remove(e.path(), ec)) ++out.files_removed;
       continue;
     }

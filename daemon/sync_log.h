@@ -54,7 +54,7 @@ class SyncLog final : public EventSink {
   SyncLogOptions opts_;
   Severity min_ = Severity::info;
   bool routine_in_text_ = false;  // level debug/trace: "nothing changed" lines in sync.log too
-  std::mutex mu_;  // emit() against a sweep that rewrites the files
+  std::mutex mu_;                 // emit() against a sweep that rewrites the files
   TimePoint last_sweep_{};
   std::shared_ptr<spdlog::logger> text_;
   std::shared_ptr<spdlog::logger> json_;

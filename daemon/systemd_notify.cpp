@@ -28,11 +28,23 @@ void SystemdNotifier::send(const std::string& state) {
   if (active_) sd_notify(0, state.c_str());
 }
 
-void SystemdNotifier::ready(const std::string& s) { send("READY=1\nSTATUS=" + one_line(s)); }
-void SystemdNotifier::status(const std::string& s) { send("STATUS=" + one_line(s)); }
-void SystemdNotifier::watchdog() { send("WATCHDOG=1"); }
-void SystemdNotifier::reloading() { send("RELOADING=1\nSTATUS=Reloading config"); }
-void SystemdNotifier::reloaded(const std::string& s) { send("READY=1\nSTATUS=" + one_line(s)); }
-void SystemdNotifier::stopping() { send("STOPPING=1\nSTATUS=Stopping"); }
+void SystemdNotifier::ready(const std::string& s) {
+  send("READY=1\nSTATUS=" + one_line(s));
+}
+void SystemdNotifier::status(const std::string& s) {
+  send("STATUS=" + one_line(s));
+}
+void SystemdNotifier::watchdog() {
+  send("WATCHDOG=1");
+}
+void SystemdNotifier::reloading() {
+  send("RELOADING=1\nSTATUS=Reloading config");
+}
+void SystemdNotifier::reloaded(const std::string& s) {
+  send("READY=1\nSTATUS=" + one_line(s));
+}
+void SystemdNotifier::stopping() {
+  send("STOPPING=1\nSTATUS=Stopping");
+}
 
 }  // namespace iesync

@@ -84,10 +84,11 @@ std::optional<int> parse_week(std::string_view v, int cycle) {
 Result<void> check_cycle(const CalendarConfig& cfg) {
   // 26 weeks is where week letters run out; no real timetable comes near it.
   if (cfg.cycle < 1 || cfg.cycle > 26)
-    return make_error(std::string(kWhere) + " cycle",
-                      "cycle = " + std::to_string(cfg.cycle) + " is not a number of weeks from 1 to 26",
-                      "set cycle to the number of weeks in the timetable (1 for a weekly timetable, "
-                      "2 for Week A/Week B)");
+    return make_error(
+        std::string(kWhere) + " cycle",
+        "cycle = " + std::to_string(cfg.cycle) + " is not a number of weeks from 1 to 26",
+        "set cycle to the number of weeks in the timetable (1 for a weekly timetable, "
+        "2 for Week A/Week B)");
   if (cfg.first_monday.weekday() != 0)
     return make_error(std::string(kWhere) + " first_monday",
                       "first_monday = " + cfg.first_monday.iso() + " is a " +
@@ -100,9 +101,10 @@ Result<void> check_cycle(const CalendarConfig& cfg) {
 Result<void> check_closed_ranges(const CalendarConfig& cfg) {
   for (const auto& r : cfg.closed) {
     if (r.last < r.first)
-      return make_error(std::string(kWhere) + " closed",
-                        "closed range " + r.first.iso() + ".." + r.last.iso() + " ends before it starts",
-                        "write the earlier date first");
+      return make_error(
+          std::string(kWhere) + " closed",
+          "closed range " + r.first.iso() + ".." + r.last.iso() + " ends before it starts",
+          "write the earlier date first");
   }
   return {};
 }
@@ -170,9 +172,10 @@ Result<void> Calendar::add_aliases() {
 Result<void> Calendar::add_week_overrides() {
   for (const auto& [monday, value] : cfg_.week_overrides) {
     if (monday.weekday() != 0)
-      return make_error(std::string(kWhere) + " week_overrides",
-                        "week override " + monday.iso() + " is not a Monday",
-                        "key each override by the Monday of its week, e.g. " + monday.monday().iso());
+      return make_error(
+          std::string(kWhere) + " week_overrides",
+          "week override " + monday.iso() + " is not a Monday",
+          "key each override by the Monday of its week, e.g. " + monday.monday().iso());
     auto w = parse_week(value, cfg_.cycle);
     if (!w)
       return make_error(std::string(kWhere) + " week_overrides",
@@ -267,7 +270,9 @@ std::string Calendar::day_name(int cycle_day) const {
   return names_[cycle_day - 1];
 }
 
-int Calendar::cycle_days() const { return 5 * cfg_.cycle; }
+int Calendar::cycle_days() const {
+  return 5 * cfg_.cycle;
+}
 
 std::optional<TimeRange> Calendar::period(std::string_view name) const {
   name = trim(name);
@@ -276,9 +281,15 @@ std::optional<TimeRange> Calendar::period(std::string_view name) const {
   return std::nullopt;
 }
 
-TimeRange Calendar::am() const { return cfg_.am; }
-TimeRange Calendar::pm() const { return cfg_.pm; }
-TimeRange Calendar::all_day() const { return TimeRange{cfg_.am.start, cfg_.pm.end}; }
+TimeRange Calendar::am() const {
+  return cfg_.am;
+}
+TimeRange Calendar::pm() const {
+  return cfg_.pm;
+}
+TimeRange Calendar::all_day() const {
+  return TimeRange{cfg_.am.start, cfg_.pm.end};
+}
 
 Date Calendar::add_school_days(Date d, int n) const {
   // Closed ranges are finite, so walking forward always reaches n open days.

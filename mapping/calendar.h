@@ -10,9 +10,9 @@
 #include <utility>
 #include <vector>
 
+#include "base/result.h"
 #include "mapping/civil.h"
 #include "mapping/rules.h"
-#include "base/result.h"
 
 namespace iesync {
 
@@ -22,10 +22,10 @@ struct SchoolDay {
   // "weekend", "closed 2026-10-26..2026-10-30", "closed 2027-01-04",
   // "before the timetable's first Monday (2026-09-07)"; empty when open.
   std::string closed_reason;
-  int week = 0;               // 1..cycle (1 = Week A / Week 1); 0 when closed
-  char week_letter = 0;       // 'A', 'B', ...; 0 when closed
-  int cycle_day = 0;          // 1..5*cycle; 0 when closed
-  std::string day_name;       // canonical name from the day_name pattern, e.g. "Day7", "TueB"
+  int week = 0;          // 1..cycle (1 = Week A / Week 1); 0 when closed
+  char week_letter = 0;  // 'A', 'B', ...; 0 when closed
+  int cycle_day = 0;     // 1..5*cycle; 0 when closed
+  std::string day_name;  // canonical name from the day_name pattern, e.g. "Day7", "TueB"
 };
 
 class Calendar {
@@ -66,7 +66,7 @@ class Calendar {
   bool closed_by_config(Date d, std::string* why) const;
   int dead_weeks_in(Date after, Date upto) const;  // dead Mondays m, after < m <= upto
   CalendarConfig cfg_;
-  std::vector<std::string> names_;  // index cycle_day-1
+  std::vector<std::string> names_;                // index cycle_day-1
   std::unordered_map<std::string, int> by_name_;  // canonical name -> cycle day
   std::unordered_map<std::string, int> aliases_;  // exported alias -> cycle day
   std::vector<std::pair<Date, int>> overrides_;   // Monday -> 0-based week, sorted

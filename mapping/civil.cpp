@@ -30,8 +30,8 @@ std::optional<Date> checked(int y, int m, int d) {
 }  // namespace
 
 Date Date::from_ymd(int y, unsigned m, unsigned d) {
-  return Date{std::chrono::sys_days{
-      std::chrono::year_month_day{std::chrono::year{y}, std::chrono::month{m}, std::chrono::day{d}}}};
+  return Date{std::chrono::sys_days{std::chrono::year_month_day{
+      std::chrono::year{y}, std::chrono::month{m}, std::chrono::day{d}}}};
 }
 
 std::optional<Date> Date::parse_iso(std::string_view s) {
@@ -70,7 +70,9 @@ int Date::weekday() const {
   return int(std::chrono::weekday{days}.iso_encoding()) - 1;
 }
 
-int days_between(Date a, Date b) { return int((b.days - a.days).count()); }
+int days_between(Date a, Date b) {
+  return int((b.days - a.days).count());
+}
 
 std::optional<TimeOfDay> TimeOfDay::parse(std::string_view s) {
   while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
@@ -125,13 +127,20 @@ std::optional<std::chrono::seconds> parse_duration(std::string_view s) {
   if (!n) return std::nullopt;
   long long v = *n;
   switch (unit) {
-    case 's': return std::chrono::seconds{v};
-    case 'm': return std::chrono::seconds{v * 60};
-    case 'h': return std::chrono::seconds{v * 3600};
-    case 'd': return std::chrono::seconds{v * 86400};
-    case 'w': return std::chrono::seconds{v * 7 * 86400};
-    case 'y': return std::chrono::seconds{v * 365 * 86400};
-    default: return std::nullopt;
+    case 's':
+      return std::chrono::seconds{v};
+    case 'm':
+      return std::chrono::seconds{v * 60};
+    case 'h':
+      return std::chrono::seconds{v * 3600};
+    case 'd':
+      return std::chrono::seconds{v * 86400};
+    case 'w':
+      return std::chrono::seconds{v * 7 * 86400};
+    case 'y':
+      return std::chrono::seconds{v * 365 * 86400};
+    default:
+      return std::nullopt;
   }
 }
 
@@ -163,6 +172,8 @@ std::optional<int> parse_weekday(std::string_view s) {
   return std::nullopt;
 }
 
-std::string_view weekday_name(int wd) { return kWeekdays.at(wd); }
+std::string_view weekday_name(int wd) {
+  return kWeekdays.at(wd);
+}
 
 }  // namespace iesync

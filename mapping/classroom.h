@@ -16,12 +16,12 @@ struct CourseWork {
   std::string course_id;
   std::string id;
   std::string title;
-  std::string state;  // PUBLISHED, DRAFT, DELETED
-  std::string link;   // alternateLink
-  std::optional<TimePoint> due;        // dueDate + dueTime joined as a UTC instant
-  std::optional<TimePoint> scheduled;  // scheduledTime
-  std::optional<TimePoint> created;    // creationTime
-  std::string assignee_mode;           // ALL_STUDENTS, INDIVIDUAL_STUDENTS
+  std::string state;                             // PUBLISHED, DRAFT, DELETED
+  std::string link;                              // alternateLink
+  std::optional<TimePoint> due;                  // dueDate + dueTime joined as a UTC instant
+  std::optional<TimePoint> scheduled;            // scheduledTime
+  std::optional<TimePoint> created;              // creationTime
+  std::string assignee_mode;                     // ALL_STUDENTS, INDIVIDUAL_STUDENTS
   std::vector<std::string> individual_students;  // user ids, for INDIVIDUAL_STUDENTS
 };
 
@@ -29,13 +29,13 @@ struct Submission {
   std::string course_id;
   std::string coursework_id;
   std::string user_id;
-  std::string state;  // NEW, CREATED, TURNED_IN, RETURNED, RECLAIMED_BY_STUDENT
+  std::string state;                 // NEW, CREATED, TURNED_IN, RETURNED, RECLAIMED_BY_STUDENT
   std::optional<TimePoint> updated;  // updateTime; unset for a submission never opened
 };
 
 // Everything known about one course for the day being reconciled.
 struct CourseSnapshot {
-  std::string course_ref;  // what the class mapped to: an id or "d:..." alias
+  std::string course_ref;                // what the class mapped to: an id or "d:..." alias
   std::optional<std::string> course_id;  // nullopt: Classroom has no such course
   std::string name;
   std::string link;

@@ -25,7 +25,9 @@ std::optional<Date> next_open(const Calendar& cal, Date d) {
   return std::nullopt;
 }
 
-bool live(BookingStatus s) { return s == BookingStatus::booked || s == BookingStatus::attended; }
+bool live(BookingStatus s) {
+  return s == BookingStatus::booked || s == BookingStatus::attended;
+}
 
 // Adds one open school day to a window's count.
 void take_day(WindowCount& w, Date d, const std::map<Date, std::pair<int, int>>& per_day) {
@@ -74,16 +76,19 @@ std::string advice(FlagKind k, int count, int within) {
   const std::string n = std::to_string(count), w = std::to_string(within);
   switch (k) {
     case FlagKind::repeat_ie:
-      return n + " or more IEs within " + w + " school days. The DfE's behaviour guidance "
+      return n + " or more IEs within " + w +
+             " school days. The DfE's behaviour guidance "
              "asks schools to consider a pastoral review for a pupil removed this often: what "
              "lies behind the behaviour, and what support would help.";
     case FlagKind::sen_repeat_ie:
-      return n + " or more IEs within " + w + " school days for a pupil with SEN. The DfE's "
+      return n + " or more IEs within " + w +
+             " school days for a pupil with SEN. The DfE's "
              "behaviour guidance asks schools to consider a pastoral review, and to involve the "
              "SENCO: whether the pupil's needs are being met, and whether their support plan "
              "should change.";
     case FlagKind::incidents_after_return:
-      return n + " or more behaviour incidents within " + w + " school days of returning from "
+      return n + " or more behaviour incidents within " + w +
+             " school days of returning from "
              "IE. Consider a pastoral review: whether the pupil needs more support back in "
              "lessons.";
   }
@@ -94,9 +99,12 @@ std::string advice(FlagKind k, int count, int within) {
 
 const char* flag_kind_name(FlagKind k) {
   switch (k) {
-    case FlagKind::repeat_ie: return "repeat_ie";
-    case FlagKind::sen_repeat_ie: return "sen_repeat_ie";
-    case FlagKind::incidents_after_return: return "incidents_after_return";
+    case FlagKind::repeat_ie:
+      return "repeat_ie";
+    case FlagKind::sen_repeat_ie:
+      return "sen_repeat_ie";
+    case FlagKind::incidents_after_return:
+      return "incidents_after_return";
   }
   return "?";
 }
@@ -178,7 +186,9 @@ std::vector<ReviewFlag> review_flags(const std::vector<IeSpell>& spells,
   std::vector<ReviewFlag> out;
   // "Stays open for `within` school days from `since`": since lies in the last `within`
   // school days.
-  auto still_open = [&](Date since, int within) { return since >= window_start(cal, today, within); };
+  auto still_open = [&](Date since, int within) {
+    return since >= window_start(cal, today, within);
+  };
 
   const FlagKind repeat_kind = sen ? FlagKind::sen_repeat_ie : FlagKind::repeat_ie;
   const ImpactThreshold& repeat = sen ? cfg.sen_repeat_ie : cfg.repeat_ie;
@@ -210,10 +220,9 @@ std::vector<ReviewFlag> review_flags(const std::vector<IeSpell>& spells,
       if (static_cast<int>(found.size()) >= after.count) {
         Date since = found[static_cast<std::size_t>(after.count - 1)]->date;
         if (still_open(since, after.within))
-          out.push_back(ReviewFlag{FlagKind::incidents_after_return, since,
-                                   static_cast<int>(found.size()), after.within,
-                                   advice(FlagKind::incidents_after_return, after.count,
-                                          after.within)});
+          out.push_back(ReviewFlag{
+              FlagKind::incidents_after_return, since, static_cast<int>(found.size()), after.within,
+              advice(FlagKind::incidents_after_return, after.count, after.within)});
       }
     }
   }

@@ -97,9 +97,9 @@ const char* flag_kind_name(FlagKind k);
 
 struct ReviewFlag {
   FlagKind kind = FlagKind::repeat_ie;
-  Date since;       // the IE or incident that reached the threshold
-  int count = 0;    // IEs or incidents counted
-  int within = 0;   // over this many school days
+  Date since;          // the IE or incident that reached the threshold
+  int count = 0;       // IEs or incidents counted
+  int within = 0;      // over this many school days
   std::string advice;  // what the DfE's behaviour guidance advises, in plain words
 };
 
@@ -121,10 +121,10 @@ std::vector<ReviewFlag> review_flags(const std::vector<IeSpell>& spells,
 // kBackInMainstreamDays school days.
 inline constexpr int kBackInMainstreamDays = 10;
 struct ReturnStatus {
-  Date last_ie;           // the last day of the last IE
-  Date returned;          // the first school day after it
-  int school_days_since = 0;  // 0 = returned today
-  int incidents_since = 0;    // counted incidents from `returned` to today
+  Date last_ie;                      // the last day of the last IE
+  Date returned;                     // the first school day after it
+  int school_days_since = 0;         // 0 = returned today
+  int incidents_since = 0;           // counted incidents from `returned` to today
   std::optional<Date> next_booking;  // a live booking dated after last_ie, if any
   bool flagged() const { return incidents_since > 0 || next_booking.has_value(); }
 };

@@ -54,12 +54,13 @@ WriteItem exclusion(const IeSession& s) {
   return w;
 }
 
-bool covers(const TimeRange& window, TimeOfDay t) { return window.start <= t && t < window.end; }
+bool covers(const TimeRange& window, TimeOfDay t) {
+  return window.start <= t && t < window.end;
+}
 
 // All the facts a good session holds, whether due yet or not, each with when it falls due.
 std::vector<std::pair<WriteItem, TimePoint>> facts(const IeSession& s, const CodesConfig& codes,
-                                                   TimeOfDay school_day_end,
-                                                   const TimeZone& tz) {
+                                                   TimeOfDay school_day_end, const TimeZone& tz) {
   std::vector<std::pair<WriteItem, TimePoint>> out;
   for (const auto& l : s.lessons)
     out.emplace_back(lesson_mark(s, l, codes), tz.to_utc(s.date, l.time.start));
@@ -72,8 +73,8 @@ std::vector<std::pair<WriteItem, TimePoint>> facts(const IeSession& s, const Cod
                        tz.to_utc(s.date, codes.pm_register));
   }
   TimeOfDay end_of_day = std::max(s.window.end, school_day_end);
-  TimePoint record_due = s.status == BookingStatus::attended ? TimePoint::min()
-                                                             : tz.to_utc(s.date, end_of_day);
+  TimePoint record_due =
+      s.status == BookingStatus::attended ? TimePoint::min() : tz.to_utc(s.date, end_of_day);
   out.emplace_back(exclusion(s), record_due);
   return out;
 }

@@ -12,8 +12,8 @@
 namespace iesync {
 
 struct WritePlan {
-  std::vector<WriteItem> due;     // to queue now
-  std::vector<WriteItem> later;   // will be queued when their time comes (plan shows them)
+  std::vector<WriteItem> due;    // to queue now
+  std::vector<WriteItem> later;  // will be queued when their time comes (plan shows them)
   // Keys of facts this session must not (or no longer) hold: the caller retracts whichever
   // of them were already queued or sent.
   std::vector<std::string> retract;

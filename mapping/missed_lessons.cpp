@@ -61,8 +61,8 @@ IeSession build_session(const Booking& b, const Student* student, const Calendar
   }
   auto day = cal.day(b.date);
   if (!day.open) {
-    s.problem = b.date.iso() + " is not a school day (" + day.closed_reason +
-                "); check the booking's date";
+    s.problem =
+        b.date.iso() + " is not a school day (" + day.closed_reason + "); check the booking's date";
     return s;
   }
   if (!window) {
@@ -86,7 +86,8 @@ IeSession build_session(const Booking& b, const Student* student, const Calendar
     s.lessons.push_back(std::move(m));
   }
   std::sort(s.lessons.begin(), s.lessons.end(), [](const MissedLesson& a, const MissedLesson& b) {
-    return a.time.start < b.time.start || (a.time.start == b.time.start && a.class_code < b.class_code);
+    return a.time.start < b.time.start ||
+           (a.time.start == b.time.start && a.class_code < b.class_code);
   });
   return s;
 }

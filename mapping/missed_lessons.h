@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "mapping/calendar.h"
 #include "base/result.h"
+#include "mapping/calendar.h"
 #include "mapping/rules.h"
 #include "mapping/school.h"
 #include "mapping/session.h"

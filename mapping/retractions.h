@@ -20,8 +20,8 @@ std::vector<std::string> retracted_keys(const std::vector<IeSession>& before,
                                         const CodesConfig& codes);
 
 // Every key of the past sessions whose booking the MIS now says was absent or cancelled on
-// that session's day (cancellations are often recorded a day or two late). `past` is the reconciled sessions of
-// the days those bookings fall on.
+// that session's day (cancellations are often recorded a day or two late). `past` is the reconciled
+// sessions of the days those bookings fall on.
 std::vector<std::string> late_cancellation_keys(const std::vector<Booking>& bookings,
                                                 const std::vector<IeSession>& past,
                                                 const CodesConfig& codes);

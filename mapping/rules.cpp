@@ -4,12 +4,18 @@ namespace iesync {
 
 const char* feed_name(Feed f) {
   switch (f) {
-    case Feed::students: return "students";
-    case Feed::staff: return "staff";
-    case Feed::memberships: return "memberships";
-    case Feed::timetable: return "timetable";
-    case Feed::bookings: return "bookings";
-    case Feed::behaviour: return "behaviour";
+    case Feed::students:
+      return "students";
+    case Feed::staff:
+      return "staff";
+    case Feed::memberships:
+      return "memberships";
+    case Feed::timetable:
+      return "timetable";
+    case Feed::bookings:
+      return "bookings";
+    case Feed::behaviour:
+      return "behaviour";
   }
   return "?";
 }

@@ -19,11 +19,13 @@ namespace iesync {
 // The MIS feeds of SPEC §3, in the order they are applied. The behaviour feed is optional
 // (feed_optional): a school without it gets everything but the impact analysis of §10.
 enum class Feed { students, staff, memberships, timetable, bookings, behaviour };
-inline constexpr std::array<Feed, 6> kAllFeeds = {Feed::students,  Feed::staff,
+inline constexpr std::array<Feed, 6> kAllFeeds = {Feed::students,    Feed::staff,
                                                   Feed::memberships, Feed::timetable,
-                                                  Feed::bookings,  Feed::behaviour};
+                                                  Feed::bookings,    Feed::behaviour};
 // A feed the config may leave out ([mis] feeds and [fields.FEED]).
-inline constexpr bool feed_optional(Feed f) { return f == Feed::behaviour; }
+inline constexpr bool feed_optional(Feed f) {
+  return f == Feed::behaviour;
+}
 const char* feed_name(Feed f);  // "students", ...
 std::optional<Feed> feed_from_name(std::string_view name);
 

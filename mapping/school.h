@@ -34,7 +34,7 @@ struct Staff {
 
 struct Membership {
   std::string student_id;
-  std::string class_code;         // "9X1/Ma"
+  std::string class_code;          // "9X1/Ma"
   std::optional<Date> start_date;  // inclusive; none = open
   std::optional<Date> end_date;    // inclusive; none = open
 

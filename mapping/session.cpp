@@ -8,7 +8,9 @@ namespace {
 constexpr std::array<const char*, 4> kNames = {"booked", "attended", "absent", "cancelled"};
 }
 
-const char* booking_status_name(BookingStatus s) { return kNames[static_cast<size_t>(s)]; }
+const char* booking_status_name(BookingStatus s) {
+  return kNames[static_cast<size_t>(s)];
+}
 
 std::optional<BookingStatus> booking_status_from_name(std::string_view s) {
   for (size_t i = 0; i < kNames.size(); ++i)

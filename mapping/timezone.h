@@ -7,8 +7,8 @@
 #include <string>
 #include <string_view>
 
-#include "mapping/civil.h"
 #include "base/clock.h"
+#include "mapping/civil.h"
 
 namespace iesync {
 

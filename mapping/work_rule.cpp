@@ -24,7 +24,9 @@ std::string local_text(TimePoint t, const TimeZone& tz) {
 
 }  // namespace
 
-const char* work_status_name(WorkStatus s) { return kNames[static_cast<size_t>(s)]; }
+const char* work_status_name(WorkStatus s) {
+  return kNames[static_cast<size_t>(s)];
+}
 
 std::optional<WorkStatus> work_status_from_name(std::string_view s) {
   for (size_t i = 0; i < kNames.size(); ++i)
@@ -44,8 +46,7 @@ bool counts_for_lesson(const CourseWork& w, const LessonSlot& lesson, const std:
 }
 
 LessonWork assess_work(const LessonSlot& lesson, const CourseSnapshot* course,
-                       const StudentSubmissions* subs, const WorkConfig& rule,
-                       const TimeZone& tz) {
+                       const StudentSubmissions* subs, const WorkConfig& rule, const TimeZone& tz) {
   LessonWork out;
   if (!course) {
     out.status = WorkStatus::no_course;

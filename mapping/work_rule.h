@@ -23,7 +23,7 @@ struct WorkItemView {
   // The student's submission state, "NONE" when Classroom has none, or "MATERIAL" for a
   // course work material (nothing to hand in).
   std::string state;
-  std::string due;    // local "YYYY-MM-DD HH:MM", empty when no due date
+  std::string due;  // local "YYYY-MM-DD HH:MM", empty when no due date
   bool handed_in = false;
 };
 
@@ -46,8 +46,7 @@ struct LessonSlot {
 // course_id is nullopt is one Classroom does not have. `subs` may be null (student not
 // known to Classroom, or not fetched): then nothing counts as handed in.
 LessonWork assess_work(const LessonSlot& lesson, const CourseSnapshot* course,
-                       const StudentSubmissions* subs, const WorkConfig& rule,
-                       const TimeZone& tz);
+                       const StudentSubmissions* subs, const WorkConfig& rule, const TimeZone& tz);
 
 // The item state shown for a course work material.
 inline constexpr const char* kMaterialState = "MATERIAL";

@@ -4,10 +4,14 @@ namespace iesync {
 
 const char* write_kind_name(WriteKind k) {
   switch (k) {
-    case WriteKind::lesson_mark: return "lesson_mark";
-    case WriteKind::session_mark: return "session_mark";
-    case WriteKind::exclusion: return "exclusion";
-    case WriteKind::retraction: return "retraction";
+    case WriteKind::lesson_mark:
+      return "lesson_mark";
+    case WriteKind::session_mark:
+      return "session_mark";
+    case WriteKind::exclusion:
+      return "exclusion";
+    case WriteKind::retraction:
+      return "retraction";
   }
   return "?";
 }

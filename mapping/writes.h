@@ -19,9 +19,9 @@ struct WriteItem {
   std::string class_code;  // for lesson marks (and their retractions)
   TimeOfDay start;         // lesson or booking start
   TimeOfDay end;
-  std::string code;        // attendance code; "-" for a retraction
-  std::string comment;     // human text, e.g. "Internal exclusion (booking B123)"
-  std::string reason;      // DfE exclusion reason code, for exclusions
+  std::string code;     // attendance code; "-" for a retraction
+  std::string comment;  // human text, e.g. "Internal exclusion (booking B123)"
+  std::string reason;   // DfE exclusion reason code, for exclusions
   std::string booking_id;
   int lessons_missed = 0;  // for exclusions
   // student|date|lesson-or-session|kind: the same fact is never written twice.

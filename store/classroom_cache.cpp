@@ -1,8 +1,9 @@
 #include "store/classroom_cache.h"
-#include "store/store_access.h"
-#include "store/store_error.h"
 
 #include <boost/json.hpp>
+
+#include "store/store_access.h"
+#include "store/store_error.h"
 
 namespace iesync {
 
@@ -23,7 +24,9 @@ std::optional<TimePoint> column_time(const SQLite::Column& c) {
   return TimePoint{std::chrono::seconds{c.getInt64()}};
 }
 
-std::string opt_text(const SQLite::Column& c) { return c.isNull() ? std::string{} : c.getString(); }
+std::string opt_text(const SQLite::Column& c) {
+  return c.isNull() ? std::string{} : c.getString();
+}
 
 std::string assignees_json(const CourseWork& w) {
   json::array ids;

@@ -6,8 +6,8 @@
 #include <optional>
 #include <string>
 
-#include "mapping/classroom.h"
 #include "base/result.h"
+#include "mapping/classroom.h"
 #include "store/store.h"
 
 namespace iesync {

@@ -14,8 +14,14 @@ Result<void> CycleLog::record(const CycleRecord& c) {
     q.bind(2, c.finished_at);
     q.bind(3, c.result);
     q.bind(4, c.summary);
-    if (c.day.empty()) q.bind(5); else q.bind(5, c.day);
-    if (c.day_kind.empty()) q.bind(6); else q.bind(6, c.day_kind);
+    if (c.day.empty())
+      q.bind(5);
+    else
+      q.bind(5, c.day);
+    if (c.day_kind.empty())
+      q.bind(6);
+    else
+      q.bind(6, c.day_kind);
     q.exec();
   });
 }

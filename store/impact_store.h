@@ -6,14 +6,14 @@
 #include <map>
 #include <optional>
 #include <set>
-#include <tuple>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
-#include "mapping/behaviour.h"
 #include "base/clock.h"
 #include "base/result.h"
+#include "mapping/behaviour.h"
 #include "store/mis_store.h"
 #include "store/store.h"
 

@@ -1,4 +1,5 @@
 #include "store/lookup_cache.h"
+
 #include "store/store_access.h"
 #include "store/store_error.h"
 
@@ -6,7 +7,8 @@ namespace iesync {
 
 std::optional<std::string> LookupCache::get(const std::string& name, const std::string& day) {
   try {
-    SQLite::Statement q(StoreAccess::db(store_), "SELECT value FROM lookup_cache WHERE name = ? AND day = ?");
+    SQLite::Statement q(StoreAccess::db(store_),
+                        "SELECT value FROM lookup_cache WHERE name = ? AND day = ?");
     q.bind(1, name);
     q.bind(2, day);
     if (q.executeStep()) return q.getColumn(0).getString();
@@ -17,9 +19,10 @@ std::optional<std::string> LookupCache::get(const std::string& name, const std::
 
 void LookupCache::put(const std::string& name, const std::string& day, const std::string& value) {
   try {
-    SQLite::Statement q(StoreAccess::db(store_),
-                        "INSERT INTO lookup_cache(name, day, value) VALUES (?,?,?) "
-                        "ON CONFLICT(name) DO UPDATE SET day = excluded.day, value = excluded.value");
+    SQLite::Statement q(
+        StoreAccess::db(store_),
+        "INSERT INTO lookup_cache(name, day, value) VALUES (?,?,?) "
+        "ON CONFLICT(name) DO UPDATE SET day = excluded.day, value = excluded.value");
     q.bind(1, name);
     q.bind(2, day);
     q.bind(3, value);

@@ -366,6 +366,8 @@ constexpr std::array<Migration, 10> kMigrations = {{
 
 }  // namespace
 
-std::span<const Migration> all_migrations() { return kMigrations; }
+std::span<const Migration> all_migrations() {
+  return kMigrations;
+}
 
 }  // namespace iesync

@@ -1,8 +1,8 @@
 #include "store/mis_store.h"
-#include "store/store_access.h"
-#include "store/store_error.h"
 
 #include "store/feed_state_row.h"
+#include "store/store_access.h"
+#include "store/store_error.h"
 
 namespace iesync {
 
@@ -16,7 +16,9 @@ void bind_opt(SQLite::Statement& q, int i, const std::string& v) {
     q.bind(i, v);
 }
 
-std::string text(const SQLite::Column& c) { return c.isNull() ? std::string() : c.getString(); }
+std::string text(const SQLite::Column& c) {
+  return c.isNull() ? std::string() : c.getString();
+}
 
 std::optional<Date> date_col(const SQLite::Column& c) {
   if (c.isNull()) return std::nullopt;
@@ -54,14 +56,13 @@ MisStore::BulkCache::~BulkCache() {
 }
 
 Result<std::optional<FeedState>> MisStore::feed_state(Feed f) {
-  return guarded(store_, "cannot read the state of the feeds",
-                 [&]() -> std::optional<FeedState> {
+  return guarded(store_, "cannot read the state of the feeds", [&]() -> std::optional<FeedState> {
     SQLite::Statement q(db_,
                         "SELECT file, content_hash, applied_at, records, held_hash, held_reason "
                         "FROM feed_state WHERE feed = ?");
     q.bind(1, feed_name(f));
     if (!q.executeStep()) return std::nullopt;
-    return FeedState{text(q.getColumn(0)), text(q.getColumn(1)), text(q.getColumn(2)),
+    return FeedState{text(q.getColumn(0)),      text(q.getColumn(1)), text(q.getColumn(2)),
                      q.getColumn(3).getInt64(), text(q.getColumn(4)), text(q.getColumn(5))};
   });
 }
@@ -74,10 +75,10 @@ Result<std::vector<std::pair<std::string, FeedState>>> MisStore::held_feeds() {
                         "held_reason FROM feed_state WHERE held_hash IS NOT NULL AND held_hash "
                         "!= '' ORDER BY feed");
     while (q.executeStep())
-      out.emplace_back(text(q.getColumn(0)),
-                       FeedState{text(q.getColumn(1)), text(q.getColumn(2)),
-                                 text(q.getColumn(3)), q.getColumn(4).getInt64(),
-                                 text(q.getColumn(5)), text(q.getColumn(6))});
+      out.emplace_back(
+          text(q.getColumn(0)),
+          FeedState{text(q.getColumn(1)), text(q.getColumn(2)), text(q.getColumn(3)),
+                    q.getColumn(4).getInt64(), text(q.getColumn(5)), text(q.getColumn(6))});
     return out;
   });
 }
@@ -131,8 +132,7 @@ Result<void> MisStore::replace_staff(const std::vector<Staff>& v, const AppliedF
   });
 }
 
-Result<void> MisStore::replace_memberships(const std::vector<Membership>& v,
-                                           const AppliedFeed& a) {
+Result<void> MisStore::replace_memberships(const std::vector<Membership>& v, const AppliedFeed& a) {
   return replace(Feed::memberships, "memberships", static_cast<long long>(v.size()), a, [&] {
     SQLite::Statement q(db_,
                         "INSERT INTO memberships(student_id, class_code, start_date, end_date) "
@@ -140,8 +140,14 @@ Result<void> MisStore::replace_memberships(const std::vector<Membership>& v,
     for (auto& m : v) {
       q.bind(1, m.student_id);
       q.bind(2, m.class_code);
-      if (m.start_date) q.bind(3, m.start_date->iso()); else q.bind(3);
-      if (m.end_date) q.bind(4, m.end_date->iso()); else q.bind(4);
+      if (m.start_date)
+        q.bind(3, m.start_date->iso());
+      else
+        q.bind(3);
+      if (m.end_date)
+        q.bind(4, m.end_date->iso());
+      else
+        q.bind(4);
       q.exec();
       q.reset();
     }
@@ -276,8 +282,8 @@ Result<std::vector<Membership>> MisStore::memberships_of(const std::string& stud
                         "WHERE student_id = ? ORDER BY class_code, start_date");
     q.bind(1, student_id);
     while (q.executeStep())
-      out.push_back(Membership{text(q.getColumn(0)), text(q.getColumn(1)),
-                               date_col(q.getColumn(2)), date_col(q.getColumn(3))});
+      out.push_back(Membership{text(q.getColumn(0)), text(q.getColumn(1)), date_col(q.getColumn(2)),
+                               date_col(q.getColumn(3))});
     return out;
   });
 }
@@ -345,8 +351,9 @@ Result<std::vector<Booking>> MisStore::bookings_between(Date first, Date last) {
 
 Result<std::vector<Booking>> MisStore::bookings_of(const std::string& student_id) {
   return guarded(store_, "cannot read the IE bookings of student " + student_id, [&] {
-    SQLite::Statement q(db_, std::string("SELECT ") + kBookingCols +
-                                 " FROM bookings WHERE student_id = ? ORDER BY date, start_spec, id");
+    SQLite::Statement q(db_,
+                        std::string("SELECT ") + kBookingCols +
+                            " FROM bookings WHERE student_id = ? ORDER BY date, start_spec, id");
     q.bind(1, student_id);
     return read_bookings(q);
   });

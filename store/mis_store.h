@@ -80,7 +80,8 @@ class MisStore {
   Result<std::vector<Membership>> memberships_of(const std::string& student_id);
   Result<std::vector<Lesson>> lessons_on(int cycle_day);
   Result<std::vector<Booking>> bookings_between(Date first, Date last);  // inclusive
-  Result<std::vector<Booking>> bookings_of(const std::string& student_id);  // every date, oldest first
+  Result<std::vector<Booking>> bookings_of(
+      const std::string& student_id);  // every date, oldest first
 
  private:
   template <class Fill>

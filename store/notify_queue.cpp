@@ -1,9 +1,8 @@
 #include "store/notify_queue.h"
-#include "store/store_access.h"
-#include "store/store_error.h"
 
 #include "mapping/notify/utc.h"
-
+#include "store/store_access.h"
+#include "store/store_error.h"
 
 namespace iesync {
 
@@ -51,9 +50,12 @@ QueuedMail row_of(SQLite::Statement& q) {
 
 const char* mail_state_name(MailState s) {
   switch (s) {
-    case MailState::pending: return "pending";
-    case MailState::sent: return "sent";
-    case MailState::failed: return "failed";
+    case MailState::pending:
+      return "pending";
+    case MailState::sent:
+      return "sent";
+    case MailState::failed:
+      return "failed";
   }
   return "?";
 }
@@ -114,9 +116,10 @@ Result<int> NotifyQueue::enqueue(std::span<const MailMessage> messages, Date day
 Result<std::vector<QueuedMail>> NotifyQueue::due(TimePoint now, int limit) {
   std::vector<QueuedMail> out;
   try {
-    SQLite::Statement q(StoreAccess::db(store_), std::string("SELECT ") + kColumns +
-                                         " FROM notify_queue WHERE state = 'pending' AND "
-                                         "(next_try_at IS NULL OR next_try_at <= ?) ORDER BY id LIMIT ?");
+    SQLite::Statement q(StoreAccess::db(store_),
+                        std::string("SELECT ") + kColumns +
+                            " FROM notify_queue WHERE state = 'pending' AND "
+                            "(next_try_at IS NULL OR next_try_at <= ?) ORDER BY id LIMIT ?");
     q.bind(1, format_utc(now));
     q.bind(2, limit);
     while (q.executeStep()) out.push_back(row_of(q));
@@ -158,7 +161,8 @@ Result<MailState> NotifyQueue::mark_deferred(std::int64_t id, int smtp_code,
     q.bind(4, now);
     q.bind(5, max_tries_);
     q.bind(6, id);
-    if (!q.executeStep()) return make_error("notification queue", "no pending email " + std::to_string(id));
+    if (!q.executeStep())
+      return make_error("notification queue", "no pending email " + std::to_string(id));
     return state_from(q.getColumn(0).getString()).value_or(MailState::pending);
   } catch (const std::exception& e) {
     return db_error("cannot record a deferred email", e);
@@ -167,9 +171,10 @@ Result<MailState> NotifyQueue::mark_deferred(std::int64_t id, int smtp_code,
 
 Result<void> NotifyQueue::mark_failed(std::int64_t id, int smtp_code, const std::string& error) {
   try {
-    SQLite::Statement q(StoreAccess::db(store_),
-                        "UPDATE notify_queue SET state = 'failed', tries = tries + 1, smtp_code = ?, "
-                        "last_error = ?, updated_at = ? WHERE id = ? AND state = 'pending'");
+    SQLite::Statement q(
+        StoreAccess::db(store_),
+        "UPDATE notify_queue SET state = 'failed', tries = tries + 1, smtp_code = ?, "
+        "last_error = ?, updated_at = ? WHERE id = ? AND state = 'pending'");
     q.bind(1, smtp_code);
     q.bind(2, error);
     q.bind(3, format_utc(clock_.now()));
@@ -181,7 +186,8 @@ Result<void> NotifyQueue::mark_failed(std::int64_t id, int smtp_code, const std:
   return {};
 }
 
-Result<void> NotifyQueue::postpone(std::int64_t id, const std::string& error, TimePoint next_try_at) {
+Result<void> NotifyQueue::postpone(std::int64_t id, const std::string& error,
+                                   TimePoint next_try_at) {
   try {
     SQLite::Statement q(StoreAccess::db(store_),
                         "UPDATE notify_queue SET last_error = ?, next_try_at = ?, updated_at = ? "
@@ -201,7 +207,7 @@ Result<std::vector<QueuedMail>> NotifyQueue::list(int limit) {
   std::vector<QueuedMail> out;
   try {
     SQLite::Statement q(StoreAccess::db(store_), std::string("SELECT ") + kColumns +
-                                         " FROM notify_queue ORDER BY id DESC LIMIT ?");
+                                                     " FROM notify_queue ORDER BY id DESC LIMIT ?");
     q.bind(1, limit);
     while (q.executeStep()) out.push_back(row_of(q));
   } catch (const std::exception& e) {
@@ -211,9 +217,11 @@ Result<std::vector<QueuedMail>> NotifyQueue::list(int limit) {
 }
 
 Result<std::map<MailState, int>> NotifyQueue::counts() {
-  std::map<MailState, int> out{{MailState::pending, 0}, {MailState::sent, 0}, {MailState::failed, 0}};
+  std::map<MailState, int> out{
+      {MailState::pending, 0}, {MailState::sent, 0}, {MailState::failed, 0}};
   try {
-    SQLite::Statement q(StoreAccess::db(store_), "SELECT state, COUNT(*) FROM notify_queue GROUP BY state");
+    SQLite::Statement q(StoreAccess::db(store_),
+                        "SELECT state, COUNT(*) FROM notify_queue GROUP BY state");
     while (q.executeStep())
       if (auto st = state_from(q.getColumn(0).getString())) out[*st] = q.getColumn(1).getInt();
   } catch (const std::exception& e) {
@@ -225,10 +233,13 @@ Result<std::map<MailState, int>> NotifyQueue::counts() {
 Result<std::map<std::string, std::map<std::string, int>>> NotifyQueue::counts_by_kind() {
   std::map<std::string, std::map<std::string, int>> out;
   for (const char* k : {"chase", "digest"})
-    for (auto st : {MailState::pending, MailState::sent, MailState::failed}) out[k][mail_state_name(st)] = 0;
+    for (auto st : {MailState::pending, MailState::sent, MailState::failed})
+      out[k][mail_state_name(st)] = 0;
   try {
-    SQLite::Statement q(StoreAccess::db(store_), "SELECT kind, state, COUNT(*) FROM notify_queue GROUP BY kind, state");
-    while (q.executeStep()) out[q.getColumn(0).getString()][q.getColumn(1).getString()] = q.getColumn(2).getInt();
+    SQLite::Statement q(StoreAccess::db(store_),
+                        "SELECT kind, state, COUNT(*) FROM notify_queue GROUP BY kind, state");
+    while (q.executeStep())
+      out[q.getColumn(0).getString()][q.getColumn(1).getString()] = q.getColumn(2).getInt();
   } catch (const std::exception& e) {
     return db_error("cannot count the queue", e);
   }
@@ -253,15 +264,17 @@ Result<NotifyQueue::Trouble> NotifyQueue::trouble(TimePoint now, std::chrono::se
     Trouble t;
     auto& db = StoreAccess::db(store_);
     // Due from when it was queued (a retry's next_try_at is the back-off, not the due time).
-    SQLite::Statement o(db, "SELECT count(*), min(created_at) FROM notify_queue "
-                            "WHERE state = 'pending' AND created_at < ?");
+    SQLite::Statement o(db,
+                        "SELECT count(*), min(created_at) FROM notify_queue "
+                        "WHERE state = 'pending' AND created_at < ?");
     o.bind(1, format_utc(now - grace));
     if (o.executeStep()) {
       t.overdue = o.getColumn(0).getInt();
       if (!o.getColumn(1).isNull()) t.oldest_due = o.getColumn(1).getString();
     }
-    SQLite::Statement f(db, "SELECT count(*) FROM notify_queue WHERE state = 'failed' "
-                            "AND updated_at >= ?");
+    SQLite::Statement f(db,
+                        "SELECT count(*) FROM notify_queue WHERE state = 'failed' "
+                        "AND updated_at >= ?");
     f.bind(1, format_utc(now - recent));
     if (f.executeStep()) t.failed = f.getColumn(0).getInt();
     return t;
@@ -303,8 +316,9 @@ Result<bool> NotifyQueue::ran(const std::string& slot) {
 
 Result<void> NotifyQueue::mark_ran(const std::string& slot) {
   try {
-    SQLite::Statement q(StoreAccess::db(store_), "INSERT INTO notify_runs (slot, ran_at) VALUES (?, ?) "
-                                     "ON CONFLICT(slot) DO NOTHING");
+    SQLite::Statement q(StoreAccess::db(store_),
+                        "INSERT INTO notify_runs (slot, ran_at) VALUES (?, ?) "
+                        "ON CONFLICT(slot) DO NOTHING");
     q.bind(1, slot);
     q.bind(2, format_utc(clock_.now()));
     q.exec();

@@ -23,11 +23,11 @@
 #include <string>
 #include <vector>
 
-#include "mapping/civil.h"
 #include "base/clock.h"
+#include "base/result.h"
+#include "mapping/civil.h"
 #include "mapping/notify/chase.h"
 #include "mapping/notify/mail.h"
-#include "base/result.h"
 #include "store/store.h"
 
 namespace iesync {

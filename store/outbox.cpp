@@ -1,9 +1,10 @@
 #include "store/outbox.h"
-#include "store/store_access.h"
-#include "store/store_error.h"
 
 #include <boost/json.hpp>
 #include <variant>
+
+#include "store/store_access.h"
+#include "store/store_error.h"
 
 namespace iesync {
 
@@ -11,22 +12,30 @@ namespace json = boost::json;
 
 const char* outbox_state_name(OutboxState s) {
   switch (s) {
-    case OutboxState::pending: return "pending";
-    case OutboxState::in_doubt: return "in_doubt";
-    case OutboxState::sent: return "sent";
-    case OutboxState::confirmed: return "confirmed";
-    case OutboxState::conflict: return "conflict";
-    case OutboxState::failed: return "failed";
-    case OutboxState::superseded: return "superseded";
-    case OutboxState::discarded: return "discarded";
+    case OutboxState::pending:
+      return "pending";
+    case OutboxState::in_doubt:
+      return "in_doubt";
+    case OutboxState::sent:
+      return "sent";
+    case OutboxState::confirmed:
+      return "confirmed";
+    case OutboxState::conflict:
+      return "conflict";
+    case OutboxState::failed:
+      return "failed";
+    case OutboxState::superseded:
+      return "superseded";
+    case OutboxState::discarded:
+      return "discarded";
   }
   return "?";
 }
 
 std::optional<OutboxState> outbox_state_from_name(std::string_view s) {
-  for (auto st : {OutboxState::pending, OutboxState::in_doubt, OutboxState::sent, OutboxState::confirmed,
-                  OutboxState::conflict, OutboxState::failed, OutboxState::superseded,
-                  OutboxState::discarded})
+  for (auto st : {OutboxState::pending, OutboxState::in_doubt, OutboxState::sent,
+                  OutboxState::confirmed, OutboxState::conflict, OutboxState::failed,
+                  OutboxState::superseded, OutboxState::discarded})
     if (s == outbox_state_name(st)) return st;
   return std::nullopt;
 }
@@ -243,7 +252,9 @@ void insert_item(SQLite::Database& db, const WriteItem& it, int revision, const 
   q.exec();
 }
 
-bool is_sent(OutboxState s) { return s == OutboxState::sent || s == OutboxState::confirmed; }
+bool is_sent(OutboxState s) {
+  return s == OutboxState::sent || s == OutboxState::confirmed;
+}
 
 // What enqueue did with one item; EnqueueSummary counts them.
 enum class Enqueued { added, updated, unchanged, requeued, changed_after_send };
@@ -470,28 +481,29 @@ namespace {
 
 Result<void> mark_many(Store& store, Clock& clock, std::span<const std::int64_t> ids,
                        OutboxState to, const std::string& target, const std::string& ref) {
-  return in_transaction(store, clock, "cannot record write-back results",
-                        [&](SQLite::Database& db, const std::string& now) -> Result<void> {
-    for (auto id : ids) {
-      auto row = require_in(db, id);
-      // Only a pending or in-doubt item can go out; confirming a sent one is the other step.
-      bool ok = row.state == OutboxState::pending || row.state == OutboxState::in_doubt ||
-                (to == OutboxState::confirmed && row.state == OutboxState::sent);
-      if (!ok) {
-        if (row.state == to) continue;  // already recorded: a repeat is harmless
-        return make_error("outbox item " + row.item.key,
-                          std::string("cannot mark it ") + outbox_state_name(to) + " while it is " +
-                              outbox_state_name(row.state));
-      }
-      Move(to)
-          .set("target", target)
-          .set("target_ref", ref)
-          .sql("last_error = NULL, next_try_at = NULL")
-          .set("sent_at", row.sent_at.empty() ? now : row.sent_at)
-          .apply(db, id, now, {outbox_state_name(to), row.item.key, target, ref});
-    }
-    return {};
-  });
+  return in_transaction(
+      store, clock, "cannot record write-back results",
+      [&](SQLite::Database& db, const std::string& now) -> Result<void> {
+        for (auto id : ids) {
+          auto row = require_in(db, id);
+          // Only a pending or in-doubt item can go out; confirming a sent one is the other step.
+          bool ok = row.state == OutboxState::pending || row.state == OutboxState::in_doubt ||
+                    (to == OutboxState::confirmed && row.state == OutboxState::sent);
+          if (!ok) {
+            if (row.state == to) continue;  // already recorded: a repeat is harmless
+            return make_error("outbox item " + row.item.key,
+                              std::string("cannot mark it ") + outbox_state_name(to) +
+                                  " while it is " + outbox_state_name(row.state));
+          }
+          Move(to)
+              .set("target", target)
+              .set("target_ref", ref)
+              .sql("last_error = NULL, next_try_at = NULL")
+              .set("sent_at", row.sent_at.empty() ? now : row.sent_at)
+              .apply(db, id, now, {outbox_state_name(to), row.item.key, target, ref});
+        }
+        return {};
+      });
 }
 
 }  // namespace
@@ -499,8 +511,9 @@ Result<void> mark_many(Store& store, Clock& clock, std::span<const std::int64_t>
 Result<std::vector<OutboxRow>> Outbox::in_doubt(int limit) {
   std::vector<OutboxRow> out;
   try {
-    SQLite::Statement q(StoreAccess::db(store_), std::string("SELECT ") + kColumns +
-                                         " FROM outbox WHERE state = 'in_doubt' ORDER BY id LIMIT ?");
+    SQLite::Statement q(StoreAccess::db(store_),
+                        std::string("SELECT ") + kColumns +
+                            " FROM outbox WHERE state = 'in_doubt' ORDER BY id LIMIT ?");
     q.bind(1, limit);
     while (q.executeStep()) {
       auto r = read_row(q);
@@ -516,53 +529,56 @@ Result<std::vector<OutboxRow>> Outbox::in_doubt(int limit) {
 Result<void> Outbox::mark_in_doubt(std::span<const std::int64_t> ids, const std::string& target) {
   return in_transaction(store_, clock_, "cannot record that a write-back is going out",
                         [&](SQLite::Database& db, const std::string& now) -> Result<void> {
-    for (auto id : ids) {
-      auto row = require_in(db, id);
-      if (row.state == OutboxState::in_doubt) continue;
-      if (row.state != OutboxState::pending)
-        return make_error("outbox item " + row.item.key,
-                          std::string("cannot send it while it is ") + outbox_state_name(row.state));
-      Move(OutboxState::in_doubt)
-          .set("target", target)
-          .apply(db, id, now, {"sending", row.item.key, target, {}});
-    }
-    return {};
-  });
+                          for (auto id : ids) {
+                            auto row = require_in(db, id);
+                            if (row.state == OutboxState::in_doubt) continue;
+                            if (row.state != OutboxState::pending)
+                              return make_error("outbox item " + row.item.key,
+                                                std::string("cannot send it while it is ") +
+                                                    outbox_state_name(row.state));
+                            Move(OutboxState::in_doubt)
+                                .set("target", target)
+                                .apply(db, id, now, {"sending", row.item.key, target, {}});
+                          }
+                          return {};
+                        });
 }
 
 Result<OutboxState> Outbox::resend(std::int64_t id, const std::string& why) {
-  return in_transaction(store_, clock_, "cannot record a read-back",
-                        [&](SQLite::Database& db, const std::string& now) -> Result<OutboxState> {
-    auto row = require_in(db, id);
-    if (row.state != OutboxState::in_doubt) return row.state;
-    if (row.item.kind != WriteKind::retraction) {
-      auto r = find_in(db, retraction_key_for(row.item.key));
-      if (r && r->revision == row.revision && r->state != OutboxState::superseded &&
-          r->state != OutboxState::discarded) {
-        Move(OutboxState::superseded)
-            .apply(db, id, now, {"supersede", row.item.key, {}, why + "; its booking changed meanwhile"});
-        return OutboxState::superseded;
-      }
-    }
-    Move(OutboxState::pending)
-        .sql("next_try_at = NULL")
-        .apply(db, id, now, {"resend", row.item.key, {}, why});
-    return OutboxState::pending;
-  });
+  return in_transaction(
+      store_, clock_, "cannot record a read-back",
+      [&](SQLite::Database& db, const std::string& now) -> Result<OutboxState> {
+        auto row = require_in(db, id);
+        if (row.state != OutboxState::in_doubt) return row.state;
+        if (row.item.kind != WriteKind::retraction) {
+          auto r = find_in(db, retraction_key_for(row.item.key));
+          if (r && r->revision == row.revision && r->state != OutboxState::superseded &&
+              r->state != OutboxState::discarded) {
+            Move(OutboxState::superseded)
+                .apply(db, id, now,
+                       {"supersede", row.item.key, {}, why + "; its booking changed meanwhile"});
+            return OutboxState::superseded;
+          }
+        }
+        Move(OutboxState::pending)
+            .sql("next_try_at = NULL")
+            .apply(db, id, now, {"resend", row.item.key, {}, why});
+        return OutboxState::pending;
+      });
 }
 
 Result<void> Outbox::note_in_doubt(std::int64_t id, const std::string& target,
                                    const std::string& why) {
   return in_transaction(store_, clock_, "cannot record a write-back in doubt",
                         [&](SQLite::Database& db, const std::string& now) -> Result<void> {
-    auto row = require_in(db, id);
-    Move(OutboxState::in_doubt)
-        .sql("tries = tries + 1")
-        .set("target", target)
-        .set("last_error", why)
-        .apply(db, id, now, {"in_doubt", row.item.key, target, why});
-    return {};
-  });
+                          auto row = require_in(db, id);
+                          Move(OutboxState::in_doubt)
+                              .sql("tries = tries + 1")
+                              .set("target", target)
+                              .set("last_error", why)
+                              .apply(db, id, now, {"in_doubt", row.item.key, target, why});
+                          return {};
+                        });
 }
 
 Result<void> Outbox::mark_sent(std::span<const std::int64_t> ids, const std::string& target,
@@ -579,86 +595,94 @@ Result<void> Outbox::mark_conflict(std::int64_t id, const std::string& target,
                                    const std::string& detail) {
   return in_transaction(store_, clock_, "cannot record a write-back conflict",
                         [&](SQLite::Database& db, const std::string& now) -> Result<void> {
-    auto row = require_in(db, id);
-    Move(OutboxState::conflict)
-        .set("target", target)
-        .set("last_error", detail)
-        .sql("next_try_at = NULL")
-        .apply(db, id, now, {"conflict", row.item.key, target, detail});
-    return {};
-  });
+                          auto row = require_in(db, id);
+                          Move(OutboxState::conflict)
+                              .set("target", target)
+                              .set("last_error", detail)
+                              .sql("next_try_at = NULL")
+                              .apply(db, id, now, {"conflict", row.item.key, target, detail});
+                          return {};
+                        });
 }
 
 Result<OutboxState> Outbox::mark_failed_try(std::int64_t id, const std::string& target,
                                             const std::string& error, TimePoint next_try_at) {
   return in_transaction(store_, clock_, "cannot record a failed write-back",
                         [&](SQLite::Database& db, const std::string& now) -> Result<OutboxState> {
-    auto row = require_in(db, id);
-    const int tries = row.tries + 1;
-    const bool give_up = tries >= max_tries_;
-    const auto to = give_up ? OutboxState::failed : OutboxState::pending;
-    Move(to)
-        .set("tries", std::int64_t{tries})
-        .set("target", target)
-        .set("last_error", error)
-        .set("next_try_at", give_up ? SqlValue{nullptr} : SqlValue{format_utc(next_try_at)})
-        .apply(db, id, now,
-               {give_up ? "failed" : "try_failed", row.item.key, target,
-                "try " + std::to_string(tries) + ": " + error});
-    return to;
-  });
+                          auto row = require_in(db, id);
+                          const int tries = row.tries + 1;
+                          const bool give_up = tries >= max_tries_;
+                          const auto to = give_up ? OutboxState::failed : OutboxState::pending;
+                          Move(to)
+                              .set("tries", std::int64_t{tries})
+                              .set("target", target)
+                              .set("last_error", error)
+                              .set("next_try_at",
+                                   give_up ? SqlValue{nullptr} : SqlValue{format_utc(next_try_at)})
+                              .apply(db, id, now,
+                                     {give_up ? "failed" : "try_failed", row.item.key, target,
+                                      "try " + std::to_string(tries) + ": " + error});
+                          return to;
+                        });
 }
 
 Result<void> Outbox::mark_failed(std::int64_t id, const std::string& target,
                                  const std::string& error) {
   return in_transaction(store_, clock_, "cannot record a failed write-back",
                         [&](SQLite::Database& db, const std::string& now) -> Result<void> {
-    auto row = require_in(db, id);
-    Move(OutboxState::failed)
-        .sql("tries = tries + 1, next_try_at = NULL")
-        .set("target", target)
-        .set("last_error", error)
-        .apply(db, id, now, {"failed", row.item.key, target, error});
-    return {};
-  });
+                          auto row = require_in(db, id);
+                          Move(OutboxState::failed)
+                              .sql("tries = tries + 1, next_try_at = NULL")
+                              .set("target", target)
+                              .set("last_error", error)
+                              .apply(db, id, now, {"failed", row.item.key, target, error});
+                          return {};
+                        });
 }
 
 Result<void> Outbox::retry(std::int64_t id) {
-  return in_transaction(store_, clock_, "cannot retry outbox item " + std::to_string(id),
-                        [&](SQLite::Database& db, const std::string& now) -> Result<void> {
-    auto row = require_in(db, id);
-    if (row.state != OutboxState::failed && row.state != OutboxState::conflict)
-      return make_error("outbox item " + std::to_string(id),
-                        std::string("it is ") + outbox_state_name(row.state) +
-                            "; only failed or conflict items can be retried");
-    Move(OutboxState::pending)
-        .sql("tries = 0, next_try_at = NULL")
-        .apply(db, id, now,
-               {"retry", row.item.key, {}, std::string("by the admin, was ") + outbox_state_name(row.state)});
-    return {};
-  });
+  return in_transaction(
+      store_, clock_, "cannot retry outbox item " + std::to_string(id),
+      [&](SQLite::Database& db, const std::string& now) -> Result<void> {
+        auto row = require_in(db, id);
+        if (row.state != OutboxState::failed && row.state != OutboxState::conflict)
+          return make_error("outbox item " + std::to_string(id),
+                            std::string("it is ") + outbox_state_name(row.state) +
+                                "; only failed or conflict items can be retried");
+        Move(OutboxState::pending)
+            .sql("tries = 0, next_try_at = NULL")
+            .apply(db, id, now,
+                   {"retry",
+                    row.item.key,
+                    {},
+                    std::string("by the admin, was ") + outbox_state_name(row.state)});
+        return {};
+      });
 }
 
 Result<void> Outbox::discard(std::int64_t id, const std::string& reason) {
-  return in_transaction(store_, clock_, "cannot discard outbox item " + std::to_string(id),
-                        [&](SQLite::Database& db, const std::string& now) -> Result<void> {
-    auto row = require_in(db, id);
-    if (is_sent(row.state) || row.state == OutboxState::discarded)
-      return make_error("outbox item " + std::to_string(id),
-                        std::string("it is ") + outbox_state_name(row.state) +
-                            " and cannot be discarded",
-                        is_sent(row.state) ? "the MIS already has it; change it in the MIS"
-                                           : std::string());
-    if (reason.empty())
-      return make_error("outbox item " + std::to_string(id), "a discard needs a reason",
-                        "add --reason TEXT");
-    Move(OutboxState::discarded)
-        .sql("next_try_at = NULL")
-        .apply(db, id, now,
-               {"discard", row.item.key, {},
-                std::string("by the admin, was ") + outbox_state_name(row.state) + ": " + reason});
-    return {};
-  });
+  return in_transaction(
+      store_, clock_, "cannot discard outbox item " + std::to_string(id),
+      [&](SQLite::Database& db, const std::string& now) -> Result<void> {
+        auto row = require_in(db, id);
+        if (is_sent(row.state) || row.state == OutboxState::discarded)
+          return make_error(
+              "outbox item " + std::to_string(id),
+              std::string("it is ") + outbox_state_name(row.state) + " and cannot be discarded",
+              is_sent(row.state) ? "the MIS already has it; change it in the MIS" : std::string());
+        if (reason.empty())
+          return make_error("outbox item " + std::to_string(id), "a discard needs a reason",
+                            "add --reason TEXT");
+        Move(OutboxState::discarded)
+            .sql("next_try_at = NULL")
+            .apply(
+                db, id, now,
+                {"discard",
+                 row.item.key,
+                 {},
+                 std::string("by the admin, was ") + outbox_state_name(row.state) + ": " + reason});
+        return {};
+      });
 }
 
 Result<std::vector<OutboxRow>> Outbox::list(const OutboxFilter& f) {
@@ -707,12 +731,13 @@ Result<std::optional<OutboxRow>> Outbox::find(const std::string& key) {
 
 Result<std::map<OutboxState, int>> Outbox::counts() {
   std::map<OutboxState, int> out;
-  for (auto st : {OutboxState::pending, OutboxState::in_doubt, OutboxState::sent, OutboxState::confirmed,
-                  OutboxState::conflict, OutboxState::failed, OutboxState::superseded,
-                  OutboxState::discarded})
+  for (auto st : {OutboxState::pending, OutboxState::in_doubt, OutboxState::sent,
+                  OutboxState::confirmed, OutboxState::conflict, OutboxState::failed,
+                  OutboxState::superseded, OutboxState::discarded})
     out[st] = 0;
   try {
-    SQLite::Statement q(StoreAccess::db(store_), "SELECT state, COUNT(*) FROM outbox GROUP BY state");
+    SQLite::Statement q(StoreAccess::db(store_),
+                        "SELECT state, COUNT(*) FROM outbox GROUP BY state");
     while (q.executeStep()) {
       auto st = outbox_state_from_name(q.getColumn(0).getString());
       if (st) out[*st] = q.getColumn(1).getInt();

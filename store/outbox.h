@@ -56,9 +56,9 @@ struct OutboxRow {
   int revision = 1;
   int tries = 0;
   std::string last_error;
-  std::string target;      // "file" / "wonde": who sent it
-  std::string target_ref;  // file name or Wonde writeback id
-  std::string next_try_at; // RFC 3339 UTC, empty = now
+  std::string target;       // "file" / "wonde": who sent it
+  std::string target_ref;   // file name or Wonde writeback id
+  std::string next_try_at;  // RFC 3339 UTC, empty = now
   std::string sent_at;
   std::string created_at;
   std::string updated_at;
@@ -69,10 +69,10 @@ struct OutboxRow {
 
 struct EnqueueSummary {
   int added = 0;
-  int updated = 0;            // payload changed while pending/failed: updated in place
+  int updated = 0;  // payload changed while pending/failed: updated in place
   int unchanged = 0;
-  int requeued = 0;           // sent, retracted, wanted again: pending at revision + 1
-  int changed_after_send = 0; // payload changed after it was sent: left alone (audit row)
+  int requeued = 0;            // sent, retracted, wanted again: pending at revision + 1
+  int changed_after_send = 0;  // payload changed after it was sent: left alone (audit row)
 };
 
 struct OutboxFilter {

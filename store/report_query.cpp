@@ -26,7 +26,8 @@ Result<ReportInput> load_report_input(Store& store, const Config& cfg, const Cal
     SessionStore sessions_db(store);
     in.students = mis.students().value();
     for (const auto& s : mis.staff().value()) in.staff_names[s.code] = s.name;
-    for (const auto& r : exclusion_reasons()) in.reason_meanings[std::string(r.code)] = std::string(r.meaning);
+    for (const auto& r : exclusion_reasons())
+      in.reason_meanings[std::string(r.code)] = std::string(r.meaning);
 
     auto reconciled = sessions_db.load_range(from, far);
     if (!reconciled) return reconciled.error();

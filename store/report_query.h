@@ -5,10 +5,10 @@
 // (lessons missed are counted, work status is marked as not checked).
 #pragma once
 
+#include "base/result.h"
 #include "config/config.h"
 #include "mapping/calendar.h"
 #include "mapping/report/report_data.h"
-#include "base/result.h"
 #include "store/store.h"
 
 namespace iesync {

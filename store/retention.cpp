@@ -1,8 +1,8 @@
 #include "store/retention.h"
-#include "store/store_access.h"
-#include "store/store_error.h"
 
 #include "mapping/civil.h"
+#include "store/store_access.h"
+#include "store/store_error.h"
 
 namespace iesync {
 
@@ -51,8 +51,7 @@ Result<PurgeCounts> purge_expired(Store& store, std::chrono::seconds retain, Tim
   const TimePoint cutoff_at = now - retain;
   // RFC 3339 UTC text in one fixed format compares correctly as a string.
   const std::string cutoff = format_utc(cutoff_at);
-  const std::string cutoff_day =
-      Date{std::chrono::floor<std::chrono::days>(cutoff_at)}.iso();
+  const std::string cutoff_day = Date{std::chrono::floor<std::chrono::days>(cutoff_at)}.iso();
   auto& db = StoreAccess::db(store);
   try {
     SQLite::Transaction tx(db);
@@ -89,7 +88,8 @@ Result<PurgeCounts> purge_expired(Store& store, std::chrono::seconds retain, Tim
     c.notify_chased = run(db, "DELETE FROM notify_chased WHERE date < ?", cutoff_day);
     tx.commit();
   } catch (const std::exception& e) {
-    return store_error(store, "purging data older than [store] retain failed (nothing was removed)", e);
+    return store_error(store, "purging data older than [store] retain failed (nothing was removed)",
+                       e);
   }
   return c;
 }
@@ -102,7 +102,8 @@ void purge_expired_and_report(Store& store, std::chrono::seconds retain, TimePoi
     return;
   }
   if (purged->total() == 0) return;
-  events.emit(Event{Severity::info, "store.purged",
+  events.emit(Event{Severity::info,
+                    "store.purged",
                     "Removed data older than [store] retain (" + format_duration(retain) +
                         "): " + purged->describe() + ".",
                     {{"rows", std::to_string(purged->total())}}});

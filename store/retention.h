@@ -38,8 +38,8 @@ struct PurgeCounts {
   long long notify_chased = 0;
 
   long long total() const {
-    return sessions + session_lessons + bookings + incidents + outbox + audit + classroom +
-           cycles + notify_messages + notify_chased;
+    return sessions + session_lessons + bookings + incidents + outbox + audit + classroom + cycles +
+           notify_messages + notify_chased;
   }
   // "3 IE session(s), 12 lesson(s), ..." naming only what was removed; "" when nothing.
   std::string describe() const;

@@ -9,9 +9,9 @@ namespace iesync {
 
 Result<std::unique_ptr<ScratchStore>> ScratchStore::copy_of(Store& real) {
   std::unique_ptr<ScratchStore> s(new ScratchStore);
-  s->dir_ = std::filesystem::temp_directory_path() /
-            ("iesync-dry-run-" + std::to_string(::getpid()) + "-" +
-             std::to_string(std::random_device{}()));
+  s->dir_ =
+      std::filesystem::temp_directory_path() / ("iesync-dry-run-" + std::to_string(::getpid()) +
+                                                "-" + std::to_string(std::random_device{}()));
   std::error_code ec;
   std::filesystem::remove_all(s->dir_, ec);
   std::filesystem::create_directories(s->dir_, ec);

@@ -15,8 +15,12 @@ namespace json = boost::json;
 std::string items_to_json(const std::vector<WorkItemView>& items) {
   json::array a;
   for (const auto& i : items) {
-    a.push_back(json::object{{"id", i.id},       {"title", i.title}, {"link", i.link},
-                             {"state", i.state}, {"due", i.due},     {"handed_in", i.handed_in}});
+    a.push_back(json::object{{"id", i.id},
+                             {"title", i.title},
+                             {"link", i.link},
+                             {"state", i.state},
+                             {"due", i.due},
+                             {"handed_in", i.handed_in}});
   }
   return json::serialize(a);
 }
@@ -68,7 +72,8 @@ Result<std::vector<IeSession>> load(Store& store, SQLite::Database& db, Date fir
       s.date = Date::parse_iso(q.getColumn(2).getString()).value_or(Date{});
       s.window = TimeRange{TimeOfDay::parse(q.getColumn(3).getString()).value_or(TimeOfDay{}),
                            TimeOfDay::parse(q.getColumn(4).getString()).value_or(TimeOfDay{})};
-      s.status = booking_status_from_name(q.getColumn(5).getString()).value_or(BookingStatus::booked);
+      s.status =
+          booking_status_from_name(q.getColumn(5).getString()).value_or(BookingStatus::booked);
       s.room = q.getColumn(6).getString();
       s.reason = q.getColumn(7).getString();
       s.problem = q.getColumn(8).getString();
@@ -95,8 +100,10 @@ Result<std::vector<IeSession>> load(Store& store, SQLite::Database& db, Date fir
       m.room = l.getColumn(6).getString();
       if (!l.getColumn(7).isNull()) m.course_id = l.getColumn(7).getString();
       if (!l.getColumn(12).isNull()) m.course_ref = l.getColumn(12).getString();
-      m.work.status = work_status_from_name(l.getColumn(8).getString()).value_or(WorkStatus::unknown);
-      if (!l.getColumn(9).isNull()) m.work.last_known = work_status_from_name(l.getColumn(9).getString());
+      m.work.status =
+          work_status_from_name(l.getColumn(8).getString()).value_or(WorkStatus::unknown);
+      if (!l.getColumn(9).isNull())
+        m.work.last_known = work_status_from_name(l.getColumn(9).getString());
       m.work.items = items_from_json(l.getColumn(10).getString());
       if (!l.getColumn(11).isNull()) m.work.checked_at = parse_utc(l.getColumn(11).getString());
       m.work.materials_checked = l.getColumn(13).getInt() != 0;
@@ -153,12 +160,24 @@ Result<void> SessionStore::save_day(Date d, const std::vector<IeSession>& sessio
         lin.bind(5, l.subject);
         lin.bind(6, l.teacher);
         lin.bind(7, l.room);
-        if (l.course_id) lin.bind(8, *l.course_id); else lin.bind(8);
+        if (l.course_id)
+          lin.bind(8, *l.course_id);
+        else
+          lin.bind(8);
         lin.bind(9, work_status_name(l.work.status));
-        if (l.work.last_known) lin.bind(10, work_status_name(*l.work.last_known)); else lin.bind(10);
+        if (l.work.last_known)
+          lin.bind(10, work_status_name(*l.work.last_known));
+        else
+          lin.bind(10);
         lin.bind(11, items_to_json(l.work.items));
-        if (l.work.checked_at) lin.bind(12, format_utc(*l.work.checked_at)); else lin.bind(12);
-        if (l.course_ref) lin.bind(13, *l.course_ref); else lin.bind(13);
+        if (l.work.checked_at)
+          lin.bind(12, format_utc(*l.work.checked_at));
+        else
+          lin.bind(12);
+        if (l.course_ref)
+          lin.bind(13, *l.course_ref);
+        else
+          lin.bind(13);
         lin.bind(14, l.work.materials_checked ? 1 : 0);
         lin.exec();
         lin.reset();
@@ -171,7 +190,9 @@ Result<void> SessionStore::save_day(Date d, const std::vector<IeSession>& sessio
   }
 }
 
-Result<std::vector<IeSession>> SessionStore::load_day(Date d) { return load(store_, db_, d, d); }
+Result<std::vector<IeSession>> SessionStore::load_day(Date d) {
+  return load(store_, db_, d, d);
+}
 
 Result<std::vector<IeSession>> SessionStore::load_range(Date first, Date last) {
   return load(store_, db_, first, last);

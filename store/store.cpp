@@ -53,7 +53,9 @@ Store::Store(const std::filesystem::path& path)
   }
 }
 
-int Store::latest_version() { return all_migrations().back().version; }
+int Store::latest_version() {
+  return all_migrations().back().version;
+}
 
 Result<int> Store::schema_version() {
   return guarded(*this, "cannot read the schema version",
@@ -111,9 +113,9 @@ Result<std::unique_ptr<Store>> Store::open_at_version(const std::filesystem::pat
 Result<std::unique_ptr<Store>> Store::open_impl(const std::filesystem::path& path, int version) {
   std::error_code ec;
   if (path.has_parent_path() && !std::filesystem::exists(path.parent_path(), ec)) {
-    return make_error(path.string(), "the store's folder does not exist",
-                      "create it (e.g. mkdir -p " + path.parent_path().string() +
-                          ") or set [store] path");
+    return make_error(
+        path.string(), "the store's folder does not exist",
+        "create it (e.g. mkdir -p " + path.parent_path().string() + ") or set [store] path");
   }
   // Create the file ourselves so it is never group- or world-readable: it holds
   // children's behaviour records. SQLite gives -wal and -shm the same mode.

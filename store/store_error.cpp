@@ -58,8 +58,8 @@ Error store_error(const std::filesystem::path& store, std::string_view what,
     extended = s->getExtendedErrorCode();
   }
   Fault f = fault_of(code, extended);
-  return make_error(store.string(),
-                    std::string(what) + ": " + f.reason + " (" + e.what() + ")", f.fix);
+  return make_error(store.string(), std::string(what) + ": " + f.reason + " (" + e.what() + ")",
+                    f.fix);
 }
 
 }  // namespace iesync

@@ -1,12 +1,12 @@
 #include "store/student_data.h"
-#include "store/store_access.h"
-#include "store/store_error.h"
 
 #include <boost/json.hpp>
 #include <set>
 #include <vector>
 
 #include "store/retention.h"
+#include "store/store_access.h"
+#include "store/store_error.h"
 
 namespace iesync {
 
@@ -85,15 +85,17 @@ struct ClassroomIds {
 ClassroomIds classroom_ids(SQLite::Database& db, const StudentRef& who) {
   ClassroomIds ids;
   {
-    SQLite::Statement q(db, "SELECT email FROM students WHERE id = ?1 AND email IS NOT NULL "
-                            "AND email <> ''");
+    SQLite::Statement q(db,
+                        "SELECT email FROM students WHERE id = ?1 AND email IS NOT NULL "
+                        "AND email <> ''");
     q.bind(1, who.id);
     while (q.executeStep()) ids.emails.push_back(q.getColumn(0).getString());
   }
   std::set<std::string> uids;
   for (const auto& e : ids.emails) {
-    SQLite::Statement q(db, "SELECT user_id FROM classroom_users WHERE email = ? COLLATE NOCASE "
-                            "AND user_id IS NOT NULL AND user_id <> ''");
+    SQLite::Statement q(db,
+                        "SELECT user_id FROM classroom_users WHERE email = ? COLLATE NOCASE "
+                        "AND user_id IS NOT NULL AND user_id <> ''");
     q.bind(1, e);
     while (q.executeStep()) uids.insert(q.getColumn(0).getString());
   }
@@ -125,8 +127,8 @@ bool held(SQLite::Database& db, const StudentRef& who) {
   for (const auto& s : scopes()) {
     std::string where = s.where;
     if (std::string(s.table) == "audit") where = key_prefix("subject");
-    SQLite::Statement q(db, std::string("SELECT 1 FROM ") + s.table + " WHERE " + where +
-                                " LIMIT 1");
+    SQLite::Statement q(db,
+                        std::string("SELECT 1 FROM ") + s.table + " WHERE " + where + " LIMIT 1");
     bind(q, who);
     if (q.executeStep()) return true;
   }
@@ -175,8 +177,9 @@ Result<std::optional<json::object>> export_student(Store& store, const StudentRe
         {"generated_at", format_utc(now)},
         {"store", store.path().string()},
         {"schema_version", store.schema_version().value()},
-        {"note", "iesync copies this from the MIS and Google Classroom; the MIS remains the "
-                 "school's record. Times are UTC."},
+        {"note",
+         "iesync copies this from the MIS and Google Classroom; the MIS remains the "
+         "school's record. Times are UTC."},
     };
     auto students = select(db, "SELECT * FROM students WHERE id = ?1", who);
     doc["student"] = students.empty() ? json::value(nullptr) : students.front();
@@ -192,8 +195,9 @@ Result<std::optional<json::object>> export_student(Store& store, const StudentRe
         db, "SELECT * FROM ie_sessions WHERE student_id = ?1 ORDER BY date, booking_id", who);
     for (auto& s : sessions) {
       auto& so = s.as_object();
-      SQLite::Statement q(db, "SELECT * FROM session_lessons WHERE booking_id = ? "
-                              "ORDER BY start_time, class_code");
+      SQLite::Statement q(db,
+                          "SELECT * FROM session_lessons WHERE booking_id = ? "
+                          "ORDER BY start_time, class_code");
       q.bind(1, std::string(so.at("booking_id").as_string()));
       so["lessons"] = rows(q);
     }
@@ -277,8 +281,9 @@ Result<std::optional<ErasureSummary>> erase_student(Store& store, const StudentR
       while (q.executeStep())
         (q.getColumn(1).getString() == "pending" ? unsent : done)
             .push_back(q.getColumn(0).getString());
-      SQLite::Statement del_chased(db, "DELETE FROM notify_chased WHERE message_key = ? "
-                                       "AND student_id <> ?");
+      SQLite::Statement del_chased(db,
+                                   "DELETE FROM notify_chased WHERE message_key = ? "
+                                   "AND student_id <> ?");
       SQLite::Statement del(db, "DELETE FROM notify_queue WHERE key = ?");
       for (const auto& k : unsent) {
         del_chased.bind(1, k);
@@ -289,8 +294,9 @@ Result<std::optional<ErasureSummary>> erase_student(Store& store, const StudentR
         count("notify_queue", del.exec());
         del.reset();
       }
-      SQLite::Statement blank(db, "UPDATE notify_queue SET subject = ?, text_body = ?, "
-                                  "html_body = ? WHERE key = ?");
+      SQLite::Statement blank(db,
+                              "UPDATE notify_queue SET subject = ?, text_body = ?, "
+                              "html_body = ? WHERE key = ?");
       for (const auto& k : done) {
         blank.bind(1, kErasedMail);
         blank.bind(2, kErasedMail);
@@ -301,8 +307,9 @@ Result<std::optional<ErasureSummary>> erase_student(Store& store, const StudentR
       }
     }
     {
-      SQLite::Statement q(db, "DELETE FROM session_lessons WHERE booking_id IN "
-                              "(SELECT booking_id FROM ie_sessions WHERE student_id = ?1)");
+      SQLite::Statement q(db,
+                          "DELETE FROM session_lessons WHERE booking_id IN "
+                          "(SELECT booking_id FROM ie_sessions WHERE student_id = ?1)");
       bind(q, who);
       count("session_lessons", q.exec());
     }
@@ -333,8 +340,9 @@ Result<std::optional<ErasureSummary>> erase_student(Store& store, const StudentR
       q.bind(1, e);
       count("classroom_users", q.exec());
     }
-    SQLite::Statement a(db, "INSERT INTO audit(at, action, subject, target, detail) "
-                            "VALUES (?, ?, ?, NULL, ?)");
+    SQLite::Statement a(db,
+                        "INSERT INTO audit(at, action, subject, target, detail) "
+                        "VALUES (?, ?, ?, NULL, ?)");
     a.bind(1, format_utc(now));
     a.bind(2, kErasureAuditAction);
     a.bind(3, "sha256:" + who.id_hash);

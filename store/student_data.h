@@ -34,9 +34,9 @@ Result<std::optional<boost::json::object>> export_student(Store& store, const St
 struct ErasureSummary {
   std::map<std::string, long long> rows;  // table -> rows removed (tables with none left out)
   long long total() const;
-  bool vacuumed = false;                  // VACUUM ran, so freed pages no longer hold the data
-  bool wal_truncated = false;             // the WAL was checkpointed and emptied
-  std::string describe() const;           // "students 1, memberships 9, ..."
+  bool vacuumed = false;         // VACUUM ran, so freed pages no longer hold the data
+  bool wal_truncated = false;    // the WAL was checkpointed and emptied
+  std::string describe() const;  // "students 1, memberships 9, ..."
 };
 
 // Removes every row about `who` from every table in ONE transaction, with an audit row

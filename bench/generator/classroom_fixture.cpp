@@ -1,9 +1,8 @@
 #include "bench/generator/classroom_fixture.h"
 
+#include <array>
 #include <boost/json/array.hpp>
 #include <boost/json/serialize.hpp>
-
-#include <array>
 #include <cstdio>
 #include <fstream>
 #include <map>
@@ -30,7 +29,9 @@ const std::map<std::string, SubjectInfo>& subjects() {
       {"Ma", {"Mathematics", {"Quadratics", "Fractions", "Simultaneous equations", "Probability"}}},
       {"En", {"English", {"Macbeth", "Persuasive writing", "Poetry anthology", "Of Mice and Men"}}},
       {"Sc", {"Science", {"Forces", "Cells", "Chemical reactions", "Electricity"}}},
-      {"Hi", {"History", {"The Norman Conquest", "The Tudors", "The Industrial Revolution", "World War One"}}},
+      {"Hi",
+       {"History",
+        {"The Norman Conquest", "The Tudors", "The Industrial Revolution", "World War One"}}},
       {"Gg", {"Geography", {"Rivers", "Plate tectonics", "Urbanisation", "Weather and climate"}}},
       {"Fr", {"French", {"Ma famille", "Les vacances", "Le collège", "En ville"}}},
       {"Ar", {"Art", {"Still life", "Portraits", "Printmaking", "Perspective"}}},
@@ -52,12 +53,16 @@ std::string pad(long v, int width) {
   return buf;
 }
 
-std::string rfc3339(Date d, int hh, int mm) { return d.iso() + "T" + pad(hh, 2) + ":" + pad(mm, 2) + ":00Z"; }
+std::string rfc3339(Date d, int hh, int mm) {
+  return d.iso() + "T" + pad(hh, 2) + ":" + pad(mm, 2) + ":00Z";
+}
 
 json::object date_json(Date d) {
   auto ymd = d.ymd();
   // Signed, as a parsed JSON document would hold them (the fake's dueDate ordering reads int64).
-  return {{"year", int(ymd.year())}, {"month", int(unsigned(ymd.month()))}, {"day", int(unsigned(ymd.day()))}};
+  return {{"year", int(ymd.year())},
+          {"month", int(unsigned(ymd.month()))},
+          {"day", int(unsigned(ymd.day()))}};
 }
 
 bool has_course(std::string_view class_code) {
@@ -103,7 +108,8 @@ json::object classroom_fixture(const School& school, const Options& opt) {
   for (const auto& s : school.students) by_id[s.id] = &s;
   // How likely each student is to hand work in: some always do, some rarely.
   std::map<std::string, int> diligence;
-  for (const auto& s : school.students) diligence[s.id] = std::array{20, 50, 55, 85}[size_t(below(4))];
+  for (const auto& s : school.students)
+    diligence[s.id] = std::array{20, 50, 55, 85}[size_t(below(4))];
 
   // Materials draw from a stream of their own too, so the courses, work and hand-ins above
   // are the same with or without them.
@@ -123,12 +129,13 @@ json::object classroom_fixture(const School& school, const Options& opt) {
     const std::string set = code.substr(0, code.rfind('/'));
     const std::string course_id = "7" + pad(next_course++, 9);
     const std::string course_link = "https://classroom.google.com/c/" + course_id;
-    courses.push_back(json::object{{"id", course_id},
-                                   {"name", set + " " + subject},
-                                   {"section", code},
-                                   {"courseState", "ACTIVE"},
-                                   {"alternateLink", course_link},
-                                   {"aliases", json::array{json::object{{"alias", alias_for(code)}}}}});
+    courses.push_back(
+        json::object{{"id", course_id},
+                     {"name", set + " " + subject},
+                     {"section", code},
+                     {"courseState", "ACTIVE"},
+                     {"alternateLink", course_link},
+                     {"aliases", json::array{json::object{{"alias", alias_for(code)}}}}});
     const auto& members = roster[code];
     for (const auto& sid : members) {
       const Student* s = by_id.at(sid);
@@ -136,11 +143,12 @@ json::object classroom_fixture(const School& school, const Options& opt) {
       students.push_back(json::object{
           {"courseId", course_id},
           {"userId", uid},
-          {"profile", json::object{{"id", uid},
-                                   {"emailAddress", s->email},
-                                   {"name", json::object{{"givenName", s->forename},
-                                                         {"familyName", s->surname},
-                                                         {"fullName", s->forename + " " + s->surname}}}}}});
+          {"profile",
+           json::object{{"id", uid},
+                        {"emailAddress", s->email},
+                        {"name", json::object{{"givenName", s->forename},
+                                              {"familyName", s->surname},
+                                              {"fullName", s->forename + " " + s->surname}}}}}});
     }
     // A reading pack (nothing to hand in) posted the evening before `day`. Google fills
     // alternateLink only for a published item.
@@ -181,32 +189,35 @@ json::object classroom_fixture(const School& school, const Options& opt) {
       const Date due = monday.plus_days(d);
       const Date created = due.plus_days(-1);
       const std::string work_id = "8" + pad(next_work++, 9);
-      const std::string topic = it != subjects().end() ? it->second.topics[size_t(below(4))] : subject;
+      const std::string topic =
+          it != subjects().end() ? it->second.topics[size_t(below(4))] : subject;
       const std::string title =
           topic + ": " + kTasks[size_t(below(int(kTasks.size())))] + " " + std::to_string(task++);
       const std::string created_at = rfc3339(created, 16 + below(3), below(60));
-      work.push_back(json::object{{"courseId", course_id},
-                                  {"id", work_id},
-                                  {"title", title},
-                                  {"state", "PUBLISHED"},
-                                  {"alternateLink", course_link + "/a/" + work_id + "/details"},
-                                  {"creationTime", created_at},
-                                  {"updateTime", created_at},
-                                  {"dueDate", date_json(due)},
-                                  {"dueTime", json::object{{"hours", 15}}},  // proto3 JSON omits minutes: 0
-                                  {"workType", "ASSIGNMENT"},
-                                  {"assigneeMode", "ALL_STUDENTS"}});
+      work.push_back(
+          json::object{{"courseId", course_id},
+                       {"id", work_id},
+                       {"title", title},
+                       {"state", "PUBLISHED"},
+                       {"alternateLink", course_link + "/a/" + work_id + "/details"},
+                       {"creationTime", created_at},
+                       {"updateTime", created_at},
+                       {"dueDate", date_json(due)},
+                       {"dueTime", json::object{{"hours", 15}}},  // proto3 JSON omits minutes: 0
+                       {"workType", "ASSIGNMENT"},
+                       {"assigneeMode", "ALL_STUDENTS"}});
       for (const auto& sid : members) {
         const int r = below(100);
         const bool in = r < diligence[sid];
         // A teacher has marked and returned some of what was handed in.
         const char* state = !in ? "CREATED" : below(5) == 0 ? "RETURNED" : "TURNED_IN";
-        subs.push_back(json::object{{"courseId", course_id},
-                                    {"courseWorkId", work_id},
-                                    {"id", "s" + pad(next_sub++, 7)},
-                                    {"userId", "u" + sid},
-                                    {"state", state},
-                                    {"updateTime", in ? rfc3339(due, 9 + below(6), below(60)) : created_at}});
+        subs.push_back(
+            json::object{{"courseId", course_id},
+                         {"courseWorkId", work_id},
+                         {"id", "s" + pad(next_sub++, 7)},
+                         {"userId", "u" + sid},
+                         {"state", state},
+                         {"updateTime", in ? rfc3339(due, 9 + below(6), below(60)) : created_at}});
       }
     }
   }

@@ -17,17 +17,17 @@ namespace {
 
 // Short lists of common names; a student is one of each, so no real person is described.
 constexpr std::array<const char*, 40> kForenames = {
-    "Oliver", "Amelia", "George", "Isla",   "Harry",  "Ava",    "Noah",   "Mia",
-    "Jack",   "Ivy",    "Leo",    "Lily",   "Arthur", "Freya",  "Muhammad", "Grace",
-    "Oscar",  "Sophia", "Charlie", "Emily", "Jacob",  "Ella",   "Thomas", "Poppy",
-    "Henry",  "Evie",   "Alfie",  "Chloe",  "Joshua", "Ruby",   "Adam",   "Aisha",
-    "Ethan",  "Zara",   "Samuel", "Maya",   "Daniel", "Hannah", "Kai",    "Priya"};
+    "Oliver", "Amelia", "George",  "Isla",  "Harry",  "Ava",    "Noah",     "Mia",
+    "Jack",   "Ivy",    "Leo",     "Lily",  "Arthur", "Freya",  "Muhammad", "Grace",
+    "Oscar",  "Sophia", "Charlie", "Emily", "Jacob",  "Ella",   "Thomas",   "Poppy",
+    "Henry",  "Evie",   "Alfie",   "Chloe", "Joshua", "Ruby",   "Adam",     "Aisha",
+    "Ethan",  "Zara",   "Samuel",  "Maya",  "Daniel", "Hannah", "Kai",      "Priya"};
 constexpr std::array<const char*, 40> kSurnames = {
-    "Smith",  "Jones",   "Williams", "Taylor",  "Brown",   "Davies", "Evans",  "Wilson",
-    "Thomas", "Johnson", "Roberts",  "Robinson", "Thompson", "Wright", "Walker", "White",
-    "Edwards", "Hughes", "Green",    "Hall",    "Lewis",   "Harris", "Clarke", "Patel",
-    "Jackson", "Wood",   "Turner",   "Martin",  "Cooper",  "Hill",   "Ward",   "Morris",
-    "Moore",  "Clark",   "Lee",      "King",    "Baker",   "Khan",   "O'Neill", "Smith-Jones"};
+    "Smith",   "Jones",   "Williams", "Taylor",   "Brown",    "Davies", "Evans",   "Wilson",
+    "Thomas",  "Johnson", "Roberts",  "Robinson", "Thompson", "Wright", "Walker",  "White",
+    "Edwards", "Hughes",  "Green",    "Hall",     "Lewis",    "Harris", "Clarke",  "Patel",
+    "Jackson", "Wood",    "Turner",   "Martin",   "Cooper",   "Hill",   "Ward",    "Morris",
+    "Moore",   "Clark",   "Lee",      "King",     "Baker",    "Khan",   "O'Neill", "Smith-Jones"};
 
 struct Subject {
   const char* code;
@@ -51,9 +51,8 @@ constexpr int kDays = 10;
 constexpr int kPeriods = 5;
 constexpr int kSlots = kDays * kPeriods;
 constexpr int kSetSize = 30;
-constexpr std::array<const char*, kPeriods> kPeriodTimes = {"08:50-09:50", "09:50-10:50",
-                                                            "11:10-12:10", "12:10-13:10",
-                                                            "14:00-15:00"};
+constexpr std::array<const char*, kPeriods> kPeriodTimes = {
+    "08:50-09:50", "09:50-10:50", "11:10-12:10", "12:10-13:10", "14:00-15:00"};
 constexpr const char* kRegLetters = "XYZWVUTSRQPNMLKJHGFEDCBA";
 constexpr std::array<const char*, 10> kReasons = {"PP", "VA", "DB", "BU", "DA",
                                                   "VP", "DM", "MT", "PA", "DB"};
@@ -157,13 +156,14 @@ class Builder {
         const char* gender = rng_.chance(50) ? "F" : "M";
         std::string email = lower_letters(forename) + "." + lower_letters(surname) + "." +
                             std::to_string(adno) + "@demo.sch.uk";
-        school_.students.push_back(Student{
-            pad(adno, 6), std::move(forename), std::move(surname), year,
-            std::to_string(year) + kRegLetters[i % groups % 24], std::move(email),
-            // Not a valid DfE check letter on purpose: these are not real pupils.
-            pad(930000000000L + adno, 12, "Z"), sen, pupil_premium, gender});
+        school_.students.push_back(
+            Student{pad(adno, 6), std::move(forename), std::move(surname), year,
+                    std::to_string(year) + kRegLetters[i % groups % 24], std::move(email),
+                    // Not a valid DfE check letter on purpose: these are not real pupils.
+                    pad(930000000000L + adno, 12, "Z"), sen, pupil_premium, gender});
         // A few joined after September: their memberships start later.
-        joined_.push_back(rng_.chance(3) ? year_start().plus_days(30 + rng_.below(40)) : year_start());
+        joined_.push_back(rng_.chance(3) ? year_start().plus_days(30 + rng_.below(40))
+                                         : year_start());
       }
     }
   }
@@ -251,7 +251,8 @@ class Builder {
           l.room = room;
           school_.lessons.push_back(std::move(l));
         }
-        for (size_t i : ids) school_.memberships.push_back({school_.students[i].id, code, joined_[i], {}});
+        for (size_t i : ids)
+          school_.memberships.push_back({school_.students[i].id, code, joined_[i], {}});
       }
       if (members.empty()) continue;
 
@@ -263,7 +264,8 @@ class Builder {
       size_t next = 0;
       const int sets = std::max(1, (int(members.size()) + kSetSize - 1) / kSetSize);
       for (const Subject& subj : kSubjects) {
-        std::vector<int> mine(slots.begin() + long(next), slots.begin() + long(next) + subj.lessons);
+        std::vector<int> mine(slots.begin() + long(next),
+                              slots.begin() + long(next) + subj.lessons);
         next += size_t(subj.lessons);
         std::sort(mine.begin(), mine.end());
         Busy need;
@@ -332,11 +334,23 @@ class Builder {
         bk.student_id = school_.students[who].id;
         bk.date = date;
         switch (rng_.below(8)) {
-          case 0: bk.start = "AM"; break;
-          case 1: bk.start = "PM"; break;
-          case 2: bk.start = "ALL"; break;
-          case 3: bk.start = "08:50"; bk.end = "10:50"; break;
-          case 4: bk.start = "13:10"; bk.end = "15:00"; break;
+          case 0:
+            bk.start = "AM";
+            break;
+          case 1:
+            bk.start = "PM";
+            break;
+          case 2:
+            bk.start = "ALL";
+            break;
+          case 3:
+            bk.start = "08:50";
+            bk.end = "10:50";
+            break;
+          case 4:
+            bk.start = "13:10";
+            bk.end = "15:00";
+            break;
           default: {
             int p1 = rng_.below(kPeriods);
             int p2 = p1 + rng_.below(kPeriods - p1);
@@ -347,8 +361,11 @@ class Builder {
         bk.reason = kReasons[size_t(rng_.below(int(kReasons.size())))];
         bk.room = rng_.chance(90) ? "IE1" : "";
         int s = rng_.below(100);
-        bk.status = s < 10 ? "" : s < 60 ? "booked" : s < 82 ? "attended" : s < 92 ? "absent"
-                                                                                   : "cancelled";
+        bk.status = s < 10   ? ""
+                    : s < 60 ? "booked"
+                    : s < 82 ? "attended"
+                    : s < 92 ? "absent"
+                             : "cancelled";
         school_.bookings.push_back(std::move(bk));
       }
     }
@@ -402,7 +419,8 @@ class Builder {
         continue;
       }
       for (int k = 2 + rng.below(4); k > 0; --k)
-        if (auto d = weekday_between(monday.plus_days(-21), ie->second.plus_days(-1))) add(st.id, *d);
+        if (auto d = weekday_between(monday.plus_days(-21), ie->second.plus_days(-1)))
+          add(st.id, *d);
       if (rng.chance(60)) continue;  // improved
       for (int k = 1 + rng.below(3); k > 0; --k)
         if (auto d = weekday_between(ie->second.plus_days(1), monday.plus_days(4))) add(st.id, *d);
@@ -420,7 +438,7 @@ class Builder {
   std::map<std::string, Pool> teachers_;
   std::map<std::string, Pool> rooms_;
   int tutor_rooms_ = 0;
-  std::vector<int> order_;           // the shuffled slot order every year rotates
+  std::vector<int> order_;            // the shuffled slot order every year rotates
   std::vector<size_t> tutor_groups_;  // index of each tutor group's first lesson
 };
 
@@ -438,10 +456,14 @@ std::string date_text(Date d, Format f) {
   return iso.substr(8, 2) + "/" + iso.substr(5, 2) + "/" + iso.substr(0, 4);
 }
 
-std::string year_text(int y) { return y < 10 ? "Year  " + std::to_string(y) : "Year " + std::to_string(y); }
+std::string year_text(int y) {
+  return y < 10 ? "Year  " + std::to_string(y) : "Year " + std::to_string(y);
+}
 
 // SIMS truncates day names to four characters: Day10 is exported as Da10.
-std::string day_text(int cycle_day) { return cycle_day == 10 ? "Da10" : "Day" + std::to_string(cycle_day); }
+std::string day_text(int cycle_day) {
+  return cycle_day == 10 ? "Da10" : "Day" + std::to_string(cycle_day);
+}
 
 std::vector<Row> rows(const School& s, Feed feed, Format f) {
   std::vector<Row> out;
@@ -482,10 +504,17 @@ std::vector<Row> rows(const School& s, Feed feed, Format f) {
 void xml_escape(std::string& out, std::string_view v) {
   for (char c : v) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      default:
+        out += c;
     }
   }
 }
@@ -505,7 +534,9 @@ void csv_field(std::string& out, std::string_view v) {
 
 }  // namespace
 
-School generate(const Options& opt) { return Builder(opt).run(); }
+School generate(const Options& opt) {
+  return Builder(opt).run();
+}
 
 const std::vector<std::string>& captions(Feed feed) {
   static const std::map<Feed, std::vector<std::string>> k = {

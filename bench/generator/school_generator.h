@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "mapping/civil.h"
 #include "base/result.h"
+#include "mapping/civil.h"
 #include "mapping/rules.h"
 
 namespace iesync::gen {

@@ -40,10 +40,10 @@ using Sleeper = std::function<void(std::chrono::milliseconds)>;
 Sleeper real_sleeper();
 
 struct RetryPolicy {
-  int max_tries = 5;                                   // first try included
-  std::chrono::milliseconds base_delay{500};           // doubled each retry, with jitter
-  std::chrono::milliseconds max_delay{16'000};         // one wait, unless Retry-After says more
-  std::chrono::milliseconds max_total_sleep{60'000};   // all waits of one call together
+  int max_tries = 5;                                  // first try included
+  std::chrono::milliseconds base_delay{500};          // doubled each retry, with jitter
+  std::chrono::milliseconds max_delay{16'000};        // one wait, unless Retry-After says more
+  std::chrono::milliseconds max_total_sleep{60'000};  // all waits of one call together
 };
 
 }  // namespace iesync

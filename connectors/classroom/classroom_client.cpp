@@ -49,7 +49,10 @@ std::string scope_for(const std::string& method) {
 
 ClassroomClient::ClassroomClient(HttpClient& http, TokenSource& tokens, ClassroomClientOptions opts,
                                  Sleeper sleep, ClassroomMetrics* metrics)
-    : http_(http), tokens_(tokens), opts_(std::move(opts)), sleep_(std::move(sleep)),
+    : http_(http),
+      tokens_(tokens),
+      opts_(std::move(opts)),
+      sleep_(std::move(sleep)),
       metrics_(metrics) {
   while (!opts_.api_base.empty() && opts_.api_base.back() == '/') opts_.api_base.pop_back();
 }
@@ -97,11 +100,13 @@ ApiResult<json::object> ClassroomClient::get(const std::string& path, const Quer
     if (r->status < 200 || r->status >= 300) {
       std::string fix;
       if (r->status == 403)
-        fix = "check the impersonated user may see this course (a Classroom admin or its "
-              "teacher) and that domain-wide delegation lists the read-only scopes";
+        fix =
+            "check the impersonated user may see this course (a Classroom admin or its "
+            "teacher) and that domain-wide delegation lists the read-only scopes";
       else if (r->status == 401)
-        fix = "Google refused a fresh access token; check domain-wide delegation for the "
-              "service account";
+        fix =
+            "Google refused a fresh access token; check domain-wide delegation for the "
+            "service account";
       return ApiFailure{kind_for_status(r->status), r->status,
                         make_error(what, "Google answered " + describe_google_error(*r), fix)};
     }
@@ -125,18 +130,18 @@ ApiResult<std::vector<json::object>> ClassroomClient::get_all(const std::string&
     if (!r) return r.error();
     if (auto* arr = r->if_contains(list_field)) {
       if (!arr->is_array())
-        return ApiFailure{ApiFailureKind::unreachable, 200,
-                          make_error(what, "Google's reply has \"" + list_field +
-                                               "\" that is not a list")};
+        return ApiFailure{
+            ApiFailureKind::unreachable, 200,
+            make_error(what, "Google's reply has \"" + list_field + "\" that is not a list")};
       for (auto& item : arr->as_array())
         if (item.is_object()) items.push_back(std::move(item.as_object()));
     }
     page_token = str_member(*r, "nextPageToken");
     if (page_token.empty()) return items;
   }
-  return ApiFailure{ApiFailureKind::unreachable, 200,
-                    make_error(what, "Google kept sending more pages (over " +
-                                         std::to_string(kMaxPages) + ")")};
+  return ApiFailure{
+      ApiFailureKind::unreachable, 200,
+      make_error(what, "Google kept sending more pages (over " + std::to_string(kMaxPages) + ")")};
 }
 
 ApiResult<CourseInfo> ClassroomClient::get_course(const std::string& course_ref) {

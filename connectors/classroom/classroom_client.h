@@ -30,8 +30,8 @@ struct ClassroomClientOptions {
 
 class ClassroomClient {
  public:
-  ClassroomClient(HttpClient& http, TokenSource& tokens, ClassroomClientOptions opts,
-                  Sleeper sleep, ClassroomMetrics* metrics = nullptr);
+  ClassroomClient(HttpClient& http, TokenSource& tokens, ClassroomClientOptions opts, Sleeper sleep,
+                  ClassroomMetrics* metrics = nullptr);
 
   // courses.get; `course_ref` is a course id or an alias ("d:9X1-Ma"). not_found on 404.
   ApiResult<CourseInfo> get_course(const std::string& course_ref);

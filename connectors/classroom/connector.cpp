@@ -17,9 +17,9 @@ Result<std::unique_ptr<ClassroomConnector>> ClassroomConnector::create(
   }
   c->http_ = std::move(http);
   opts.api_base = cfg.api_base;
-  c->tokens_ = std::make_unique<ServiceAccountTokens>(*c->http_, std::move(*key), cfg.impersonate,
-                                                      cfg.token_uri, clock, opts.retry, sleep,
-                                                      &metrics);
+  c->tokens_ =
+      std::make_unique<ServiceAccountTokens>(*c->http_, std::move(*key), cfg.impersonate,
+                                             cfg.token_uri, clock, opts.retry, sleep, &metrics);
   c->client_ = std::make_unique<ClassroomClient>(*c->http_, *c->tokens_, opts, sleep, &metrics);
   c->cache_ = std::make_unique<ClassroomCache>(store);
   c->fetcher_ = std::make_unique<ClassroomFetcher>(*c->client_, *c->cache_, clock, std::move(tz));

@@ -256,8 +256,8 @@ ClassroomFetcher::ClassroomFetcher(ClassroomClient& client, ClassroomCache& cach
                                    const Clock& clock, TimeZone tz)
     : client_(client), cache_(cache), clock_(clock), tz_(std::move(tz)) {}
 
-ClassroomDay ClassroomFetcher::fetch(const std::vector<CourseRequest>& requests,
-                                     EventSink& events, ClassroomPass* pass) {
+ClassroomDay ClassroomFetcher::fetch(const std::vector<CourseRequest>& requests, EventSink& events,
+                                     ClassroomPass* pass) {
   Run run{client_, cache_, events, pass, clock_.now(), {}, {}, 0, false, {}, {}, false};
   ClassroomDay day;
   for (const auto& req : requests) {

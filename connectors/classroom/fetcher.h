@@ -14,11 +14,11 @@
 #include <string>
 #include <vector>
 
+#include "base/clock.h"
+#include "base/events.h"
 #include "connectors/classroom/classroom_client.h"
 #include "connectors/classroom/pass_cache.h"
 #include "mapping/classroom.h"
-#include "base/clock.h"
-#include "base/events.h"
 #include "mapping/timezone.h"
 #include "store/classroom_cache.h"
 
@@ -39,8 +39,7 @@ struct ClassroomDay {
 
 class ClassroomFetcher {
  public:
-  ClassroomFetcher(ClassroomClient& client, ClassroomCache& cache, const Clock& clock,
-                   TimeZone tz);
+  ClassroomFetcher(ClassroomClient& client, ClassroomCache& cache, const Clock& clock, TimeZone tz);
   // `pass`, when given, is what earlier days of the same pass read: a course or submissions
   // in it are taken from there instead of asked for again, and what this day reads is added.
   ClassroomDay fetch(const std::vector<CourseRequest>& requests, EventSink& events,

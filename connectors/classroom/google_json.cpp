@@ -21,7 +21,8 @@ long long int_member(const json::object& o, std::string_view key) {
   auto* v = o.if_contains(key);
   if (!v) return 0;
   if (v->is_int64()) return v->as_int64();
-  if (v->is_uint64()) return v->as_uint64() > 1'000'000'000u ? -1 : static_cast<long long>(v->as_uint64());
+  if (v->is_uint64())
+    return v->as_uint64() > 1'000'000'000u ? -1 : static_cast<long long>(v->as_uint64());
   if (v->is_double()) {
     double d = v->as_double();
     if (!(d >= -1e9 && d <= 1e9) || d != static_cast<double>(static_cast<long long>(d))) return -1;
@@ -86,10 +87,9 @@ bool is_insufficient_scope(const HttpResponse& resp) {
 
 std::optional<TimePoint> parse_rfc3339(std::string_view s) {
   int y, mo, d, h, mi, se;
-  if (s.size() < 20 || !digits(s, 0, 4, y) || s[4] != '-' || !digits(s, 5, 2, mo) ||
-      s[7] != '-' || !digits(s, 8, 2, d) || (s[10] != 'T' && s[10] != 't') ||
-      !digits(s, 11, 2, h) || s[13] != ':' || !digits(s, 14, 2, mi) || s[16] != ':' ||
-      !digits(s, 17, 2, se))
+  if (s.size() < 20 || !digits(s, 0, 4, y) || s[4] != '-' || !digits(s, 5, 2, mo) || s[7] != '-' ||
+      !digits(s, 8, 2, d) || (s[10] != 'T' && s[10] != 't') || !digits(s, 11, 2, h) ||
+      s[13] != ':' || !digits(s, 14, 2, mi) || s[16] != ':' || !digits(s, 17, 2, se))
     return std::nullopt;
   size_t pos = 19;
   if (pos < s.size() && s[pos] == '.') {

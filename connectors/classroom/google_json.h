@@ -9,9 +9,9 @@
 #include <string>
 #include <string_view>
 
+#include "base/result.h"
 #include "connectors/http/http_client.h"
 #include "mapping/classroom.h"
-#include "base/result.h"
 
 namespace iesync {
 

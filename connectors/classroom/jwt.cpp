@@ -28,7 +28,9 @@ using BioPtr = std::unique_ptr<BIO, BioFree>;
 using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyFree>;
 using MdCtxPtr = std::unique_ptr<EVP_MD_CTX, MdCtxFree>;
 
-BioPtr mem_bio(std::string_view pem) { return BioPtr(BIO_new_mem_buf(pem.data(), int(pem.size()))); }
+BioPtr mem_bio(std::string_view pem) {
+  return BioPtr(BIO_new_mem_buf(pem.data(), int(pem.size())));
+}
 
 std::string openssl_error() {
   unsigned long e = ERR_get_error();
@@ -89,8 +91,9 @@ Result<std::string> rs256_sign(std::string_view private_key_pem, std::string_vie
   auto bio = mem_bio(private_key_pem);
   PkeyPtr key(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
   if (!key || EVP_PKEY_get_base_id(key.get()) != EVP_PKEY_RSA)
-    return make_error("", "the private_key in the service-account key is not a readable RSA key (" +
-                              openssl_error() + ")",
+    return make_error("",
+                      "the private_key in the service-account key is not a readable RSA key (" +
+                          openssl_error() + ")",
                       "download a new JSON key for the service account from the Google Cloud "
                       "console and point [classroom] key_file at it");
   MdCtxPtr ctx(EVP_MD_CTX_new());
@@ -116,8 +119,7 @@ bool rs256_verify(std::string_view public_key_pem, std::string_view data,
   bool ok = key && ctx &&
             EVP_DigestVerifyInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key.get()) == 1 &&
             EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()),
-                             signature.size(),
-                             reinterpret_cast<const unsigned char*>(data.data()),
+                             signature.size(), reinterpret_cast<const unsigned char*>(data.data()),
                              data.size()) == 1;
   ERR_clear_error();
   return ok;

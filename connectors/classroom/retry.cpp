@@ -30,7 +30,9 @@ std::optional<seconds> parse_retry_after(const HttpResponse& r) {
   return seconds{n};
 }
 
-bool retryable_status(int s) { return s == 429 || s >= 500; }
+bool retryable_status(int s) {
+  return s == 429 || s >= 500;
+}
 
 }  // namespace
 
@@ -82,11 +84,12 @@ ApiResult<HttpResponse> send_with_retry(const RetryContext& ctx, const HttpReque
     ctx.sleep(d);
     slept += d;
   }
-  return ApiFailure{ApiFailureKind::unreachable, last_status,
-                    make_error(std::string(what), last_problem + " (gave up after " +
-                                                      std::to_string(tries) + " tries)",
-                               "iesync shows the last known Classroom work and tries again "
-                               "next cycle")};
+  return ApiFailure{
+      ApiFailureKind::unreachable, last_status,
+      make_error(std::string(what),
+                 last_problem + " (gave up after " + std::to_string(tries) + " tries)",
+                 "iesync shows the last known Classroom work and tries again "
+                 "next cycle")};
 }
 
 }  // namespace iesync

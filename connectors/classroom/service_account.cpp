@@ -67,8 +67,9 @@ Result<ServiceAccountKey> load_service_account_key(const std::filesystem::path& 
                       "download the key again as JSON from the Google Cloud console");
   auto& o = v.as_object();
   if (str_member(o, "type") != "service_account")
-    return make_error(where, "this JSON file is not a service-account key (its \"type\" is \"" +
-                                 str_member(o, "type") + "\")",
+    return make_error(where,
+                      "this JSON file is not a service-account key (its \"type\" is \"" +
+                          str_member(o, "type") + "\")",
                       "create a key for the service account (Keys > Add key > JSON) and use "
                       "that file");
   ServiceAccountKey key;
@@ -78,8 +79,8 @@ Result<ServiceAccountKey> load_service_account_key(const std::filesystem::path& 
   key.private_key = str_member(o, "private_key");
   key.token_uri = str_member(o, "token_uri");
   key.project_id = str_member(o, "project_id");
-  for (auto [name, value] : {std::pair{"client_email", &key.client_email},
-                             std::pair{"private_key", &key.private_key}}) {
+  for (auto [name, value] :
+       {std::pair{"client_email", &key.client_email}, std::pair{"private_key", &key.private_key}}) {
     if (value->empty())
       return make_error(where, std::string("the service-account key has no \"") + name + "\"",
                         "download the key again as JSON from the Google Cloud console");
@@ -95,8 +96,11 @@ Result<std::string> make_grant_assertion(const ServiceAccountKey& key, const std
   std::string scope;
   for (const auto& s : scopes) scope += (scope.empty() ? "" : " ") + s;
   auto t = iat.time_since_epoch().count();
-  json::object claims{{"iss", key.client_email}, {"scope", scope},     {"aud", audience},
-                      {"iat", t},                {"exp", t + 3600}};
+  json::object claims{{"iss", key.client_email},
+                      {"scope", scope},
+                      {"aud", audience},
+                      {"iat", t},
+                      {"exp", t + 3600}};
   if (!subject.empty()) claims["sub"] = subject;
   return make_rs256_jwt(json::serialize(header), json::serialize(claims), key.private_key);
 }

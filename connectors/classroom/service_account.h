@@ -9,10 +9,10 @@
 #include <string>
 #include <vector>
 
+#include "base/clock.h"
 #include "connectors/classroom/api_result.h"
 #include "connectors/classroom/metrics.h"
 #include "connectors/http/http_client.h"
-#include "base/clock.h"
 
 namespace iesync {
 
@@ -60,8 +60,8 @@ class ServiceAccountTokens final : public TokenSource {
  public:
   // token_uri: where to ask (and the JWT audience); empty means the key file's token_uri.
   ServiceAccountTokens(HttpClient& http, ServiceAccountKey key, std::string impersonate,
-                       std::string token_uri, const Clock& clock, RetryPolicy policy,
-                       Sleeper sleep, ClassroomMetrics* metrics = nullptr);
+                       std::string token_uri, const Clock& clock, RetryPolicy policy, Sleeper sleep,
+                       ClassroomMetrics* metrics = nullptr);
 
   // Asks for every scope of classroom_readonly_scopes(). When Google refuses that grant as
   // unauthorized_client and the core scopes alone are allowed, the token is for those (the

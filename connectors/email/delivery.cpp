@@ -12,8 +12,11 @@ constexpr std::chrono::minutes kUnavailableWait{5};
 
 void emit(EventSink& events, Severity sev, std::string kind, std::string message,
           const QueuedMail& m) {
-  events.emit(Event{sev, std::move(kind), std::move(message),
-                    {{"mail_id", std::to_string(m.id)}, {"kind", mail_kind_name(m.message.kind)},
+  events.emit(Event{sev,
+                    std::move(kind),
+                    std::move(message),
+                    {{"mail_id", std::to_string(m.id)},
+                     {"kind", mail_kind_name(m.message.kind)},
                      {"day", m.day.iso()}}});
 }
 
@@ -21,7 +24,8 @@ void emit(EventSink& events, Severity sev, std::string kind, std::string message
 
 std::chrono::seconds mail_backoff(int tries) {
   const int shift = std::clamp(tries, 0, 6);
-  return std::min<std::chrono::seconds>(std::chrono::minutes{1} * (1 << shift), std::chrono::hours{1});
+  return std::min<std::chrono::seconds>(std::chrono::minutes{1} * (1 << shift),
+                                        std::chrono::hours{1});
 }
 
 DeliveryReport deliver_mail(NotifyQueue& queue, MailSender& sender, Clock& clock,
@@ -49,12 +53,14 @@ DeliveryReport deliver_mail(NotifyQueue& queue, MailSender& sender, Clock& clock
       ++r.sent;
       emit(events, Severity::info, "notify.sent", "Sent the " + what, m);
     } else if (out.kind == K::temporary) {
-      auto st = queue.mark_deferred(m.id, out.smtp_code, out.detail,
-                                    clock.now() + mail_backoff(m.tries));
+      auto st =
+          queue.mark_deferred(m.id, out.smtp_code, out.detail, clock.now() + mail_backoff(m.tries));
       if (st && *st == MailState::failed) {
         ++r.failed;
         emit(events, Severity::warning, "notify.failed",
-             "Gave up on the " + what + " after " + std::to_string(m.tries + 1) + " tries: " + out.detail, m);
+             "Gave up on the " + what + " after " + std::to_string(m.tries + 1) +
+                 " tries: " + out.detail,
+             m);
       } else {
         ++r.deferred;
         emit(events, Severity::info, "notify.deferred", "The " + what + " waits: " + out.detail, m);
@@ -62,13 +68,16 @@ DeliveryReport deliver_mail(NotifyQueue& queue, MailSender& sender, Clock& clock
     } else if (out.kind == K::permanent) {
       (void)queue.mark_failed(m.id, out.smtp_code, out.detail);
       ++r.failed;
-      emit(events, Severity::warning, "notify.failed", "The " + what + " was refused: " + out.detail, m);
+      emit(events, Severity::warning, "notify.failed",
+           "The " + what + " was refused: " + out.detail, m);
     } else {
       (void)queue.postpone(m.id, out.detail, clock.now() + kUnavailableWait);
       r.unavailable = out.detail;
       emit(events, Severity::error, "notify.unavailable",
-           "Emails are waiting: " + out.detail + ". Nothing is lost; they are sent when the mail "
-           "server answers.", m);
+           "Emails are waiting: " + out.detail +
+               ". Nothing is lost; they are sent when the mail "
+               "server answers.",
+           m);
       break;
     }
   }

@@ -8,8 +8,8 @@
 #include <optional>
 #include <string>
 
-#include "connectors/email/mail_sender.h"
 #include "base/events.h"
+#include "connectors/email/mail_sender.h"
 #include "store/notify_queue.h"
 
 namespace iesync {

@@ -74,7 +74,8 @@ std::optional<Mailbox> parse_mailbox(std::string_view s) {
     if (s.back() != '>') return std::nullopt;
     m.address = std::string(trim(s.substr(lt + 1, s.size() - lt - 2)));
     std::string name(trim(s.substr(0, lt)));
-    if (name.size() >= 2 && name.front() == '"' && name.back() == '"') name = name.substr(1, name.size() - 2);
+    if (name.size() >= 2 && name.front() == '"' && name.back() == '"')
+      name = name.substr(1, name.size() - 2);
     m.name = name;
   } else {
     m.address = std::string(s);
@@ -130,8 +131,8 @@ std::string message_id_for(std::string_view key, std::string_view from_address) 
     hex += kHex[digest[i] & 15];
   }
   auto at = from_address.rfind('@');
-  std::string domain = at == std::string_view::npos ? "iesync.invalid"
-                                                    : std::string(from_address.substr(at + 1));
+  std::string domain =
+      at == std::string_view::npos ? "iesync.invalid" : std::string(from_address.substr(at + 1));
   return "<" + hex + ".iesync@" + domain + ">";
 }
 

@@ -23,7 +23,9 @@ void global_init_once() {
 // RAII for the three libcurl objects a send needs.
 struct Easy {
   CURL* h = curl_easy_init();
-  ~Easy() { if (h) curl_easy_cleanup(h); }
+  ~Easy() {
+    if (h) curl_easy_cleanup(h);
+  }
 };
 struct Slist {
   curl_slist* l = nullptr;
@@ -32,7 +34,9 @@ struct Slist {
 };
 struct Mime {
   curl_mime* m = nullptr;
-  ~Mime() { if (m) curl_mime_free(m); }
+  ~Mime() {
+    if (m) curl_mime_free(m);
+  }
 };
 
 // The server's address for messages: scheme, host and port (a URL never holds the password,
@@ -93,7 +97,8 @@ class SmtpSender final : public MailSender {
     curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
     curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
     if (!o_.ca_file.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, o_.ca_file.c_str());
-    curl_easy_setopt(c, CURLOPT_USE_SSL, o_.starttls_required ? long(CURLUSESSL_ALL) : long(CURLUSESSL_NONE));
+    curl_easy_setopt(c, CURLOPT_USE_SSL,
+                     o_.starttls_required ? long(CURLUSESSL_ALL) : long(CURLUSESSL_NONE));
     if (!o_.user.empty()) {
       curl_easy_setopt(c, CURLOPT_USERNAME, o_.user.c_str());
       curl_easy_setopt(c, CURLOPT_PASSWORD, o_.password.c_str());
@@ -134,9 +139,10 @@ class SmtpSender final : public MailSender {
                     "); nothing was sent. Check the server's certificate and name in smtp_url"};
       case CURLE_USE_SSL_FAILED:
         return {K::unavailable, code,
-                "the mail server " + server + " does not offer STARTTLS, which [notify] starttls "
-                "requires; nothing was sent. Use the relay's TLS port (smtps://HOST:465 or "
-                "smtp://HOST:587)"};
+                "the mail server " + server +
+                    " does not offer STARTTLS, which [notify] starttls "
+                    "requires; nothing was sent. Use the relay's TLS port (smtps://HOST:465 or "
+                    "smtp://HOST:587)"};
       case CURLE_COULDNT_RESOLVE_HOST:
       case CURLE_COULDNT_CONNECT:
       case CURLE_OPERATION_TIMEDOUT:
@@ -173,7 +179,8 @@ Result<std::unique_ptr<MailSender>> make_smtp_sender(const SmtpOptions& o) {
     return make_error("[notify] from", "\"" + o.from + "\" is not an email address",
                       "write it like \"IE room <ie-room@example.sch.uk>\"");
   if (o.url.rfind("smtp://", 0) != 0 && o.url.rfind("smtps://", 0) != 0)
-    return make_error("[notify] smtp_url", "\"" + o.url + "\" is not an smtp:// or smtps:// address",
+    return make_error("[notify] smtp_url",
+                      "\"" + o.url + "\" is not an smtp:// or smtps:// address",
                       "write \"smtp://HOST:587\" or \"smtps://HOST:465\"");
   return std::unique_ptr<MailSender>(new SmtpSender(o, *from));
 }

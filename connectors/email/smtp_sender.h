@@ -8,9 +8,9 @@
 #include <memory>
 #include <string>
 
+#include "base/result.h"
 #include "config/config.h"
 #include "connectors/email/mail_sender.h"
-#include "base/result.h"
 
 namespace iesync {
 
@@ -19,9 +19,9 @@ struct SmtpOptions {
   bool starttls_required = true;  // smtp:// only: refuse to go on without STARTTLS
   std::string user;               // empty: no AUTH
   std::string password;
-  std::string password_file;      // named in the message when the server refuses the sign-in
-  std::string from;               // "IE room <ie-room@example.sch.uk>"
-  std::string ca_file;            // empty: the system's CA bundle (tests give their own CA)
+  std::string password_file;  // named in the message when the server refuses the sign-in
+  std::string from;           // "IE room <ie-room@example.sch.uk>"
+  std::string ca_file;        // empty: the system's CA bundle (tests give their own CA)
   std::chrono::seconds timeout{60};
 };
 

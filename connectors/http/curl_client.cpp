@@ -115,12 +115,12 @@ class CurlClient final : public HttpClient {
 
     if (rc != CURLE_OK) {
       std::string detail = errbuf[0] ? std::string(errbuf) : curl_easy_strerror(rc);
-      return make_error(printable_url(req.url),
-                        req.method + " failed: " + detail + " (curl error " +
-                            std::to_string(int(rc)) + ")",
-                        rc == CURLE_COULDNT_RESOLVE_PROXY || rc == CURLE_COULDNT_CONNECT
-                            ? "check the network, and the proxy setting if the school uses one"
-                            : "");
+      return make_error(
+          printable_url(req.url),
+          req.method + " failed: " + detail + " (curl error " + std::to_string(int(rc)) + ")",
+          rc == CURLE_COULDNT_RESOLVE_PROXY || rc == CURLE_COULDNT_CONNECT
+              ? "check the network, and the proxy setting if the school uses one"
+              : "");
     }
     long status = 0;
     curl_easy_getinfo(curl_, CURLINFO_RESPONSE_CODE, &status);

@@ -33,7 +33,7 @@ struct HttpResponse {
 struct HttpOptions {
   std::chrono::milliseconds connect_timeout{10'000};
   std::chrono::milliseconds total_timeout{60'000};
-  std::string proxy;      // empty: libcurl's own https_proxy/HTTPS_PROXY handling
+  std::string proxy;  // empty: libcurl's own https_proxy/HTTPS_PROXY handling
   std::string user_agent = "iesync";
 };
 

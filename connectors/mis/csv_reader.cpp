@@ -10,7 +10,9 @@ namespace iesync {
 
 namespace {
 
-bool is_space(char c) { return c == ' ' || c == '\t'; }
+bool is_space(char c) {
+  return c == ' ' || c == '\t';
+}
 
 // C0 controls other than TAB, CR and LF: no MIS value holds one, and a NUL or ESC stored as
 // is would reach every screen and log the value is shown on.
@@ -98,8 +100,10 @@ class CsvScanner {
         }
         std::string_view v = s_.substr(b, i_ - b);
         while (!v.empty() && (is_space(v.back()) || v.back() == '\r')) v.remove_suffix(1);
-        if (v.size() > FeedTable::kMaxFieldBytes) note(Row::too_long, 0, v.size());
-        else f.assign(v);
+        if (v.size() > FeedTable::kMaxFieldBytes)
+          note(Row::too_long, 0, v.size());
+        else
+          f.assign(v);
       }
       if (i_ < s_.size() && s_[i_] == ',') {
         ++i_;
@@ -148,7 +152,8 @@ Result<FeedTable> read_csv_feed(std::string_view bytes, const std::string& file,
   std::string_view text;  // the file as UTF-8, without a BOM
   if (bytes.size() >= 3 && bytes.substr(0, 3) == "\xEF\xBB\xBF") bytes.remove_prefix(3);
   if (bytes.size() > FeedTable::kMaxExportBytes)
-    return make_error(file, "the file is larger than 1 GiB; a school's export is never near this size",
+    return make_error(file,
+                      "the file is larger than 1 GiB; a school's export is never near this size",
                       "check the export in the MIS selects only what mapping.toml names, and "
                       "export it again");
   if (encoding == FeedEncoding::windows1252) {
@@ -173,7 +178,8 @@ Result<FeedTable> read_csv_feed(std::string_view bytes, const std::string& file,
   auto header = scan.next(fields, line, problem);
   if (!header) return header.error();
   switch (*header) {
-    case CsvScanner::Row::ok: break;
+    case CsvScanner::Row::ok:
+      break;
     case CsvScanner::Row::end:
       return make_error(file, "the file is empty (no header row)",
                         "check the MIS export job finished; it will be read again when a new "
@@ -227,21 +233,23 @@ Result<FeedTable> read_csv_feed(std::string_view bytes, const std::string& file,
     if (fields.size() != t.columns.size()) {
       // A row of nothing but spaces is a blank line, not a short record.
       if (fields.size() == 1 && fields[0].empty() && *row == CsvScanner::Row::ok) continue;
-      skip([&] {
-             return "the row has " + std::to_string(fields.size()) + " values but the header has " +
-                    std::to_string(t.columns.size());
-           },
-           "check the row in the MIS for a comma inside a value that is not quoted");
+      skip(
+          [&] {
+            return "the row has " + std::to_string(fields.size()) + " values but the header has " +
+                   std::to_string(t.columns.size());
+          },
+          "check the row in the MIS for a comma inside a value that is not quoted");
       continue;
     }
     // A school expects one bad value to cost its row, not the whole feed: these are record
     // errors, reported with their line (docs/configuration.md, [mis]).
     if (*row == CsvScanner::Row::control) {
-      skip([&] {
-             return "the " + t.columns[problem.field] + " value holds the control character " +
-                    code_point(problem.control) + ", which no MIS value should contain";
-           },
-           kRemoveControl);
+      skip(
+          [&] {
+            return "the " + t.columns[problem.field] + " value holds the control character " +
+                   code_point(problem.control) + ", which no MIS value should contain";
+          },
+          kRemoveControl);
       continue;
     }
     if (*row == CsvScanner::Row::too_long) {

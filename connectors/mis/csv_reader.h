@@ -7,9 +7,9 @@
 #include <string>
 #include <string_view>
 
+#include "base/result.h"
 #include "config/config.h"
 #include "connectors/mis/feed_table.h"
-#include "base/result.h"
 
 namespace iesync {
 

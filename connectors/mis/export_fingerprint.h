@@ -7,8 +7,8 @@
 #include <optional>
 #include <string>
 
-#include "connectors/mis/feed_files.h"
 #include "base/result.h"
+#include "connectors/mis/feed_files.h"
 #include "mapping/rules.h"
 #include "store/store.h"
 

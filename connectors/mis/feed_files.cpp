@@ -45,7 +45,9 @@ const char* kind_of(mode_t mode) {
 }
 
 // A name or path as it may be shown: a file name can hold control characters too.
-std::string name_of(const fs::path& p) { return shown(p.filename().string()); }
+std::string name_of(const fs::path& p) {
+  return shown(p.filename().string());
+}
 
 // One entry named like a feed: the file to read, nothing (it is gone), or why it is refused.
 // lstat first, so a FIFO or device is recognised without being opened (opening a FIFO to read
@@ -54,7 +56,7 @@ Result<std::optional<ExportFile>> examine(const fs::path& p, const fs::path& rea
   const std::string dir_shown = shown(real_dir.string());
   const std::string fix_kind = "remove it, and have the MIS export job write " + name_of(p) +
                                " as an ordinary file in " + dir_shown;
-  struct stat st{};
+  struct stat st {};
   if (::lstat(p.c_str(), &st) != 0) {
     if (errno == ENOENT || errno == ENOTDIR) return std::optional<ExportFile>{};
     return make_error({}, name_of(p) + " cannot be looked at: " + std::strerror(errno),
@@ -65,32 +67,38 @@ Result<std::optional<ExportFile>> examine(const fs::path& p, const fs::path& rea
     auto target = fs::read_symlink(p, ec);
     auto real = fs::canonical(p, ec);
     if (ec)
-      return make_error({}, name_of(p) + " is a symbolic link to " + shown(target.string()) +
-                                ", which " + (ec == std::errc::too_many_symbolic_link_levels
-                                                  ? "is a loop of links"
-                                                  : "does not exist or cannot be reached"),
+      return make_error({},
+                        name_of(p) + " is a symbolic link to " + shown(target.string()) +
+                            ", which " +
+                            (ec == std::errc::too_many_symbolic_link_levels
+                                 ? "is a loop of links"
+                                 : "does not exist or cannot be reached"),
                         "remove the link, and have the MIS export job write " + name_of(p) +
                             " as an ordinary file in " + dir_shown);
     // Canonical paths hold no "." or ".." and no links, so a relative path that climbs is
     // the only way out of the folder.
     auto rel = real.lexically_relative(real_dir);
     if (rel.empty() || rel == "." || *rel.begin() == "..")
-      return make_error({}, name_of(p) + " is a symbolic link that points outside the export "
-                                "folder (to " + shown(real.string()) +
-                                "); iesync reads only files inside " + dir_shown,
+      return make_error({},
+                        name_of(p) +
+                            " is a symbolic link that points outside the export "
+                            "folder (to " +
+                            shown(real.string()) + "); iesync reads only files inside " + dir_shown,
                         "have the MIS export job write the file into " + dir_shown +
                             " itself, or point [mis] export_dir at the folder it writes to");
     if (::stat(real.c_str(), &st) != 0) return std::optional<ExportFile>{};  // gone meanwhile
     if (!S_ISREG(st.st_mode))
-      return make_error({}, name_of(p) + " is a symbolic link to " + shown(real.string()) +
-                                ", which is " + kind_of(st.st_mode) + ", not an export file",
+      return make_error({},
+                        name_of(p) + " is a symbolic link to " + shown(real.string()) +
+                            ", which is " + kind_of(st.st_mode) + ", not an export file",
                         fix_kind);
     return std::optional<ExportFile>{export_file(p, st)};
   }
   if (!S_ISREG(st.st_mode))
-    return make_error({}, name_of(p) + " is " + kind_of(st.st_mode) +
-                              ", not an export file; iesync reads only regular files and did "
-                              "not open it",
+    return make_error({},
+                      name_of(p) + " is " + kind_of(st.st_mode) +
+                          ", not an export file; iesync reads only regular files and did "
+                          "not open it",
                       fix_kind);
   return std::optional<ExportFile>{export_file(p, st)};
 }
@@ -154,7 +162,8 @@ std::optional<ExportFile> newest_export(const fs::path& dir, const std::string& 
 boost::system::result<std::string, ReadFailure> read_export(
     const ExportFile& file, const std::function<void(const fs::path&)>& after_read) {
   const std::string name = name_of(file.path);
-  auto failure = [&](ReadFailureKind kind, std::string where, std::string message, std::string fix) {
+  auto failure = [&](ReadFailureKind kind, std::string where, std::string message,
+                     std::string fix) {
     return ReadFailure{kind, make_error(std::move(where), std::move(message), std::move(fix))};
   };
   auto unreadable = [&](const char* doing) {
@@ -173,7 +182,7 @@ boost::system::result<std::string, ReadFailure> read_export(
     if (errno == ENOENT) return changed("was removed or renamed after it was listed");
     return unreadable("open");
   }
-  struct stat before{};
+  struct stat before {};
   if (::fstat(fd.fd, &before) != 0) return unreadable("stat");
   if (!same_state(before, file)) return changed("changed after it was listed");
   // From the descriptor, before reading a byte: a 4 GiB (or sparse) file costs nothing.
@@ -204,7 +213,8 @@ boost::system::result<std::string, ReadFailure> read_export(
   // The same size is not enough: a file rewritten in place while it was read gives a mix of
   // old and new records. Its mtime and ctime move with any write, and the path names a new
   // inode when the file was replaced; either way these bytes must not be applied.
-  struct stat after{}, now{};
+  struct stat after {
+  }, now{};
   if (::fstat(fd.fd, &after) != 0) return unreadable("stat");
   if (::stat(file.path.c_str(), &now) != 0 || now.st_dev != before.st_dev ||
       now.st_ino != before.st_ino)

@@ -9,7 +9,6 @@
 #pragma once
 
 #include <boost/system/result.hpp>
-
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -48,7 +47,8 @@ struct ExportSearch {
 ExportSearch find_export(const std::filesystem::path& dir, const std::string& pattern);
 
 // find_export(dir, pattern).file.
-std::optional<ExportFile> newest_export(const std::filesystem::path& dir, const std::string& pattern);
+std::optional<ExportFile> newest_export(const std::filesystem::path& dir,
+                                        const std::string& pattern);
 
 // Why an export's bytes could not be had, in the terms the importer decides on.
 enum class ReadFailureKind {
@@ -62,7 +62,8 @@ struct ReadFailure {
   Error error;
 };
 
-[[noreturn]] void throw_exception_from_error(const ReadFailure& f, const boost::source_location& loc);
+[[noreturn]] void throw_exception_from_error(const ReadFailure& f,
+                                             const boost::source_location& loc);
 
 // The bytes of `file` as find_export listed it, read from one descriptor. The size is taken
 // from that descriptor before reading, so an oversized (or sparse) file is refused without
@@ -71,7 +72,8 @@ struct ReadFailure {
 // two versions and are not returned (ReadFailureKind::changed). `after_read` runs between the
 // read and that check; only tests set it, to change the file at exactly that moment.
 boost::system::result<std::string, ReadFailure> read_export(
-    const ExportFile& file, const std::function<void(const std::filesystem::path&)>& after_read = {});
+    const ExportFile& file,
+    const std::function<void(const std::filesystem::path&)>& after_read = {});
 
 // SHA-256 of the bytes, lower-case hex.
 std::string sha256_hex(std::string_view bytes);

@@ -42,13 +42,12 @@ class Columns {
         std::string found;
         for (std::size_t k = 0; k < t_.columns.size() && k < 20; ++k)
           found += (k ? ", " : "") + in_quotes(t_.columns[k]);
-        return make_error(t_.file,
-                          "the required column " + in_quotes(caption) + " (" + feed_name(feed_) +
-                              " " + logical + ") is not in the export; columns found: " +
-                              (found.empty() ? "none" : found),
-                          "add the column to the report in the MIS, or correct [fields." +
-                              std::string(feed_name(feed_)) + "] " + logical +
-                              " in mapping.toml");
+        return make_error(
+            t_.file,
+            "the required column " + in_quotes(caption) + " (" + feed_name(feed_) + " " + logical +
+                ") is not in the export; columns found: " + (found.empty() ? "none" : found),
+            "add the column to the report in the MIS, or correct [fields." +
+                std::string(feed_name(feed_)) + "] " + logical + " in mapping.toml");
       }
     }
     return {};
@@ -101,7 +100,8 @@ class Mapper {
       return;
     }
     out.skipped.push_back(
-        {r.number, make_error(t.where(r), what + "; the " + thing_ + " was skipped", std::move(fix))});
+        {r.number,
+         make_error(t.where(r), what + "; the " + thing_ + " was skipped", std::move(fix))});
   }
   void keep(const FeedRecord& r, T item) {
     out.items.push_back(std::move(item));
@@ -155,7 +155,9 @@ class SeenMemberships {
       const auto& m = (*items)[i];
       std::size_t h = std::hash<std::string>{}(m.student_id);
       h = h * 1000003u ^ std::hash<std::string>{}(m.class_code);
-      return h * 1000003u ^ (m.start_date ? static_cast<std::size_t>(m.start_date->days.time_since_epoch().count()) : 0u);
+      return h * 1000003u ^
+             (m.start_date ? static_cast<std::size_t>(m.start_date->days.time_since_epoch().count())
+                           : 0u);
     }
   };
   struct Equal {
@@ -209,10 +211,10 @@ const std::vector<std::string>& required_fields(Feed f) {
 Result<void> check_field_map(Feed f, const FieldMap& fields) {
   for (auto& logical : required_fields(f))
     if (!fields.contains(logical) || fields.at(logical).empty())
-      return make_error(std::string("mapping.toml [fields.") + feed_name(f) + "]",
-                        "the required field " + logical + " is not mapped to a column",
-                        "add " + logical + " = \"<column caption>\" to [fields." + feed_name(f) +
-                            "]");
+      return make_error(
+          std::string("mapping.toml [fields.") + feed_name(f) + "]",
+          "the required field " + logical + " is not mapped to a column",
+          "add " + logical + " = \"<column caption>\" to [fields." + feed_name(f) + "]");
   return {};
 }
 
@@ -269,7 +271,8 @@ Result<MappedFeed<Staff>> map_staff(const FeedTable& t, const FieldMap& f) {
     std::string_view code, name;
     if (!m.need(r, "code", code) || !m.need(r, "name", name)) continue;
     if (auto first = seen.first(std::string(code), r.number)) {
-      m.skip(r, "staff code " + std::string(code) + " appears twice (first at " + t.where(first) + ")",
+      m.skip(r,
+             "staff code " + std::string(code) + " appears twice (first at " + t.where(first) + ")",
              "check the staff codes in the MIS");
       continue;
     }
@@ -290,8 +293,8 @@ Result<MappedFeed<Membership>> map_memberships(const FeedTable& t, const FieldMa
     if (!m.need(r, "student_id", sid) || !m.need(r, "class", cls)) continue;
     Membership mem{std::string(sid), std::string(cls), std::nullopt, std::nullopt};
     bool ok = true;
-    for (auto [logical, slot] : {std::pair{"start_date", &mem.start_date},
-                                 std::pair{"end_date", &mem.end_date}}) {
+    for (auto [logical, slot] :
+         {std::pair{"start_date", &mem.start_date}, std::pair{"end_date", &mem.end_date}}) {
       auto v = m.opt(r, logical);
       if (v.empty()) continue;
       *slot = Date::parse_feed(v);
@@ -304,16 +307,18 @@ Result<MappedFeed<Membership>> map_memberships(const FeedTable& t, const FieldMa
     }
     if (!ok) continue;
     if (mem.start_date && mem.end_date && *mem.end_date < *mem.start_date) {
-      m.skip(r, "the membership of " + mem.student_id + " in " + mem.class_code + " ends (" +
-                    mem.end_date->iso() + ") before it starts (" + mem.start_date->iso() + ")",
+      m.skip(r,
+             "the membership of " + mem.student_id + " in " + mem.class_code + " ends (" +
+                 mem.end_date->iso() + ") before it starts (" + mem.start_date->iso() + ")",
              "correct the dates in the MIS");
       continue;
     }
     m.keep(r, std::move(mem));
     if (auto first = seen.add(m.out.items.size() - 1)) {
       const Membership& dup = m.out.items.back();
-      m.skip(r, "student " + dup.student_id + " is in " + dup.class_code + " twice (first at " +
-                    t.where(m.out.numbers[*first]) + ")",
+      m.skip(r,
+             "student " + dup.student_id + " is in " + dup.class_code + " twice (first at " +
+                 t.where(m.out.numbers[*first]) + ")",
              "remove the duplicate membership in the MIS");
       m.out.items.pop_back();
       m.out.numbers.pop_back();
@@ -322,8 +327,7 @@ Result<MappedFeed<Membership>> map_memberships(const FeedTable& t, const FieldMa
   return m.finish();
 }
 
-Result<MappedFeed<Lesson>> map_timetable(const FeedTable& t, const FieldMap& f,
-                                         const Calendar& cal,
+Result<MappedFeed<Lesson>> map_timetable(const FeedTable& t, const FieldMap& f, const Calendar& cal,
                                          const std::map<std::string, std::string>& subjects) {
   Mapper<Lesson> m(t, f, Feed::timetable, "lesson");
   if (auto r = m.cols.resolve(); !r) return r.error();
@@ -338,22 +342,25 @@ Result<MappedFeed<Lesson>> map_timetable(const FeedTable& t, const FieldMap& f,
     if (!m.need(r, "day", day) || !m.need(r, "start", start) || !m.need(r, "end", end)) continue;
     auto cycle_day = cal.cycle_day_from_name(day);
     if (!cycle_day) {
-      m.skip(r, m.cols.caption("day") + " " + in_quotes(day) + " is not a day of the timetable cycle (" +
-                    cal.day_name(1) + ".." + cal.day_name(cal.cycle_days()) + ")",
+      m.skip(r,
+             m.cols.caption("day") + " " + in_quotes(day) +
+                 " is not a day of the timetable cycle (" + cal.day_name(1) + ".." +
+                 cal.day_name(cal.cycle_days()) + ")",
              "check [calendar] day_name and day_aliases in mapping.toml");
       continue;
     }
     auto s = TimeOfDay::parse(start), e = TimeOfDay::parse(end);
     if (!s || !e) {
       auto [logical, v] = !s ? std::pair<std::string, std::string_view>{"start", start}
-                              : std::pair<std::string, std::string_view>{"end", end};
+                             : std::pair<std::string, std::string_view>{"end", end};
       m.skip(r, m.cols.caption(logical) + " " + in_quotes(v) + " is not a time (HH:MM)",
              "check the timetable in the MIS");
       continue;
     }
     if (*e <= *s) {
-      m.skip(r, "the lesson of " + std::string(cls) + " ends (" + e->str() +
-                    ") before or when it starts (" + s->str() + ")",
+      m.skip(r,
+             "the lesson of " + std::string(cls) + " ends (" + e->str() +
+                 ") before or when it starts (" + s->str() + ")",
              "check the timetable in the MIS");
       continue;
     }
@@ -400,19 +407,22 @@ Result<MappedFeed<Booking>> map_bookings(const FeedTable& t, const FieldMap& f,
     if (word == "AM" || word == "PM" || word == "ALL") {
       b.start_spec = word;
       if (!end.empty() && upper(end) != word) {
-        m.skip(r, "the booking starts " + word + " (a whole session) but also has end " +
-                      in_quotes(end),
-               "leave end empty for an AM, PM or ALL booking, or give times instead");
+        m.skip(
+            r,
+            "the booking starts " + word + " (a whole session) but also has end " + in_quotes(end),
+            "leave end empty for an AM, PM or ALL booking, or give times instead");
         continue;
       }
     } else {
       // A time, else a period name; the period's own window is resolved at reconcile.
-      auto spec = [&](std::string_view v, const std::string& logical) -> std::optional<std::string> {
+      auto spec = [&](std::string_view v,
+                      const std::string& logical) -> std::optional<std::string> {
         if (auto tm = TimeOfDay::parse(v)) return tm->str();
         if (cal.period(v)) return std::string(v);
-        m.skip(r, m.cols.caption(logical) + " " + in_quotes(v) +
-                      " is not a time (HH:MM) or a period name" +
-                      (logical == "start" ? " or AM/PM/ALL" : ""),
+        m.skip(r,
+               m.cols.caption(logical) + " " + in_quotes(v) +
+                   " is not a time (HH:MM) or a period name" +
+                   (logical == "start" ? " or AM/PM/ALL" : ""),
                bad_spec_fix);
         return std::nullopt;
       };
@@ -431,8 +441,9 @@ Result<MappedFeed<Booking>> map_bookings(const FeedTable& t, const FieldMap& f,
     if (!status.empty()) {
       auto st = booking_status_from_name(status);
       if (!st) {
-        m.skip(r, m.cols.caption("status") + " " + in_quotes(status) +
-                      " is not one of booked, attended, absent, cancelled",
+        m.skip(r,
+               m.cols.caption("status") + " " + in_quotes(status) +
+                   " is not one of booked, attended, absent, cancelled",
                "correct the booking's status in the MIS");
         continue;
       }
@@ -460,8 +471,7 @@ Result<MappedFeed<Incident>> map_behaviour(const FeedTable& t, const FieldMap& f
   m.out.items.reserve(t.size());
   for (const FeedRecord r : t) {
     std::string_view id, sid, date;
-    if (!m.need(r, "id", id) || !m.need(r, "student_id", sid) || !m.need(r, "date", date))
-      continue;
+    if (!m.need(r, "id", id) || !m.need(r, "student_id", sid) || !m.need(r, "date", date)) continue;
     Incident in;
     in.id = std::string(id);
     in.student_id = std::string(sid);
@@ -478,8 +488,9 @@ Result<MappedFeed<Incident>> map_behaviour(const FeedTable& t, const FieldMap& f
       } else if (cal.period(time)) {
         in.time = time;
       } else {
-        m.skip(r, m.cols.caption("time") + " " + in_quotes(time) +
-                      " is not a time (HH:MM) or a period name",
+        m.skip(r,
+               m.cols.caption("time") + " " + in_quotes(time) +
+                   " is not a time (HH:MM) or a period name",
                "correct the incident's time in the MIS, or name the period in [calendar.periods] "
                "of mapping.toml");
         continue;
@@ -493,9 +504,10 @@ Result<MappedFeed<Incident>> map_behaviour(const FeedTable& t, const FieldMap& f
       for (std::size_t i = k; digits && i < points.size(); ++i)
         digits = std::isdigit(static_cast<unsigned char>(points[i])) != 0;
       if (!digits) {
-        m.skip(r, m.cols.caption("points") + " " + in_quotes(points) +
-                      " is not a whole number of points",
-               "correct the incident's points in the MIS");
+        m.skip(
+            r,
+            m.cols.caption("points") + " " + in_quotes(points) + " is not a whole number of points",
+            "correct the incident's points in the MIS");
         continue;
       }
       in.points = std::stoi(points);

@@ -9,10 +9,10 @@
 #include <string_view>
 #include <vector>
 
+#include "base/result.h"
 #include "connectors/mis/feed_table.h"
 #include "mapping/behaviour.h"
 #include "mapping/calendar.h"
-#include "base/result.h"
 #include "mapping/rules.h"
 #include "mapping/school.h"
 
@@ -25,7 +25,7 @@ struct MappedFeed {
   std::vector<SkippedRecord> skipped;  // sorted by number; includes the reader's own
   std::size_t skipped_not_kept = 0;    // more skipped records, beyond kMaxKeptSkips
   std::size_t skipped_count() const { return skipped.size() + skipped_not_kept; }
-  std::size_t ignored = 0;             // left out by design: timetable rows with no class
+  std::size_t ignored = 0;  // left out by design: timetable rows with no class
 };
 
 // Sorts `skipped` by record number and keeps the first kMaxKeptSkips, counting the rest in

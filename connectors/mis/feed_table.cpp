@@ -26,9 +26,9 @@ void FeedTable::set(std::size_t column, std::string_view value) {
   if (cells_.size() <= at) cells_.resize(at + 1);
   if (cells_[at].size != kAbsent) return;
   // The readers refuse exports over kMaxExportBytes, so this is a bug, not bad input.
-  if (text_.size() + value.size() >= kAbsent)
-    throw std::length_error("feed table text over 4 GiB");
-  cells_[at] = Cell{static_cast<std::uint32_t>(text_.size()), static_cast<std::uint32_t>(value.size())};
+  if (text_.size() + value.size() >= kAbsent) throw std::length_error("feed table text over 4 GiB");
+  cells_[at] =
+      Cell{static_cast<std::uint32_t>(text_.size()), static_cast<std::uint32_t>(value.size())};
   text_.append(value);
 }
 
@@ -68,15 +68,15 @@ int FeedTable::column(std::string_view caption) const {
 SkippedRecord value_too_long(const FeedTable& t, std::size_t number, std::string_view column,
                              std::size_t bytes) {
   const char* thing = t.numbered_by_line ? "row" : "record";
-  return {number,
-          make_error(t.where(number),
-                     "the " + std::string(column) + " value is " + std::to_string(bytes) +
-                         " bytes long, over the limit of " +
-                         std::to_string(FeedTable::kMaxFieldBytes) +
-                         " bytes for one value; the " + thing + " was skipped",
-                     "check that column in the MIS: no value iesync reads (an id, a name, a "
-                     "code, a date) is anywhere near this long, so the value is probably "
-                     "pasted text or a wrong column")};
+  return {
+      number,
+      make_error(t.where(number),
+                 "the " + std::string(column) + " value is " + std::to_string(bytes) +
+                     " bytes long, over the limit of " + std::to_string(FeedTable::kMaxFieldBytes) +
+                     " bytes for one value; the " + thing + " was skipped",
+                 "check that column in the MIS: no value iesync reads (an id, a name, a "
+                 "code, a date) is anywhere near this long, so the value is probably "
+                 "pasted text or a wrong column")};
 }
 
 std::string FeedTable::where(std::size_t number) const {

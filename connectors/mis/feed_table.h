@@ -69,8 +69,10 @@ class FeedTable {
   // `make` builds the SkippedRecord only when it is kept: a hostile export can have millions.
   template <class Make>
   void add_record_error(Make&& make) {
-    if (record_errors.size() < kMaxKeptSkips) record_errors.push_back(make());
-    else ++record_errors_not_kept;
+    if (record_errors.size() < kMaxKeptSkips)
+      record_errors.push_back(make());
+    else
+      ++record_errors_not_kept;
   }
 
   std::size_t size() const { return rows_.size(); }
@@ -84,9 +86,17 @@ class FeedTable {
     iterator() = default;
     iterator(const FeedTable* t, std::size_t i) : t_(t), i_(i) {}
     FeedRecord operator*() const { return (*t_)[i_]; }
-    iterator& operator++() { ++i_; return *this; }
-    iterator operator++(int) { auto old = *this; ++i_; return old; }
+    iterator& operator++() {
+      ++i_;
+      return *this;
+    }
+    iterator operator++(int) {
+      auto old = *this;
+      ++i_;
+      return old;
+    }
     bool operator==(const iterator& o) const { return i_ == o.i_; }
+
    private:
     const FeedTable* t_ = nullptr;
     std::size_t i_ = 0;
@@ -126,8 +136,8 @@ class FeedTable {
     std::uint32_t cells;
     std::uint32_t number;
   };
-  std::string text_;          // every value, one after another
-  std::vector<Cell> cells_;   // each record's cells, one record after another
+  std::string text_;         // every value, one after another
+  std::vector<Cell> cells_;  // each record's cells, one record after another
   std::vector<Row> rows_;
   std::size_t open_first_ = 0;  // first cell of the record being built
   std::size_t open_text_ = 0;   // where its text starts

@@ -20,14 +20,22 @@ namespace fs = std::filesystem;
 
 const char* feed_status_name(FeedStatus s) {
   switch (s) {
-    case FeedStatus::not_configured: return "not_configured";
-    case FeedStatus::missing: return "missing";
-    case FeedStatus::settling: return "settling";
-    case FeedStatus::unchanged: return "unchanged";
-    case FeedStatus::applied: return "applied";
-    case FeedStatus::held: return "held";
-    case FeedStatus::rejected: return "rejected";
-    case FeedStatus::failed: return "failed";
+    case FeedStatus::not_configured:
+      return "not_configured";
+    case FeedStatus::missing:
+      return "missing";
+    case FeedStatus::settling:
+      return "settling";
+    case FeedStatus::unchanged:
+      return "unchanged";
+    case FeedStatus::applied:
+      return "applied";
+    case FeedStatus::held:
+      return "held";
+    case FeedStatus::rejected:
+      return "rejected";
+    case FeedStatus::failed:
+      return "failed";
   }
   return "?";
 }
@@ -62,12 +70,18 @@ std::string percent(double fraction) {
 
 const char* noun(Feed f) {
   switch (f) {
-    case Feed::students: return "students";
-    case Feed::staff: return "staff";
-    case Feed::memberships: return "class memberships";
-    case Feed::timetable: return "lessons";
-    case Feed::bookings: return "IE bookings";
-    case Feed::behaviour: return "behaviour incidents";
+    case Feed::students:
+      return "students";
+    case Feed::staff:
+      return "staff";
+    case Feed::memberships:
+      return "class memberships";
+    case Feed::timetable:
+      return "lessons";
+    case Feed::bookings:
+      return "IE bookings";
+    case Feed::behaviour:
+      return "behaviour incidents";
   }
   return "records";
 }
@@ -88,8 +102,15 @@ class ImportRun {
  public:
   ImportRun(const Config& cfg, Store& store, EventSink& events, Clock& clock, bool accept_drop,
             bool dry_run, bool write_store, const Importer::AfterRead& after_read)
-      : cfg_(cfg), store_(store), mis_(store), events_(events), clock_(clock), accept_drop_(accept_drop),
-        dry_run_(dry_run), write_store_(write_store), after_read_(after_read) {
+      : cfg_(cfg),
+        store_(store),
+        mis_(store),
+        events_(events),
+        clock_(clock),
+        accept_drop_(accept_drop),
+        dry_run_(dry_run),
+        write_store_(write_store),
+        after_read_(after_read) {
     result_.dry_run = dry_run;
   }
 
@@ -97,8 +118,10 @@ class ImportRun {
     // A large school's memberships go into two B-tree indexes in no useful order.
     MisStore::BulkCache cache(store_);
     auto cal = Calendar::build(cfg_.mapping.calendar);
-    if (cal) calendar_.emplace(std::move(*cal));
-    else calendar_error_ = cal.error();
+    if (cal)
+      calendar_.emplace(std::move(*cal));
+    else
+      calendar_error_ = cal.error();
     for (Feed f : kAllFeeds) {
       FeedOutcome& o = result_.feeds.emplace_back();
       o.feed = f;
@@ -126,7 +149,8 @@ class ImportRun {
     e.severity = sev;
     e.kind = std::move(kind);
     e.message = (dry_run_ ? "(dry run) " : "") + std::move(message);
-    e.fields = {{"feed", feed_name(o.feed)}, {"file", o.file}, {"status", feed_status_name(o.status)}};
+    e.fields = {
+        {"feed", feed_name(o.feed)}, {"file", o.file}, {"status", feed_status_name(o.status)}};
     for (auto& x : extra) e.fields.push_back(std::move(x));
     events_.emit(e);
   }
@@ -134,8 +158,10 @@ class ImportRun {
   void summary(Severity sev, std::string kind, FeedOutcome& o, std::string message) {
     o.message = message;
     emit(sev, std::move(kind), o, std::move(message),
-         {{"accepted", std::to_string(o.accepted)}, {"skipped", std::to_string(o.skipped)},
-          {"ignored", std::to_string(o.ignored)}, {"read", o.read ? "yes" : "no"}});
+         {{"accepted", std::to_string(o.accepted)},
+          {"skipped", std::to_string(o.skipped)},
+          {"ignored", std::to_string(o.ignored)},
+          {"read", o.read ? "yes" : "no"}});
   }
 
   void fail(FeedOutcome& o, const Error& e) {
@@ -190,8 +216,9 @@ class ImportRun {
           // Like a file still being written: never applied, looked at again next cycle.
           o.status = FeedStatus::settling;
           summary(Severity::info, "feed.settling", o,
-                  sentence(r.error().error) + " It was not applied, and will be read again at "
-                  "the next cycle.");
+                  sentence(r.error().error) +
+                      " It was not applied, and will be read again at "
+                      "the next cycle.");
           return false;
         case ReadFailureKind::too_large:
           reject(o, file->path, r.error().error);
@@ -238,12 +265,18 @@ class ImportRun {
     if (!table) return reject(o, file->path, table.error());
     AppliedFeed applied{o.file, hash, format_utc(clock_.now())};
     switch (f) {
-      case Feed::students: return students(o, *table, fields, applied, file->path);
-      case Feed::staff: return staff(o, *table, fields, applied, file->path);
-      case Feed::memberships: return memberships(o, *table, fields, applied, file->path);
-      case Feed::timetable: return timetable(o, *table, fields, applied, file->path);
-      case Feed::bookings: return bookings(o, *table, fields, applied, file->path);
-      case Feed::behaviour: return behaviour(o, *table, fields, applied, file->path);
+      case Feed::students:
+        return students(o, *table, fields, applied, file->path);
+      case Feed::staff:
+        return staff(o, *table, fields, applied, file->path);
+      case Feed::memberships:
+        return memberships(o, *table, fields, applied, file->path);
+      case Feed::timetable:
+        return timetable(o, *table, fields, applied, file->path);
+      case Feed::bookings:
+        return bookings(o, *table, fields, applied, file->path);
+      case Feed::behaviour:
+        return behaviour(o, *table, fields, applied, file->path);
     }
   }
 
@@ -255,12 +288,24 @@ class ImportRun {
     std::string why =
         "iesync rejected this " + std::string(feed_name(o.feed)) +
         " export and kept using the last good data.\n\n"
-        "File:       " + shown(o.file) + "\n"
-        "Rejected:   " + format_utc(clock_.now()) + "\n"
-        "Where:      " + shown(e.where.empty() ? o.file : e.where) + "\n"
-        "Problem:    " + shown(e.message) + "\n"
-        "What to do: " + shown(e.fix.empty() ? "export the file again from the MIS" : e.fix) + "\n\n"
-        "When a corrected export is in " + shown(cfg_.mis.export_dir.string()) + ", iesync reads "
+        "File:       " +
+        shown(o.file) +
+        "\n"
+        "Rejected:   " +
+        format_utc(clock_.now()) +
+        "\n"
+        "Where:      " +
+        shown(e.where.empty() ? o.file : e.where) +
+        "\n"
+        "Problem:    " +
+        shown(e.message) +
+        "\n"
+        "What to do: " +
+        shown(e.fix.empty() ? "export the file again from the MIS" : e.fix) +
+        "\n\n"
+        "When a corrected export is in " +
+        shown(cfg_.mis.export_dir.string()) +
+        ", iesync reads "
         "it at the next cycle. This file is kept here only so you can see what was wrong.\n";
     std::string where_now;
     if (!dry_run_) {
@@ -324,8 +369,7 @@ class ImportRun {
     std::string msg = o.file + ": " + with_commas(o.accepted) + " " + noun(o.feed) +
                       (dry_run_ ? " would be imported" : " imported");
     std::vector<std::string> notes;
-    if (o.ignored)
-      notes.push_back(with_commas(o.ignored) + " rows without a class ignored");
+    if (o.ignored) notes.push_back(with_commas(o.ignored) + " rows without a class ignored");
     if (o.skipped) notes.push_back(with_commas(o.skipped) + " skipped: see below");
     if (!notes.empty()) {
       msg += " (";
@@ -345,8 +389,8 @@ class ImportRun {
     if (drop <= cfg_.safety.max_roster_drop) return false;
     std::string reason = "the new export has " + with_commas(after) + " " + what + ", " +
                          percent(drop) + " fewer than the " + with_commas(before) +
-                         " in use (the [safety] limit is " +
-                         percent(cfg_.safety.max_roster_drop) + ")";
+                         " in use (the [safety] limit is " + percent(cfg_.safety.max_roster_drop) +
+                         ")";
     if (accept_drop_) {
       accepted_note = " The drop (" + reason + ") was accepted with --accept-drop.";
       return false;
@@ -384,11 +428,10 @@ class ImportRun {
         continue;
       }
       m.skipped.push_back(
-          {m.numbers[i],
-           make_error(t.where(m.numbers[i]),
-                      "student " + id + " is not in the students export; the " + thing +
-                          " was skipped",
-                      "check the student's admission number in the MIS")});
+          {m.numbers[i], make_error(t.where(m.numbers[i]),
+                                    "student " + id + " is not in the students export; the " +
+                                        thing + " was skipped",
+                                    "check the student's admission number in the MIS")});
     }
     m.items.erase(m.items.begin() + static_cast<std::ptrdiff_t>(kept), m.items.end());
     m.numbers.resize(kept);
@@ -416,7 +459,8 @@ class ImportRun {
     std::unordered_set<std::string> ids;
     ids.reserve(m->items.size());
     for (auto& s : m->items) ids.insert(s.id);
-    finish(o, *m, [&] { return mis_.replace_students(m->items, a); }, note);
+    finish(
+        o, *m, [&] { return mis_.replace_students(m->items, a); }, note);
     if (o.status == FeedStatus::applied) known_students_ = std::move(ids);
   }
 
@@ -433,15 +477,17 @@ class ImportRun {
     auto m = map_memberships(t, f);
     t.drop_records();
     if (!m) return reject(o, path, m.error());
-    check_students(*m, t, [](const Membership& x) -> const std::string& { return x.student_id; },
-                   "membership");
+    check_students(
+        *m, t, [](const Membership& x) -> const std::string& { return x.student_id; },
+        "membership");
     std::unordered_set<std::string> classes;
     for (auto& x : m->items) classes.insert(x.class_code);
     std::string note;
     if (hold_if_dropped(o, a.content_hash, static_cast<std::size_t>(mis_.class_count().value()),
                         classes.size(), "classes", note))
       return;
-    finish(o, *m, [&] { return mis_.replace_memberships(m->items, a); }, note);
+    finish(
+        o, *m, [&] { return mis_.replace_memberships(m->items, a); }, note);
     if (o.status == FeedStatus::applied) known_classes_ = std::move(classes);
   }
 
@@ -461,9 +507,11 @@ class ImportRun {
       }
     std::string note;
     if (memberless)
-      note = " " + with_commas(memberless) + " of them are of classes nobody is a member of (e.g. " +
-             example + "); they are kept, and no student misses them.";
-    finish(o, *m, [&] { return mis_.replace_lessons(m->items, a); }, note);
+      note = " " + with_commas(memberless) +
+             " of them are of classes nobody is a member of (e.g. " + example +
+             "); they are kept, and no student misses them.";
+    finish(
+        o, *m, [&] { return mis_.replace_lessons(m->items, a); }, note);
   }
 
   void bookings(FeedOutcome& o, FeedTable& t, const FieldMap& f, const AppliedFeed& a,
@@ -472,8 +520,8 @@ class ImportRun {
     auto m = map_bookings(t, f, *calendar_);
     t.drop_records();
     if (!m) return reject(o, path, m.error());
-    check_students(*m, t, [](const Booking& x) -> const std::string& { return x.student_id; },
-                   "booking");
+    check_students(
+        *m, t, [](const Booking& x) -> const std::string& { return x.student_id; }, "booking");
     finish(o, *m, [&] { return mis_.replace_bookings(m->items, a); });
   }
 
@@ -486,14 +534,16 @@ class ImportRun {
     auto m = map_behaviour(t, f, *calendar_);
     t.drop_records();
     if (!m) return reject(o, path, m.error());
-    check_students(*m, t, [](const Incident& x) -> const std::string& { return x.student_id; },
-                   "incident");
+    check_students(
+        *m, t, [](const Incident& x) -> const std::string& { return x.student_id; }, "incident");
     ImpactStore impact(store_);
     std::string note;
-    if (hold_if_dropped(o, a.content_hash, static_cast<std::size_t>(impact.incident_count().value()),
-                        m->items.size(), "incidents", note))
+    if (hold_if_dropped(o, a.content_hash,
+                        static_cast<std::size_t>(impact.incident_count().value()), m->items.size(),
+                        "incidents", note))
       return;
-    finish(o, *m, [&] { return impact.replace_incidents(m->items, a); }, note);
+    finish(
+        o, *m, [&] { return impact.replace_incidents(m->items, a); }, note);
   }
 
   const Config& cfg_;
@@ -522,7 +572,9 @@ ImportResult Importer::run(bool accept_drop, bool dry_run) {
   return r.run();
 }
 
-void Importer::set_after_read(AfterRead hook) { after_read_ = std::move(hook); }
+void Importer::set_after_read(AfterRead hook) {
+  after_read_ = std::move(hook);
+}
 
 ImportResult Importer::preview(bool accept_drop) {
   ImportRun r(cfg_, store_, events_, clock_, accept_drop, /*dry_run=*/true, /*write_store=*/true,

@@ -13,9 +13,9 @@
 #include <string>
 #include <vector>
 
-#include "config/config.h"
 #include "base/clock.h"
 #include "base/events.h"
+#include "config/config.h"
 #include "store/store.h"
 
 namespace iesync {

@@ -8,11 +8,14 @@ namespace iesync {
 
 DetectedEncoding detect_encoding(std::string_view b) {
   auto u = [&](std::size_t i) { return static_cast<unsigned char>(b[i]); };
-  if (b.size() >= 3 && u(0) == 0xEF && u(1) == 0xBB && u(2) == 0xBF) return DetectedEncoding::utf8_bom;
+  if (b.size() >= 3 && u(0) == 0xEF && u(1) == 0xBB && u(2) == 0xBF)
+    return DetectedEncoding::utf8_bom;
   if (b.size() >= 2 && u(0) == 0xFF && u(1) == 0xFE) return DetectedEncoding::utf16le;
   if (b.size() >= 2 && u(0) == 0xFE && u(1) == 0xFF) return DetectedEncoding::utf16be;
-  if (b.size() >= 4 && u(0) == '<' && u(1) == 0 && u(2) != 0 && u(3) == 0) return DetectedEncoding::utf16le;
-  if (b.size() >= 4 && u(0) == 0 && u(1) == '<' && u(2) == 0 && u(3) != 0) return DetectedEncoding::utf16be;
+  if (b.size() >= 4 && u(0) == '<' && u(1) == 0 && u(2) != 0 && u(3) == 0)
+    return DetectedEncoding::utf16le;
+  if (b.size() >= 4 && u(0) == 0 && u(1) == '<' && u(2) == 0 && u(3) != 0)
+    return DetectedEncoding::utf16be;
   return DetectedEncoding::utf8;
 }
 
@@ -36,7 +39,8 @@ void append_utf8(std::string& out, char32_t cp) {
 
 Result<std::string> utf16_to_utf8(std::string_view b, bool big_endian, const std::string& file) {
   if (b.size() % 2 != 0)
-    return make_error(file, "the file looks like UTF-16 but has an odd number of bytes (cut short?)",
+    return make_error(file,
+                      "the file looks like UTF-16 but has an odd number of bytes (cut short?)",
                       "export it again from the MIS");
   std::string out;
   out.reserve(b.size() / 2 + b.size() / 8);
@@ -50,8 +54,8 @@ Result<std::string> utf16_to_utf8(std::string_view b, bool big_endian, const std
     char32_t c = unit(i);
     if (c >= 0xD800 && c <= 0xDBFF) {
       if (i + 2 >= b.size() || unit(i + 2) < 0xDC00 || unit(i + 2) > 0xDFFF)
-        return make_error(file + ":" + std::to_string(line),
-                          "broken UTF-16 (a lone surrogate)", "export it again from the MIS");
+        return make_error(file + ":" + std::to_string(line), "broken UTF-16 (a lone surrogate)",
+                          "export it again from the MIS");
       c = 0x10000 + ((c - 0xD800) << 10) + (unit(i + 2) - 0xDC00);
       i += 2;
     } else if (c >= 0xDC00 && c <= 0xDFFF) {
@@ -94,10 +98,14 @@ std::size_t find_invalid_utf8(std::string_view s) {
     }
     std::size_t len;
     char32_t min;
-    if ((c & 0xE0) == 0xC0) len = 2, min = 0x80;
-    else if ((c & 0xF0) == 0xE0) len = 3, min = 0x800;
-    else if ((c & 0xF8) == 0xF0) len = 4, min = 0x10000;
-    else return i;
+    if ((c & 0xE0) == 0xC0)
+      len = 2, min = 0x80;
+    else if ((c & 0xF0) == 0xE0)
+      len = 3, min = 0x800;
+    else if ((c & 0xF8) == 0xF0)
+      len = 4, min = 0x10000;
+    else
+      return i;
     if (i + len > n) return i;
     char32_t cp = c & (0x7F >> len);
     for (std::size_t k = 1; k < len; ++k) {

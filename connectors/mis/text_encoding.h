@@ -18,8 +18,7 @@ DetectedEncoding detect_encoding(std::string_view bytes);
 
 // UTF-16 (BOM already removed) to UTF-8. Fails on an odd byte count or a broken surrogate
 // pair, naming the line.
-Result<std::string> utf16_to_utf8(std::string_view bytes, bool big_endian,
-                                  const std::string& file);
+Result<std::string> utf16_to_utf8(std::string_view bytes, bool big_endian, const std::string& file);
 
 // Windows-1252 to UTF-8 (bytes 0x80-0x9F are the cp1252 punctuation; the five unassigned
 // ones map to the same-numbered C1 code points, as Windows itself does).

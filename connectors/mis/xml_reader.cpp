@@ -1,12 +1,11 @@
 #include "connectors/mis/xml_reader.h"
 
-#include <pugixml.hpp>
-
 #include <algorithm>
 #include <cctype>
 #include <cstdint>
 #include <cstdio>
 #include <optional>
+#include <pugixml.hpp>
 #include <unordered_map>
 
 #include "connectors/mis/caption.h"
@@ -16,7 +15,8 @@ namespace iesync {
 
 namespace {
 
-const char* kReexport = "export the report again from SIMS CommandReporter (do not edit it by hand)";
+const char* kReexport =
+    "export the report again from SIMS CommandReporter (do not edit it by hand)";
 
 std::string_view trim(std::string_view s) {
   auto sp = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
@@ -100,12 +100,16 @@ Result<void> check_reference(std::string_view s, std::size_t at, const std::stri
     for (; k < s.size(); ++k) {
       int d = -1;
       char c = s[k];
-      if (c >= '0' && c <= '9') d = c - '0';
-      else if (hex && c >= 'a' && c <= 'f') d = c - 'a' + 10;
-      else if (hex && c >= 'A' && c <= 'F') d = c - 'A' + 10;
+      if (c >= '0' && c <= '9')
+        d = c - '0';
+      else if (hex && c >= 'a' && c <= 'f')
+        d = c - 'a' + 10;
+      else if (hex && c >= 'A' && c <= 'F')
+        d = c - 'A' + 10;
       if (d < 0) break;
       // Anything past U+10FFFF is as wrong as U+110000: stop growing before it overflows.
-      value = std::min<std::uint32_t>(value * (hex ? 16 : 10) + static_cast<std::uint32_t>(d), 0x110000);
+      value = std::min<std::uint32_t>(value * (hex ? 16 : 10) + static_cast<std::uint32_t>(d),
+                                      0x110000);
     }
     if (k > digits && k < s.size() && s[k] == ';') {
       if (xml_char(value)) return {};
@@ -152,9 +156,9 @@ Result<void> prescan(std::string_view s, const std::string& file) {
       "delete the file and export the report again; if two jobs write this file, give each its "
       "own file name";
   int depth = 0;
-  bool root_seen = false;   // the report's root element has started
-  bool only_space = true;   // nothing but white space so far: where an XML declaration may be
-  std::size_t text = 0;     // start of the character data before the next markup
+  bool root_seen = false;  // the report's root element has started
+  bool only_space = true;  // nothing but white space so far: where an XML declaration may be
+  std::size_t text = 0;    // start of the character data before the next markup
   std::size_t stray = std::string_view::npos;  // text before the report starts
   // The character data [text, end): its references, and after the report nothing but space.
   auto check_text = [&](std::size_t end) -> Result<void> {
@@ -165,9 +169,10 @@ Result<void> prescan(std::string_view s, const std::string& file) {
       for (auto k = text; k < end; ++k)
         if (!ws(s[k])) {
           if (root_seen)
-            return make_error(where(k), "there is text after the end of the report (after "
-                                        "</SuperStarReport>); a report file holds one report "
-                                        "and nothing else",
+            return make_error(where(k),
+                              "there is text after the end of the report (after "
+                              "</SuperStarReport>); a report file holds one report "
+                              "and nothing else",
                               kOneReport);
           only_space = false;
           if (stray == std::string_view::npos) stray = k;
@@ -188,9 +193,8 @@ Result<void> prescan(std::string_view s, const std::string& file) {
       skip_to("]]>");
     } else if (starts(s, i, "<?")) {
       // The target "xml" (any case) is the declaration, which may only open a document.
-      bool declaration = s.size() > i + 5 && (s[i + 2] | 0x20) == 'x' &&
-                         (s[i + 3] | 0x20) == 'm' && (s[i + 4] | 0x20) == 'l' &&
-                         (ws(s[i + 5]) || s[i + 5] == '?');
+      bool declaration = s.size() > i + 5 && (s[i + 2] | 0x20) == 'x' && (s[i + 3] | 0x20) == 'm' &&
+                         (s[i + 4] | 0x20) == 'l' && (ws(s[i + 5]) || s[i + 5] == '?');
       if (declaration && !only_space)
         return make_error(where(i),
                           "a second XML declaration (<?xml ...?>) starts here, so the file holds "
@@ -225,7 +229,8 @@ Result<void> prescan(std::string_view s, const std::string& file) {
       for (; j < s.size(); ++j) {
         char c = s[j];
         if (quote) {
-          if (c == quote) quote = 0;
+          if (c == quote)
+            quote = 0;
           else if (c == '&')
             if (auto r = check_reference(s, j, file); !r) return r;
         } else if (c == '"' || c == '\'') {
@@ -281,8 +286,10 @@ void append_records(const pugi::xml_node& parent, FeedTable& t,
       }
       t.set(column, value);
     }
-    if (too_long) t.discard_record();
-    else t.end_record(number);
+    if (too_long)
+      t.discard_record();
+    else
+      t.end_record(number);
   }
 }
 
@@ -300,9 +307,12 @@ std::optional<FeedTable> read_in_pieces(std::string_view text, const std::string
   for (;;) {  // the prolog: white space, <?xml ...?>, comments
     while (i < text.size() && ws(text[i])) ++i;
     std::string_view end;
-    if (starts(text, i, "<?")) end = "?>";
-    else if (starts(text, i, "<!--")) end = "-->";
-    else break;
+    if (starts(text, i, "<?"))
+      end = "?>";
+    else if (starts(text, i, "<!--"))
+      end = "-->";
+    else
+      break;
     auto j = text.find(end, i);
     if (j == std::string_view::npos) return std::nullopt;
     i = j + end.size();
@@ -330,7 +340,9 @@ std::optional<FeedTable> read_in_pieces(std::string_view text, const std::string
   // One allocation each for the records, cells and text: growing by doubling would briefly
   // hold both copies. The first piece shows how many cells and bytes a record takes.
   std::size_t expected = 0;
-  for (auto j = body.find(record_end); j != std::string_view::npos; j = body.find(record_end, j + 1)) ++expected;
+  for (auto j = body.find(record_end); j != std::string_view::npos;
+       j = body.find(record_end, j + 1))
+    ++expected;
   bool reserved = false;
   for (std::size_t pos = 0; pos < body.size();) {
     std::size_t cut = pos;
@@ -349,7 +361,8 @@ std::optional<FeedTable> read_in_pieces(std::string_view text, const std::string
     // A piece must be whole elements: an unclosed one would have failed above, and a stray
     // end tag too; a piece holding anything but Records and white space is not a plain report.
     for (auto n : doc.children())
-      if (n.type() != pugi::node_element || std::string_view(n.name()) != "Record") return std::nullopt;
+      if (n.type() != pugi::node_element || std::string_view(n.name()) != "Record")
+        return std::nullopt;
     append_records(doc, t, index, number);
     if (!reserved && number > 0) {
       reserved = true;
@@ -372,8 +385,12 @@ Result<FeedTable> read_xml_feed(std::string_view bytes, const std::string& file)
   std::string decoded;    // only UTF-16 needs a converted copy
   std::string_view text;  // the file as UTF-8, without a BOM
   switch (detect_encoding(bytes)) {
-    case DetectedEncoding::utf8: text = bytes; break;
-    case DetectedEncoding::utf8_bom: text = bytes.substr(3); break;
+    case DetectedEncoding::utf8:
+      text = bytes;
+      break;
+    case DetectedEncoding::utf8_bom:
+      text = bytes.substr(3);
+      break;
     case DetectedEncoding::utf16le:
     case DetectedEncoding::utf16be: {
       bool be = detect_encoding(bytes) == DetectedEncoding::utf16be;
@@ -386,8 +403,9 @@ Result<FeedTable> read_xml_feed(std::string_view bytes, const std::string& file)
     }
   }
   if (text.size() > FeedTable::kMaxExportBytes)
-    return make_error(file, "the file is larger than 1 GiB; a school's CommandReporter report is "
-                            "never near this size",
+    return make_error(file,
+                      "the file is larger than 1 GiB; a school's CommandReporter report is "
+                      "never near this size",
                       "check the report in SIMS selects only what mapping.toml names, and export "
                       "it again");
   if (trim(text).empty())
@@ -406,10 +424,11 @@ Result<FeedTable> read_xml_feed(std::string_view bytes, const std::string& file)
   // expands external or user-defined entities; only the five predefined ones and &#NN;.
   auto pr = doc.load_buffer(text.data(), text.size(), pugi::parse_default, pugi::encoding_utf8);
   if (!pr) {
-    return make_error(file + ":" + std::to_string(line_of(text, static_cast<std::size_t>(pr.offset))),
-                      std::string("the file is not well-formed XML (") + pr.description() +
-                          "); it may have been cut short while being written",
-                      kReexport);
+    return make_error(
+        file + ":" + std::to_string(line_of(text, static_cast<std::size_t>(pr.offset))),
+        std::string("the file is not well-formed XML (") + pr.description() +
+            "); it may have been cut short while being written",
+        kReexport);
   }
   auto root = doc.document_element();
   std::string_view root_name = root.name();

@@ -13,8 +13,8 @@
 #include <string>
 #include <string_view>
 
-#include "connectors/mis/feed_table.h"
 #include "base/result.h"
+#include "connectors/mis/feed_table.h"
 
 namespace iesync {
 

@@ -97,7 +97,8 @@ Result<std::vector<ItemOutcome>> FileTarget::recover(std::span<const OutboxRow> 
   std::vector<ItemOutcome> out;
   if (pending.empty()) return out;
   std::error_code ec;
-  if (!fs::is_directory(dir_, ec)) return folder_error(dir_, "the write-back folder does not exist");
+  if (!fs::is_directory(dir_, ec))
+    return folder_error(dir_, "the write-back folder does not exist");
   std::map<std::string, const OutboxRow*> wanted;
   for (const auto& r : pending) wanted[r.send_key()] = &r;
   for (fs::directory_iterator d(dir_, ec), end; !ec && d != end; d.increment(ec)) {
@@ -196,7 +197,8 @@ Result<SendOutcome> FileTarget::send(std::span<const OutboxRow> rows, const Befo
   SendOutcome out;
   if (rows.empty()) return out;
   std::error_code ec;
-  if (!fs::is_directory(dir_, ec)) return folder_error(dir_, "the write-back folder does not exist");
+  if (!fs::is_directory(dir_, ec))
+    return folder_error(dir_, "the write-back folder does not exist");
   auto name = write_file(rows);
   if (!name) return name.error();
   for (const auto& r : rows)

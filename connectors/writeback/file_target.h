@@ -19,8 +19,8 @@
 
 #include <filesystem>
 
-#include "connectors/writeback/target.h"
 #include "base/clock.h"
+#include "connectors/writeback/target.h"
 
 namespace iesync {
 

@@ -16,13 +16,12 @@ Result<std::unique_ptr<WriteTarget>> make_write_target(const WritebackConfig& cf
                         "set it to the folder the MIS imports write-back files from");
     return std::unique_ptr<WriteTarget>(std::make_unique<FileTarget>(cfg.outbox_dir, clock));
   }
-  struct stat st{};
+  struct stat st {};
   if (::stat(cfg.token_file.c_str(), &st) != 0)
     return make_error(cfg.token_file.string(), "the Wonde token file does not exist",
                       "create it with the API token on its first line, mode 0600");
   if (st.st_mode & 077)
-    return make_error(cfg.token_file.string(),
-                      "the Wonde token file can be read by other users",
+    return make_error(cfg.token_file.string(), "the Wonde token file can be read by other users",
                       "run: chmod 600 " + cfg.token_file.string());
   auto token = read_wonde_token(cfg.token_file);
   if (!token) return token.error();

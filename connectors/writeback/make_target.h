@@ -4,10 +4,10 @@
 
 #include <memory>
 
+#include "base/clock.h"
 #include "config/config.h"
 #include "connectors/http/http_client.h"
 #include "connectors/writeback/target.h"
-#include "base/clock.h"
 #include "store/lookup_cache.h"
 
 namespace iesync {

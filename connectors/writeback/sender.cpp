@@ -8,10 +8,18 @@ namespace iesync {
 std::string describe_item(const WriteItem& it) {
   std::string what;
   switch (it.kind) {
-    case WriteKind::lesson_mark: what = "lesson mark"; break;
-    case WriteKind::session_mark: what = "session mark"; break;
-    case WriteKind::exclusion: what = "internal exclusion record"; break;
-    case WriteKind::retraction: what = "retraction (mark back to -)"; break;
+    case WriteKind::lesson_mark:
+      what = "lesson mark";
+      break;
+    case WriteKind::session_mark:
+      what = "session mark";
+      break;
+    case WriteKind::exclusion:
+      what = "internal exclusion record";
+      break;
+    case WriteKind::retraction:
+      what = "retraction (mark back to -)";
+      break;
   }
   std::string where;
   if (!it.class_code.empty())
@@ -44,7 +52,9 @@ Result<void> Sender::record(const OutboxRow& row, const ItemOutcome& o, SendSumm
       events_.emit(*o.event);
       return;
     }
-    events_.emit(Event{sev, kind, msg,
+    events_.emit(Event{sev,
+                       kind,
+                       msg,
                        {{"outbox_id", std::to_string(row.id)},
                         {"key", row.item.key},
                         {"target", name},
@@ -64,8 +74,8 @@ Result<void> Sender::record(const OutboxRow& row, const ItemOutcome& o, SendSumm
         emit(Severity::warning, "writeback.conflict",
              "The " + describe_item(row.item) + " was not written: " + o.detail +
                  ". iesync never overwrites it; check the register, then change the mark in "
-                 "the MIS or run: iesync outbox discard " + std::to_string(row.id) +
-                 " --reason TEXT");
+                 "the MIS or run: iesync outbox discard " +
+                 std::to_string(row.id) + " --reason TEXT");
       return r;
     }
     case ItemResult::retry: {
@@ -86,7 +96,8 @@ Result<void> Sender::record(const OutboxRow& row, const ItemOutcome& o, SendSumm
       if (r)
         emit(Severity::warning, "writeback.in_doubt",
              "The " + describe_item(row.item) + " may or may not have reached the MIS (" +
-                 o.detail + "). It will be read back from the MIS before it is sent again, "
+                 o.detail +
+                 "). It will be read back from the MIS before it is sent again, "
                  "so it is never written twice");
       return r;
     }
@@ -122,7 +133,8 @@ Result<SendSummary> Sender::run_once() {
   auto recovered = target_.recover(rows);
   if (!recovered) {
     // Without knowing what is already out there, writing could duplicate: send nothing.
-    events_.emit(Event{Severity::error, "writeback.recover_failed",
+    events_.emit(Event{Severity::error,
+                       "writeback.recover_failed",
                        "Write-back did not run: " + recovered.error().to_string(),
                        {{"target", target_.name()}}});
     return recovered.error();
@@ -167,10 +179,11 @@ Result<SendSummary> Sender::run_once() {
   };
   auto out = target_.send(to_send, before_post);
   if (!out) {
-    events_.emit(Event{Severity::warning, "writeback.unavailable",
-                       "Write-back to the MIS failed and will be tried again: " +
-                           out.error().to_string(),
-                       {{"target", target_.name()}, {"items", std::to_string(to_send.size())}}});
+    events_.emit(
+        Event{Severity::warning,
+              "writeback.unavailable",
+              "Write-back to the MIS failed and will be tried again: " + out.error().to_string(),
+              {{"target", target_.name()}, {"items", std::to_string(to_send.size())}}});
     for (const auto& row : to_send) {
       if (std::find(announced.begin(), announced.end(), row.id) != announced.end()) continue;
       auto next = clock_.now() + writeback_backoff(row.tries, std::nullopt, opts_);
@@ -178,12 +191,13 @@ Result<SendSummary> Sender::run_once() {
       if (!st) return st.error();
       ++sum.retry;
       if (*st == OutboxState::failed)
-        events_.emit(Event{Severity::error, "writeback.failed",
-                           "The " + describe_item(row.item) + " could not be written after " +
-                               std::to_string(row.tries + 1) + " tries (last: " +
-                               out.error().message + "). Fix the cause, then run: iesync outbox retry " +
-                               std::to_string(row.id),
-                           {{"outbox_id", std::to_string(row.id)}, {"key", row.item.key}}});
+        events_.emit(
+            Event{Severity::error,
+                  "writeback.failed",
+                  "The " + describe_item(row.item) + " could not be written after " +
+                      std::to_string(row.tries + 1) + " tries (last: " + out.error().message +
+                      "). Fix the cause, then run: iesync outbox retry " + std::to_string(row.id),
+                  {{"outbox_id", std::to_string(row.id)}, {"key", row.item.key}}});
     }
     return sum;
   }
@@ -202,11 +216,11 @@ Result<SendSummary> Sender::run_once() {
     if (!seen.count(id)) ++sum.in_doubt;
   sum.untouched = static_cast<int>(to_send.size() - seen.size());
   if (out->stopped)
-    events_.emit(Event{Severity::warning, "writeback.unavailable",
-                       "Write-back stopped early and goes on next cycle: " +
-                           out->stopped->to_string(),
-                       {{"target", target_.name()},
-                        {"items", std::to_string(to_send.size() - seen.size())}}});
+    events_.emit(Event{
+        Severity::warning,
+        "writeback.unavailable",
+        "Write-back stopped early and goes on next cycle: " + out->stopped->to_string(),
+        {{"target", target_.name()}, {"items", std::to_string(to_send.size() - seen.size())}}});
   return sum;
 }
 

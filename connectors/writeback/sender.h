@@ -16,9 +16,9 @@
 #include <map>
 #include <vector>
 
-#include "connectors/writeback/target.h"
 #include "base/clock.h"
 #include "base/events.h"
+#include "connectors/writeback/target.h"
 #include "store/outbox.h"
 
 namespace iesync {

@@ -69,7 +69,8 @@ class WriteTarget {
 
   // An Error means nothing was sent (e.g. the drop folder is missing): every row is retried.
   // A target that can lose a request's answer calls before_post before each request.
-  virtual Result<SendOutcome> send(std::span<const OutboxRow> rows, const BeforePost& before_post) = 0;
+  virtual Result<SendOutcome> send(std::span<const OutboxRow> rows,
+                                   const BeforePost& before_post) = 0;
 };
 
 }  // namespace iesync

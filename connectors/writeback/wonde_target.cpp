@@ -56,7 +56,9 @@ std::string date_at(const json::value& v, const char* name) {
 }
 
 // The path only: a query may hold dates and filters, never a secret, but keep messages short.
-std::string printable(const std::string& url) { return url.substr(0, url.find('?')); }
+std::string printable(const std::string& url) {
+  return url.substr(0, url.find('?'));
+}
 
 std::string snippet(const std::string& body) {
   return body.size() > 300 ? body.substr(0, 300) + "..." : body;
@@ -64,7 +66,8 @@ std::string snippet(const std::string& body) {
 
 std::optional<std::chrono::seconds> retry_after(const HttpResponse& r) {
   auto h = r.header("Retry-After");
-  if (h.empty() || h.size() > 9 || !std::all_of(h.begin(), h.end(), [](char c) { return c >= '0' && c <= '9'; }))
+  if (h.empty() || h.size() > 9 ||
+      !std::all_of(h.begin(), h.end(), [](char c) { return c >= '0' && c <= '9'; }))
     return std::nullopt;
   return std::chrono::seconds(std::stoll(h));
 }
@@ -112,7 +115,8 @@ Result<std::string> read_wonde_token(const std::filesystem::path& token_file) {
   return Result<std::string>(boost::system::in_place_value, token);
 }
 
-WondeTarget::WondeTarget(HttpClient& http, WondeOptions opts) : http_(http), opts_(std::move(opts)) {
+WondeTarget::WondeTarget(HttpClient& http, WondeOptions opts)
+    : http_(http), opts_(std::move(opts)) {
   while (!opts_.api_base.empty() && opts_.api_base.back() == '/') opts_.api_base.pop_back();
   if (opts_.batch_size < 1) opts_.batch_size = 1;
   if (!opts_.sleep)
@@ -156,12 +160,12 @@ Result<json::value> WondeTarget::get_json(const std::string& url) {
       auto ra = retry_after(*resp);
       wait = ra ? std::chrono::milliseconds(*ra) : backoff;
     } else if (resp->status != 200) {
-      return make_error(printable(url),
-                        "Wonde answered HTTP " + std::to_string(resp->status) + ": " +
-                            snippet(resp->body),
-                        resp->status == 401 || resp->status == 403
-                            ? "check the token in [writeback] token_file and the school_id"
-                            : "write-back is tried again next cycle");
+      return make_error(
+          printable(url),
+          "Wonde answered HTTP " + std::to_string(resp->status) + ": " + snippet(resp->body),
+          resp->status == 401 || resp->status == 403
+              ? "check the token in [writeback] token_file and the school_id"
+              : "write-back is tried again next cycle");
     } else {
       boost::system::error_code ec;
       auto v = json::parse(resp->body, ec);
@@ -175,9 +179,10 @@ Result<json::value> WondeTarget::get_json(const std::string& url) {
     waited += *wait;
     backoff = std::min(backoff * 2, std::chrono::milliseconds(8000));
   }
-  return make_error(printable(url), last + " (gave up after waiting " +
-                                        std::to_string(waited.count() / 1000) + " s)",
-                    "write-back goes on next cycle; nothing was sent that depends on this lookup");
+  return make_error(
+      printable(url),
+      last + " (gave up after waiting " + std::to_string(waited.count() / 1000) + " s)",
+      "write-back goes on next cycle; nothing was sent that depends on this lookup");
 }
 
 Result<std::vector<json::value>> WondeTarget::get_all(const std::string& first_url) {
@@ -206,7 +211,8 @@ std::string map_to_json(const std::map<std::string, std::string>& m) {
   return json::serialize(o);
 }
 
-std::optional<std::map<std::string, std::string>> map_from_json(const std::optional<std::string>& s) {
+std::optional<std::map<std::string, std::string>> map_from_json(
+    const std::optional<std::string>& s) {
   if (!s) return std::nullopt;
   boost::system::error_code ec;
   auto v = json::parse(*s, ec);
@@ -305,7 +311,8 @@ Result<std::string> WondeTarget::lesson_id_for(const WriteItem& it) {
 
 // The code of an attendance record: an id to look up, or an included object.
 namespace {
-std::string record_code(const json::value& rec, const std::map<std::string, std::string>& code_of_id) {
+std::string record_code(const json::value& rec,
+                        const std::map<std::string, std::string>& code_of_id) {
   auto* p = at(rec, {"attendance_code"});
   if (!p) return {};
   if (p->is_object()) {
@@ -318,7 +325,8 @@ std::string record_code(const json::value& rec, const std::map<std::string, std:
 }
 }  // namespace
 
-Result<const std::map<std::string, std::string>*> WondeTarget::lesson_marks(const std::string& lesson_id) {
+Result<const std::map<std::string, std::string>*> WondeTarget::lesson_marks(
+    const std::string& lesson_id) {
   using R = Result<const std::map<std::string, std::string>*>;
   if (auto it = lesson_marks_.find(lesson_id); it != lesson_marks_.end())
     return R(boost::system::in_place_value, &it->second);
@@ -331,7 +339,8 @@ Result<const std::map<std::string, std::string>*> WondeTarget::lesson_marks(cons
   return R(boost::system::in_place_value, &slot);
 }
 
-Result<const std::map<std::string, std::string>*> WondeTarget::session_marks(const std::string& date) {
+Result<const std::map<std::string, std::string>*> WondeTarget::session_marks(
+    const std::string& date) {
   using R = Result<const std::map<std::string, std::string>*>;
   if (auto it = session_marks_.find(date); it != session_marks_.end())
     return R(boost::system::in_place_value, &it->second);
@@ -426,7 +435,8 @@ Result<bool> WondeTarget::behaviour_exists(const OutboxRow& row, const std::stri
   auto type = attribute_code("type", opts_.behaviour_type);
   if (!type) return type.error();
   // Only records changed since the item was last tried can be the one we may have written.
-  std::string since = row.updated_at.size() >= 10 ? row.updated_at.substr(0, 10) : row.item.date.iso();
+  std::string since =
+      row.updated_at.size() >= 10 ? row.updated_at.substr(0, 10) : row.item.date.iso();
   if (auto d = Date::parse_iso(since)) since = d->plus_days(-1).iso();
   auto all = get_all(school_url("behaviours/?include=students&per_page=200&updated_after=" + since +
                                 "%2000:00:00"));
@@ -456,18 +466,25 @@ Result<std::vector<ItemOutcome>> WondeTarget::recover(std::span<const OutboxRow>
     if (it.kind == WriteKind::exclusion) {
       auto found = behaviour_exists(row, **sid);
       if (!found) break;
-      out.push_back({row.id, *found ? ItemResult::confirmed : ItemResult::not_there,
-                     *found ? "read back" : "", "no record for that pupil, date and type", {}, {}});
+      out.push_back({row.id,
+                     *found ? ItemResult::confirmed : ItemResult::not_there,
+                     *found ? "read back" : "",
+                     "no record for that pupil, date and type",
+                     {},
+                     {}});
       continue;
     }
     if (auto r = load_codes(); !r) break;
     auto cur = current_mark(it, **sid);
     if (!cur) break;
-    const bool there = it.kind == WriteKind::retraction ? (*cur == "-" || cur->empty())
-                                                        : *cur == it.code;
-    out.push_back({row.id, there ? ItemResult::confirmed : ItemResult::not_there,
+    const bool there =
+        it.kind == WriteKind::retraction ? (*cur == "-" || cur->empty()) : *cur == it.code;
+    out.push_back({row.id,
+                   there ? ItemResult::confirmed : ItemResult::not_there,
                    there ? "read back" : "",
-                   "the MIS holds \"" + *cur + "\" for " + where_of(it), {}, {}});
+                   "the MIS holds \"" + *cur + "\" for " + where_of(it),
+                   {},
+                   {}});
   }
   return out;
 }
@@ -567,8 +584,9 @@ WondeTarget::Reply WondeTarget::post(Endpoint ep, const std::vector<Prepared>& b
   std::string message = ec ? snippet(resp->body) : str_at(v, {"message"});
   if (message.empty()) message = snippet(resp->body);
   if (s == 422) {
-    r.named = ec ? std::map<size_t, std::string>{}
-                 : named_items(v, ep == Endpoint::behaviour ? "students" : "attendance", batch.size());
+    r.named =
+        ec ? std::map<size_t, std::string>{}
+           : named_items(v, ep == Endpoint::behaviour ? "students" : "attendance", batch.size());
     if (ep == Endpoint::behaviour && r.named.empty() && !ec) {
       // A behaviour request carries one record: whatever it names is about that record.
       if (auto* e = at(v, {"errors"}); e && e->is_object() && !e->as_object().empty()) {
@@ -609,8 +627,9 @@ void WondeTarget::post_all(Endpoint ep, std::vector<Prepared> batch, const Befor
   auto refused = [&](const Prepared& p, const std::string& msg) {
     const auto& it = p.row->item;
     if (says_mark_exists(msg))
-      settle(p, ItemResult::conflict, "the MIS refused it as a mark already exists for " +
-                                          where_of(it) + " (\"" + msg + "\")");
+      settle(
+          p, ItemResult::conflict,
+          "the MIS refused it as a mark already exists for " + where_of(it) + " (\"" + msg + "\")");
     else
       settle(p, ItemResult::failed, "the MIS refused it: " + msg);
   };
@@ -673,10 +692,12 @@ void WondeTarget::post_all(Endpoint ep, std::vector<Prepared> batch, const Befor
     batch.clear();
     std::string why = reply.detail;
     while (bad.size() > 1 && !stop) {
-      std::vector<Prepared> first(std::make_move_iterator(bad.begin()),
-                                  std::make_move_iterator(bad.begin() + static_cast<long>(bad.size() / 2)));
-      std::vector<Prepared> second(std::make_move_iterator(bad.begin() + static_cast<long>(bad.size() / 2)),
-                                   std::make_move_iterator(bad.end()));
+      std::vector<Prepared> first(
+          std::make_move_iterator(bad.begin()),
+          std::make_move_iterator(bad.begin() + static_cast<long>(bad.size() / 2)));
+      std::vector<Prepared> second(
+          std::make_move_iterator(bad.begin() + static_cast<long>(bad.size() / 2)),
+          std::make_move_iterator(bad.end()));
       Reply r2;
       if (!send_part(first, r2)) return;
       if (r2.kind == Reply::Kind::ok || r2.kind == Reply::Kind::failed) {
@@ -723,8 +744,8 @@ std::optional<Verdict> judge_mark(const WriteItem& it, const std::string& curren
   }
   if (current == it.code) return Verdict{ItemResult::confirmed, "already in the MIS"};
   if (!contains(opts.may_overwrite, current))
-    return Verdict{ItemResult::conflict, "the MIS already holds the mark \"" + current +
-                                             "\" for " + where_of(it) + " (entered in the MIS)"};
+    return Verdict{ItemResult::conflict, "the MIS already holds the mark \"" + current + "\" for " +
+                                             where_of(it) + " (entered in the MIS)"};
   return std::nullopt;
 }
 
@@ -738,7 +759,8 @@ std::string exclusion_comment(const WriteItem& it) {
 
 }  // namespace
 
-Result<SendOutcome> WondeTarget::send(std::span<const OutboxRow> rows, const BeforePost& before_post) {
+Result<SendOutcome> WondeTarget::send(std::span<const OutboxRow> rows,
+                                      const BeforePost& before_post) {
   SendOutcome out;
   if (auto r = load_codes(); !r) {
     out.stopped = r.error();
@@ -762,8 +784,10 @@ Result<void> WondeTarget::prepare(const OutboxRow& row, Batches& to_post, SendOu
   if (!sid) return sid.error();
   if (!*sid) {
     settle(out, row, ItemResult::failed,
-           "student " + it.student_id + " is not in the MIS via Wonde (no admission number "
-           "or UPN " + it.student_id + ")");
+           "student " + it.student_id +
+               " is not in the MIS via Wonde (no admission number "
+               "or UPN " +
+               it.student_id + ")");
     return {};
   }
   if (is_lesson_item(it) || is_session_item(it)) return prepare_mark(row, **sid, to_post, out);

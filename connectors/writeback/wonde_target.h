@@ -48,6 +48,7 @@
 // is sent again. So a crash between the POST and the commit never duplicates a write.
 #pragma once
 
+#include <boost/json/value.hpp>
 #include <chrono>
 #include <filesystem>
 #include <functional>
@@ -56,8 +57,6 @@
 #include <set>
 #include <string>
 #include <vector>
-
-#include <boost/json/value.hpp>
 
 #include "connectors/http/http_client.h"
 #include "connectors/writeback/target.h"
@@ -70,11 +69,11 @@ struct WondeOptions {
   std::string school_id;
   std::string token;
   int batch_size = 50;
-  std::string behaviour_type = "Internal exclusion";    // [writeback] behaviour_type
-  std::string behaviour_action = "Internal exclusion";  // [writeback] behaviour_action; "" = none
+  std::string behaviour_type = "Internal exclusion";     // [writeback] behaviour_type
+  std::string behaviour_action = "Internal exclusion";   // [writeback] behaviour_action; "" = none
   std::vector<std::string> may_overwrite{"", "-", "N"};  // [codes] may_overwrite
   std::vector<std::string> our_codes{"/", "\\"};         // codes iesync writes ([codes])
-  std::chrono::seconds lookup_budget{30};  // total waiting on one failing lookup
+  std::chrono::seconds lookup_budget{30};                // total waiting on one failing lookup
   // How the target waits between lookup retries; tests pass one that does not sleep.
   std::function<void(std::chrono::milliseconds)> sleep;
   LookupCache* cache = nullptr;  // null: nothing cached across runs
@@ -128,8 +127,8 @@ class WondeTarget final : public WriteTarget {
   Result<void> prepare(const OutboxRow& row, Batches& to_post, SendOutcome& out);
   Result<void> prepare_mark(const OutboxRow& row, const std::string& student, Batches& to_post,
                             SendOutcome& out);
-  Result<void> prepare_exclusion(const OutboxRow& row, const std::string& student,
-                                 Batches& to_post, SendOutcome& out);
+  Result<void> prepare_exclusion(const OutboxRow& row, const std::string& student, Batches& to_post,
+                                 SendOutcome& out);
   void post_batches(Batches& to_post, const BeforePost& before_post, SendOutcome& out);
 
   Result<void> load_students(bool fresh);
@@ -156,12 +155,14 @@ class WondeTarget final : public WriteTarget {
   WondeOptions opts_;
   std::optional<std::map<std::string, std::string>> students_;  // adno/upn -> Wonde id
   bool students_cached_ = false;  // students_ came from the cache, not this run
-  std::optional<std::map<std::string, std::string>> codes_;     // code -> Wonde id
-  std::map<std::string, std::string> code_of_id_;               // Wonde id -> code
+  std::optional<std::map<std::string, std::string>> codes_;  // code -> Wonde id
+  std::map<std::string, std::string> code_of_id_;            // Wonde id -> code
   std::optional<std::vector<WondeAttribute>> attributes_;
-  std::map<std::string, std::vector<Lesson>> lessons_;                        // date -> lessons
-  std::map<std::string, std::map<std::string, std::string>> lesson_marks_;    // lesson -> student -> code
-  std::map<std::string, std::map<std::string, std::string>> session_marks_;   // date -> "student|AM" -> code
+  std::map<std::string, std::vector<Lesson>> lessons_;  // date -> lessons
+  std::map<std::string, std::map<std::string, std::string>>
+      lesson_marks_;  // lesson -> student -> code
+  std::map<std::string, std::map<std::string, std::string>>
+      session_marks_;  // date -> "student|AM" -> code
 };
 
 }  // namespace iesync

@@ -1,10 +1,10 @@
 #include <iostream>
-#include "daemon/exit_code.h"
 
 #include "config/load.h"
 #include "connectors/http/curl_client.h"
 #include "connectors/writeback/wonde_target.h"
 #include "daemon/commands.h"
+#include "daemon/exit_code.h"
 
 namespace iesync {
 

@@ -1,8 +1,8 @@
 // `iesync notify preview|send|list` (SPEC §1, §9).
 #include <iostream>
-#include "daemon/exit_code.h"
 
 #include "daemon/commands.h"
+#include "daemon/exit_code.h"
 #include "daemon/notify/notify_step.h"
 #include "daemon/runtime.h"
 #include "mapping/shown_text.h"
@@ -13,8 +13,10 @@ namespace iesync {
 namespace {
 
 void print_message(const MailMessage& m) {
-  std::cout << "To: " << shown(m.to_name.empty() ? m.to_address : m.to_name + " <" + m.to_address + ">")
-            << "\nSubject: " << shown(m.subject) << "\n\n" << shown(m.text) << "\n----\n";
+  std::cout << "To: "
+            << shown(m.to_name.empty() ? m.to_address : m.to_name + " <" + m.to_address + ">")
+            << "\nSubject: " << shown(m.subject) << "\n\n"
+            << shown(m.text) << "\n----\n";
 }
 
 int print_report(const NotifyStepReport& r) {
@@ -22,8 +24,11 @@ int print_report(const NotifyStepReport& r) {
   if (r.delivery.deferred) std::cout << ", " << r.delivery.deferred << " deferred (tried again)";
   if (r.delivery.failed) std::cout << ", " << r.delivery.failed << " failed";
   std::cout << "\n";
-  if (r.delivery.unavailable) std::cout << "Not sent yet: " << shown(*r.delivery.unavailable) << "\n";
-  return r.failed || r.delivery.unavailable || r.delivery.failed || r.delivery.deferred ? ExitCode::problems : ExitCode::ok;
+  if (r.delivery.unavailable)
+    std::cout << "Not sent yet: " << shown(*r.delivery.unavailable) << "\n";
+  return r.failed || r.delivery.unavailable || r.delivery.failed || r.delivery.deferred
+             ? ExitCode::problems
+             : ExitCode::ok;
 }
 
 }  // namespace
@@ -51,10 +56,12 @@ int cmd_notify(const CommonOptions& common, const NotifyOptions& o) {
     }
     if (rows->empty()) std::cout << "No emails queued.\n";
     for (const auto& m : *rows) {
-      std::cout << m.id << "\t" << mail_state_name(m.state) << "\t" << mail_kind_name(m.message.kind) << "\t"
-                << m.day.iso() << "\t" << shown(m.message.to_address) << "\ttries " << m.tries;
+      std::cout << m.id << "\t" << mail_state_name(m.state) << "\t"
+                << mail_kind_name(m.message.kind) << "\t" << m.day.iso() << "\t"
+                << shown(m.message.to_address) << "\ttries " << m.tries;
       if (!m.sent_at.empty()) std::cout << "\tsent " << m.sent_at;
-      if (!m.last_error.empty() && m.state != MailState::sent) std::cout << "\t" << shown(m.last_error);
+      if (!m.last_error.empty() && m.state != MailState::sent)
+        std::cout << "\t" << shown(m.last_error);
       std::cout << "\n";
     }
     return ExitCode::ok;
@@ -82,7 +89,8 @@ int cmd_notify(const CommonOptions& common, const NotifyOptions& o) {
   // send
   EventSink& events = *rt->log;
   int exit = 0;
-  if (o.kind.empty() || o.kind == "chase") exit |= print_report(chase_now(rt->config, *rt->store, events, clock));
+  if (o.kind.empty() || o.kind == "chase")
+    exit |= print_report(chase_now(rt->config, *rt->store, events, clock));
   if (o.kind.empty() || o.kind == "digest")
     exit |= print_report(digest_now(rt->config, *rt->store, events, clock, day));
   return exit;

@@ -1,10 +1,11 @@
+#include "store/outbox.h"
+
 #include <iostream>
-#include "daemon/exit_code.h"
 
 #include "daemon/commands.h"
+#include "daemon/exit_code.h"
 #include "daemon/runtime.h"
 #include "mapping/shown_text.h"
-#include "store/outbox.h"
 
 namespace iesync {
 
@@ -39,14 +40,16 @@ int cmd_outbox(const CommonOptions& common, const OutboxOptions& o) {
       std::cerr << shown(r.error().to_string()) << "\n";
       return ExitCode::problems;
     }
-    std::cout << "item " << o.id << (o.action == "retry" ? " will be sent again on the next cycle\n" : " discarded\n");
+    std::cout << "item " << o.id
+              << (o.action == "retry" ? " will be sent again on the next cycle\n" : " discarded\n");
     return ExitCode::ok;
   }
   OutboxFilter f;
   if (!o.state.empty()) {
     f.state = outbox_state_from_name(o.state);
     if (!f.state) {
-      std::cerr << "--state " << o.state << ": use pending, sent, confirmed, conflict, failed, superseded or discarded\n";
+      std::cerr << "--state " << o.state
+                << ": use pending, sent, confirmed, conflict, failed, superseded or discarded\n";
       return ExitCode::invalid;
     }
   }
@@ -59,7 +62,8 @@ int cmd_outbox(const CommonOptions& common, const OutboxOptions& o) {
   // Keys hold student ids and class codes, and last_error the MIS's own answer: both are
   // escaped, and a tab in either would shift the columns a script reads by.
   for (const auto& r : *rows) {
-    std::cout << r.id << "\t" << outbox_state_name(r.state) << "\t" << column(r.item.key) << "\ttries " << r.tries;
+    std::cout << r.id << "\t" << outbox_state_name(r.state) << "\t" << column(r.item.key)
+              << "\ttries " << r.tries;
     if (!r.last_error.empty()) std::cout << "\t" << column(r.last_error);
     std::cout << "\n";
   }

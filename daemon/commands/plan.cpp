@@ -1,7 +1,7 @@
 #include <iostream>
-#include "daemon/exit_code.h"
 
 #include "daemon/commands.h"
+#include "daemon/exit_code.h"
 #include "daemon/plan_view.h"
 #include "daemon/runtime.h"
 

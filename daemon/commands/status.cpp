@@ -1,13 +1,13 @@
 #include <boost/json.hpp>
-#include "daemon/exit_code.h"
 #include <iostream>
 
 #include "daemon/commands.h"
+#include "daemon/exit_code.h"
 #include "daemon/health.h"
 #include "daemon/impact/pupil_impact.h"
 #include "daemon/runtime.h"
-#include "mapping/timezone.h"
 #include "mapping/shown_text.h"
+#include "mapping/timezone.h"
 
 namespace iesync {
 
@@ -25,13 +25,13 @@ int cmd_status(const CommonOptions& common, const StatusOptions& o) {
   if (o.json) {
     json::array cycles, warnings;
     for (auto& c : h.recent_cycles)
-      cycles.push_back(json::object{{"started_at", c.started_at},
-                                    {"result", c.result},
-                                    {"summary", c.summary}});
+      cycles.push_back(
+          json::object{{"started_at", c.started_at}, {"result", c.result}, {"summary", c.summary}});
     for (auto& w : h.warnings) warnings.push_back(json::value(w));
     json::array held;
     for (auto& x : h.held)
-      held.push_back(json::object{{"feed", x.feed}, {"reason", x.reason}, {"apply_with", kApplyHeldCommand}});
+      held.push_back(
+          json::object{{"feed", x.feed}, {"reason", x.reason}, {"apply_with", kApplyHeldCommand}});
     json::object counts;
     for (auto& [k, v] : h.outbox_by_state) counts[k] = v;
     json::array review;
@@ -42,21 +42,25 @@ int cmd_status(const CommonOptions& common, const StatusOptions& o) {
                                       {"kind", flag_kind_name(f.flag.kind)},
                                       {"since", f.flag.since.iso()},
                                       {"advice", f.flag.advice}});
-    std::cout << json::serialize(json::object{{"healthy", healthy}, {"cycles", cycles},
-                                              {"outbox", counts}, {"warnings", warnings},
+    std::cout << json::serialize(json::object{{"healthy", healthy},
+                                              {"cycles", cycles},
+                                              {"outbox", counts},
+                                              {"warnings", warnings},
                                               {"held_exports", held},
                                               {"review_flags", std::move(review)}})
               << "\n";
   } else {
     std::cout << (healthy ? "healthy" : "degraded") << "\n\nLast cycles:\n";
     // Summaries and warnings quote export values and remote answers: escaped for the terminal.
-    for (auto& c : h.recent_cycles) std::cout << "  " << c.started_at << "  " << shown(c.summary) << "\n";
+    for (auto& c : h.recent_cycles)
+      std::cout << "  " << c.started_at << "  " << shown(c.summary) << "\n";
     std::cout << "\nOutbox:";
     for (auto& [k, v] : h.outbox_by_state) std::cout << " " << k << "=" << v;
     std::cout << "\n";
     for (auto& w : h.warnings) std::cout << "WARN  " << shown(w) << "\n";
     if (!flags) {
-      std::cout << "\nReview flags could not be worked out: " << shown(flags.error().to_string()) << "\n";
+      std::cout << "\nReview flags could not be worked out: " << shown(flags.error().to_string())
+                << "\n";
     } else if (!flags->empty()) {
       std::cout << "\nReview flags (about pupils; the service itself is fine):\n";
       for (auto& f : *flags) std::cout << "FLAG  " << shown(f.sentence()) << "\n";

@@ -2,7 +2,6 @@
 // subject access and erasure for one student. The store work is in store/student_data.h;
 // this file is the command line around it. See docs/data-protection.md.
 #include <fcntl.h>
-#include "daemon/exit_code.h"
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -14,6 +13,7 @@
 
 #include "connectors/mis/feed_files.h"
 #include "daemon/commands.h"
+#include "daemon/exit_code.h"
 #include "daemon/runtime.h"
 #include "mapping/shown_text.h"
 #include "store/student_data.h"
@@ -170,11 +170,12 @@ int do_erase(Runtime& rt, const StudentRef& who, const StudentOptions& o, const 
   }
   if (rt.log) {
     // Names no one: the log keeps the fact of the erasure, not the person.
-    rt.log->emit(Event{Severity::info, "student.erased",
-                       "A student record was erased at the school's request (sha256:" +
-                           who.id_hash.substr(0, 12) + "...); " + std::to_string(sum.total()) +
-                           " row(s) removed from the store.",
-                       {{"id_sha256", who.id_hash}, {"rows", std::to_string(sum.total())}}});
+    rt.log->emit(Event{
+        Severity::info,
+        "student.erased",
+        "A student record was erased at the school's request (sha256:" + who.id_hash.substr(0, 12) +
+            "...); " + std::to_string(sum.total()) + " row(s) removed from the store.",
+        {{"id_sha256", who.id_hash}, {"rows", std::to_string(sum.total())}}});
   }
   return ExitCode::ok;
 }

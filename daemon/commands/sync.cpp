@@ -1,10 +1,10 @@
 #include <unistd.h>
-#include "daemon/exit_code.h"
 
 #include <iostream>
 
 #include "daemon/commands.h"
 #include "daemon/cycle.h"
+#include "daemon/exit_code.h"
 #include "daemon/runtime.h"
 #include "daemon/status/snapshot.h"
 #include "mapping/marks.h"
@@ -36,12 +36,15 @@ int cmd_sync(const CommonOptions& common, const SyncOptions& o) {
     // Nothing was logged or stored: say here what would have happened. Messages and keys
     // carry export values, so the terminal gets them as sync.log does, escaped.
     for (const auto& e : printed.events())
-      std::cout << (e.severity == Severity::info ? "" : e.severity == Severity::warning ? "WARN  " : "ERROR ")
+      std::cout << (e.severity == Severity::info      ? ""
+                    : e.severity == Severity::warning ? "WARN  "
+                                                      : "ERROR ")
                 << shown(e.message) << "\n";
     for (const auto& w : report.to_queue)
       std::cout << "would queue " << write_kind_name(w.kind) << " " << shown(w.key)
                 << (w.code.empty() ? "" : " code " + shown(w.code)) << "\n";
-    for (const auto& k : report.retracts) std::cout << "would retract " << shown(k) << " if it was sent\n";
+    for (const auto& k : report.retracts)
+      std::cout << "would retract " << shown(k) << " if it was sent\n";
   } else if (!rt->log || !::isatty(2)) {
     std::cout << shown(report.summary) << "\n";
     // The summary counts the day's sessions; a held export is the one thing in this run the

@@ -42,14 +42,16 @@ json::value date_or_null(const std::optional<Date>& d) {
 }
 
 json::object window_json(const WindowCount& w) {
-  return json::object{{"from", date_or_null(w.from)}, {"to", date_or_null(w.to)},
-                      {"incidents", w.incidents},     {"points", w.points},
+  return json::object{{"from", date_or_null(w.from)},
+                      {"to", date_or_null(w.to)},
+                      {"incidents", w.incidents},
+                      {"points", w.points},
                       {"cut_short", w.cut_short}};
 }
 
 json::object flag_json(const ReviewFlag& f) {
-  return json::object{{"kind", flag_kind_name(f.kind)}, {"since", f.since.iso()},
-                      {"advice", f.advice}};
+  return json::object{
+      {"kind", flag_kind_name(f.kind)}, {"since", f.since.iso()}, {"advice", f.advice}};
 }
 
 // Where the behaviour data starts, or nullopt when no behaviour feed has been applied.
@@ -71,8 +73,9 @@ std::vector<PupilFlag> flags_of(const Pupil& p, const std::string& id, const Con
 }  // namespace
 
 std::string PupilFlag::sentence() const {
-  std::string who = name.empty() ? "Pupil " + student_id : name + " (" + student_id +
-                                                               (reg_group.empty() ? "" : ", " + reg_group) + ")";
+  std::string who =
+      name.empty() ? "Pupil " + student_id
+                   : name + " (" + student_id + (reg_group.empty() ? "" : ", " + reg_group) + ")";
   std::string what;
   switch (flag.kind) {
     case FlagKind::repeat_ie:
@@ -81,7 +84,8 @@ std::string PupilFlag::sentence() const {
              std::to_string(flag.within) + " school days";
       break;
     case FlagKind::incidents_after_return:
-      what = "has had " + std::to_string(flag.count) + " behaviour incidents since returning from IE";
+      what =
+          "has had " + std::to_string(flag.count) + " behaviour incidents since returning from IE";
       break;
   }
   return "Review flag: " + who + " " + what + " (since " + flag.since.iso() + "). " + flag.advice;
@@ -190,8 +194,8 @@ Result<json::object> dashboard_impact_json(const Config& cfg, Store& store, Date
                                   {"flagged", r->flagged()}});
     }
     return json::object{{"back_in_mainstream", std::move(back)},
-                         {"flags", std::move(flags)},
-                         {"behaviour_feed", impact.first_incident_date().value().has_value()}};
+                        {"flags", std::move(flags)},
+                        {"behaviour_feed", impact.first_incident_date().value().has_value()}};
   });
 }
 
@@ -199,8 +203,10 @@ void log_new_review_flags(const Config& cfg, Store& store, Date today, TimePoint
                           EventSink& events) {
   auto flags = open_review_flags(cfg, store, today);
   if (!flags) {
-    events.emit(Event{Severity::error, "impact.failed",
-                      "Could not work out the review flags: " + flags.error().to_string(), {}});
+    events.emit(Event{Severity::error,
+                      "impact.failed",
+                      "Could not work out the review flags: " + flags.error().to_string(),
+                      {}});
     return;
   }
   ImpactStore impact(store);
@@ -217,10 +223,11 @@ void log_new_review_flags(const Config& cfg, Store& store, Date today, TimePoint
     std::pair<std::string, std::string> key{f.student_id, flag_kind_name(f.flag.kind)};
     open.insert(key);
     if (told.contains(key)) continue;
-    events.emit(Event{Severity::warning, "impact.review_flag", f.sentence(),
-                      {{"student_id", f.student_id},
-                       {"kind", key.second},
-                       {"since", f.flag.since.iso()}}});
+    events.emit(
+        Event{Severity::warning,
+              "impact.review_flag",
+              f.sentence(),
+              {{"student_id", f.student_id}, {"kind", key.second}, {"since", f.flag.since.iso()}}});
     newly.emplace_back(f.student_id, key.second, f.flag.since.iso());
   }
   std::vector<std::pair<std::string, std::string>> closed;

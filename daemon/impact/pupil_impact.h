@@ -9,10 +9,10 @@
 #include <string>
 #include <vector>
 
-#include "config/config.h"
 #include "base/events.h"
-#include "mapping/impact.h"
 #include "base/result.h"
+#include "config/config.h"
+#include "mapping/impact.h"
 #include "store/store.h"
 
 namespace iesync {
@@ -20,7 +20,7 @@ namespace iesync {
 // A review flag with the pupil it is about.
 struct PupilFlag {
   std::string student_id;
-  std::string name;       // "Ada Lovelace"; empty when the pupil is no longer in the export
+  std::string name;  // "Ada Lovelace"; empty when the pupil is no longer in the export
   std::string reg_group;
   ReviewFlag flag;
   // One plain-English sentence: who, what, since when and the advice.
@@ -32,8 +32,7 @@ Result<std::vector<PupilFlag>> open_review_flags(const Config& cfg, Store& store
 
 // GET /api/v1/student/ID: nullopt when nothing is known about the pupil.
 Result<std::optional<boost::json::object>> student_impact_json(const Config& cfg, Store& store,
-                                                               const std::string& id,
-                                                               Date today);
+                                                               const std::string& id, Date today);
 
 // The dashboard's impact part: {"back_in_mainstream": [...], "flags": [...],
 // "behaviour_feed": bool}.

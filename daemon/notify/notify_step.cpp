@@ -64,7 +64,8 @@ Result<ChaseInputs> chase_inputs(Store& store, Date first, Date last) {
       if (l.course_ref && l.work.status == WorkStatus::not_set) refs.insert(*l.course_ref);
   for (const auto& ref : refs) {
     auto c = cache.course(ref);
-    if (c && *c && (*c)->course_id && !(*c)->link.empty()) in.course_links[*(*c)->course_id] = (*c)->link;
+    if (c && *c && (*c)->course_id && !(*c)->link.empty())
+      in.course_links[*(*c)->course_id] = (*c)->link;
   }
   return in;
 }
@@ -128,7 +129,8 @@ Result<ComposedChase> compose_chase(const Config& cfg, Store& store, Clock& cloc
   ChasePlan plan = select_chase(*in, tz, now, last);
   ComposedChase out;
   for (const auto& t : plan.teachers) {
-    out.messages.push_back(chase_email(t, "chase|" + today.iso() + "|" + slot + "|" + t.teacher_code,
+    out.messages.push_back(chase_email(t,
+                                       "chase|" + today.iso() + "|" + slot + "|" + t.teacher_code,
                                        cfg.school.name, cfg.mapping.work, now));
     for (const auto& i : t.items) out.chased.push_back(i.id);
   }
@@ -162,7 +164,9 @@ Result<std::vector<MailMessage>> compose_digest(const Config& cfg, Store& store,
   }
   for (const auto& [code, n] : by_teacher) {
     auto sf = in->staff.find(code);
-    std::string name = sf != in->staff.end() && !sf->second.name.empty() ? sf->second.name + " (" + code + ")" : code;
+    std::string name = sf != in->staff.end() && !sf->second.name.empty()
+                           ? sf->second.name + " (" + code + ")"
+                           : code;
     d.chased.push_back(name + ": " + std::to_string(n) + " lesson(s)");
   }
 
@@ -173,16 +177,22 @@ Result<std::vector<MailMessage>> compose_digest(const Config& cfg, Store& store,
     for (const auto& r : *rows) {
       switch (r.state) {
         case OutboxState::sent:
-        case OutboxState::confirmed: ++d.marks_written; break;
+        case OutboxState::confirmed:
+          ++d.marks_written;
+          break;
         case OutboxState::pending:
-        case OutboxState::in_doubt: ++d.marks_waiting; break;
+        case OutboxState::in_doubt:
+          ++d.marks_waiting;
+          break;
         case OutboxState::conflict:
-          d.conflicts_and_failures.push_back("Conflict: " + r.item.key + " (the MIS holds another mark; " + r.last_error + ")");
+          d.conflicts_and_failures.push_back("Conflict: " + r.item.key +
+                                             " (the MIS holds another mark; " + r.last_error + ")");
           break;
         case OutboxState::failed:
           d.conflicts_and_failures.push_back("Failed: " + r.item.key + " (" + r.last_error + ")");
           break;
-        default: break;
+        default:
+          break;
       }
     }
   }
@@ -193,7 +203,8 @@ Result<std::vector<MailMessage>> compose_digest(const Config& cfg, Store& store,
   if (std::filesystem::is_directory(rejected, ec))
     for (auto& e : std::filesystem::directory_iterator(rejected, ec))
       if (e.path().extension() == ".txt" && e.path().string().ends_with(".why.txt"))
-        d.export_problems.push_back("Rejected: " + e.path().filename().string() + " (see export_dir/rejected/)");
+        d.export_problems.push_back("Rejected: " + e.path().filename().string() +
+                                    " (see export_dir/rejected/)");
   if (auto rows = queue.list(500))
     for (const auto& q : *rows)
       if (q.state == MailState::failed && q.day == day)
@@ -230,7 +241,8 @@ NotifyStepReport run_notify_step(const Config& cfg, Store& store, EventSink& eve
     NotifySlot s{MailKind::chase, today, t};
     if (auto done = queue.ran(s.id()); done && *done) ran.insert(s.id());
   }
-  if (auto done = queue.ran(NotifySlot{MailKind::digest, today, times.digest_at}.id()); done && *done)
+  if (auto done = queue.ran(NotifySlot{MailKind::digest, today, times.digest_at}.id());
+      done && *done)
     ran.insert(NotifySlot{MailKind::digest, today, times.digest_at}.id());
   auto due = due_slots(times, school_day, tz, now, ran);
   // Chase times missed while iesync was down become one chase, under the latest of them.
@@ -241,7 +253,8 @@ NotifyStepReport run_notify_step(const Config& cfg, Store& store, EventSink& eve
     if (s.kind == MailKind::chase && chase && s.at == chase->at) {
       auto n = queue_chase(cfg, store, events, clock, s.at.str());
       if (!n) {
-        say(events, Severity::error, "notify.failed", "The chase at " + s.at.str() + " could not be queued: " + n.error().to_string());
+        say(events, Severity::error, "notify.failed",
+            "The chase at " + s.at.str() + " could not be queued: " + n.error().to_string());
         r.failed = true;
         continue;
       }
@@ -249,7 +262,8 @@ NotifyStepReport run_notify_step(const Config& cfg, Store& store, EventSink& eve
     } else if (s.kind == MailKind::digest) {
       auto msgs = compose_digest(cfg, store, clock, today);
       if (!msgs) {
-        say(events, Severity::error, "notify.failed", "The digest could not be written: " + msgs.error().to_string());
+        say(events, Severity::error, "notify.failed",
+            "The digest could not be written: " + msgs.error().to_string());
         r.failed = true;
         continue;
       }
@@ -265,7 +279,10 @@ NotifyStepReport run_notify_step(const Config& cfg, Store& store, EventSink& eve
     (void)queue.mark_ran(s.id());
     r.ran.push_back(s.id());
   }
-  if (r.queued) say(events, Severity::info, "notify.queued", std::to_string(r.queued) + " email(s) queued (" + std::to_string(r.ran.size()) + " notification time(s))");
+  if (r.queued)
+    say(events, Severity::info, "notify.queued",
+        std::to_string(r.queued) + " email(s) queued (" + std::to_string(r.ran.size()) +
+            " notification time(s))");
   return deliver(cfg, store, events, clock, std::move(r));
 }
 
@@ -276,7 +293,8 @@ NotifyStepReport chase_now(const Config& cfg, Store& store, EventSink& events, C
   std::snprintf(hms, sizeof hms, "now %s:%02d", local.time.str().c_str(), local.seconds);
   auto n = queue_chase(cfg, store, events, clock, hms);
   if (!n) {
-    say(events, Severity::error, "notify.failed", "The chase could not be queued: " + n.error().to_string());
+    say(events, Severity::error, "notify.failed",
+        "The chase could not be queued: " + n.error().to_string());
     r.failed = true;
     return r;
   }
@@ -289,7 +307,8 @@ NotifyStepReport digest_now(const Config& cfg, Store& store, EventSink& events, 
   NotifyStepReport r;
   auto msgs = compose_digest(cfg, store, clock, day);
   if (!msgs) {
-    say(events, Severity::error, "notify.failed", "The digest could not be written: " + msgs.error().to_string());
+    say(events, Severity::error, "notify.failed",
+        "The digest could not be written: " + msgs.error().to_string());
     r.failed = true;
     return r;
   }
@@ -315,8 +334,9 @@ std::optional<TimePoint> next_notify_at(const Config& cfg, Clock& clock) {
   auto cal = Calendar::build(cfg.mapping.calendar);
   if (!cal) return std::nullopt;
   const Calendar& c = *cal;
-  return next_slot_at({cfg.notify.chase_at, cfg.notify.digest_at},
-                      [&c](Date d) { return c.is_open(d); }, zone_of(cfg), clock.now());
+  return next_slot_at(
+      {cfg.notify.chase_at, cfg.notify.digest_at}, [&c](Date d) { return c.is_open(d); },
+      zone_of(cfg), clock.now());
 }
 
 }  // namespace iesync

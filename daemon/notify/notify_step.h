@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "base/events.h"
 #include "config/config.h"
 #include "connectors/email/delivery.h"
-#include "base/events.h"
 #include "mapping/notify/chase.h"
 #include "mapping/notify/mail.h"
 #include "store/store.h"
@@ -39,7 +39,7 @@ struct NotifyStepReport {
   int queued = 0;
   std::vector<std::string> ran;  // slot ids run
   DeliveryReport delivery;
-  bool failed = false;           // the store or the sender could not be used (said in events)
+  bool failed = false;  // the store or the sender could not be used (said in events)
 };
 
 // Queues what is due at clock.now() (nothing unless [notify] enabled), then delivers.

@@ -40,8 +40,12 @@ struct Table {
   }
 };
 
-std::string n(int v) { return std::to_string(v); }
-std::string r(const std::optional<double>& v) { return v ? format_rate(*v) : ""; }
+std::string n(int v) {
+  return std::to_string(v);
+}
+std::string r(const std::optional<double>& v) {
+  return v ? format_rate(*v) : "";
+}
 
 }  // namespace
 
@@ -76,8 +80,12 @@ std::vector<CsvFile> render_report_csv(const ReportData& d) {
     summary.row({"note", "No internal exclusion sessions were recorded between " +
                              long_date(d.range.first) + " and " + long_date(d.range.last) + "."});
   if (!d.anonymised) summary.row({"note", "Contains named pupils: SLT only."});
-  summary.row({"note", "<5 = fewer than 5 pupils on roll or in IE in the group; hidden so no child can be identified."});
-  summary.row({"note", "Sessions are bookings with status booked or attended on open school days; absent and cancelled bookings are not sessions."});
+  summary.row({"note",
+               "<5 = fewer than 5 pupils on roll or in IE in the group; hidden so no child can be "
+               "identified."});
+  summary.row({"note",
+               "Sessions are bookings with status booked or attended on open school days; absent "
+               "and cancelled bookings are not sessions."});
   files.push_back({"summary.csv", std::move(summary.content)});
 
   Table groups;
@@ -89,7 +97,8 @@ std::vector<CsvFile> render_report_csv(const ReportData& d) {
     std::string ws = whole.suppressed ? kSupp : r(whole.sessions_rate());
     for (const auto& g : t.rows) {
       if (g.suppressed)
-        groups.row({t.dimension, g.label, n(g.on_roll), kSupp, kSupp, kSupp, kSupp, kSupp, kSupp, ws});
+        groups.row(
+            {t.dimension, g.label, n(g.on_roll), kSupp, kSupp, kSupp, kSupp, kSupp, kSupp, ws});
       else
         groups.row({t.dimension, g.label, n(g.on_roll), n(g.pupils), r(g.pupils_rate()),
                     n(g.sessions), r(g.sessions_rate()), n(g.lessons), r(g.lessons_rate()), ws});
@@ -101,7 +110,8 @@ std::vector<CsvFile> render_report_csv(const ReportData& d) {
   if (d.anonymised)
     repeat.row({"pupil", "year", "sessions", "lessons_missed", "first_session", "last_session"});
   else
-    repeat.row({"pupil", "id", "year", "sessions", "lessons_missed", "first_session", "last_session"});
+    repeat.row(
+        {"pupil", "id", "year", "sessions", "lessons_missed", "first_session", "last_session"});
   for (const auto& s : d.repeat_students) {
     if (d.anonymised)
       repeat.row({s.label, s.year, n(s.sessions), n(s.lessons), s.first.iso(), s.last.iso()});
@@ -111,16 +121,18 @@ std::vector<CsvFile> render_report_csv(const ReportData& d) {
   files.push_back({"repeat_students.csv", std::move(repeat.content)});
 
   Table ret;
-  ret.row({"window_school_days", "sessions_judged", "returned", "percent_returned", "too_recent_to_judge",
-           "judged_up_to"});
+  ret.row({"window_school_days", "sessions_judged", "returned", "percent_returned",
+           "too_recent_to_judge", "judged_up_to"});
   for (const auto& x : d.returns)
-    ret.row({n(x.window), n(x.judged), n(x.returned), r(x.percent()), n(x.too_recent), d.horizon.iso()});
+    ret.row({n(x.window), n(x.judged), n(x.returned), r(x.percent()), n(x.too_recent),
+             d.horizon.iso()});
   files.push_back({"return_to_ie.csv", std::move(ret.content)});
 
   Table reasons;
   reasons.row({"code", "meaning", "sessions", "pupils"});
   for (const auto& x : d.reasons)
-    reasons.row({x.code, x.meaning, x.suppressed ? kSupp : n(x.sessions), x.suppressed ? kSupp : n(x.pupils)});
+    reasons.row({x.code, x.meaning, x.suppressed ? kSupp : n(x.sessions),
+                 x.suppressed ? kSupp : n(x.pupils)});
   files.push_back({"reasons.csv", std::move(reasons.content)});
 
   for (auto [name, rows, first] :
@@ -143,18 +155,22 @@ std::vector<CsvFile> render_report_csv(const ReportData& d) {
   Table cmp;
   cmp.row({"measure", "this_period", "previous_period", "change", "this_from", "this_to",
            "previous_from", "previous_to"});
-  auto fmt = [](double v, bool dec) { return dec ? format_rate(v) : std::to_string(std::lround(v)); };
+  auto fmt = [](double v, bool dec) {
+    return dec ? format_rate(v) : std::to_string(std::lround(v));
+  };
   for (const auto& c : d.comparison)
-    cmp.row({c.measure, fmt(c.current, c.decimal), fmt(c.previous, c.decimal), fmt(c.change(), c.decimal),
-             d.range.first.iso(), d.range.last.iso(), d.previous.first.iso(), d.previous.last.iso()});
+    cmp.row({c.measure, fmt(c.current, c.decimal), fmt(c.previous, c.decimal),
+             fmt(c.change(), c.decimal), d.range.first.iso(), d.range.last.iso(),
+             d.previous.first.iso(), d.previous.last.iso()});
   files.push_back({"comparison.csv", std::move(cmp.content)});
   return files;
 }
 
 Result<void> write_private_file(const std::filesystem::path& path, const std::string& content) {
   auto fail = [&](const std::string& what) {
-    return make_error(path.string(), what + ": " + std::strerror(errno),
-                      "check the folder exists and iesync may write there, or name another with --out");
+    return make_error(
+        path.string(), what + ": " + std::strerror(errno),
+        "check the folder exists and iesync may write there, or name another with --out");
   };
   auto tmp = path;
   tmp += ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(std::random_device{}());

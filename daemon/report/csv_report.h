@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "mapping/report/report_data.h"
 #include "base/result.h"
+#include "mapping/report/report_data.h"
 
 namespace iesync {
 

@@ -16,6 +16,8 @@ std::string long_date(Date d) {
          std::to_string(static_cast<int>(ymd.year()));
 }
 
-std::string rate_or_na(const std::optional<double>& v) { return v ? format_rate(*v) : "n/a"; }
+std::string rate_or_na(const std::optional<double>& v) {
+  return v ? format_rate(*v) : "n/a";
+}
 
 }  // namespace iesync

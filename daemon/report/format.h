@@ -1,12 +1,11 @@
 // Small text helpers shared by the HTML and CSV report renderers.
 #pragma once
 
-#include "daemon/html.h"
-
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "daemon/html.h"
 #include "mapping/civil.h"
 
 namespace iesync {

@@ -31,12 +31,14 @@ std::string render_bar_chart(const BarChart& c) {
   const std::string hatch = "hatch-" + c.id;
   const std::string kFills[] = {"#2b6cb0", "url(#" + hatch + ")"};
   std::ostringstream o;
-  o << "<figure class=\"chart\">\n<svg role=\"img\" width=\""
-    << kWidth << "\" height=\"" << height << "\" viewBox=\"0 0 " << kWidth << " " << height
+  o << "<figure class=\"chart\">\n<svg role=\"img\" width=\"" << kWidth << "\" height=\"" << height
+    << "\" viewBox=\"0 0 " << kWidth << " " << height
     << "\" font-family=\"sans-serif\" font-size=\"12\">\n<title>" << html_escape(c.title)
-    << "</title>\n<defs><pattern id=\"" << hatch << "\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" "
+    << "</title>\n<defs><pattern id=\"" << hatch
+    << "\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" "
        "patternTransform=\"rotate(45)\"><rect width=\"6\" height=\"6\" fill=\"#fff\"/>"
-       "<line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"#c05621\" stroke-width=\"3\"/></pattern></defs>\n";
+       "<line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"#c05621\" "
+       "stroke-width=\"3\"/></pattern></defs>\n";
   if (c.series.size() > 1) {
     int x = kLabelWidth;
     for (size_t i = 0; i < c.series.size() && i < 2; ++i) {

@@ -18,9 +18,9 @@ struct ChartRow {
 };
 
 struct BarChart {
-  std::string id;       // unique in the page: names the chart's hatch pattern
-  std::string title;    // the SVG <title>, read out by screen readers
-  std::string caption;  // the sentence under the chart saying what it shows
+  std::string id;                   // unique in the page: names the chart's hatch pattern
+  std::string title;                // the SVG <title>, read out by screen readers
+  std::string caption;              // the sentence under the chart saying what it shows
   std::vector<std::string> series;  // legend names; one series needs no legend
   std::vector<ChartRow> rows;
   bool one_decimal = true;  // value labels to one decimal place, else whole numbers

@@ -15,11 +15,11 @@ namespace json = boost::json;
 
 namespace {
 
-constexpr std::array<const char*, 7> kDays{"Monday", "Tuesday", "Wednesday", "Thursday",
+constexpr std::array<const char*, 7> kDays{"Monday", "Tuesday",  "Wednesday", "Thursday",
                                            "Friday", "Saturday", "Sunday"};
-constexpr std::array<const char*, 12> kMonths{"January", "February", "March",     "April",
-                                              "May",     "June",     "July",      "August",
-                                              "September", "October", "November", "December"};
+constexpr std::array<const char*, 12> kMonths{"January",   "February", "March",    "April",
+                                              "May",       "June",     "July",     "August",
+                                              "September", "October",  "November", "December"};
 
 std::string day_month(Date d) {
   auto ymd = d.ymd();
@@ -54,7 +54,9 @@ TimeZone school_zone(const StatusSnapshot& s) {
   return TimeZone::named(s.timezone).value_or(TimeZone::london());
 }
 
-TimePoint to_seconds(StatusSnapshot::TimePoint t) { return std::chrono::floor<std::chrono::seconds>(t); }
+TimePoint to_seconds(StatusSnapshot::TimePoint t) {
+  return std::chrono::floor<std::chrono::seconds>(t);
+}
 
 // "2026-11-23T09:00:00Z" (format_utc) -> the instant; nullopt for anything else.
 std::optional<TimePoint> parse_utc(std::string_view s) {
@@ -191,10 +193,12 @@ class Page {
   explicit Page(const StatusSnapshot& s) : s_(s) {}
 
   void open(Date date) {
-    out_ += "<!doctype html>\n<html lang=\"en-GB\"><head><meta charset=\"utf-8\">"
-            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">";
+    out_ +=
+        "<!doctype html>\n<html lang=\"en-GB\"><head><meta charset=\"utf-8\">"
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">";
     out_ += "<title>IE room, " + html_escape(day_month(date)) + " - " +
-            html_escape(s_.school_name.empty() ? std::string("iesync") : s_.school_name) + "</title>";
+            html_escape(s_.school_name.empty() ? std::string("iesync") : s_.school_name) +
+            "</title>";
     out_ += "<style>" + std::string(kStyle) + "</style></head><body>\n";
     header();
     nav(date);
@@ -211,11 +215,15 @@ class Page {
 
  private:
   void header() {
-    out_ += "<header><h1>" + html_escape(s_.school_name.empty() ? std::string("iesync") : s_.school_name) +
+    out_ += "<header><h1>" +
+            html_escape(s_.school_name.empty() ? std::string("iesync") : s_.school_name) +
             ": internal exclusion</h1>\n<p id=\"health\">";
-    if (s_.degraded()) out_ += "<span class=\"degraded\">Degraded</span>";
-    else if (s_.healthy()) out_ += "<span class=\"ok\">Healthy</span>";
-    else out_ += "<span class=\"bad\">Not healthy</span>";
+    if (s_.degraded())
+      out_ += "<span class=\"degraded\">Degraded</span>";
+    else if (s_.healthy())
+      out_ += "<span class=\"ok\">Healthy</span>";
+    else
+      out_ += "<span class=\"bad\">Not healthy</span>";
     out_ += " &middot; ";
     if (s_.last_success) {
       out_ += "last sync " + html_escape(local_when(to_seconds(*s_.last_success), s_)) + ", " +
@@ -228,8 +236,10 @@ class Page {
       out_ += " (the page may be out of date: syncs should succeed at least every " +
               std::to_string(limit) + " minutes; tell the IT admin)";
     }
-    if (s_.cycle_running) out_ += " &middot; a sync is running now";
-    else if (s_.next_cycle) out_ += " &middot; next sync " + html_escape(local_when(to_seconds(*s_.next_cycle), s_));
+    if (s_.cycle_running)
+      out_ += " &middot; a sync is running now";
+    else if (s_.next_cycle)
+      out_ += " &middot; next sync " + html_escape(local_when(to_seconds(*s_.next_cycle), s_));
     out_ += "</p>\n";
     out_ += dashboard_actions_html(s_.notify_enabled);
     held_exports();
@@ -253,8 +263,9 @@ class Page {
     if (s_.held_exports.empty()) return;
     out_ += "<section class=\"held\" id=\"held\"><h2>An export is held back</h2>\n";
     for (auto& h : s_.held_exports) {
-      out_ += "<p>The new <strong>" + html_escape(h.feed) + "</strong> export was not applied: " +
-              html_escape(h.reason) + ". This page still uses the old list.</p>\n";
+      out_ += "<p>The new <strong>" + html_escape(h.feed) +
+              "</strong> export was not applied: " + html_escape(h.reason) +
+              ". This page still uses the old list.</p>\n";
     }
     out_ += "<p>If the drop is real (a new school year, say), the IT admin applies it with <code>" +
             html_escape(kApplyHeldCommand) +
@@ -263,12 +274,14 @@ class Page {
   }
 
   void nav(Date date) {
-    auto prev = next_school_day(s_.calendar.get(), date, -1), next = next_school_day(s_.calendar.get(), date, 1);
-    out_ += "<nav><a href=\"/?date=" + prev.iso() + "\" rel=\"prev\">&larr; " + html_escape(day_month(prev)) +
-            "</a>";
-    out_ += "<form method=\"get\" action=\"/\"><label for=\"date\">Day </label>"
-            "<input type=\"date\" id=\"date\" name=\"date\" value=\"" + date.iso() +
-            "\" required> <button type=\"submit\">Show</button></form>";
+    auto prev = next_school_day(s_.calendar.get(), date, -1),
+         next = next_school_day(s_.calendar.get(), date, 1);
+    out_ += "<nav><a href=\"/?date=" + prev.iso() + "\" rel=\"prev\">&larr; " +
+            html_escape(day_month(prev)) + "</a>";
+    out_ +=
+        "<form method=\"get\" action=\"/\"><label for=\"date\">Day </label>"
+        "<input type=\"date\" id=\"date\" name=\"date\" value=\"" +
+        date.iso() + "\" required> <button type=\"submit\">Show</button></form>";
     out_ += "<a href=\"/?date=" + next.iso() + "\" rel=\"next\">" + html_escape(day_month(next)) +
             " &rarr;</a>";
     if (date != s_.today) out_ += " &middot; <a href=\"/\">Today</a>";
@@ -315,15 +328,17 @@ void chase_list(std::string& out, const json::array& sessions, Date date, const 
       if (teacher.empty()) teacher = "Teacher not known";
       auto subject = str(lesson, "subject");
       by_teacher[teacher].push_back(
-          {*start, html_escape(time_range(lesson)) + " &middot; " + html_escape(str(lesson, "class")) +
+          {*start, html_escape(time_range(lesson)) + " &middot; " +
+                       html_escape(str(lesson, "class")) +
                        (subject.empty() ? "" : " " + html_escape(subject)) + " &middot; " +
                        html_escape(student_label(obj(session, "student")))});
     }
   }
   out += "<section class=\"chase\" id=\"chase\"><h2>Who to chase</h2>\n";
   if (by_teacher.empty()) {
-    out += any_to_come ? "<p>Nobody: every lesson still to come has work set or no Classroom course.</p>\n"
-                       : "<p>Nobody: no lessons are still to come on this day.</p>\n";
+    out += any_to_come
+               ? "<p>Nobody: every lesson still to come has work set or no Classroom course.</p>\n"
+               : "<p>Nobody: no lessons are still to come on this day.</p>\n";
   } else {
     out += "<p>Teachers with no work set on Classroom for lessons still to come:</p>\n";
     for (auto& [teacher, entries] : by_teacher) {
@@ -402,18 +417,20 @@ void student_section(std::string& out, const json::object& session, const Status
     out += "</article>\n";
     return;
   }
-  out += "<table><thead><tr><th>Time</th><th>Class</th><th>Subject</th><th>Teacher</th>"
-         "<th>Work on Classroom</th><th>Mark</th></tr></thead><tbody>\n";
+  out +=
+      "<table><thead><tr><th>Time</th><th>Class</th><th>Subject</th><th>Teacher</th>"
+      "<th>Work on Classroom</th><th>Mark</th></tr></thead><tbody>\n";
   for (auto& lv : lessons) {
     if (!lv.is_object()) continue;
     const auto& l = lv.as_object();
     // When the teacher was emailed to set work for it (SPEC §9): "chased 15:45".
     auto chased = str(l, "chased_at");
     out += "<tr><td>" + html_escape(time_range(l)) + "</td><td>" + html_escape(str(l, "class")) +
-           "</td><td>" + html_escape(str(l, "subject")) + "</td><td>" + html_escape(str(l, "teacher")) +
+           "</td><td>" + html_escape(str(l, "subject")) + "</td><td>" +
+           html_escape(str(l, "teacher")) +
            (chased.empty() ? std::string()
-                           : "<br><small class=\"chased\">chased " + html_escape(local_hm_of_utc(chased, s)) +
-                                 "</small>") +
+                           : "<br><small class=\"chased\">chased " +
+                                 html_escape(local_hm_of_utc(chased, s)) + "</small>") +
            "</td>";
     work_cell(out, obj(l, "work"), s);
     out += "<td>" + html_escape(mark_words(obj(l, "mark"))) + "</td></tr>\n";
@@ -423,18 +440,21 @@ void student_section(std::string& out, const json::object& session, const Status
 
 void summary_line(std::string& out, const json::object& summary) {
   auto n = num(summary, "students");
-  out += "<p id=\"summary\">" + plural(n, "student") + " in IE, " + plural(num(summary, "lessons"), "lesson") +
+  out += "<p id=\"summary\">" + plural(n, "student") + " in IE, " +
+         plural(num(summary, "lessons"), "lesson") +
          " missed: " + std::to_string(num(summary, "handed_in")) + " handed in, " +
          std::to_string(num(summary, "set")) + " set and not handed in, " +
-         std::to_string(num(summary, "not_set")) + " not set, " + std::to_string(num(summary, "no_course")) +
-         " with no Classroom course";
+         std::to_string(num(summary, "not_set")) + " not set, " +
+         std::to_string(num(summary, "no_course")) + " with no Classroom course";
   if (auto u = num(summary, "unknown")) out += ", " + std::to_string(u) + " unknown";
   out += ".</p>\n";
 }
 
 }  // namespace
 
-std::string dashboard_date(Date d) { return day_month(d) + " " + std::to_string(int(d.ymd().year())); }
+std::string dashboard_date(Date d) {
+  return day_month(d) + " " + std::to_string(int(d.ymd().year()));
+}
 
 std::string render_dashboard(const json::object& plan, Date date, const StatusSnapshot& snap,
                              const json::object* impact) {
@@ -443,7 +463,8 @@ std::string render_dashboard(const json::object& plan, Date date, const StatusSn
   auto& out = page.out();
   const auto& sessions = arr(plan, "sessions");
   if (sessions.empty()) {
-    out += "<p id=\"empty\">No one is booked into IE on " + html_escape(day_month(date)) + ".</p>\n";
+    out +=
+        "<p id=\"empty\">No one is booked into IE on " + html_escape(day_month(date)) + ".</p>\n";
   } else {
     summary_line(out, obj(plan, "summary"));
     chase_list(out, sessions, date, snap);
@@ -471,7 +492,8 @@ std::string render_dashboard_error(Date date, const StatusSnapshot& snap, const 
   Page page(snap);
   page.open(date);
   page.out() += "<p class=\"problem\" id=\"error\">The plan for this day could not be read: " +
-                html_escape(error.to_string()) + "</p>\n<p>Try again in a minute; if it persists, "
+                html_escape(error.to_string()) +
+                "</p>\n<p>Try again in a minute; if it persists, "
                 "tell the IT admin (sync.log has the details).</p>\n";
   page.close();
   return std::move(page.out());

@@ -2,15 +2,14 @@
 // so it works in any browser the school has; every value from the plan is HTML-escaped.
 #pragma once
 
-#include "daemon/html.h"
-
 #include <boost/json.hpp>
 #include <string>
 #include <string_view>
 
+#include "base/result.h"
+#include "daemon/html.h"
 #include "daemon/status/snapshot.h"
 #include "mapping/civil.h"
-#include "base/result.h"
 
 namespace iesync {
 
@@ -27,7 +26,6 @@ void render_impact_section(std::string& out, const boost::json::object& impact);
 
 // The same page frame when the plan could not be read, saying why.
 std::string render_dashboard_error(Date date, const StatusSnapshot& snap, const Error& error);
-
 
 // "Monday 23 November 2026".
 std::string dashboard_date(Date d);

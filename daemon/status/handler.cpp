@@ -3,17 +3,17 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include <array>
 #include <boost/url/parse.hpp>
 #include <boost/url/url_view.hpp>
-#include <array>
 #include <cctype>
 #include <stdexcept>
 
+#include "base/clock.h"
 #include "daemon/status/actions.h"
 #include "daemon/status/dashboard.h"
 #include "daemon/status/metrics.h"
 #include "daemon/status/student_page.h"
-#include "base/clock.h"
 
 namespace iesync {
 
@@ -50,8 +50,12 @@ struct Route {
   std::string_view method;
 };
 constexpr Route kRoutes[] = {
-    {"/", "GET"},           {"/healthz", "GET"},     {"/metrics", "GET"},
-    {"/api/v1/status", "GET"}, {"/api/v1/plan", "GET"}, {"/api/v1/sync", "POST"},
+    {"/", "GET"},
+    {"/healthz", "GET"},
+    {"/metrics", "GET"},
+    {"/api/v1/status", "GET"},
+    {"/api/v1/plan", "GET"},
+    {"/api/v1/sync", "POST"},
     {"/api/v1/chase", "POST"},
 };
 
@@ -61,7 +65,9 @@ const Route* find_route(std::string_view path) {
   return nullptr;
 }
 
-bool needs_plan(std::string_view path) { return path == "/" || path == "/api/v1/plan"; }
+bool needs_plan(std::string_view path) {
+  return path == "/" || path == "/api/v1/plan";
+}
 
 StatusResponse json_response(int status, const json::value& v);
 
@@ -84,9 +90,10 @@ StatusResponse student_not_found(const std::string& what, bool html) {
   auto r = plain_response(404, what + "\n");
   if (html) {
     r.content_type = std::string(kHtml);
-    r.body = "<!doctype html><html lang=\"en-GB\"><head><meta charset=\"utf-8\"><title>No such "
-             "pupil</title></head><body><p>" + html_escape(what) +
-             "</p><p><a href=\"/\">Back to the dashboard</a></p></body></html>\n";
+    r.body =
+        "<!doctype html><html lang=\"en-GB\"><head><meta charset=\"utf-8\"><title>No such "
+        "pupil</title></head><body><p>" +
+        html_escape(what) + "</p><p><a href=\"/\">Back to the dashboard</a></p></body></html>\n";
   }
   return r;
 }
@@ -101,17 +108,20 @@ StatusResponse student_route(const StatusRequest& req, const Target& t, const St
   }
   auto id = student_id_for(req);
   if (!id)
-    return student_not_found("There is no pupil at this address: the address should end with "
-                             "the pupil's admission number, like /student/001042.",
-                             html);
-  if (!reads.student) return plain_response(500, "internal error: the pupil was not fetched for this request\n");
+    return student_not_found(
+        "There is no pupil at this address: the address should end with "
+        "the pupil's admission number, like /student/001042.",
+        html);
+  if (!reads.student)
+    return plain_response(500, "internal error: the pupil was not fetched for this request\n");
   if (!*reads.student) {
     if (html) {
       auto r = plain_response(503, "");
       r.content_type = std::string(kHtml);
-      r.body = "<!doctype html><html lang=\"en-GB\"><head><meta charset=\"utf-8\"><title>Cannot read"
-               "</title></head><body><p>The pupil's record could not be read: " +
-               html_escape(reads.student->error().to_string()) + "</p></body></html>\n";
+      r.body =
+          "<!doctype html><html lang=\"en-GB\"><head><meta charset=\"utf-8\"><title>Cannot read"
+          "</title></head><body><p>The pupil's record could not be read: " +
+          html_escape(reads.student->error().to_string()) + "</p></body></html>\n";
       return r;
     }
     return json_response(503, json::object{{"error", reads.student->error().to_string()}});
@@ -158,7 +168,8 @@ std::optional<std::string> basic_password(std::string_view header) {
   if (!b64 || b64->size() % 4 != 0 || b64->size() > 4096) return std::nullopt;
   std::string out(b64->size() / 4 * 3, '\0');
   int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(b64->data()), static_cast<int>(b64->size()));
+                          reinterpret_cast<const unsigned char*>(b64->data()),
+                          static_cast<int>(b64->size()));
   if (n < 0) return std::nullopt;
   // EVP_DecodeBlock counts the bytes that '=' padding stands for; they are not data.
   std::size_t pad = 0;
@@ -219,35 +230,39 @@ StatusResponse status_json(const StatusSnapshot& s) {
   for (auto& w : s.warnings) warnings.push_back(json::value(w));
   json::array held;
   for (auto& h : s.held_exports)
-    held.push_back(json::object{{"feed", h.feed}, {"reason", h.reason}, {"apply_with", kApplyHeldCommand}});
-  json::object o{{"healthy", s.healthy()},
-                 {"degraded", s.degraded()},
-                 {"store_fault", s.store_fault.empty() ? json::value(nullptr) : json::value(s.store_fault)},
-                 {"school", s.school_name},
-                 {"version", s.version},
-                 {"now", utc_or_null(s.now)},
-                 {"today", s.today.iso()},
-                 {"running", s.cycle_running},
-                 {"queued", s.cycle_queued},
-                 {"last_success", utc_or_null(s.last_success)},
-                 {"last_cycle_end", utc_or_null(s.last_cycle_end)},
-                 {"last_cycle_seconds", s.last_cycle_seconds},
-                 {"next_cycle", utc_or_null(s.next_cycle)},
-                 {"interval_seconds", s.interval.count()},
-                 {"cycles", std::move(cycles)},
-                 {"outbox", std::move(outbox)},
-                 {"warnings", std::move(warnings)},
-                 {"held_exports", std::move(held)}};
+    held.push_back(
+        json::object{{"feed", h.feed}, {"reason", h.reason}, {"apply_with", kApplyHeldCommand}});
+  json::object o{
+      {"healthy", s.healthy()},
+      {"degraded", s.degraded()},
+      {"store_fault", s.store_fault.empty() ? json::value(nullptr) : json::value(s.store_fault)},
+      {"school", s.school_name},
+      {"version", s.version},
+      {"now", utc_or_null(s.now)},
+      {"today", s.today.iso()},
+      {"running", s.cycle_running},
+      {"queued", s.cycle_queued},
+      {"last_success", utc_or_null(s.last_success)},
+      {"last_cycle_end", utc_or_null(s.last_cycle_end)},
+      {"last_cycle_seconds", s.last_cycle_seconds},
+      {"next_cycle", utc_or_null(s.next_cycle)},
+      {"interval_seconds", s.interval.count()},
+      {"cycles", std::move(cycles)},
+      {"outbox", std::move(outbox)},
+      {"warnings", std::move(warnings)},
+      {"held_exports", std::move(held)}};
   return json_response(200, o);
 }
 
 StatusResponse bad_date(bool html) {
-  auto r = plain_response(400, "date must be a school day written YYYY-MM-DD, e.g. ?date=2026-11-23\n");
+  auto r =
+      plain_response(400, "date must be a school day written YYYY-MM-DD, e.g. ?date=2026-11-23\n");
   if (html) {
     r.content_type = std::string(kHtml);
-    r.body = "<!doctype html><html lang=\"en-GB\"><head><meta charset=\"utf-8\"><title>Bad date</title>"
-             "</head><body><p>The date must be written YYYY-MM-DD, e.g. 2026-11-23.</p>"
-             "<p><a href=\"/\">Show today</a></p></body></html>\n";
+    r.body =
+        "<!doctype html><html lang=\"en-GB\"><head><meta charset=\"utf-8\"><title>Bad date</title>"
+        "</head><body><p>The date must be written YYYY-MM-DD, e.g. 2026-11-23.</p>"
+        "<p><a href=\"/\">Show today</a></p></body></html>\n";
   }
   return r;
 }
@@ -268,7 +283,8 @@ void add_common_headers(StatusResponse& r) {
   }
 }
 
-StatusResponse route(const StatusRequest& req, const StatusSnapshot& snap, const StoreReads& reads) {
+StatusResponse route(const StatusRequest& req, const StatusSnapshot& snap,
+                     const StoreReads& reads) {
   const Result<json::object>* plan = reads.plan;
   auto t = parse_target(req.target);
   if (!t.valid) return plain_response(400, "the request target is not a valid path\n");
@@ -286,7 +302,8 @@ StatusResponse route(const StatusRequest& req, const StatusSnapshot& snap, const
   if (needs_plan(t.path)) {
     auto date = plan_date_for(req, snap);
     if (!date) return bad_date(t.path == "/");
-    if (!plan) return plain_response(500, "internal error: the plan was not fetched for this request\n");
+    if (!plan)
+      return plain_response(500, "internal error: the plan was not fetched for this request\n");
     if (t.path == "/") {
       StatusResponse resp;
       resp.content_type = std::string(kHtml);
@@ -301,8 +318,7 @@ StatusResponse route(const StatusRequest& req, const StatusSnapshot& snap, const
       }
       return resp;
     }
-    if (!*plan)
-      return json_response(503, json::object{{"error", plan->error().to_string()}});
+    if (!*plan) return json_response(503, json::object{{"error", plan->error().to_string()}});
     return json_response(200, plan->value());
   }
   if (t.path == "/healthz") {
@@ -331,7 +347,8 @@ StatusResponse route(const StatusRequest& req, const StatusSnapshot& snap, const
   // POST /api/v1/sync. The source has the last word (a cycle may have been queued since the
   // snapshot); the server answers sync_refused_response() if it refuses.
   if (snap.cycle_queued) return sync_refused_response();
-  auto resp = json_response(202, json::object{{"result", snap.cycle_running ? "queued" : "started"}});
+  auto resp =
+      json_response(202, json::object{{"result", snap.cycle_running ? "queued" : "started"}});
   resp.trigger_sync = true;
   return resp;
 }
@@ -350,11 +367,12 @@ std::optional<StatusResponse> auth_denial(const StatusRequest& req, const AuthCo
   const bool needs_token = req.method == "POST" || !auth.loopback_only;
   if (!needs_token) return std::nullopt;
   if (!auth.token) {
-    return plain_response(403, req.method == "POST" && auth.loopback_only
-                                   ? "this needs a token, and none is configured: set [status] token_file "
-                                     "to a file holding one (chmod 600) and restart iesync\n"
-                                   : "the status server listens beyond loopback without a token: set "
-                                     "[status] token_file (chmod 600) and restart iesync\n");
+    return plain_response(
+        403, req.method == "POST" && auth.loopback_only
+                 ? "this needs a token, and none is configured: set [status] token_file "
+                   "to a file holding one (chmod 600) and restart iesync\n"
+                 : "the status server listens beyond loopback without a token: set "
+                   "[status] token_file (chmod 600) and restart iesync\n");
   }
   const bool reading = req.method == "GET" || req.method == "HEAD";
   auto bearer = bearer_token(req.authorization);
@@ -370,13 +388,15 @@ std::optional<StatusResponse> auth_denial(const StatusRequest& req, const AuthCo
                               "Bearer TOKEN\"\n"
                             : "send the token in [status] token_file as \"Authorization: Bearer "
                               "TOKEN\" (a browser sign-in only reads pages)\n";
-  std::string what = !presented ? "a token is required; "
+  std::string what = !presented          ? "a token is required; "
                      : basic && !reading ? "a POST needs a Bearer token; "
-                     : "the token is wrong; ";
+                                         : "the token is wrong; ";
   auto r = plain_response(401, what + how);
-  r.headers.emplace_back("WWW-Authenticate", bearer ? "Bearer realm=\"iesync\", error=\"invalid_token\""
-                                                    : "Bearer realm=\"iesync\"");
-  if (reading) r.headers.emplace_back("WWW-Authenticate", "Basic realm=\"iesync\", charset=\"UTF-8\"");
+  r.headers.emplace_back(
+      "WWW-Authenticate",
+      bearer ? "Bearer realm=\"iesync\", error=\"invalid_token\"" : "Bearer realm=\"iesync\"");
+  if (reading)
+    r.headers.emplace_back("WWW-Authenticate", "Basic realm=\"iesync\", charset=\"UTF-8\"");
   return r;
 }
 
@@ -411,9 +431,12 @@ std::optional<std::string> student_id_for(const StatusRequest& req) {
   std::vector<std::string> segs;
   for (auto seg : u->segments()) segs.push_back(std::string(seg));  // percent-decoded
   std::string id;
-  if (segs.size() == 2 && segs[0] == "student") id = segs[1];
-  else if (segs.size() == 4 && segs[0] == "api" && segs[1] == "v1" && segs[2] == "student") id = segs[3];
-  else return std::nullopt;
+  if (segs.size() == 2 && segs[0] == "student")
+    id = segs[1];
+  else if (segs.size() == 4 && segs[0] == "api" && segs[1] == "v1" && segs[2] == "student")
+    id = segs[3];
+  else
+    return std::nullopt;
   if (!plausible_id(id)) return std::nullopt;
   return id;
 }
@@ -426,16 +449,18 @@ bool wants_impact(const StatusRequest& req) {
 
 StatusResponse sync_refused_response() {
   auto r = json_response(409, json::object{{"result", "already_queued"},
-                                           {"message", "a sync cycle is already queued; it starts when "
-                                                       "the running one ends"}});
+                                           {"message",
+                                            "a sync cycle is already queued; it starts when "
+                                            "the running one ends"}});
   add_common_headers(r);
   return r;
 }
 
 StatusResponse chase_refused_response() {
   auto r = json_response(409, json::object{{"result", "refused"},
-                                           {"message", "notify is off ([notify] enabled = false), "
-                                                       "or a chase is already queued"}});
+                                           {"message",
+                                            "notify is off ([notify] enabled = false), "
+                                            "or a chase is already queued"}});
   add_common_headers(r);
   return r;
 }

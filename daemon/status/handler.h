@@ -9,9 +9,9 @@
 #include <utility>
 #include <vector>
 
+#include "base/result.h"
 #include "daemon/status/snapshot.h"
 #include "mapping/civil.h"
-#include "base/result.h"
 
 namespace iesync {
 

@@ -71,8 +71,8 @@ void render_impact_section(std::string& out, const json::object& impact) {
     out += "<ul class=\"flags\">\n";
     for (const auto& fv : flags) {
       const auto& f = fv.as_object();
-      out += "<li class=\"flag\"><strong>" + html_escape(flag_title(s(f, "kind"))) + "</strong>: " +
-             pupil_link(f) + ", since " + html_escape(s(f, "since")) + ". " +
+      out += "<li class=\"flag\"><strong>" + html_escape(flag_title(s(f, "kind"))) +
+             "</strong>: " + pupil_link(f) + ", since " + html_escape(s(f, "since")) + ". " +
              html_escape(s(f, "advice")) + "</li>\n";
     }
     out += "</ul>\n";
@@ -84,16 +84,20 @@ void render_impact_section(std::string& out, const json::object& impact) {
     out += "<p>No pupil has returned from IE in the last 10 school days.</p>\n</section>\n";
     return;
   }
-  const bool behaviour = impact.contains("behaviour_feed") && impact.at("behaviour_feed").is_bool() &&
+  const bool behaviour = impact.contains("behaviour_feed") &&
+                         impact.at("behaviour_feed").is_bool() &&
                          impact.at("behaviour_feed").as_bool();
-  out += "<p>Pupils whose last IE ended in the last 10 school days. A pupil with an incident or a "
-         "new booking since their return is flagged.";
+  out +=
+      "<p>Pupils whose last IE ended in the last 10 school days. A pupil with an incident or a "
+      "new booking since their return is flagged.";
   if (!behaviour) out += " No behaviour export is configured, so incidents are not known.";
-  out += "</p>\n<table><thead><tr><th>Pupil</th><th>Last IE</th><th>School days back</th>"
-         "<th>Incidents since</th><th>New booking</th></tr></thead><tbody>\n";
+  out +=
+      "</p>\n<table><thead><tr><th>Pupil</th><th>Last IE</th><th>School days back</th>"
+      "<th>Incidents since</th><th>New booking</th></tr></thead><tbody>\n";
   for (const auto& bv : back) {
     const auto& b = bv.as_object();
-    const bool flagged = b.contains("flagged") && b.at("flagged").is_bool() && b.at("flagged").as_bool();
+    const bool flagged =
+        b.contains("flagged") && b.at("flagged").is_bool() && b.at("flagged").as_bool();
     const long long days = n(b, "school_days_since");
     out += std::string("<tr") + (flagged ? " class=\"flag\"" : "") + "><td>" +
            (flagged ? "&#9873; " : "") + pupil_link(b) + "</td><td>" +

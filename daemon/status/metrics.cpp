@@ -18,9 +18,12 @@ std::string number(double v) {
 std::string escape_help(std::string_view v) {
   std::string out;
   for (char c : v) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '\n') out += "\\n";
-    else out += c;
+    if (c == '\\')
+      out += "\\\\";
+    else if (c == '\n')
+      out += "\\n";
+    else
+      out += c;
   }
   return out;
 }
@@ -74,10 +77,14 @@ std::string escape_label_value(std::string_view v) {
   std::string out;
   out.reserve(v.size());
   for (char c : v) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '"') out += "\\\"";
-    else if (c == '\n') out += "\\n";
-    else out += c;
+    if (c == '\\')
+      out += "\\\\";
+    else if (c == '"')
+      out += "\\\"";
+    else if (c == '\n')
+      out += "\\n";
+    else
+      out += c;
   }
   return out;
 }
@@ -90,14 +97,16 @@ std::string render_metrics(const StatusSnapshot& s) {
            "1 when the last successful cycle ended within 3 schedule intervals (as /healthz).");
   w.sample("iesync_healthy", s.healthy() ? "1" : "0");
 
-  w.family("iesync_cycles_total", "counter", "Sync cycles finished since the daemon started, by result.");
+  w.family("iesync_cycles_total", "counter",
+           "Sync cycles finished since the daemon started, by result.");
   // The three results always appear, so a rate() over "failed" works before the first failure.
   std::map<std::string, std::uint64_t> cycles{{"ok", 0}, {"record_errors", 0}, {"failed", 0}};
   for (auto& [k, v] : s.cycles_by_result) cycles[k] = v;
   for (auto& [k, v] : cycles) w.sample("iesync_cycles_total", std::to_string(v), {{"result", k}});
 
-  w.family("iesync_last_success_timestamp_seconds", "gauge",
-           "When the last successful cycle ended, Unix time; 0 when none has since the daemon started.");
+  w.family(
+      "iesync_last_success_timestamp_seconds", "gauge",
+      "When the last successful cycle ended, Unix time; 0 when none has since the daemon started.");
   w.sample("iesync_last_success_timestamp_seconds",
            s.last_success ? number(epoch_seconds(*s.last_success)) : "0");
   w.family("iesync_cycle_duration_seconds", "gauge", "How long the last cycle took.");
@@ -105,7 +114,8 @@ std::string render_metrics(const StatusSnapshot& s) {
   w.family("iesync_cycle_running", "gauge", "1 while a cycle is running.");
   w.sample("iesync_cycle_running", s.cycle_running ? "1" : "0");
   if (s.next_cycle) {
-    w.family("iesync_next_cycle_timestamp_seconds", "gauge", "When the scheduler starts the next cycle, Unix time.");
+    w.family("iesync_next_cycle_timestamp_seconds", "gauge",
+             "When the scheduler starts the next cycle, Unix time.");
     w.sample("iesync_next_cycle_timestamp_seconds", number(epoch_seconds(*s.next_cycle)));
   }
 
@@ -135,7 +145,8 @@ std::string render_metrics(const StatusSnapshot& s) {
   for (auto& [kind, states] : s.mail_by_kind_state)
     for (auto& [state, n] : states)
       w.sample("iesync_notify_messages", std::to_string(n), {{"kind", kind}, {"state", state}});
-  w.family("iesync_warnings", "gauge", "Warnings iesync status shows (held exports, failed writes, ...).");
+  w.family("iesync_warnings", "gauge",
+           "Warnings iesync status shows (held exports, failed writes, ...).");
   w.sample("iesync_warnings", std::to_string(s.warnings.size()));
   return w.take();
 }

@@ -9,7 +9,8 @@
 
 namespace iesync {
 
-inline constexpr std::string_view kPrometheusContentType = "text/plain; version=0.0.4; charset=utf-8";
+inline constexpr std::string_view kPrometheusContentType =
+    "text/plain; version=0.0.4; charset=utf-8";
 
 std::string render_metrics(const StatusSnapshot& snap);
 

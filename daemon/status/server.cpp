@@ -1,5 +1,7 @@
 #include "daemon/status/server.h"
 
+#include <algorithm>
+#include <array>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -8,8 +10,6 @@
 #include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <algorithm>
-#include <array>
 #include <unordered_map>
 
 #include "daemon/status/handler.h"
@@ -37,7 +37,6 @@ auto caught(Read&& read) -> decltype(read()) {
   }
 }
 
-
 class Session;
 
 // What every session shares. Touched on the I/O thread only, except `source` (thread-safe by
@@ -55,12 +54,13 @@ struct Shared {
 };
 
 std::string endpoint_text(const std::string& host, unsigned short port) {
-  return (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + std::to_string(port);
+  return (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" +
+         std::to_string(port);
 }
 
 // A HEAD request gets the headers a GET would, Content-Length included, and no body.
-http::response<http::string_body> to_http(const StatusResponse& r, unsigned version, bool keep_alive,
-                                          bool head = false) {
+http::response<http::string_body> to_http(const StatusResponse& r, unsigned version,
+                                          bool keep_alive, bool head = false) {
   http::response<http::string_body> res{static_cast<http::status>(r.status), version};
   res.set(http::field::content_type, r.content_type);
   // insert, not set: a 401 carries two WWW-Authenticate challenges (Bearer and Basic).
@@ -141,7 +141,8 @@ class Session : public std::enable_shared_from_this<Session> {
     StatusRequest r;
     r.method = std::string(req.method_string());
     r.target = std::string(req.target());
-    if (auto it = req.find(http::field::authorization); it != req.end()) r.authorization = std::string(it->value());
+    if (auto it = req.find(http::field::authorization); it != req.end())
+      r.authorization = std::string(it->value());
     version_ = req.version();
     keep_alive_ = req.keep_alive();
     head_ = req.method() == http::verb::head;
@@ -151,7 +152,8 @@ class Session : public std::enable_shared_from_this<Session> {
       return reply(handle_status_request(r, snap, shared_->auth, nullptr), keep_alive_);
     auto date = plan_date_for(r, snap);
     auto student = student_id_for(r);
-    if (date || student) return fetch_reads(std::move(r), std::move(snap), date, std::move(student));
+    if (date || student)
+      return fetch_reads(std::move(r), std::move(snap), date, std::move(student));
 
     auto resp = handle_status_request(r, snap, shared_->auth, nullptr);
     if (resp.trigger_sync && !shared_->source.request_sync()) resp = sync_refused_response();
@@ -178,22 +180,24 @@ class Session : public std::enable_shared_from_this<Session> {
   void fetch_reads(StatusRequest r, StatusSnapshot snap, std::optional<Date> date,
                    std::optional<std::string> student) {
     auto work = asio::make_work_guard(shared_->ioc);
-    asio::post(shared_->pool, [self = shared_from_this(), r = std::move(r), snap = std::move(snap), date,
-                               student = std::move(student), work = std::move(work)]() mutable {
-      auto got = std::make_shared<Fetched>();
-      auto& source = self->shared_->source;
-      if (date) got->plan.emplace(caught([&] { return source.plan(*date); }));
-      if (date && wants_impact(r))
-        got->impact.emplace(caught([&] { return source.impact(snap.today); }));
-      if (student)
-        got->student.emplace(caught([&] { return source.student(*student, snap.today); }));
-      auto& ioc = self->shared_->ioc;
-      asio::post(ioc, [self = std::move(self), r = std::move(r), snap = std::move(snap), got,
-                       work = std::move(work)]() mutable {
-        if (self->closed_) return;
-        self->reply(handle_status_request(r, snap, self->shared_->auth, got->view()), self->keep_alive_);
-      });
-    });
+    asio::post(
+        shared_->pool, [self = shared_from_this(), r = std::move(r), snap = std::move(snap), date,
+                        student = std::move(student), work = std::move(work)]() mutable {
+          auto got = std::make_shared<Fetched>();
+          auto& source = self->shared_->source;
+          if (date) got->plan.emplace(caught([&] { return source.plan(*date); }));
+          if (date && wants_impact(r))
+            got->impact.emplace(caught([&] { return source.impact(snap.today); }));
+          if (student)
+            got->student.emplace(caught([&] { return source.student(*student, snap.today); }));
+          auto& ioc = self->shared_->ioc;
+          asio::post(ioc, [self = std::move(self), r = std::move(r), snap = std::move(snap), got,
+                           work = std::move(work)]() mutable {
+            if (self->closed_) return;
+            self->reply(handle_status_request(r, snap, self->shared_->auth, got->view()),
+                        self->keep_alive_);
+          });
+        });
   }
 
   void reply(StatusResponse r, bool keep_alive) {
@@ -201,8 +205,9 @@ class Session : public std::enable_shared_from_this<Session> {
     keep_alive = keep_alive && !shared_->stopped;
     res_ = to_http(r, version_, keep_alive, head_);
     stream_.expires_after(shared_->opts.read_timeout);
-    http::async_write(stream_, res_,
-                      beast::bind_front_handler(&Session::on_write, shared_from_this(), keep_alive));
+    http::async_write(
+        stream_, res_,
+        beast::bind_front_handler(&Session::on_write, shared_from_this(), keep_alive));
   }
 
   void on_write(bool keep_alive, error_code ec, std::size_t) {
@@ -213,17 +218,19 @@ class Session : public std::enable_shared_from_this<Session> {
     // drop what the client still sends, briefly, before closing.
     error_code ignored;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    stream_.expires_after(std::min<std::chrono::milliseconds>(shared_->opts.read_timeout, std::chrono::seconds(2)));
+    stream_.expires_after(
+        std::min<std::chrono::milliseconds>(shared_->opts.read_timeout, std::chrono::seconds(2)));
     drain();
   }
 
   void drain() {
     if (closed_) return;
-    stream_.async_read_some(asio::buffer(discard_), [self = shared_from_this()](error_code ec, std::size_t n) {
-      self->drained_ += n;
-      if (ec || self->drained_ > (1u << 20)) return self->close();
-      self->drain();
-    });
+    stream_.async_read_some(asio::buffer(discard_),
+                            [self = shared_from_this()](error_code ec, std::size_t n) {
+                              self->drained_ += n;
+                              if (ec || self->drained_ > (1u << 20)) return self->close();
+                              self->drain();
+                            });
   }
 
   beast::tcp_stream stream_;
@@ -262,11 +269,12 @@ struct Busy : std::enable_shared_from_this<Busy> {
     });
   }
   void drain() {
-    stream.async_read_some(asio::buffer(discard), [self = shared_from_this()](error_code ec, std::size_t n) {
-      self->drained += n;
-      if (ec || self->drained > (1u << 16)) return self->finish();
-      self->drain();
-    });
+    stream.async_read_some(asio::buffer(discard),
+                           [self = shared_from_this()](error_code ec, std::size_t n) {
+                             self->drained += n;
+                             if (ec || self->drained > (1u << 16)) return self->finish();
+                             self->drain();
+                           });
   }
   void finish() {
     error_code ignored;
@@ -319,9 +327,8 @@ struct StatusServer::Impl {
   Impl(asio::io_context& io, ServerOptions opts, StatusSource& source)
       : ioc(io), pool(std::max<std::size_t>(1, opts.plan_threads)) {
     AuthContext auth{opts.token, opts.loopback_only};
-    shared = std::make_shared<Shared>(
-        Shared{io, std::move(opts), source, pool, std::move(auth), tcp::acceptor(io),
-               asio::steady_timer(io)});
+    shared = std::make_shared<Shared>(Shared{io, std::move(opts), source, pool, std::move(auth),
+                                             tcp::acceptor(io), asio::steady_timer(io)});
   }
 };
 
@@ -375,7 +382,9 @@ Result<void> StatusServer::start() {
   return {};
 }
 
-unsigned short StatusServer::port() const { return impl_->port; }
+unsigned short StatusServer::port() const {
+  return impl_->port;
+}
 
 void StatusServer::stop() {
   // Everything the sessions touch lives on the io_context; when it is not running there is

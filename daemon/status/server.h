@@ -12,17 +12,17 @@
 #include <optional>
 #include <string>
 
+#include "base/result.h"
 #include "config/config.h"
 #include "daemon/status/snapshot.h"
-#include "base/result.h"
 
 namespace iesync {
 
 struct ServerOptions {
   std::string host = "127.0.0.1";
-  unsigned short port = 8470;           // 0: the system picks a free port (tests)
-  std::optional<std::string> token;     // from load_status_token
-  bool loopback_only = true;            // false: every request needs the token
+  unsigned short port = 8470;        // 0: the system picks a free port (tests)
+  std::optional<std::string> token;  // from load_status_token
+  bool loopback_only = true;         // false: every request needs the token
   // A connection that sends nothing (or too slowly) for this long is closed.
   std::chrono::milliseconds read_timeout{10'000};
   std::size_t body_limit = 16 * 1024;     // larger bodies: 413

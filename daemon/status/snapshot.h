@@ -13,10 +13,10 @@
 #include <string>
 #include <vector>
 
+#include "base/result.h"
 #include "connectors/classroom/metrics.h"
 #include "mapping/calendar.h"
 #include "mapping/civil.h"
-#include "base/result.h"
 #include "store/cycle_log.h"
 
 namespace iesync {
@@ -45,30 +45,32 @@ struct StatusSnapshot {
   std::string version;
   std::string timezone = "Europe/London";  // [school] timezone: the dashboard shows school time
   TimePoint now{};
-  Date today;                           // school time zone
+  Date today;  // school time zone
   // The school calendar, so the dashboard's previous/next links step over weekends, holidays
   // and INSET days; null when the daemon has none (then only weekends are skipped).
   std::shared_ptr<const Calendar> calendar;
-  std::chrono::seconds interval{900};   // [schedule] interval
-  bool notify_enabled = false;          // [notify] enabled: the dashboard offers "Chase now"
+  std::chrono::seconds interval{900};  // [schedule] interval
+  bool notify_enabled = false;         // [notify] enabled: the dashboard offers "Chase now"
   bool cycle_running = false;
   bool cycle_queued = false;
-  std::optional<TimePoint> last_success;   // end of the last cycle with result ok/record_errors
-  std::optional<TimePoint> last_cycle_end; // end of the last cycle, whatever its result
-  std::optional<TimePoint> next_cycle;     // when the scheduler will start the next one
+  std::optional<TimePoint> last_success;    // end of the last cycle with result ok/record_errors
+  std::optional<TimePoint> last_cycle_end;  // end of the last cycle, whatever its result
+  std::optional<TimePoint> next_cycle;      // when the scheduler will start the next one
   double last_cycle_seconds = 0;
   std::vector<CycleRecord> recent_cycles;  // newest first, at most 10
 
   // Counters since the daemon started (Prometheus counters).
-  std::map<std::string, std::uint64_t> cycles_by_result;        // "ok", "record_errors", "failed"
+  std::map<std::string, std::uint64_t> cycles_by_result;          // "ok", "record_errors", "failed"
   std::map<std::string, std::uint64_t> records_imported_by_feed;  // "students", ... (accepted)
   std::map<std::string, std::uint64_t> rejected_feeds_by_feed;    // exports moved to rejected/
-  std::vector<ClassroomMetrics::Row> classroom_requests;        // by method and status
+  std::vector<ClassroomMetrics::Row> classroom_requests;          // by method and status
   // Gauges read from the store after each cycle.
-  std::map<std::string, std::int64_t> outbox_by_state;  // pending, sent, confirmed, conflict, failed, ...
-  std::map<std::string, std::map<std::string, int>> mail_by_kind_state;  // chase/digest -> state -> n
-  std::vector<std::string> warnings;                    // plain English, as `iesync status`
-  std::vector<HeldExport> held_exports;                 // each also has its line in warnings
+  std::map<std::string, std::int64_t>
+      outbox_by_state;  // pending, sent, confirmed, conflict, failed, ...
+  std::map<std::string, std::map<std::string, int>>
+      mail_by_kind_state;                // chase/digest -> state -> n
+  std::vector<std::string> warnings;     // plain English, as `iesync status`
+  std::vector<HeldExport> held_exports;  // each also has its line in warnings
   // Why the store cannot be used right now (locked by another process, cannot be read), from
   // the daemon's check after a failed cycle; empty when it can. Cycles cannot succeed until it
   // clears, so the service is unhealthy whenever the last one succeeded.

@@ -54,7 +54,8 @@ std::string window_cell(const json::object& w) {
   std::string out = std::to_string(n(w, "incidents")) + " incident(s), " +
                     std::to_string(n(w, "points")) + " point(s)";
   if (!s(w, "from").empty())
-    out += "<br><small>" + html_escape(s(w, "from")) + " to " + html_escape(s(w, "to")) + "</small>";
+    out +=
+        "<br><small>" + html_escape(s(w, "from")) + " to " + html_escape(s(w, "to")) + "</small>";
   if (b(w, "cut_short"))
     out += "<br><small class=\"cut\">cut short: " +
            std::string(s(w, "from").empty() ? "no school days in the data" : "not comparable") +
@@ -85,11 +86,13 @@ std::string ie_timeline_svg(const json::object& widest, Date first, Date last,
   const int span = std::max(1, days_between(from, to));
   constexpr int kW = 640, kH = 70, kPad = 20;
   auto x = [&](Date d) {
-    return kPad + static_cast<int>(static_cast<long long>(days_between(from, d)) * (kW - 2 * kPad) / span);
+    return kPad +
+           static_cast<int>(static_cast<long long>(days_between(from, d)) * (kW - 2 * kPad) / span);
   };
   std::string out = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + std::to_string(kW) +
-                    "\" height=\"" + std::to_string(kH) + "\" role=\"img\" aria-label=\"Incidents from " +
-                    from.iso() + " to " + to.iso() + " around the IE of " + first.iso() + "\">";
+                    "\" height=\"" + std::to_string(kH) +
+                    "\" role=\"img\" aria-label=\"Incidents from " + from.iso() + " to " +
+                    to.iso() + " around the IE of " + first.iso() + "\">";
   out += "<line x1=\"" + std::to_string(kPad) + "\" y1=\"40\" x2=\"" + std::to_string(kW - kPad) +
          "\" y2=\"40\" stroke=\"#888\"/>";
   const int x1 = x(first), x2 = std::max(x(last.plus_days(1)), x1 + 3);
@@ -108,25 +111,31 @@ std::string ie_timeline_svg(const json::object& widest, Date first, Date last,
            "</title></circle>";
   }
   out += "<text x=\"" + std::to_string(kPad) + "\" y=\"68\" font-size=\"11\">" + from.iso() +
-         "</text><text x=\"" + std::to_string(kW - kPad) + "\" y=\"68\" font-size=\"11\" "
-         "text-anchor=\"end\">" + to.iso() + "</text></svg>";
+         "</text><text x=\"" + std::to_string(kW - kPad) +
+         "\" y=\"68\" font-size=\"11\" "
+         "text-anchor=\"end\">" +
+         to.iso() + "</text></svg>";
   return out;
 }
 
 std::string render_student_page(const json::object& doc, const StatusSnapshot& snap) {
   const json::object none;
   auto st = doc.find("student");
-  const json::object& student = st != doc.end() && st->value().is_object() ? st->value().as_object() : none;
+  const json::object& student =
+      st != doc.end() && st->value().is_object() ? st->value().as_object() : none;
   std::string name = s(student, "name");
   if (name.empty()) name = "Pupil " + s(student, "id");
-  std::string out = "<!doctype html>\n<html lang=\"en-GB\"><head><meta charset=\"utf-8\">"
-                    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>" +
-                    html_escape(name) + " - IE history</title><style>" + kStyle +
-                    "</style></head><body>\n<header><p><a href=\"/\">&larr; Dashboard</a> &middot; " +
-                    html_escape(snap.school_name) + "</p><h1>" + html_escape(name) + "</h1><p>" +
-                    "Admission number " + html_escape(s(student, "id"));
-  for (auto [key, label] : {std::pair{"year", "Year "}, {"reg_group", "reg group "}, {"sen", "SEN "}})
-    if (!s(student, key).empty()) out += " &middot; " + std::string(label) + html_escape(s(student, key));
+  std::string out =
+      "<!doctype html>\n<html lang=\"en-GB\"><head><meta charset=\"utf-8\">"
+      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>" +
+      html_escape(name) + " - IE history</title><style>" + kStyle +
+      "</style></head><body>\n<header><p><a href=\"/\">&larr; Dashboard</a> &middot; " +
+      html_escape(snap.school_name) + "</p><h1>" + html_escape(name) + "</h1><p>" +
+      "Admission number " + html_escape(s(student, "id"));
+  for (auto [key, label] :
+       {std::pair{"year", "Year "}, {"reg_group", "reg group "}, {"sen", "SEN "}})
+    if (!s(student, key).empty())
+      out += " &middot; " + std::string(label) + html_escape(s(student, key));
   out += "</p></header>\n<main>\n";
 
   out += "<section id=\"flags\"><h2>Review flags</h2>\n";
@@ -134,8 +143,9 @@ std::string render_student_page(const json::object& doc, const StatusSnapshot& s
   if (flags.empty()) out += "<p>None open.</p>\n";
   for (const auto& fv : flags) {
     const auto& f = fv.as_object();
-    out += "<p class=\"flag\"><strong>" + html_escape(flag_title(s(f, "kind"))) + "</strong> since " +
-           html_escape(s(f, "since")) + ". " + html_escape(s(f, "advice")) + "</p>\n";
+    out += "<p class=\"flag\"><strong>" + html_escape(flag_title(s(f, "kind"))) +
+           "</strong> since " + html_escape(s(f, "since")) + ". " + html_escape(s(f, "advice")) +
+           "</p>\n";
   }
   out += "</section>\n";
 
@@ -150,24 +160,27 @@ std::string render_student_page(const json::object& doc, const StatusSnapshot& s
   if (days.empty()) {
     out += "<p>No IE on record.</p>\n";
   } else {
-    out += "<p id=\"totals\">" + std::to_string(days.size()) + " IE day(s); " + std::to_string(lessons) +
-           " lesson(s) missed; work set for " + percent(set, lessons) + " of them, and handed in for " +
-           percent(handed, set) + " of those with work set.</p>\n";
-    out += "<p class=\"note\">Before and after count incidents in the school days before the IE and "
-           "after the pupil's return. It is a comparison, not a cause: other things change too. A "
-           "window cut short (by the start of the behaviour data, or because it has not ended yet) is "
-           "not comparable.</p>\n";
-    out += "<table><thead><tr><th>Date</th><th>Booking</th><th>Status</th><th>Lessons missed</th>"
-           "<th>Work set</th><th>Handed in</th><th>Window</th><th>Before</th><th>After</th></tr>"
-           "</thead><tbody>\n";
+    out += "<p id=\"totals\">" + std::to_string(days.size()) + " IE day(s); " +
+           std::to_string(lessons) + " lesson(s) missed; work set for " + percent(set, lessons) +
+           " of them, and handed in for " + percent(handed, set) + " of those with work set.</p>\n";
+    out +=
+        "<p class=\"note\">Before and after count incidents in the school days before the IE and "
+        "after the pupil's return. It is a comparison, not a cause: other things change too. A "
+        "window cut short (by the start of the behaviour data, or because it has not ended yet) is "
+        "not comparable.</p>\n";
+    out +=
+        "<table><thead><tr><th>Date</th><th>Booking</th><th>Status</th><th>Lessons missed</th>"
+        "<th>Work set</th><th>Handed in</th><th>Window</th><th>Before</th><th>After</th></tr>"
+        "</thead><tbody>\n";
     for (const auto& dv : days) {
       const auto& d = dv.as_object();
       const auto& windows = a(d, "windows");
       const std::size_t rows = std::max<std::size_t>(1, windows.size());
       const std::string span = rows > 1 ? " rowspan=\"" + std::to_string(rows) + "\"" : "";
       out += "<tr><td" + span + ">" + html_escape(s(d, "date")) + "</td><td" + span + ">" +
-             html_escape(s(d, "booking_id")) + "</td><td" + span + ">" + html_escape(s(d, "status")) +
-             "</td><td" + span + ">" + std::to_string(n(d, "lessons_missed")) + "</td><td" + span + ">" +
+             html_escape(s(d, "booking_id")) + "</td><td" + span + ">" +
+             html_escape(s(d, "status")) + "</td><td" + span + ">" +
+             std::to_string(n(d, "lessons_missed")) + "</td><td" + span + ">" +
              std::to_string(n(d, "work_set")) + "</td><td" + span + ">" +
              std::to_string(n(d, "handed_in")) + "</td>";
       if (windows.empty()) out += "<td colspan=\"3\">no behaviour data</td></tr>\n";
@@ -183,7 +196,8 @@ std::string render_student_page(const json::object& doc, const StatusSnapshot& s
 
     // One timeline per IE (consecutive days share one).
     out += "<section id=\"timelines\"><h2>Incidents around each IE</h2>\n";
-    std::map<std::string, std::pair<std::string, const json::object*>> spells;  // first -> last, day
+    std::map<std::string, std::pair<std::string, const json::object*>>
+        spells;  // first -> last, day
     for (const auto& dv : days) {
       const auto& d = dv.as_object();
       auto& e = spells[s(d, "spell_first")];
@@ -195,8 +209,9 @@ std::string render_student_page(const json::object& doc, const StatusSnapshot& s
       if (!f || !l) continue;
       const auto& windows = a(*e.second, "windows");
       const json::object& widest = windows.empty() ? none : windows.back().as_object();
-      out += "<h3>IE " + html_escape(first) + (e.first != first ? " to " + html_escape(e.first) : "") +
-             "</h3>\n" + ie_timeline_svg(widest, *f, *l, a(doc, "incidents")) + "\n";
+      out += "<h3>IE " + html_escape(first) +
+             (e.first != first ? " to " + html_escape(e.first) : "") + "</h3>\n" +
+             ie_timeline_svg(widest, *f, *l, a(doc, "incidents")) + "\n";
     }
     out += "</section>\n";
   }

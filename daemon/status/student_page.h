@@ -14,7 +14,7 @@ std::string render_student_page(const boost::json::object& doc, const StatusSnap
 
 // The SVG timeline of one IE: its days shaded, each incident a dot (larger for more points)
 // over the span of its widest window. `day_first`..`day_last` are the IE's days.
-std::string ie_timeline_svg(const boost::json::object& widest_window, Date day_first,
-                            Date day_last, const boost::json::array& incidents);
+std::string ie_timeline_svg(const boost::json::object& widest_window, Date day_first, Date day_last,
+                            const boost::json::array& incidents);
 
 }  // namespace iesync

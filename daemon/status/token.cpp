@@ -26,7 +26,8 @@ Result<std::optional<std::string>> load_status_token(const StatusConfig& cfg) {
                       "make its folder readable by the user iesync runs as");
   }
   if (!S_ISREG(st.st_mode))
-    return make_error(where, path + " is not a regular file", "point it at the file holding the token");
+    return make_error(where, path + " is not a regular file",
+                      "point it at the file holding the token");
   if (st.st_mode & 077) {
     char octal[8];
     std::snprintf(octal, sizeof octal, "%04o", static_cast<unsigned>(st.st_mode & 07777));
@@ -38,8 +39,9 @@ Result<std::optional<std::string>> load_status_token(const StatusConfig& cfg) {
   std::ifstream in(cfg.token_file);
   std::string token;
   if (!in || !std::getline(in, token))
-    return make_error(where, "cannot read " + path + " or it is empty",
-                      "put the status token on its first line, readable by the user iesync runs as");
+    return make_error(
+        where, "cannot read " + path + " or it is empty",
+        "put the status token on its first line, readable by the user iesync runs as");
   const auto b = token.find_first_not_of(" \t\r\n");
   const auto e = token.find_last_not_of(" \t\r\n");
   token = b == std::string::npos ? std::string() : token.substr(b, e - b + 1);

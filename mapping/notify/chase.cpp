@@ -22,9 +22,8 @@ ChasePlan select_chase(const ChaseInputs& in, const TimeZone& tz, TimePoint now,
       ChaseItem item;
       item.id = ChasedLesson{l.teacher, s.date, l.class_code, l.time.start, s.student_id};
       if (in.already_chased.count(item.id)) continue;
-      item.student_name = st == in.students.end()
-                              ? "Student " + s.student_id
-                              : st->second.forename + " " + st->second.surname;
+      item.student_name = st == in.students.end() ? "Student " + s.student_id
+                                                  : st->second.forename + " " + st->second.surname;
       item.reg_group = st == in.students.end() ? std::string() : st->second.reg_group;
       item.time = l.time;
       item.subject = l.subject;
@@ -41,14 +40,15 @@ ChasePlan select_chase(const ChaseInputs& in, const TimeZone& tz, TimePoint now,
   for (auto& [code, t] : by_teacher) {
     auto sf = in.staff.find(code);
     t.teacher_name = sf != in.staff.end() && !sf->second.name.empty() ? sf->second.name
-                     : code.empty()                                    ? "Teacher not known"
-                                                                       : code;
+                     : code.empty()                                   ? "Teacher not known"
+                                                                      : code;
     t.email = sf != in.staff.end() ? sf->second.email : std::string();
     std::sort(t.items.begin(), t.items.end(), [](const ChaseItem& a, const ChaseItem& b) {
       return std::tie(a.id.date, a.time.start, a.student_name, a.id.class_code) <
              std::tie(b.id.date, b.time.start, b.student_name, b.id.class_code);
     });
-    (t.email.empty() || code.empty() ? plan.could_not_chase : plan.teachers).push_back(std::move(t));
+    (t.email.empty() || code.empty() ? plan.could_not_chase : plan.teachers)
+        .push_back(std::move(t));
   }
   return plan;
 }

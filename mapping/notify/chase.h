@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "mapping/civil.h"
 #include "base/clock.h"
+#include "mapping/civil.h"
 #include "mapping/school.h"
 #include "mapping/session.h"
 #include "mapping/timezone.h"
@@ -44,8 +44,8 @@ struct ChaseItem {
 
 struct TeacherChase {
   std::string teacher_code;
-  std::string teacher_name;  // from the staff export; the code when unnamed
-  std::string email;         // empty: could not chase
+  std::string teacher_name;      // from the staff export; the code when unnamed
+  std::string email;             // empty: could not chase
   std::vector<ChaseItem> items;  // by date, time, pupil
 };
 
@@ -56,10 +56,10 @@ struct ChasePlan {
 };
 
 struct ChaseInputs {
-  std::vector<IeSession> sessions;  // today's and the next school day's, as reconciled
-  std::map<std::string, Student> students;                // by id
-  std::map<std::string, Staff> staff;                     // by code
-  std::map<std::string, std::string> course_links;        // course id -> Classroom link
+  std::vector<IeSession> sessions;          // today's and the next school day's, as reconciled
+  std::map<std::string, Student> students;  // by id
+  std::map<std::string, Staff> staff;       // by code
+  std::map<std::string, std::string> course_links;  // course id -> Classroom link
   std::set<ChasedLesson> already_chased;
 };
 

@@ -11,12 +11,23 @@ std::string esc(const std::string& s) {
   out.reserve(s.size());
   for (char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -46,9 +57,11 @@ const char* kHtmlHead =
 }  // namespace
 
 std::string day_and_month(Date d) {
-  static const char* kDays[] = {"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"};
-  static const char* kMonths[] = {"January", "February", "March",     "April",   "May",      "June",
-                                  "July",    "August",   "September", "October", "November", "December"};
+  static const char* kDays[] = {"Monday", "Tuesday",  "Wednesday", "Thursday",
+                                "Friday", "Saturday", "Sunday"};
+  static const char* kMonths[] = {"January",   "February", "March",    "April",
+                                  "May",       "June",     "July",     "August",
+                                  "September", "October",  "November", "December"};
   auto ymd = d.ymd();
   return std::string(kDays[d.weekday()]) + " " + std::to_string(unsigned(ymd.day())) + " " +
          kMonths[unsigned(ymd.month()) - 1];
@@ -60,8 +73,8 @@ std::string what_counts_as_set(const WorkConfig& work) {
                           : "until " + span_words(work.set_after) + " after the lesson ends";
   return "Work counts as set when an assignment or material on the class's Classroom course is "
          "published to the pupil (the whole class, or the pupil by name) and is due on the "
-         "lesson's date, or is posted from " + span_words(work.set_before) +
-         " before the lesson " + after + ".";
+         "lesson's date, or is posted from " +
+         span_words(work.set_before) + " before the lesson " + after + ".";
 }
 
 MailMessage chase_email(const TeacherChase& t, const std::string& key,
@@ -87,13 +100,15 @@ MailMessage chase_email(const TeacherChase& t, const std::string& key,
   m.subject = "Work to set on Classroom: " + plural(int(t.items.size()), "lesson", "lessons") +
               " missed by a pupil in IE (" + who + ")";
 
-  const std::string intro = "A pupil in the internal-exclusion room will miss these lessons of "
-                            "yours, and no work is set for them on Classroom yet. Please set "
-                            "work the pupil can do in the room.";
+  const std::string intro =
+      "A pupil in the internal-exclusion room will miss these lessons of "
+      "yours, and no work is set for them on Classroom yet. Please set "
+      "work the pupil can do in the room.";
   const std::string rule = what_counts_as_set(work);
   std::string text = "Dear " + t.teacher_name + ",\n\n" + intro + "\n\n";
   std::string html = std::string(kHtmlHead) + "<p>Dear " + esc(t.teacher_name) + ",</p><p>" +
-                     esc(intro) + "</p><table border=\"1\" cellpadding=\"4\" style=\"border-collapse:"
+                     esc(intro) +
+                     "</p><table border=\"1\" cellpadding=\"4\" style=\"border-collapse:"
                      "collapse\"><tr><th>Pupil</th><th>Reg</th><th>Date</th><th>Time</th>"
                      "<th>Class</th><th>Room</th><th>Classroom</th></tr>";
   for (const auto& i : t.items) {
@@ -103,13 +118,14 @@ MailMessage chase_email(const TeacherChase& t, const std::string& key,
             (i.room.empty() ? "" : ", room " + i.room) + "\n";
     if (!i.course_link.empty()) text += "  Classroom: " + i.course_link + "\n";
     html += "<tr><td>" + esc(i.student_name) + "</td><td>" + esc(i.reg_group) + "</td><td>" +
-            esc(day_and_month(i.id.date)) + "</td><td>" + esc(i.time.str()) + "</td><td>" + esc(cls) +
-            "</td><td>" + esc(i.room) + "</td><td>" +
+            esc(day_and_month(i.id.date)) + "</td><td>" + esc(i.time.str()) + "</td><td>" +
+            esc(cls) + "</td><td>" + esc(i.room) + "</td><td>" +
             (web_link(i.course_link) ? "<a href=\"" + esc(i.course_link) + "\">open the course</a>"
                                      : std::string("no course link")) +
             "</td></tr>";
   }
-  const std::string sign = "The IE room" + (school_name.empty() ? std::string() : ", " + school_name) +
+  const std::string sign = "The IE room" +
+                           (school_name.empty() ? std::string() : ", " + school_name) +
                            " (sent by iesync)";
   text += "\n" + rule + "\n\n" + sign + "\n";
   html += "</table><p>" + esc(rule) + "</p><p>" + esc(sign) + "</p></body></html>";
@@ -130,19 +146,32 @@ DigestDay digest_day(Date date, const std::vector<IeSession>& sessions,
       continue;
     }
     auto st = students.find(s.student_id);
-    std::string name = st == students.end() ? "Student " + s.student_id
-                                            : st->second.forename + " " + st->second.surname +
-                                                  (st->second.reg_group.empty() ? "" : " (" + st->second.reg_group + ")");
+    std::string name =
+        st == students.end()
+            ? "Student " + s.student_id
+            : st->second.forename + " " + st->second.surname +
+                  (st->second.reg_group.empty() ? "" : " (" + st->second.reg_group + ")");
     auto& pp = per_pupil[name];
     for (const auto& l : s.lessons) {
       ++d.lessons;
       ++pp.first;
       switch (l.work.status) {
-        case WorkStatus::handed_in: ++d.handed_in; break;
-        case WorkStatus::set: ++d.set; break;
-        case WorkStatus::not_set: ++d.not_set; ++pp.second; break;
-        case WorkStatus::no_course: ++d.no_course; break;
-        case WorkStatus::unknown: ++d.unknown; break;
+        case WorkStatus::handed_in:
+          ++d.handed_in;
+          break;
+        case WorkStatus::set:
+          ++d.set;
+          break;
+        case WorkStatus::not_set:
+          ++d.not_set;
+          ++pp.second;
+          break;
+        case WorkStatus::no_course:
+          ++d.no_course;
+          break;
+        case WorkStatus::unknown:
+          ++d.unknown;
+          break;
       }
     }
   }
@@ -157,9 +186,9 @@ namespace {
 
 void day_block(std::string& text, std::string& html, const std::string& title, const DigestDay& d) {
   std::string line = plural(d.pupils, "pupil", "pupils") + " in IE, " +
-                     plural(d.lessons, "lesson", "lessons") + " missed: " +
-                     std::to_string(d.handed_in) + " handed in, " + std::to_string(d.set) +
-                     " set, " + std::to_string(d.not_set) + " not set, " +
+                     plural(d.lessons, "lesson", "lessons") +
+                     " missed: " + std::to_string(d.handed_in) + " handed in, " +
+                     std::to_string(d.set) + " set, " + std::to_string(d.not_set) + " not set, " +
                      std::to_string(d.no_course) + " with no Classroom course" +
                      (d.unknown ? ", " + std::to_string(d.unknown) + " unknown" : "") + ".";
   text += title + "\n" + line + "\n";
@@ -209,21 +238,28 @@ MailMessage digest_email(const DigestInput& in, const std::string& key, const st
   m.to_address = to;
   m.date = now;
   m.subject = "IE room, " + day_and_month(in.today.date) + ": " +
-              plural(in.today.pupils, "pupil", "pupils") + ", " +
-              std::to_string(in.today.not_set) + " lesson(s) with no work set";
+              plural(in.today.pupils, "pupil", "pupils") + ", " + std::to_string(in.today.not_set) +
+              " lesson(s) with no work set";
   std::string text, html = kHtmlHead;
   day_block(text, html, "Today, " + day_and_month(in.today.date), in.today);
-  std::string marks = std::to_string(in.marks_written) + " mark(s) and record(s) written to the MIS" +
-                      (in.marks_waiting ? ", " + std::to_string(in.marks_waiting) + " waiting to be sent" : "") + ".";
+  std::string marks =
+      std::to_string(in.marks_written) + " mark(s) and record(s) written to the MIS" +
+      (in.marks_waiting ? ", " + std::to_string(in.marks_waiting) + " waiting to be sent" : "") +
+      ".";
   text += "Marks\n" + marks + "\n\n";
   html += "<h2>Marks</h2><p>" + esc(marks) + "</p>";
   list_block(text, html, "Conflicts and failures", in.conflicts_and_failures, "None.");
-  list_block(text, html, "Exports rejected or held", in.export_problems, "None: every export was applied.");
+  list_block(text, html, "Exports rejected or held", in.export_problems,
+             "None: every export was applied.");
   list_block(text, html, "Teachers chased", in.chased, "Nobody needed chasing.");
-  list_block(text, html, "Could not chase (no email in the staff export)", in.could_not_chase, "Nobody.");
-  if (!in.mail_problems.empty()) list_block(text, html, "Emails not delivered", in.mail_problems, "");
-  if (in.next_day) day_block(text, html, "Next school day, " + day_and_month(in.next_day->date), *in.next_day);
-  std::string sign = "Sent by iesync" + (in.school_name.empty() ? std::string() : " for " + in.school_name) +
+  list_block(text, html, "Could not chase (no email in the staff export)", in.could_not_chase,
+             "Nobody.");
+  if (!in.mail_problems.empty())
+    list_block(text, html, "Emails not delivered", in.mail_problems, "");
+  if (in.next_day)
+    day_block(text, html, "Next school day, " + day_and_month(in.next_day->date), *in.next_day);
+  std::string sign = "Sent by iesync" +
+                     (in.school_name.empty() ? std::string() : " for " + in.school_name) +
                      "; the dashboard has the detail.";
   text += sign + "\n";
   html += "<p>" + esc(sign) + "</p></body></html>";

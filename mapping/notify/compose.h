@@ -33,7 +33,7 @@ struct DigestDay {
   int not_set = 0;
   int no_course = 0;
   int unknown = 0;
-  int cancelled_or_absent = 0;  // listed apart, never counted above
+  int cancelled_or_absent = 0;           // listed apart, never counted above
   std::vector<std::string> pupil_lines;  // "Chloé Martin (9X): 5 lessons, 2 not set"
 };
 
@@ -41,13 +41,14 @@ struct DigestInput {
   std::string school_name;
   DigestDay today;
   std::optional<DigestDay> next_day;  // the next school day's bookings with their work status
-  int marks_written = 0;   // sent or confirmed, for the day
-  int marks_waiting = 0;   // pending or in doubt
+  int marks_written = 0;              // sent or confirmed, for the day
+  int marks_waiting = 0;              // pending or in doubt
   std::vector<std::string> conflicts_and_failures;  // one plain-English line each
   std::vector<std::string> export_problems;         // rejected or held exports
   std::vector<std::string> chased;                  // "Mr A Jones (AJ): 3 lessons"
-  std::vector<std::string> could_not_chase;         // "Ms B Khan (BK): 2 lessons, no email in the staff export"
-  std::vector<std::string> mail_problems;           // emails failed or waiting
+  std::vector<std::string>
+      could_not_chase;  // "Ms B Khan (BK): 2 lessons, no email in the staff export"
+  std::vector<std::string> mail_problems;  // emails failed or waiting
 };
 
 MailMessage digest_email(const DigestInput& in, const std::string& key, const std::string& to,

@@ -2,6 +2,8 @@
 
 namespace iesync {
 
-const char* mail_kind_name(MailKind k) { return k == MailKind::chase ? "chase" : "digest"; }
+const char* mail_kind_name(MailKind k) {
+  return k == MailKind::chase ? "chase" : "digest";
+}
 
 }  // namespace iesync

@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "mapping/civil.h"
 #include "base/clock.h"
+#include "mapping/civil.h"
 #include "mapping/notify/mail.h"
 #include "mapping/timezone.h"
 

@@ -118,20 +118,34 @@ std::vector<WorkRow> work_rows(const std::map<std::string, WorkRow>& m) {
 
 }  // namespace
 
-std::optional<double> GroupRow::pupils_rate() const { return per_100(pupils, on_roll); }
-std::optional<double> GroupRow::sessions_rate() const { return per_100(sessions, on_roll); }
-std::optional<double> GroupRow::lessons_rate() const { return per_100(lessons, on_roll); }
+std::optional<double> GroupRow::pupils_rate() const {
+  return per_100(pupils, on_roll);
+}
+std::optional<double> GroupRow::sessions_rate() const {
+  return per_100(sessions, on_roll);
+}
+std::optional<double> GroupRow::lessons_rate() const {
+  return per_100(lessons, on_roll);
+}
 
-std::optional<double> ReturnRow::percent() const { return per_100(returned, judged); }
+std::optional<double> ReturnRow::percent() const {
+  return per_100(returned, judged);
+}
 
-std::optional<double> WorkRow::set_percent() const { return per_100(set, set + not_set); }
-std::optional<double> WorkRow::handed_in_percent() const { return per_100(handed_in, set); }
+std::optional<double> WorkRow::set_percent() const {
+  return per_100(set, set + not_set);
+}
+std::optional<double> WorkRow::handed_in_percent() const {
+  return per_100(handed_in, set);
+}
 
 std::string year_label(const std::string& year) {
   auto y = lower(year);
   if (y.empty()) return kNotRecorded;
   if (y.rfind("year", 0) == 0) y = lower(y.substr(4));
-  bool digits = !y.empty() && y.size() <= 3 && std::all_of(y.begin(), y.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
+  bool digits = !y.empty() && y.size() <= 3 && std::all_of(y.begin(), y.end(), [](char c) {
+    return std::isdigit(static_cast<unsigned char>(c));
+  });
   if (digits) return "Year " + std::to_string(std::stoi(y));
   return year;
 }
@@ -191,15 +205,15 @@ Sessions pick_sessions(const ReportInput& in, const Calendar& cal, ReportData& d
       sessions.push_back(&rs);
       if (in_range && !rs.work_checked) ++d.unchecked_sessions;
     } else if (in_range) {
-      if (rs.session.status == BookingStatus::absent || rs.session.status == BookingStatus::cancelled)
+      if (rs.session.status == BookingStatus::absent ||
+          rs.session.status == BookingStatus::cancelled)
         ++d.not_sessions_absent_cancelled;
       else
         ++d.not_sessions_problem;
     }
   }
-  std::stable_sort(sessions.begin(), sessions.end(), [](auto* a, auto* b) {
-    return a->session.date < b->session.date;
-  });
+  std::stable_sort(sessions.begin(), sessions.end(),
+                   [](auto* a, auto* b) { return a->session.date < b->session.date; });
   return sessions;
 }
 
@@ -237,7 +251,8 @@ std::vector<GroupTable> group_tables(const ReportInput& in, const ReportData& d,
     for (const auto& s : in.students) ++rows[dim.label(s.*dim.field)].on_roll;
     for (const auto& [id, p] : per) {
       auto it = by_id.find(id);
-      auto label = it == by_id.end() ? std::string(kNotRecorded) : dim.label(it->second->*dim.field);
+      auto label =
+          it == by_id.end() ? std::string(kNotRecorded) : dim.label(it->second->*dim.field);
       auto& r = rows[label];
       ++r.pupils;
       r.sessions += p.sessions;
@@ -267,8 +282,7 @@ std::vector<GroupTable> group_tables(const ReportInput& in, const ReportData& d,
     whole.sessions = d.totals.sessions;
     whole.lessons = d.totals.lessons;
     t.rows.push_back(whole);
-    for (auto& r : t.rows)
-      r.suppressed = r.on_roll < kSuppressBelow || r.pupils < kSuppressBelow;
+    for (auto& r : t.rows) r.suppressed = r.on_roll < kSuppressBelow || r.pupils < kSuppressBelow;
     tables.push_back(std::move(t));
   }
   return tables;
@@ -283,7 +297,8 @@ std::vector<RepeatStudent> repeat_students(const std::map<std::string, PerStuden
     if (p.sessions < 2) continue;
     RepeatStudent r;
     auto it = by_id.find(id);
-    r.label = it == by_id.end() ? "(no longer on roll)" : it->second->forename + " " + it->second->surname;
+    r.label = it == by_id.end() ? "(no longer on roll)"
+                                : it->second->forename + " " + it->second->surname;
     r.id = id;
     r.year = it == by_id.end() ? "" : it->second->year;
     r.sessions = p.sessions;
@@ -311,7 +326,8 @@ std::vector<ReturnRow> returns_to_ie(const ReportInput& in, const Calendar& cal,
                                      const Sessions& sessions, const Sessions& current) {
   std::map<std::string, std::vector<Date>> dates_of;
   for (auto* rs : sessions)
-    if (rs->session.date <= in.horizon) dates_of[rs->session.student_id].push_back(rs->session.date);
+    if (rs->session.date <= in.horizon)
+      dates_of[rs->session.student_id].push_back(rs->session.date);
   std::vector<ReturnRow> out;
   for (int window : {10, 20}) {
     ReturnRow r;
@@ -373,8 +389,9 @@ void count_work_by(const ReportInput& in, const Sessions& current, ReportData& d
       std::string teacher = "No teacher recorded";
       if (!l.teacher.empty()) {
         auto it = in.staff_names.find(l.teacher);
-        teacher = it != in.staff_names.end() && !it->second.empty() ? it->second + " (" + l.teacher + ")"
-                                                                    : l.teacher;
+        teacher = it != in.staff_names.end() && !it->second.empty()
+                      ? it->second + " (" + l.teacher + ")"
+                      : l.teacher;
       }
       auto& sr = by_subject[subject];
       sr.label = subject;

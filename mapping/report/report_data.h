@@ -47,9 +47,9 @@ struct ReportInput {
 struct GroupRow {
   std::string label;
   int on_roll = 0;
-  int pupils = 0;    // distinct pupils with at least one session
+  int pupils = 0;  // distinct pupils with at least one session
   int sessions = 0;
-  int lessons = 0;   // lessons missed
+  int lessons = 0;  // lessons missed
   bool suppressed = false;
   // Per 100 pupils on roll in the group; nullopt when nobody is on roll.
   std::optional<double> pupils_rate() const;
@@ -73,10 +73,10 @@ struct RepeatStudent {
 };
 
 struct ReturnRow {
-  int window = 0;       // school days: 10 or 20
-  int judged = 0;       // sessions whose window ended by the horizon
-  int returned = 0;     // ... followed by another session 1..window school days later
-  int too_recent = 0;   // sessions whose window had not ended
+  int window = 0;      // school days: 10 or 20
+  int judged = 0;      // sessions whose window ended by the horizon
+  int returned = 0;    // ... followed by another session 1..window school days later
+  int too_recent = 0;  // sessions whose window had not ended
   std::optional<double> percent() const;
 };
 
@@ -90,12 +90,12 @@ struct ReasonRow {
 
 struct WorkRow {
   std::string label;  // subject, or "Teacher Name (CODE)"
-  int lessons = 0;       // lessons missed
-  int set = 0;           // work set (handed in or not)
+  int lessons = 0;    // lessons missed
+  int set = 0;        // work set (handed in or not)
   int handed_in = 0;
   int not_set = 0;
   int no_course = 0;
-  int not_checked = 0;   // Classroom unreachable, or the day was never reconciled
+  int not_checked = 0;  // Classroom unreachable, or the day was never reconciled
   std::optional<double> set_percent() const;        // of lessons checked (set + not_set)
   std::optional<double> handed_in_percent() const;  // of work set
 };

@@ -9,9 +9,14 @@
 namespace iesync::fuzz {
 
 inline void map_as_behaviour(const FeedTable& table) {
-  static const FieldMap kFields = {{"id", "Incident ID"}, {"student_id", "Adno"}, {"date", "Date"},
-                                   {"time", "Time"},      {"type", "Type"},     {"points", "Points"},
-                                   {"recorded_by", "Recorded By"}, {"status", "Status"}};
+  static const FieldMap kFields = {{"id", "Incident ID"},
+                                   {"student_id", "Adno"},
+                                   {"date", "Date"},
+                                   {"time", "Time"},
+                                   {"type", "Type"},
+                                   {"points", "Points"},
+                                   {"recorded_by", "Recorded By"},
+                                   {"status", "Status"}};
   static const Calendar kCalendar = [] {
     CalendarConfig c;
     c.first_monday = Date::from_ymd(2026, 9, 7);
@@ -19,8 +24,8 @@ inline void map_as_behaviour(const FeedTable& table) {
     return Calendar::build(c).value();
   }();
   auto m = map_behaviour(table, kFields, kCalendar);
-  if (m && m->items.size() + m->skipped_count() > table.size() + table.record_errors.size() +
-                                                      table.record_errors_not_kept)
+  if (m && m->items.size() + m->skipped_count() >
+               table.size() + table.record_errors.size() + table.record_errors_not_kept)
     __builtin_trap();
 }
 

@@ -22,7 +22,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   iesync::StatusRequest req;
   req.method = std::string(msg.method_string());
   req.target = std::string(msg.target());
-  if (auto it = msg.find(http::field::authorization); it != msg.end()) req.authorization = std::string(it->value());
+  if (auto it = msg.find(http::field::authorization); it != msg.end())
+    req.authorization = std::string(it->value());
 
   static const iesync::StatusSnapshot snap = [] {
     iesync::StatusSnapshot s;
@@ -35,7 +36,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (bool loopback : {true, false}) {
     iesync::AuthContext auth{std::string("fuzz-token"), loopback};
     if (auto denied = iesync::auth_denial(req, auth)) continue;
-    boost::json::object plan{{"date", "2026-11-23"}, {"sessions", boost::json::array{}},
+    boost::json::object plan{{"date", "2026-11-23"},
+                             {"sessions", boost::json::array{}},
                              {"summary", boost::json::object{}}};
     iesync::Result<boost::json::object> plan_result = plan;
     auto date = iesync::plan_date_for(req, snap);

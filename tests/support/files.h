@@ -25,7 +25,9 @@ inline std::string slurp(const std::filesystem::path& p) {
 inline void backdate(const std::filesystem::path& p,
                      std::chrono::seconds by = std::chrono::hours(1)) {
   const std::time_t then = ::time(nullptr) - static_cast<std::time_t>(by.count());
-  struct utimbuf t{then, then};
+  struct utimbuf t {
+    then, then
+  };
   ::utime(p.c_str(), &t);
 }
 

@@ -40,7 +40,8 @@ inline void end_abruptly_after(std::chrono::microseconds after) {
 
 // True when a wait status says the program was ended by SIGKILL or end_abruptly_after.
 inline bool ended_abruptly(int wait_status) {
-  return WIFSIGNALED(wait_status) && (WTERMSIG(wait_status) == SIGKILL || WTERMSIG(wait_status) == SIGALRM);
+  return WIFSIGNALED(wait_status) &&
+         (WTERMSIG(wait_status) == SIGKILL || WTERMSIG(wait_status) == SIGALRM);
 }
 
 class Process {

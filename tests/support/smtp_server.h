@@ -25,8 +25,8 @@
 namespace iesync::test {
 
 struct SmtpServerOptions {
-  bool tls = false;                     // offer STARTTLS with a fresh self-signed certificate, and require it
-  std::string auth;                     // "USER:PASS": require AUTH
+  bool tls = false;  // offer STARTTLS with a fresh self-signed certificate, and require it
+  std::string auth;  // "USER:PASS": require AUTH
   std::vector<std::string> rcpt_codes;  // "addr@x=550": answer RCPT TO for addr with that code
 };
 
@@ -38,10 +38,11 @@ class SmtpServer {
            ("iesync-smtp-" + std::to_string(::getpid()) + "-" + std::to_string(rd()));
     std::filesystem::create_directories(dir_ / "mail");
     if (o_.tls) {
-      auto r = shell("openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1"
-                     " -addext subjectAltName=IP:127.0.0.1,DNS:localhost -keyout '" +
-                     (dir_ / "key.pem").string() + "' -out '" + (dir_ / "cert.pem").string() +
-                     "' 2>/dev/null");
+      auto r = shell(
+          "openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1"
+          " -addext subjectAltName=IP:127.0.0.1,DNS:localhost -keyout '" +
+          (dir_ / "key.pem").string() + "' -out '" + (dir_ / "cert.pem").string() +
+          "' 2>/dev/null");
       if (r.code != 0) throw std::runtime_error("openssl could not make a test certificate");
     }
     start();
@@ -58,10 +59,13 @@ class SmtpServer {
     std::filesystem::remove(dir_ / "port");
     std::vector<std::string> argv = {"/usr/bin/python3",
                                      IESYNC_SOURCE_DIR "/tests/fakes/smtp/smtp_server.py",
-                                     "--dir", (dir_ / "mail").string(), "--port-file",
+                                     "--dir",
+                                     (dir_ / "mail").string(),
+                                     "--port-file",
                                      (dir_ / "port").string()};
     if (o_.tls) {
-      argv.insert(argv.end(), {"--cert", (dir_ / "cert.pem").string(), "--key", (dir_ / "key.pem").string()});
+      argv.insert(argv.end(),
+                  {"--cert", (dir_ / "cert.pem").string(), "--key", (dir_ / "key.pem").string()});
     }
     if (!o_.auth.empty()) argv.insert(argv.end(), {"--auth", o_.auth});
     for (const auto& c : o_.rcpt_codes) argv.insert(argv.end(), {"--rcpt-code", c});

@@ -7,7 +7,8 @@
 #ifndef IESYNC_HAVE_GENERATOR
 
 TEST(ClassroomFixture, NotLinked) {
-  GTEST_SKIP() << "iesync_generator is not linked into iesync_tests; see bench/generator/CMakeLists.txt";
+  GTEST_SKIP()
+      << "iesync_generator is not linked into iesync_tests; see bench/generator/CMakeLists.txt";
 }
 
 #else
@@ -53,7 +54,8 @@ TEST(ClassroomFixture, SameSeedSameFixtureOtherSeedOther) {
   o.seed = 2;
   EXPECT_NE(a, json::serialize(classroom_fixture(generate(o), o)));
   // Small enough to commit to a demo folder or read at start-up without noticing.
-  EXPECT_LT(a.size(), 1'500'000u) << "the 150-student fixture has grown to " << a.size() << " bytes";
+  EXPECT_LT(a.size(), 1'500'000u) << "the 150-student fixture has grown to " << a.size()
+                                  << " bytes";
 }
 
 TEST(ClassroomFixture, CoursesRostersAndSubmissionsMatchTheSchool) {
@@ -67,7 +69,7 @@ TEST(ClassroomFixture, CoursesRostersAndSubmissionsMatchTheSchool) {
   std::map<std::string, std::string> email_of;
   for (const auto& s : school.students) email_of[s.id] = s.email;
   const Date monday = o.start.monday();
-  std::map<std::string, std::set<std::string>> members;  // class -> Adnos in the booking week
+  std::map<std::string, std::set<std::string> > members;  // class -> Adnos in the booking week
   for (const auto& m : school.memberships)
     if (m.start <= monday.plus_days(4) && (!m.end || *m.end >= monday))
       members[m.class_code].insert(m.student_id);
@@ -93,11 +95,12 @@ TEST(ClassroomFixture, CoursesRostersAndSubmissionsMatchTheSchool) {
   size_t subject_classes = 0;
   for (const auto& c : classes)
     if (c.find("/Tu") == std::string::npos) ++subject_classes;
-  EXPECT_LT(with_course.size(), subject_classes) << "some classes must show \"No Classroom course\"";
+  EXPECT_LT(with_course.size(), subject_classes)
+      << "some classes must show \"No Classroom course\"";
   EXPECT_GT(with_course.size(), subject_classes * 3 / 4) << "most classes have a course";
 
   // Rosters: exactly the week's members, with the email iesync looks them up by.
-  std::map<std::string, std::set<std::string>> roster;  // course id -> user ids
+  std::map<std::string, std::set<std::string> > roster;  // course id -> user ids
   for (const auto& s : fx.at("students").as_array()) {
     const std::string course = str(s, "courseId"), user = str(s, "userId");
     ASSERT_TRUE(class_of_course.count(course)) << course;
@@ -115,15 +118,16 @@ TEST(ClassroomFixture, CoursesRostersAndSubmissionsMatchTheSchool) {
 
   // Work: published, for everyone, due on a weekday of the booking week at 15:00 UTC.
   std::map<std::string, std::string> course_of_work;
-  std::map<std::string, std::set<int>> days_with_work;  // course -> weekday offsets
+  std::map<std::string, std::set<int> > days_with_work;  // course -> weekday offsets
   for (const auto& w : fx.at("courseWork").as_array()) {
     EXPECT_EQ(str(w, "state"), "PUBLISHED");
     EXPECT_EQ(str(w, "assigneeMode"), "ALL_STUDENTS");
     EXPECT_FALSE(str(w, "title").empty());
     EXPECT_EQ(str(w, "alternateLink").rfind("https://classroom.google.com/c/", 0), 0u);
     const auto& due = w.at("dueDate").as_object();
-    const Date d = Date::from_ymd(due.at("year").to_number<int>(), due.at("month").to_number<unsigned>(),
-                                  due.at("day").to_number<unsigned>());
+    const Date d =
+        Date::from_ymd(due.at("year").to_number<int>(), due.at("month").to_number<unsigned>(),
+                       due.at("day").to_number<unsigned>());
     const int offset = days_between(monday, d);
     EXPECT_TRUE(offset >= 0 && offset < 5) << d.iso();
     EXPECT_EQ(w.at("dueTime").at("hours").to_number<int>(), 15);
@@ -150,7 +154,9 @@ TEST(ClassroomFixture, CoursesRostersAndSubmissionsMatchTheSchool) {
     EXPECT_TRUE(published || str(m, "state") == "DRAFT");
     EXPECT_EQ(m.as_object().contains("alternateLink"), published);
     if (published) {
-      EXPECT_EQ(str(m, "alternateLink").rfind("https://classroom.google.com/c/" + str(m, "courseId") + "/m/", 0), 0u);
+      EXPECT_EQ(str(m, "alternateLink")
+                    .rfind("https://classroom.google.com/c/" + str(m, "courseId") + "/m/", 0),
+                0u);
     }
     drafts += published ? 0 : 1;
     (days_with_work[str(m, "courseId")].count(offset) ? beside : alone) += 1;
@@ -161,7 +167,7 @@ TEST(ClassroomFixture, CoursesRostersAndSubmissionsMatchTheSchool) {
 
   // Submissions: one per (item, roster member), a mix of states.
   std::map<std::string, int> states;
-  std::set<std::pair<std::string, std::string>> seen;
+  std::set<std::pair<std::string, std::string> > seen;
   for (const auto& s : fx.at("studentSubmissions").as_array()) {
     const std::string work = str(s, "courseWorkId"), user = str(s, "userId");
     ASSERT_TRUE(course_of_work.count(work));
@@ -205,7 +211,8 @@ TEST(ClassroomFixture, DemoWeekOnTheFakeShowsEveryWorkStatus) {
     }
   } cleanup{dir};
   fs::create_directories(dir / "var/log");
-  fs::permissions(dir / "var", fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec);
+  fs::permissions(dir / "var",
+                  fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec);
 
   const std::string impersonate = "iesync-reader@demo.example.sch.uk";
   fake::FakeOptions fo;
@@ -220,10 +227,11 @@ TEST(ClassroomFixture, DemoWeekOnTheFakeShowsEveryWorkStatus) {
 
   std::string toml = slurp(dir / "iesync.toml");
   replace_line(toml, "enabled = false", "enabled = true");
-  replace_line(toml, "api_base = \"https://classroom", "api_base = \"" + classroom.base_url() + "\"");
-  replace_line(toml, "token_uri = ", "token_uri = \"" + classroom.token_uri() + "\"\nkey_file = \"" +
-                                         account.key_file.string() + "\"\nimpersonate = \"" +
-                                         impersonate + "\"");
+  replace_line(toml, "api_base = \"https://classroom",
+               "api_base = \"" + classroom.base_url() + "\"");
+  replace_line(toml, "token_uri = ",
+               "token_uri = \"" + classroom.token_uri() + "\"\nkey_file = \"" +
+                   account.key_file.string() + "\"\nimpersonate = \"" + impersonate + "\"");
   std::ofstream(dir / "iesync.toml", std::ios::binary | std::ios::trunc) << toml;
   const std::string config = (dir / "iesync.toml").string();
 

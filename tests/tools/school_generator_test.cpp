@@ -8,15 +8,15 @@
 // The generator library lives in bench/generator (target iesync_generator); until the tests
 // CMake links it, say so rather than pass silently.
 TEST(SchoolGenerator, NotLinked) {
-  GTEST_SKIP() << "iesync_generator is not linked into iesync_tests; see bench/generator/CMakeLists.txt";
+  GTEST_SKIP()
+      << "iesync_generator is not linked into iesync_tests; see bench/generator/CMakeLists.txt";
 }
 
 #else
 
-#include <pugixml.hpp>
-
 #include <fstream>
 #include <map>
+#include <pugixml.hpp>
 #include <set>
 #include <sstream>
 #include <string>
@@ -27,7 +27,9 @@ TEST(SchoolGenerator, NotLinked) {
 namespace iesync::gen {
 namespace {
 
-Date D(const char* iso) { return *Date::parse_iso(iso); }
+Date D(const char* iso) {
+  return *Date::parse_iso(iso);
+}
 
 using iesync::test::slurp;
 
@@ -41,7 +43,8 @@ Options demo_options() {
 
 TEST(SchoolGenerator, CommittedDemoExportsAreByteIdenticalToAFreshRun) {
   const School school = generate(demo_options());
-  const std::filesystem::path dir = std::filesystem::path(IESYNC_SOURCE_DIR) / "examples/demo/exports";
+  const std::filesystem::path dir =
+      std::filesystem::path(IESYNC_SOURCE_DIR) / "examples/demo/exports";
   for (Feed feed : kAllFeeds) {
     const auto path = dir / file_name(feed, Format::xml);
     SCOPED_TRACE(path.string());
@@ -96,7 +99,7 @@ TEST(SchoolGenerator, XmlIsASuperStarReportWithNullColumnsLeftOut) {
   pugi::xml_document doc;
   doc.load_buffer(students.data(), students.size());
   auto first = doc.child("SuperStarReport").child("Record");
-  EXPECT_STREQ(first.child_value("Adno"), "001001");  // leading zeros kept
+  EXPECT_STREQ(first.child_value("Adno"), "001001");   // leading zeros kept
   EXPECT_STREQ(first.child_value("Year"), "Year  7");  // SIMS pads single digits
   EXPECT_TRUE(first.child("Legal_x0020_Surname"));
   // AM/PM/ALL bookings have no End element at all.
@@ -117,8 +120,8 @@ TEST(SchoolGenerator, XmlIsASuperStarReportWithNullColumnsLeftOut) {
 }
 
 // A minimal RFC 4180 reader, enough to check the generator's quoting round-trips.
-std::vector<std::vector<std::string>> read_csv(const std::string& s) {
-  std::vector<std::vector<std::string>> rows(1, std::vector<std::string>(1));
+std::vector<std::vector<std::string> > read_csv(const std::string& s) {
+  std::vector<std::vector<std::string> > rows(1, std::vector<std::string>(1));
   bool quoted = false;
   for (size_t i = 0; i < s.size(); ++i) {
     char c = s[i];
@@ -191,8 +194,8 @@ TEST(SchoolGenerator, TimetableIsClashFreeAndCoversEveryStudentSlot) {
   Options o = demo_options();
   o.students = 1200;  // several sets per subject, so set changes and pooling are exercised
   const School school = generate(o);
-  std::map<std::string, std::vector<const Lesson*>> by_class;
-  std::set<std::tuple<std::string, int, int>> teacher_slots, room_slots;
+  std::map<std::string, std::vector<const Lesson*> > by_class;
+  std::set<std::tuple<std::string, int, int> > teacher_slots, room_slots;
   for (const auto& l : school.lessons) {
     if (l.class_code.empty()) continue;  // staff free
     by_class[l.class_code].push_back(&l);
@@ -202,7 +205,7 @@ TEST(SchoolGenerator, TimetableIsClashFreeAndCoversEveryStudentSlot) {
         << l.room << " double-booked";
   }
   const Date monday = D("2026-11-23");
-  std::map<std::string, std::set<std::pair<int, int>>> slots;
+  std::map<std::string, std::set<std::pair<int, int> > > slots;
   std::map<std::string, int> tutor;
   int moved = 0;
   for (const auto& m : school.memberships) {
@@ -233,11 +236,11 @@ TEST(SchoolGenerator, TimetableIsClashFreeAndCoversEveryStudentSlot) {
 
 TEST(SchoolGenerator, BookingsFallInTheWeekWithDfeReasonsAndMixedSpans) {
   const School school = generate(demo_options());
-  const std::set<std::string> reasons = {"PP", "PA", "VP", "VA", "BU", "RA", "LG", "DS", "SM",
-                                         "DA", "DM", "TH", "DB", "MT", "OW", "PH"};
+  const std::set<std::string> reasons = {"PP", "PA", "VP", "VA", "BU", "RA", "LG", "DS",
+                                         "SM", "DA", "DM", "TH", "DB", "MT", "OW", "PH"};
   const std::set<std::string> statuses = {"", "booked", "attended", "absent", "cancelled"};
   std::set<std::string> ids, starts, seen_status;
-  std::set<std::pair<std::string, Date>> student_days;
+  std::set<std::pair<std::string, Date> > student_days;
   std::set<std::string> student_ids;
   for (const auto& s : school.students) student_ids.insert(s.id);
   ASSERT_GE(school.bookings.size(), 20u);
@@ -250,8 +253,8 @@ TEST(SchoolGenerator, BookingsFallInTheWeekWithDfeReasonsAndMixedSpans) {
     EXPECT_TRUE(student_ids.count(b.student_id));
     EXPECT_TRUE(student_days.insert({b.student_id, b.date}).second);
     starts.insert(b.start == "AM" || b.start == "PM" || b.start == "ALL" ? b.start
-                  : b.start.find(':') != std::string::npos          ? "HH:MM"
-                                                                    : "period");
+                  : b.start.find(':') != std::string::npos               ? "HH:MM"
+                                                                         : "period");
     seen_status.insert(b.status);
   }
   EXPECT_GE(starts.size(), 4u);

@@ -1,6 +1,7 @@
+#include "mapping/civil.h"
+
 #include <gtest/gtest.h>
 
-#include "mapping/civil.h"
 #include "mapping/timezone.h"
 
 namespace iesync {

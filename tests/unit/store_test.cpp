@@ -1,16 +1,18 @@
+#include "store/store.h"
+
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
 #include "store/migrations.h"
 #include "store/store_access.h"
-#include "store/store.h"
 
 namespace iesync {
 namespace {
 
 std::vector<std::string> tables(Store& s) {
   std::vector<std::string> out;
-  SQLite::Statement q(StoreAccess::db(s), "SELECT name FROM sqlite_master WHERE type='table' ORDER BY name");
+  SQLite::Statement q(StoreAccess::db(s),
+                      "SELECT name FROM sqlite_master WHERE type='table' ORDER BY name");
   while (q.executeStep()) out.push_back(q.getColumn(0).getString());
   return out;
 }
@@ -22,7 +24,7 @@ TEST(Store, NewFileIsCreatedPrivateAtLatestVersionInWal) {
   EXPECT_EQ(StoreAccess::db(s).execAndGet("PRAGMA journal_mode").getString(), "wal");
   EXPECT_EQ(StoreAccess::db(s).execAndGet("PRAGMA foreign_keys").getInt(), 1);
   EXPECT_EQ(StoreAccess::db(s).execAndGet("PRAGMA synchronous").getInt(), 2);  // FULL
-  struct stat st{};
+  struct stat st {};
   ASSERT_EQ(::stat(s.path().c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0077 & ~0040, 0u) << "store must not be readable by other users";
   auto names = tables(s);
@@ -40,12 +42,15 @@ TEST(Store, MigratesFromEachEarlierVersionKeepingData) {
       ASSERT_TRUE(old) << old.error().to_string();
       EXPECT_EQ((*old)->schema_version().value(), v);
       StoreAccess::db(**old).exec(
-          "INSERT INTO students(id, forename, surname, year) VALUES ('001042','Ada','Lovelace','7')");
+          "INSERT INTO students(id, forename, surname, year) VALUES "
+          "('001042','Ada','Lovelace','7')");
     }
     auto s = Store::open(path);
     ASSERT_TRUE(s) << s.error().to_string();
     EXPECT_EQ((*s)->schema_version().value(), Store::latest_version());
-    EXPECT_EQ(StoreAccess::db(**s).execAndGet("SELECT forename FROM students WHERE id='001042'").getString(),
+    EXPECT_EQ(StoreAccess::db(**s)
+                  .execAndGet("SELECT forename FROM students WHERE id='001042'")
+                  .getString(),
               "Ada");
   }
 }
@@ -66,9 +71,10 @@ TEST(Store, OutboxSurvivesTheInDoubtMigration) {
   auto s = Store::open(path);
   ASSERT_TRUE(s) << s.error().to_string();
   auto& db = StoreAccess::db(**s);
-  EXPECT_EQ(db.execAndGet("SELECT state || '/' || revision || '/' || target_ref FROM outbox WHERE id = 7")
-                .getString(),
-            "confirmed/2/WB9");
+  EXPECT_EQ(
+      db.execAndGet("SELECT state || '/' || revision || '/' || target_ref FROM outbox WHERE id = 7")
+          .getString(),
+      "confirmed/2/WB9");
   db.exec("UPDATE outbox SET state = 'in_doubt' WHERE id = 7");
   EXPECT_THROW(db.exec("UPDATE outbox SET state = 'maybe' WHERE id = 7"), SQLite::Exception);
   EXPECT_EQ(db.execAndGet("SELECT COUNT(*) FROM lookup_cache").getInt(), 0);
@@ -80,7 +86,8 @@ TEST(Store, RefusesAStoreFromANewerVersion) {
   {
     auto s = Store::open(path);
     ASSERT_TRUE(s);
-    StoreAccess::db(**s).exec("PRAGMA user_version = " + std::to_string(Store::latest_version() + 1));
+    StoreAccess::db(**s).exec("PRAGMA user_version = " +
+                              std::to_string(Store::latest_version() + 1));
   }
   auto s = Store::open(path);
   ASSERT_FALSE(s);

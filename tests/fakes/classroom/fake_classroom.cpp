@@ -183,8 +183,8 @@ const Route* find_route(std::string_view verb, const std::vector<std::string>& s
 
 // Query parameters every Google API method accepts (the discovery document's "parameters").
 const std::set<std::string> kCommonParams = {
-    "$.xgafv", "access_token", "alt",      "callback",    "fields",
-    "key",     "oauth_token",  "prettyPrint", "quotaUser", "uploadType", "upload_protocol"};
+    "$.xgafv",     "access_token", "alt",       "callback",   "fields",         "key",
+    "oauth_token", "prettyPrint",  "quotaUser", "uploadType", "upload_protocol"};
 
 const std::map<std::string, std::set<std::string>> kMethodParams = {
     {"courses.list", {"courseStates", "pageSize", "pageToken", "studentId", "teacherId"}},
@@ -235,7 +235,9 @@ Reply oauth_error(int code, std::string error, std::string description) {
           {}};
 }
 
-Reply not_found() { return google_error(404, "NOT_FOUND", "Requested entity was not found."); }
+Reply not_found() {
+  return google_error(404, "NOT_FOUND", "Requested entity was not found.");
+}
 
 Reply unauthenticated() {
   auto r = google_error(401, "UNAUTHENTICATED",
@@ -523,7 +525,8 @@ struct FakeClassroom::Impl : std::enable_shared_from_this<FakeClassroom::Impl> {
     // file says; a configured token URI (the demo's loopback one) is accepted as well.
     if (str(co, "aud") != token_uri && str(co, "aud") != kGoogleTokenUri)
       return oauth_error(400, "invalid_grant", "Invalid JWT: Failed audience check.");
-    if (str(co, "iss").empty() || (!opts.client_email.empty() && str(co, "iss") != opts.client_email))
+    if (str(co, "iss").empty() ||
+        (!opts.client_email.empty() && str(co, "iss") != opts.client_email))
       return oauth_error(401, "invalid_client", "The OAuth client was not found.");
     auto* iat = co.if_contains("iat");
     auto* exp = co.if_contains("exp");
@@ -833,10 +836,9 @@ class Session : public Closable, public std::enable_shared_from_this<Session> {
  private:
   void read() {
     req_ = {};
-    http::async_read(socket_, buffer_, req_,
-                     [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                       self->on_read(ec);
-                     });
+    http::async_read(
+        socket_, buffer_, req_,
+        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
   }
 
   void on_read(beast::error_code ec) {
@@ -994,7 +996,9 @@ Result<json::array> array_member(const json::object& o, const char* name) {
 
 FakeClassroom::FakeClassroom(FakeOptions opts) : opts_(std::move(opts)) {}
 
-FakeClassroom::~FakeClassroom() { stop(); }
+FakeClassroom::~FakeClassroom() {
+  stop();
+}
 
 Result<void> FakeClassroom::load_fixture(const std::filesystem::path& file) {
   std::ifstream in(file, std::ios::binary);
@@ -1071,8 +1075,12 @@ void FakeClassroom::stop() {
   thread_.join();
 }
 
-std::string FakeClassroom::base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
-std::string FakeClassroom::token_uri() const { return base_url() + "/token"; }
+std::string FakeClassroom::base_url() const {
+  return "http://127.0.0.1:" + std::to_string(port_);
+}
+std::string FakeClassroom::token_uri() const {
+  return base_url() + "/token";
+}
 
 void FakeClassroom::push_fault(Fault f) {
   if (!impl_) impl_ = std::make_shared<Impl>();
@@ -1102,12 +1110,13 @@ std::vector<LoggedRequest> FakeClassroom::requests() const {
 size_t FakeClassroom::count(std::string_view method) const {
   if (!impl_) return 0;
   std::lock_guard lock(impl_->mu);
-  return size_t(std::count_if(impl_->log.begin(), impl_->log.end(), [&](const auto& r) {
-    return method.empty() || r.method == method;
-  }));
+  return size_t(std::count_if(impl_->log.begin(), impl_->log.end(),
+                              [&](const auto& r) { return method.empty() || r.method == method; }));
 }
 
-size_t FakeClassroom::connections() const { return impl_ ? impl_->accepted.load() : 0; }
+size_t FakeClassroom::connections() const {
+  return impl_ ? impl_->accepted.load() : 0;
+}
 
 void FakeClassroom::clear_requests() {
   if (!impl_) return;

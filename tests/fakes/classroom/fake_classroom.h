@@ -36,6 +36,7 @@
 #pragma once
 
 #include <atomic>
+#include <boost/json.hpp>
 #include <chrono>
 #include <deque>
 #include <filesystem>
@@ -45,8 +46,6 @@
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <boost/json.hpp>
 
 #include "base/clock.h"
 #include "base/result.h"
@@ -94,18 +93,18 @@ inline constexpr const char* kGoogleTokenUri = "https://oauth2.googleapis.com/to
 const std::vector<std::string>& default_allowed_scopes();
 
 struct FakeOptions {
-  int page_size = 2;                 // the most items on one page, whatever pageSize asks
-  std::string public_key_pem;        // verifies the JWT; empty: tokens cannot be granted
-  std::string client_email;          // the JWT's iss must be this; empty: any
-  std::string impersonate;           // the JWT's sub must be this; empty: any non-empty
-  std::string token_uri;             // where grants are posted, and a JWT aud accepted beside
-                                     // kGoogleTokenUri; empty: this server's /token URL
+  int page_size = 2;           // the most items on one page, whatever pageSize asks
+  std::string public_key_pem;  // verifies the JWT; empty: tokens cannot be granted
+  std::string client_email;    // the JWT's iss must be this; empty: any
+  std::string impersonate;     // the JWT's sub must be this; empty: any non-empty
+  std::string token_uri;       // where grants are posted, and a JWT aud accepted beside
+                               // kGoogleTokenUri; empty: this server's /token URL
   // The scopes domain-wide delegation allows the client (the Admin console entry); empty:
   // default_allowed_scopes().
   std::vector<std::string> allowed_scopes;
   int expires_in = 3599;
-  const Clock* clock = nullptr;       // for exp/iat checks; null: the system clock
-  unsigned short port = 0;           // 0: any free port
+  const Clock* clock = nullptr;  // for exp/iat checks; null: the system clock
+  unsigned short port = 0;       // 0: any free port
 };
 
 class FakeClassroom {

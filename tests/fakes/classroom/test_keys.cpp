@@ -52,13 +52,13 @@ const TestKeyPair& shared_test_key_pair() {
 }
 
 TestServiceAccount write_service_account_key(const std::filesystem::path& dir,
-                                             const std::string& token_uri,
-                                             const TestKeyPair& keys, mode_t mode) {
+                                             const std::string& token_uri, const TestKeyPair& keys,
+                                             mode_t mode) {
   TestServiceAccount sa;
   sa.key_file = dir / "service-account.json";
   sa.client_email = "iesync-reader@iesync-test.iam.gserviceaccount.com";
-  sa.client_id = "10" + std::to_string(100000000000000000ULL + (std::hash<std::string>{}(
-                                                                   keys.public_pem) % 1000000));
+  sa.client_id = "10" + std::to_string(100000000000000000ULL +
+                                       (std::hash<std::string>{}(keys.public_pem) % 1000000));
   sa.private_key_id = random_hex(20);
   sa.public_pem = keys.public_pem;
   boost::json::object o{

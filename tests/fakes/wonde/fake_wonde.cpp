@@ -2,12 +2,12 @@
 
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/json.hpp>
 #include <boost/url/parse.hpp>
 #include <boost/url/url.hpp>
-#include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <fstream>
@@ -61,7 +61,9 @@ std::optional<std::string> base64_decode(std::string_view in) {
   return out;
 }
 
-bool valid_date(std::string_view d) { return Date::parse_iso(d).has_value(); }
+bool valid_date(std::string_view d) {
+  return Date::parse_iso(d).has_value();
+}
 
 bool two_digits(std::string_view s, int max) {
   if (s.size() != 2 || s[0] < '0' || s[0] > '9' || s[1] < '0' || s[1] > '9') return false;
@@ -85,8 +87,8 @@ std::optional<int> whole_number(std::string_view s, int lo, int hi) {
 
 // Wonde's date object; local is "YYYY-MM-DD HH:MM:SS" in school time.
 json::object date_object(const std::string& local) {
-  return json::object{{"date", local + ".000000"}, {"timezone_type", 3},
-                      {"timezone", "Europe/London"}};
+  return json::object{
+      {"date", local + ".000000"}, {"timezone_type", 3}, {"timezone", "Europe/London"}};
 }
 
 json::value text_or_null(const std::string& s) {
@@ -182,7 +184,8 @@ class Fields {
 std::optional<Answer> envelope(const std::string& body, const char* list, json::value& v) {
   boost::system::error_code ec;
   v = json::parse(body, ec);
-  if (ec || !v.is_object()) return error_answer(400, "bad_request", "the body must be a JSON object");
+  if (ec || !v.is_object())
+    return error_answer(400, "bad_request", "the body must be a JSON object");
   auto* a = v.as_object().if_contains(list);
   if (!a || !a->is_array())
     return error_answer(400, "bad_request", std::string("the body must have an array ") + list);
@@ -218,7 +221,9 @@ FakeWonde::FakeWonde(FakeWondeOptions opts) : opts_(std::move(opts)) {
   if (!opts_.state_file.empty() && std::filesystem::exists(opts_.state_file)) load();
 }
 
-FakeWonde::~FakeWonde() { stop(); }
+FakeWonde::~FakeWonde() {
+  stop();
+}
 
 std::string FakeWonde::api_base() const {
   return "http://127.0.0.1:" + std::to_string(port_) + "/v1.0";
@@ -232,8 +237,9 @@ unsigned short FakeWonde::start(unsigned short port) {
   if (!ec) acceptor_->set_option(tcp::acceptor::reuse_address(true), ec);
   if (!ec) acceptor_->bind(ep, ec);
   if (!ec) acceptor_->listen(boost::asio::socket_base::max_listen_connections, ec);
-  if (ec) throw std::runtime_error("fake wonde: cannot listen on 127.0.0.1:" +
-                                   std::to_string(port) + ": " + ec.message());
+  if (ec)
+    throw std::runtime_error("fake wonde: cannot listen on 127.0.0.1:" + std::to_string(port) +
+                             ": " + ec.message());
   port_ = acceptor_->local_endpoint(ec).port();
   if (ec) throw std::runtime_error("fake wonde: " + ec.message());
   stopping_ = false;
@@ -293,10 +299,10 @@ void FakeWonde::session(int slot) {
     boost::system::error_code ec;
     http::read(*sock, buf, req, ec);
     if (ec) break;  // end of stream, reset by the client, or shut down by stop()
-    Reply r = handle(std::string(req.method_string()), std::string(req.target()),
-                     std::string(req[http::field::authorization]),
-                     std::string(req[http::field::host]),
-                     std::string(req[http::field::content_type]), req.body());
+    Reply r =
+        handle(std::string(req.method_string()), std::string(req.target()),
+               std::string(req[http::field::authorization]), std::string(req[http::field::host]),
+               std::string(req[http::field::content_type]), req.body());
     if (r.action == Reply::Action::stall) {
       std::unique_lock lock(mu_);
       stop_cv_.wait_for(lock, r.stall_for, [this] { return stopping_.load(); });
@@ -384,8 +390,10 @@ FakeWonde::Reply FakeWonde::handle(const std::string& method, const std::string&
   auto fault = take_fault(method, path);
   if (fault) {
     switch (fault->fault) {
-      case WondeFault::http500: return error_answer(500, "server_error", "injected 500");
-      case WondeFault::http503: return error_answer(503, "unavailable", "injected 503");
+      case WondeFault::http500:
+        return error_answer(500, "server_error", "injected 500");
+      case WondeFault::http503:
+        return error_answer(503, "unavailable", "injected 503");
       case WondeFault::http429: {
         Reply r = error_answer(429, "rate_limited", "too many requests");
         r.headers.emplace_back("Retry-After", std::to_string(fault->retry_after_seconds));
@@ -396,8 +404,10 @@ FakeWonde::Reply FakeWonde::handle(const std::string& method, const std::string&
         r.stall_for = fault->stall_for;
         return r;
       }
-      case WondeFault::reset: return Reply(Reply::Action::reset);
-      case WondeFault::accept_then_drop: break;  // done below, then the answer is dropped
+      case WondeFault::reset:
+        return Reply(Reply::Action::reset);
+      case WondeFault::accept_then_drop:
+        break;  // done below, then the answer is dropped
     }
   }
   const bool drop = fault && fault->fault == WondeFault::accept_then_drop;
@@ -436,9 +446,9 @@ FakeWonde::Reply FakeWonde::handle(const std::string& method, const std::string&
                         : error_answer(404, "not_found", "no such endpoint: " + rest));
     }
     if (!parsed->params().empty())
-      return finish(error_answer(400, "invalid_parameter",
-                                 "a write takes no query parameters: " +
-                                     std::string(parsed->encoded_query())));
+      return finish(error_answer(
+          400, "invalid_parameter",
+          "a write takes no query parameters: " + std::string(parsed->encoded_query())));
     // Laravel reads a body as JSON only when the request says so; any other body leaves it
     // without the attendance (or students) array.
     if (content_type.find("/json") == std::string::npos &&
@@ -463,10 +473,12 @@ FakeWonde::Reply FakeWonde::handle(const std::string& method, const std::string&
   const Param datetime{[](const std::string& v) { return valid_datetime(v); },
                        "a date and time, YYYY-MM-DD HH:MM:SS"};
   std::map<std::string, Param> allowed{
-      {"page", {[](const std::string& v) { return whole_number(v, 1, 1'000'000).has_value(); },
-                "a whole number from 1"}},
-      {"per_page", {[](const std::string& v) { return whole_number(v, 1, 200).has_value(); },
-                    "a whole number from 1 to 200"}}};
+      {"page",
+       {[](const std::string& v) { return whole_number(v, 1, 1'000'000).has_value(); },
+        "a whole number from 1"}},
+      {"per_page",
+       {[](const std::string& v) { return whole_number(v, 1, 200).has_value(); },
+        "a whole number from 1 to 200"}}};
   if (rest == "students/") {
     allowed.emplace("include", include_of("education_details"));
   } else if (rest == "lessons/") {
@@ -474,9 +486,11 @@ FakeWonde::Reply FakeWonde::handle(const std::string& method, const std::string&
     allowed.emplace("lessons_start_after", datetime);
     allowed.emplace("lessons_start_before", datetime);
   } else if (rest == "attendance/lesson/") {
-    allowed.emplace("lesson_id", Param{[](const std::string& v) { return !v.empty(); }, "a lesson id"});
+    allowed.emplace("lesson_id",
+                    Param{[](const std::string& v) { return !v.empty(); }, "a lesson id"});
   } else if (rest == "attendance/session/") {
-    allowed.emplace("date", Param{[](const std::string& v) { return valid_date(v); }, "a date, YYYY-MM-DD"});
+    allowed.emplace(
+        "date", Param{[](const std::string& v) { return valid_date(v); }, "a date, YYYY-MM-DD"});
   } else if (rest == "behaviours/") {
     allowed.emplace("include", include_of("students"));
     allowed.emplace("updated_after", datetime);
@@ -490,7 +504,8 @@ FakeWonde::Reply FakeWonde::handle(const std::string& method, const std::string&
     if (a == allowed.end())
       return finish(error_answer(400, "invalid_parameter", "unknown query parameter " + k));
     if (params.contains(k))
-      return finish(error_answer(400, "invalid_parameter", "query parameter " + k + " is given twice"));
+      return finish(
+          error_answer(400, "invalid_parameter", "query parameter " + k + " is given twice"));
     if (!p.has_value || !a->second.ok(std::string(p.value)))
       return finish(error_answer(400, "invalid_parameter",
                                  "query parameter " + k + " must be " + a->second.wants));
@@ -507,7 +522,8 @@ FakeWonde::Reply FakeWonde::handle(const std::string& method, const std::string&
     std::lock_guard lock(mu_);
     if (rest == "attendance-codes/") {
       for (auto& c : codes_)
-        data.push_back(json::object{{"id", c.id}, {"code", c.code}, {"description", c.description}});
+        data.push_back(
+            json::object{{"id", c.id}, {"code", c.code}, {"description", c.description}});
     } else if (rest == "students/") {
       for (auto& s : students_) {
         json::object o{{"id", s.id}, {"forename", s.forename}, {"surname", s.surname}};
@@ -597,11 +613,12 @@ FakeWonde::Reply FakeWonde::handle(const std::string& method, const std::string&
     u.params().set("per_page", std::to_string(per_page));
     return json::value("http://" + host + std::string(u.buffer()));
   };
-  json::object meta{{"pagination", json::object{{"next", more ? page_url(page + 1) : nullptr},
-                                                {"previous", page > 1 ? page_url(page - 1) : nullptr},
-                                                {"more", more},
-                                                {"per_page", per_page},
-                                                {"current_page", page}}}};
+  json::object meta{
+      {"pagination", json::object{{"next", more ? page_url(page + 1) : nullptr},
+                                  {"previous", page > 1 ? page_url(page - 1) : nullptr},
+                                  {"more", more},
+                                  {"per_page", per_page},
+                                  {"current_page", page}}}};
   return finish(Answer{200, json::serialize(json::object{{"data", slice}, {"meta", meta}})});
 }
 
@@ -629,8 +646,8 @@ FakeWonde::Reply FakeWonde::post_lesson(const std::string& body) {
     auto lesson = f.str("lesson_id", true);
     auto student = f.str("student_id", true);
     auto code_id = f.str("attendance_code_id", true);
-    if (lesson && std::none_of(lessons_.begin(), lessons_.end(),
-                               [&](auto& l) { return l.id == *lesson; })) {
+    if (lesson &&
+        std::none_of(lessons_.begin(), lessons_.end(), [&](auto& l) { return l.id == *lesson; })) {
       f.invalid("lesson_id");
       lesson.reset();
     }
@@ -782,7 +799,8 @@ FakeWonde::Reply FakeWonde::post_behaviour(const std::string& body) {
     s.only({"student_id", "role", "action", "action_date", "points"});
     WondeBehaviourStudent bs;
     auto id = s.str("student_id", true);
-    if (id && std::none_of(students_.begin(), students_.end(), [&](auto& x) { return x.id == *id; }))
+    if (id &&
+        std::none_of(students_.begin(), students_.end(), [&](auto& x) { return x.id == *id; }))
       s.invalid("student_id");
     bs.student_id = id.value_or("");
     if (auto r = s.str("role", false)) {
@@ -859,10 +877,16 @@ std::string FakeWonde::add_behaviour_attribute(std::string type, std::string cod
 }
 void FakeWonde::seed_standard_codes() {
   const std::pair<const char*, const char*> codes[] = {
-      {"/", "Present (AM)"}, {"\\", "Present (PM)"}, {"L", "Late (before registers closed)"},
-      {"-", "All should attend / No mark recorded"}, {"N", "No reason yet provided for absence"},
-      {"B", "Educated off site"}, {"I", "Illness"}, {"M", "Medical/dental appointment"},
-      {"O", "Unauthorised absence"}, {"E", "Suspended or permanently excluded"}};
+      {"/", "Present (AM)"},
+      {"\\", "Present (PM)"},
+      {"L", "Late (before registers closed)"},
+      {"-", "All should attend / No mark recorded"},
+      {"N", "No reason yet provided for absence"},
+      {"B", "Educated off site"},
+      {"I", "Illness"},
+      {"M", "Medical/dental appointment"},
+      {"O", "Unauthorised absence"},
+      {"E", "Suspended or permanently excluded"}};
   int n = 1;
   for (auto& [c, d] : codes) add_code({"AC" + std::to_string(100 + n++), c, d});
   add_behaviour_attribute("type", "IEX", "Internal exclusion");
@@ -981,9 +1005,12 @@ int FakeWonde::requests(const std::string& method, const std::string& path_conta
 namespace {
 
 json::object mark_json(const WondeMark& m) {
-  return json::object{{"id", m.id},           {"code", m.code},
-                      {"code_id", m.code_id}, {"source", m.source},
-                      {"comment", m.comment}, {"created_at", m.created_at},
+  return json::object{{"id", m.id},
+                      {"code", m.code},
+                      {"code_id", m.code_id},
+                      {"source", m.source},
+                      {"comment", m.comment},
+                      {"created_at", m.created_at},
                       {"updated_at", m.updated_at}};
 }
 
@@ -993,8 +1020,8 @@ std::string text(const json::value& e, const char* k) {
 }
 
 WondeMark mark_of(const json::value& e) {
-  return WondeMark{text(e, "id"),      text(e, "code"),    text(e, "code_id"),
-                   text(e, "source"),  text(e, "comment"), text(e, "created_at"),
+  return WondeMark{text(e, "id"),        text(e, "code"),    text(e, "code_id"),
+                   text(e, "source"),    text(e, "comment"), text(e, "created_at"),
                    text(e, "updated_at")};
 }
 
@@ -1010,13 +1037,19 @@ void FakeWonde::save_locked() const {
   json::object o;
   json::array a;
   for (auto& s : students_)
-    a.push_back(json::object{{"id", s.id}, {"admission_number", s.admission_number}, {"upn", s.upn},
-                             {"forename", s.forename}, {"surname", s.surname}});
+    a.push_back(json::object{{"id", s.id},
+                             {"admission_number", s.admission_number},
+                             {"upn", s.upn},
+                             {"forename", s.forename},
+                             {"surname", s.surname}});
   o["students"] = std::move(a);
   a = {};
   for (auto& l : lessons_)
-    a.push_back(json::object{{"id", l.id}, {"class", l.class_name}, {"date", l.date},
-                             {"start", l.start}, {"end", l.end}});
+    a.push_back(json::object{{"id", l.id},
+                             {"class", l.class_name},
+                             {"date", l.date},
+                             {"start", l.start},
+                             {"end", l.end}});
   o["lessons"] = std::move(a);
   a = {};
   for (auto& c : codes_)
@@ -1027,8 +1060,8 @@ void FakeWonde::save_locked() const {
   o["employees"] = std::move(a);
   a = {};
   for (auto& t : attributes_)
-    a.push_back(json::object{{"id", t.id}, {"type", t.type}, {"code", t.code},
-                             {"description", t.description}});
+    a.push_back(json::object{
+        {"id", t.id}, {"type", t.type}, {"code", t.code}, {"description", t.description}});
   o["behaviour_attributes"] = std::move(a);
   a = {};
   for (auto& [k, m] : lesson_marks_) {
@@ -1050,25 +1083,37 @@ void FakeWonde::save_locked() const {
   for (auto& b : behaviour_records_) {
     json::array st;
     for (auto& s : b.students) {
-      json::object so{{"student_id", s.student_id}, {"role", s.role}, {"action", s.action},
+      json::object so{{"student_id", s.student_id},
+                      {"role", s.role},
+                      {"action", s.action},
                       {"action_date", s.action_date}};
       if (s.points) so["points"] = *s.points;
       st.push_back(std::move(so));
     }
-    a.push_back(json::object{{"id", b.id}, {"type", b.type}, {"date", b.date},
-                             {"students", std::move(st)}, {"comment", b.comment},
-                             {"status", b.status}, {"location", b.location}, {"time", b.time},
+    a.push_back(json::object{{"id", b.id},
+                             {"type", b.type},
+                             {"date", b.date},
+                             {"students", std::move(st)},
+                             {"comment", b.comment},
+                             {"status", b.status},
+                             {"location", b.location},
+                             {"time", b.time},
                              {"bullying_type", b.bullying_type},
                              {"activity_type", b.activity_type},
-                             {"employee_id", b.employee_id}, {"source", b.source},
-                             {"writeback_id", b.writeback_id}, {"created_at", b.created_at},
+                             {"employee_id", b.employee_id},
+                             {"source", b.source},
+                             {"writeback_id", b.writeback_id},
+                             {"created_at", b.created_at},
                              {"updated_at", b.updated_at}});
   }
   o["behaviours"] = std::move(a);
   a = {};
   for (auto& w : writes_)
-    a.push_back(json::object{{"endpoint", w.endpoint}, {"student_id", w.student_id},
-                             {"what", w.what}, {"code", w.code}, {"writeback_id", w.writeback_id}});
+    a.push_back(json::object{{"endpoint", w.endpoint},
+                             {"student_id", w.student_id},
+                             {"what", w.what},
+                             {"code", w.code},
+                             {"writeback_id", w.writeback_id}});
   o["writes"] = std::move(a);
   o["duplicates"] = duplicates_;
   o["behaviours_written"] = behaviours_;
@@ -1109,14 +1154,15 @@ void FakeWonde::load() {
     students_.push_back({text(e, "id"), text(e, "admission_number"), text(e, "upn"),
                          text(e, "forename"), text(e, "surname")});
   for (auto& e : arr("lessons"))
-    lessons_.push_back({text(e, "id"), text(e, "class"), text(e, "date"), text(e, "start"),
-                        text(e, "end")});
+    lessons_.push_back(
+        {text(e, "id"), text(e, "class"), text(e, "date"), text(e, "start"), text(e, "end")});
   for (auto& e : arr("attendance_codes"))
     codes_.push_back({text(e, "id"), text(e, "code"), text(e, "description")});
   for (auto& e : arr("employees"))
     if (e.is_string()) employees_.emplace_back(e.as_string());
   for (auto& e : arr("behaviour_attributes"))
-    attributes_.push_back({text(e, "id"), text(e, "type"), text(e, "code"), text(e, "description")});
+    attributes_.push_back(
+        {text(e, "id"), text(e, "type"), text(e, "code"), text(e, "description")});
   for (auto& e : arr("lesson_marks"))
     lesson_marks_[{text(e, "student_id"), text(e, "lesson_id")}] = mark_of(e);
   for (auto& e : arr("session_marks"))
@@ -1155,7 +1201,8 @@ void FakeWonde::load() {
   behaviours_ = num(o, "behaviours_written");
   next_wb_ = std::max(1, num(o, "next_writeback"));
   if (auto* p = o.if_contains("next_ids"); p && p->is_object())
-    for (auto& kv : p->as_object()) next_ids_[std::string(kv.key())] = num(p->as_object(), kv.key());
+    for (auto& kv : p->as_object())
+      next_ids_[std::string(kv.key())] = num(p->as_object(), kv.key());
 }
 
 }  // namespace iesync::fake

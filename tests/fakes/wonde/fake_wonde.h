@@ -72,9 +72,8 @@
 // which makes any POST naming a student answer 422 with an empty errors object.
 #pragma once
 
-#include <boost/asio/ip/tcp.hpp>
-
 #include <atomic>
+#include <boost/asio/ip/tcp.hpp>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -95,10 +94,10 @@ namespace iesync::fake {
 enum class WondeFault {
   http500,
   http503,
-  http429,          // with Retry-After: retry_after_seconds
-  stall,            // read the request, then answer nothing for stall_for (client times out)
-  reset,            // read the request, then reset the connection (RST), nothing applied
-  accept_then_drop, // do the request (a write is applied), then close without answering
+  http429,           // with Retry-After: retry_after_seconds
+  stall,             // read the request, then answer nothing for stall_for (client times out)
+  reset,             // read the request, then reset the connection (RST), nothing applied
+  accept_then_drop,  // do the request (a write is applied), then close without answering
 };
 
 struct FaultSpec {
@@ -146,10 +145,10 @@ struct WondeBehaviourAttribute {
 // A mark the MIS holds for (student, lesson) or (student, date + session).
 struct WondeMark {
   std::string id;
-  std::string code;     // the code letter, "/"
-  std::string code_id;  // the attendance code's id
-  std::string source;   // "api" (written through this API) or "teacher"
-  std::string comment;  // empty: null
+  std::string code;                    // the code letter, "/"
+  std::string code_id;                 // the attendance code's id
+  std::string source;                  // "api" (written through this API) or "teacher"
+  std::string comment;                 // empty: null
   std::string created_at, updated_at;  // "YYYY-MM-DD HH:MM:SS", school time
 };
 
@@ -165,12 +164,12 @@ struct WondeBehaviour {
   std::string date;  // YYYY-MM-DD
   std::vector<WondeBehaviourStudent> students;
   std::string comment, status, location, time, bullying_type, activity_type, employee_id;
-  std::string source;        // "api" or "teacher"
-  std::string writeback_id;  // for "api"
+  std::string source;                  // "api" or "teacher"
+  std::string writeback_id;            // for "api"
   std::string created_at, updated_at;  // "YYYY-MM-DD HH:MM:SS"; filled when empty
 };
 
-struct WondeWrite {  // one applied item, in order
+struct WondeWrite {      // one applied item, in order
   std::string endpoint;  // "lesson", "session", "behaviour"
   std::string student_id;
   std::string what;  // lesson id, "YYYY-MM-DD AM", or "YYYY-MM-DD TYPE" for a behaviour
@@ -212,8 +211,7 @@ class FakeWonde {
   void add_code(WondeCode c);
   void add_employee(std::string id);
   // Returns the new attribute's id. Throws std::invalid_argument for an unknown kind.
-  std::string add_behaviour_attribute(std::string type, std::string code,
-                                      std::string description);
+  std::string add_behaviour_attribute(std::string type, std::string code, std::string description);
   void seed_standard_codes();
   // A mark a person entered in the MIS (source "teacher"); served by the attendance reads.
   // code is a code letter already added; throws std::invalid_argument otherwise.
@@ -246,7 +244,7 @@ class FakeWonde {
   // date, type) that already had a behaviour written through the API (one per POST).
   int duplicates() const;
   int requests(const std::string& method, const std::string& path_contains) const;
-  int behaviours() const;  // behaviour POSTs applied
+  int behaviours() const;                                 // behaviour POSTs applied
   std::vector<WondeBehaviour> behaviour_records() const;  // teacher's and API's, in order
 
   // Saves now (if a state file is set); the program calls it on SIGTERM too.
@@ -257,8 +255,7 @@ class FakeWonde {
   void accept_loop();
   void session(int slot);
   Reply handle(const std::string& method, const std::string& target, const std::string& auth,
-               const std::string& host, const std::string& content_type,
-               const std::string& body);
+               const std::string& host, const std::string& content_type, const std::string& body);
   Reply post_lesson(const std::string& body);
   Reply post_session(const std::string& body);
   Reply post_behaviour(const std::string& body);
@@ -287,8 +284,8 @@ class FakeWonde {
   std::vector<WondeCode> codes_;
   std::vector<std::string> employees_;
   std::vector<WondeBehaviourAttribute> attributes_;
-  std::map<std::pair<std::string, std::string>, WondeMark> lesson_marks_;  // (student, lesson)
-  std::map<std::pair<std::string, std::string>, WondeMark> session_marks_; // (student, "date AM")
+  std::map<std::pair<std::string, std::string>, WondeMark> lesson_marks_;   // (student, lesson)
+  std::map<std::pair<std::string, std::string>, WondeMark> session_marks_;  // (student, "date AM")
   std::vector<WondeBehaviour> behaviour_records_;
   std::vector<WondeWrite> writes_;
   int behaviours_ = 0;

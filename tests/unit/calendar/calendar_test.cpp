@@ -10,9 +10,13 @@
 namespace iesync {
 namespace {
 
-Date D(const char* iso) { return *Date::parse_iso(iso); }
+Date D(const char* iso) {
+  return *Date::parse_iso(iso);
+}
 
-TimeRange T(const char* s) { return *TimeRange::parse(s); }
+TimeRange T(const char* s) {
+  return *TimeRange::parse(s);
+}
 
 // The demo school's calendar, with a realistic year of closures.
 CalendarConfig demo_config() {
@@ -21,18 +25,21 @@ CalendarConfig demo_config() {
   c.first_monday = D("2026-09-07");
   c.day_name = "Day{cycle_day}";
   c.day_aliases = {{"Da10", "Day10"}};
-  for (const char* r : {"2026-10-26..2026-10-30",  // October half term
-                        "2026-12-21..2027-01-01",  // Christmas
-                        "2027-01-04",              // INSET day (a Monday)
-                        "2027-02-15..2027-02-19",  // February half term
-                        "2027-03-29..2027-04-09",  // Easter
-                        "2027-05-03",              // May bank holiday
+  for (const char* r : {"2026-10-26..2026-10-30",   // October half term
+                        "2026-12-21..2027-01-01",   // Christmas
+                        "2027-01-04",               // INSET day (a Monday)
+                        "2027-02-15..2027-02-19",   // February half term
+                        "2027-03-29..2027-04-09",   // Easter
+                        "2027-05-03",               // May bank holiday
                         "2027-05-31..2027-06-04"})  // May half term
     c.closed.push_back(*parse_date_range(r));
   c.am = T("08:45-13:10");
   c.pm = T("13:10-15:15");
-  c.periods = {{"1", T("08:50-09:50")}, {"2", T("09:50-10:50")}, {"3", T("11:10-12:10")},
-               {"4", T("12:10-13:10")}, {"5", T("14:00-15:00")}};
+  c.periods = {{"1", T("08:50-09:50")},
+               {"2", T("09:50-10:50")},
+               {"3", T("11:10-12:10")},
+               {"4", T("12:10-13:10")},
+               {"5", T("14:00-15:00")}};
   return c;
 }
 

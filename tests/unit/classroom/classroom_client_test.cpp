@@ -98,9 +98,9 @@ TEST(ClassroomClient, SubmissionsForOneStudentByEmailOrId) {
 
 // Each transient fault is recovered by a retry; the answer is the same as without it.
 TEST(ClassroomClient, EveryTransientFaultIsRecovered) {
-  for (auto kind : {FaultKind::too_many_requests, FaultKind::server_error, FaultKind::unavailable,
-                    FaultKind::reset, FaultKind::malformed_json, FaultKind::truncated_json,
-                    FaultKind::stall}) {
+  for (auto kind :
+       {FaultKind::too_many_requests, FaultKind::server_error, FaultKind::unavailable,
+        FaultKind::reset, FaultKind::malformed_json, FaultKind::truncated_json, FaultKind::stall}) {
     SCOPED_TRACE(int(kind));
     Env env(2, milliseconds{400});
     Fault f{"courseWork.list", kind};

@@ -49,8 +49,10 @@ inline const std::vector<SchoolStudent>& school_students() {
 }
 
 inline std::string alias_of(const std::string& course_id) {
-  static const std::map<std::string, std::string> a = {{"c1", "d:9X1-Ma"}, {"c2", "d:9X1-En"},
-                                                       {"c3", "d:9X1-Sc"}, {"c4", "d:9X2-Hi"},
+  static const std::map<std::string, std::string> a = {{"c1", "d:9X1-Ma"},
+                                                       {"c2", "d:9X1-En"},
+                                                       {"c3", "d:9X1-Sc"},
+                                                       {"c4", "d:9X2-Hi"},
                                                        {"c5", "d:9X2-Gg"}};
   return a.at(course_id);
 }
@@ -60,13 +62,12 @@ inline std::string alias_of(const std::string& course_id) {
 inline std::string school_fixture() {
   json::array courses, students, work, subs;
   for (std::string c : {"c1", "c2", "c3", "c4", "c5"}) {
-    courses.push_back(json::object{
-        {"id", c},
-        {"name", "Course " + c},
-        {"section", "Year 9"},
-        {"courseState", "ACTIVE"},
-        {"alternateLink", "https://classroom.google.com/c/" + c},
-        {"aliases", json::array{json::object{{"alias", alias_of(c)}}}}});
+    courses.push_back(json::object{{"id", c},
+                                   {"name", "Course " + c},
+                                   {"section", "Year 9"},
+                                   {"courseState", "ACTIVE"},
+                                   {"alternateLink", "https://classroom.google.com/c/" + c},
+                                   {"aliases", json::array{json::object{{"alias", alias_of(c)}}}}});
     for (int i = 1; i <= 4; ++i) {
       std::string id = c + "-w" + std::to_string(i);
       json::object w{{"courseId", c},

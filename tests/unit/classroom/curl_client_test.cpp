@@ -57,8 +57,7 @@ TEST(CurlClient, TotalTimeoutCutsAStalledServer) {
   auto resp = env.http->send(r);
   ASSERT_FALSE(resp);
   EXPECT_LT(steady_clock::now() - start, milliseconds{2500});
-  EXPECT_NE(resp.error().message.find("curl error 28"), std::string::npos)
-      << resp.error().message;
+  EXPECT_NE(resp.error().message.find("curl error 28"), std::string::npos) << resp.error().message;
 }
 
 }  // namespace

@@ -1,11 +1,12 @@
 // Due dates as Google sends them (google.type.Date + TimeOfDay): a value no real Classroom would
 // send (a year of 36 digits, found by the fuzzer; a fraction; a month 13) names no due date
 // instead of wrapping round to some other day.
+#include "connectors/classroom/google_json.h"
+
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
 
-#include "connectors/classroom/google_json.h"
 #include "base/clock.h"
 
 namespace iesync {
@@ -33,9 +34,11 @@ TEST(GoogleJson, DueDateAndTimeJoinInUtc) {
 TEST(GoogleJson, ImpossibleNumbersNameNoDueDate) {
   EXPECT_FALSE(due(R"({"year":202688888888888888888888888888888888,"month":11,"day":23})"));
   EXPECT_FALSE(due(R"({"year":18446744073709551615,"month":11,"day":23})"));
-  EXPECT_FALSE(due(R"({"year":4294969322,"month":11,"day":23})")) << "2026 + 2^32 must not wrap to 2026";
+  EXPECT_FALSE(due(R"({"year":4294969322,"month":11,"day":23})"))
+      << "2026 + 2^32 must not wrap to 2026";
   EXPECT_FALSE(due(R"({"year":2026,"month":13,"day":23})"));
-  EXPECT_FALSE(due(R"({"year":2026,"month":4294967307,"day":23})")) << "11 + 2^32 must not wrap to 11";
+  EXPECT_FALSE(due(R"({"year":2026,"month":4294967307,"day":23})"))
+      << "11 + 2^32 must not wrap to 11";
   EXPECT_FALSE(due(R"({"year":2026,"month":11.5,"day":23})"));
   EXPECT_FALSE(due(R"({"year":2026,"month":2,"day":30})"));
   EXPECT_FALSE(due(R"({"year":2026,"month":0,"day":0})")) << "a partial date";

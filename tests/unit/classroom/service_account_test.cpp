@@ -11,7 +11,9 @@ namespace {
 using namespace testing_classroom;
 using namespace std::chrono;
 
-std::string text(const json::object& o, const char* k) { return std::string(o.at(k).as_string()); }
+std::string text(const json::object& o, const char* k) {
+  return std::string(o.at(k).as_string());
+}
 
 TEST(ClassroomJwt, Base64UrlRoundTripsEveryLengthWithoutPadding) {
   std::string bytes;
@@ -49,7 +51,8 @@ TEST(ClassroomJwt, AssertionCarriesTheDelegationClaims) {
             "https://www.googleapis.com/auth/classroom.courseworkmaterials.readonly");
   EXPECT_EQ(claims.at("iat").as_int64(), iat.time_since_epoch().count());
   EXPECT_EQ(claims.at("exp").as_int64() - claims.at("iat").as_int64(), 3600);
-  EXPECT_TRUE(rs256_verify(sa.public_pem, jwt->substr(0, d2), *base64url_decode(jwt->substr(d2 + 1))));
+  EXPECT_TRUE(
+      rs256_verify(sa.public_pem, jwt->substr(0, d2), *base64url_decode(jwt->substr(d2 + 1))));
   EXPECT_FALSE(rs256_verify(sa.public_pem, jwt->substr(0, d2) + "x",
                             *base64url_decode(jwt->substr(d2 + 1))));
 }

@@ -26,7 +26,9 @@ std::vector<std::string> broken_cases() {
 
 class BrokenConfig : public ::testing::TestWithParam<std::string> {};
 
-TEST(BrokenConfigs, ThereAreAtLeastThirty) { EXPECT_GE(broken_cases().size(), 30u); }
+TEST(BrokenConfigs, ThereAreAtLeastThirty) {
+  EXPECT_GE(broken_cases().size(), 30u);
+}
 
 TEST_P(BrokenConfig, LoaderReportsTheExpectedFirstProblem) {
   const fs::path case_dir = source_dir() / "tests/configs/broken" / GetParam();
@@ -94,7 +96,8 @@ TEST_P(CheckConfigBinary, ExitsTwoAndPrintsTheProblem) {
 
 INSTANTIATE_TEST_SUITE_P(Some, CheckConfigBinary,
                          ::testing::Values("01-unknown-key-suggestion", "11-secret-mode-0644",
-                                           "35-e-for-internal-exclusion", "51-mapping-syntax-error"),
+                                           "35-e-for-internal-exclusion",
+                                           "51-mapping-syntax-error"),
                          [](const ::testing::TestParamInfo<std::string>& info) {
                            std::string n = "c" + info.param;
                            std::replace(n.begin(), n.end(), '-', '_');
@@ -112,7 +115,8 @@ TEST(CheckConfigBinaryDemo, AMissingConfigFileExitsTwo) {
   ScratchDir scratch;
   CliRun r = run_check_config(scratch.path(), "nowhere/iesync.toml");
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_EQ(r.err.rfind("nowhere/iesync.toml: cannot read this file (No such file or directory)", 0), 0u)
+  EXPECT_EQ(
+      r.err.rfind("nowhere/iesync.toml: cannot read this file (No such file or directory)", 0), 0u)
       << r.err;
 }
 

@@ -17,7 +17,9 @@ namespace iesync::testing_config {
 
 namespace fs = std::filesystem;
 
-inline fs::path source_dir() { return fs::path(IESYNC_SOURCE_DIR); }
+inline fs::path source_dir() {
+  return fs::path(IESYNC_SOURCE_DIR);
+}
 
 class ScratchDir {
  public:
@@ -55,7 +57,8 @@ class ScratchDir {
     std::vector<std::string> made;
     std::ifstream in(path_ / "secrets.txt");
     std::string name, mode;
-    while (in >> name >> mode) made.push_back(make_secret(name, unsigned(std::stoul(mode, nullptr, 8))));
+    while (in >> name >> mode)
+      made.push_back(make_secret(name, unsigned(std::stoul(mode, nullptr, 8))));
     return made;
   }
 

@@ -132,7 +132,8 @@ TEST_F(DemoConfig, EverySubjectOfTheDemoTimetableIsNamed) {
   ASSERT_TRUE(table) << table.error().to_string();
   auto cal = Calendar::build(c().mapping.calendar);
   ASSERT_TRUE(cal) << cal.error().to_string();
-  auto lessons = map_timetable(*table, c().mapping.fields.at(Feed::timetable), *cal, c().mapping.subjects);
+  auto lessons =
+      map_timetable(*table, c().mapping.fields.at(Feed::timetable), *cal, c().mapping.subjects);
   ASSERT_TRUE(lessons) << lessons.error().to_string();
   ASSERT_FALSE(lessons->items.empty());
   std::set<std::string> unnamed;

@@ -72,7 +72,8 @@ TEST_F(MinimalConfig, MappingMessagesNameTheMappingPathJoinedToTheConfigFolder) 
   fs::create_directories(dir_.path() / "conf/maps");
   fs::rename(dir_.path() / "mapping.toml", dir_.path() / "conf/maps/mapping.toml");
   fs::rename(dir_.path() / "iesync.toml", dir_.path() / "conf/iesync.toml");
-  replace("conf/iesync.toml", "mapping = \"mapping.toml\"", "mapping = \"./maps/../maps/mapping.toml\"");
+  replace("conf/iesync.toml", "mapping = \"mapping.toml\"",
+          "mapping = \"./maps/../maps/mapping.toml\"");
   replace("conf/maps/mapping.toml", "lesson = \"/\"", "lesson = \"E\"");
   InDir in(dir_.path());
   auto l = load_config("conf/iesync.toml");
@@ -153,8 +154,9 @@ TEST_F(MinimalConfig, WondeTargetNeedsAPrivateTokenFile) {
 }
 
 TEST_F(MinimalConfig, EnabledClassroomNeedsKeyFileAndImpersonate) {
-  append("iesync.toml", "\n[classroom]\nenabled = true\nkey_file = \"key.json\"\n"
-                        "impersonate = \"reader@example.sch.uk\"\n");
+  append("iesync.toml",
+         "\n[classroom]\nenabled = true\nkey_file = \"key.json\"\n"
+         "impersonate = \"reader@example.sch.uk\"\n");
   dir_.make_secret("key.json", 0400);
   auto l = load();
   ASSERT_TRUE(l.ok()) << lines(l).front();
@@ -171,12 +173,14 @@ TEST_F(MinimalConfig, WeekLettersAndNumbersAndSessionRegisters) {
   replace("mapping.toml", "am = \"08:45-12:20\"",
           "week_overrides = { \"2026-11-02\" = \"A\", \"2026-11-09\" = \"2\" }\n"
           "am = \"08:45-12:20\"");
-  append("mapping.toml", "write_session_marks = true\nam_register = \"08:45\"\npm_register = \"13:05\"\n");
+  append("mapping.toml",
+         "write_session_marks = true\nam_register = \"08:45\"\npm_register = \"13:05\"\n");
   auto l = load();
   auto got = lines(l);
   // 13:05 is before pm starts (13:10), so the PM session mark could never fall due.
   ASSERT_EQ(got.size(), 1u);
-  EXPECT_EQ(got[0].rfind("mapping.toml:46:15: [codes] pm_register 13:05 is outside [calendar] pm", 0), 0u)
+  EXPECT_EQ(
+      got[0].rfind("mapping.toml:46:15: [codes] pm_register 13:05 is outside [calendar] pm", 0), 0u)
       << got[0];
   EXPECT_EQ(l.config.mapping.calendar.week_overrides.at(Date::from_ymd(2026, 11, 9)), "2");
 }
@@ -184,7 +188,8 @@ TEST_F(MinimalConfig, WeekLettersAndNumbersAndSessionRegisters) {
 TEST_F(MinimalConfig, DayNamePatternsThatNameEveryCycleDay) {
   for (const char* ok : {"{weekday}{week_letter}", "{week_number}{weekday}", "D{cycle_day}"}) {
     MinimalConfig::SetUp();
-    replace("mapping.toml", "day_name = \"Day{cycle_day}\"", std::string("day_name = \"") + ok + "\"");
+    replace("mapping.toml", "day_name = \"Day{cycle_day}\"",
+            std::string("day_name = \"") + ok + "\"");
     auto l = load();
     EXPECT_TRUE(l.ok()) << ok << ": " << (l.ok() ? "" : lines(l).front());
   }

@@ -1,12 +1,12 @@
 // SIGKILL during import or reconcile (not only write-back): whatever instant the process dies,
 // the store opens, passes PRAGMA integrity_check, and the next cycle brings it to exactly what
 // an uninterrupted run gives.
-#include <gtest/gtest.h>
+#include <SQLiteCpp/SQLiteCpp.h>
 #include <grp.h>
+#include <gtest/gtest.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 
-#include <SQLiteCpp/SQLiteCpp.h>
 #include <boost/json.hpp>
 #include <cctype>
 #include <filesystem>
@@ -26,14 +26,16 @@ using namespace std::chrono_literals;
 using test::slurp;
 
 std::optional<int> sync(const fs::path& dir, std::optional<std::chrono::microseconds> kill_after) {
-  test::Process p({IESYNC_BINARY, "sync", "--config", (dir / "iesync.toml").string(), "--date", "2026-11-23"},
-                  dir / "out.txt", [kill_after] {
-                    if (kill_after) test::end_abruptly_after(*kill_after);
-                  });
+  test::Process p(
+      {IESYNC_BINARY, "sync", "--config", (dir / "iesync.toml").string(), "--date", "2026-11-23"},
+      dir / "out.txt", [kill_after] {
+        if (kill_after) test::end_abruptly_after(*kill_after);
+      });
   auto code = p.wait_for(60s);
   // -1 is our kill; any other signal (a crash of iesync itself) fails here, not counted as one.
   if (code == -1) {
-    EXPECT_TRUE(test::ended_abruptly(p.wait_status())) << "iesync died of signal " << WTERMSIG(p.wait_status());
+    EXPECT_TRUE(test::ended_abruptly(p.wait_status()))
+        << "iesync died of signal " << WTERMSIG(p.wait_status());
   }
   return code;
 }
@@ -43,15 +45,17 @@ std::optional<int> sync(const fs::path& dir, std::optional<std::chrono::microsec
 std::string store_digest(const fs::path& db_path) {
   SQLite::Database db(db_path.string(), SQLite::OPEN_READONLY);
   std::string out;
-  for (const char* q : {
-           "SELECT id, forename, surname, year, reg_group FROM students ORDER BY id",
-           "SELECT student_id, class_code, start_date, end_date FROM memberships ORDER BY 1, 2, 3",
-           "SELECT class_code, cycle_day, start_time, end_time, teacher FROM lessons ORDER BY 1, 2, 3",
-           "SELECT id, student_id, date, start_spec, end_spec, status FROM bookings ORDER BY id",
-           "SELECT feed, content_hash, records FROM feed_state ORDER BY feed",
-           "SELECT booking_id, student_id, date, start_time, end_time, status FROM ie_sessions ORDER BY 1",
-           "SELECT booking_id, class_code, start_time, work_status FROM session_lessons ORDER BY 1, 2, 3",
-           "SELECT key, kind FROM outbox WHERE state != 'superseded' ORDER BY key"}) {
+  for (const char* q :
+       {"SELECT id, forename, surname, year, reg_group FROM students ORDER BY id",
+        "SELECT student_id, class_code, start_date, end_date FROM memberships ORDER BY 1, 2, 3",
+        "SELECT class_code, cycle_day, start_time, end_time, teacher FROM lessons ORDER BY 1, 2, 3",
+        "SELECT id, student_id, date, start_spec, end_spec, status FROM bookings ORDER BY id",
+        "SELECT feed, content_hash, records FROM feed_state ORDER BY feed",
+        "SELECT booking_id, student_id, date, start_time, end_time, status FROM ie_sessions ORDER "
+        "BY 1",
+        "SELECT booking_id, class_code, start_time, work_status FROM session_lessons ORDER BY 1, "
+        "2, 3",
+        "SELECT key, kind FROM outbox WHERE state != 'superseded' ORDER BY key"}) {
     SQLite::Statement s(db, q);
     while (s.executeStep()) {
       for (int i = 0; i < s.getColumnCount(); ++i) out += s.getColumn(i).getString() + "|";
@@ -72,7 +76,8 @@ TEST(CrashConsistency, KilledAnywhereInImportOrReconcileTheStoreStaysSoundAndCon
   fs::path ref = test::copy_demo_school("iesync-crash-ref");
   auto t0 = std::chrono::steady_clock::now();
   ASSERT_EQ(sync(ref, std::nullopt), 0) << slurp(ref / "out.txt");
-  auto run_time = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0);
+  auto run_time =
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0);
   // The first run is slowed by cold caches; kills drawn over its length would miss the warm
   // runs' ends too often, so the shorter of it and a second run sets the range.
   {
@@ -106,7 +111,8 @@ TEST(CrashConsistency, KilledAnywhereInImportOrReconcileTheStoreStaysSoundAndCon
     fs::remove_all(dir);
   }
   // The kills must land inside runs, not all after them, or the test proves nothing.
-  EXPECT_GE(killed_midway, trials / 2) << "only " << killed_midway << " of " << trials << " kills hit a running sync";
+  EXPECT_GE(killed_midway, trials / 2)
+      << "only " << killed_midway << " of " << trials << " kills hit a running sync";
   fs::remove_all(ref);
 }
 
@@ -126,13 +132,16 @@ TEST(DiskFull, AFullDiskFailsTheCycleCleanlyAndTheNextRunCatchesUp) {
 
   fs::path dir = test::copy_demo_school("iesync-full");
   {
-    test::Process p({IESYNC_BINARY, "sync", "--config", (dir / "iesync.toml").string(), "--date", "2026-11-23"},
-                    dir / "out.txt", [] {
-                      ::signal(SIGXFSZ, SIG_IGN);  // a write past the limit fails with EFBIG instead
-                      // Room for the schema and the small feeds, not for the memberships and timetable.
-                      struct rlimit rl{500 * 1024, 500 * 1024};
-                      ::setrlimit(RLIMIT_FSIZE, &rl);
-                    });
+    test::Process p(
+        {IESYNC_BINARY, "sync", "--config", (dir / "iesync.toml").string(), "--date", "2026-11-23"},
+        dir / "out.txt", [] {
+          ::signal(SIGXFSZ, SIG_IGN);  // a write past the limit fails with EFBIG instead
+          // Room for the schema and the small feeds, not for the memberships and timetable.
+          struct rlimit rl {
+            500 * 1024, 500 * 1024
+          };
+          ::setrlimit(RLIMIT_FSIZE, &rl);
+        });
     auto code = p.wait_for(60s);
     ASSERT_TRUE(code.has_value());
     EXPECT_EQ(*code, 3) << slurp(dir / "out.txt");
@@ -141,7 +150,8 @@ TEST(DiskFull, AFullDiskFailsTheCycleCleanlyAndTheNextRunCatchesUp) {
   std::string lower = said;
   for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   EXPECT_NE(lower.find("check the disk is not full"), std::string::npos)
-      << "the log says the disk is the problem:\n" << said;
+      << "the log says the disk is the problem:\n"
+      << said;
   if (fs::exists(dir / "var/iesync.db")) {
     EXPECT_EQ(integrity(dir / "var/iesync.db"), "ok");
   }
@@ -168,18 +178,23 @@ TEST(ExportFolder, UnwritableFolderStillRefusesABrokenExportAndSaysWhatToFix) {
     }
   };
   if (root) {
-    for (auto& e : fs::recursive_directory_iterator(dir)) ::lchown(e.path().c_str(), nobody, nobody);
+    for (auto& e : fs::recursive_directory_iterator(dir))
+      ::lchown(e.path().c_str(), nobody, nobody);
     ::lchown(dir.c_str(), nobody, nobody);
   }
   auto run = [&] {
-    test::Process p({IESYNC_BINARY, "sync", "--config", (dir / "iesync.toml").string(), "--date", "2026-11-23"},
-                    dir / "out.txt", as_iesync);
+    test::Process p(
+        {IESYNC_BINARY, "sync", "--config", (dir / "iesync.toml").string(), "--date", "2026-11-23"},
+        dir / "out.txt", as_iesync);
     return p.wait_for(60s);
   };
   ASSERT_EQ(run(), 0) << slurp(dir / "out.txt");
   auto students = [&] {
     SQLite::Database db((dir / "var/iesync.db").string(), SQLite::OPEN_READONLY);
-    return db.execAndGet("SELECT group_concat(id || ':' || surname, ',') FROM (SELECT * FROM students ORDER BY id)")
+    return db
+        .execAndGet(
+            "SELECT group_concat(id || ':' || surname, ',') FROM (SELECT * FROM students ORDER BY "
+            "id)")
         .getString();
   };
   const std::string before = students();
@@ -194,23 +209,27 @@ TEST(ExportFolder, UnwritableFolderStillRefusesABrokenExportAndSaysWhatToFix) {
   std::ofstream(dir / "out.txt", std::ios::trunc).close();
   auto code = run();
   ASSERT_TRUE(code.has_value());
-  EXPECT_EQ(*code, 1) << "a refused feed is something to look at, not a failed cycle:\n" << slurp(dir / "out.txt");
+  EXPECT_EQ(*code, 1) << "a refused feed is something to look at, not a failed cycle:\n"
+                      << slurp(dir / "out.txt");
   std::string log = slurp(dir / "var/log/sync.log");
   EXPECT_NE(log.find("the iesync user can write to the export folder"), std::string::npos) << log;
   EXPECT_NE(log.find("last good students data is kept"), std::string::npos) << log;
   EXPECT_NE(log.find("stays in the export folder"), std::string::npos) << log;
-  EXPECT_NE(log.find("Cycle for 2026-11-23:"), std::string::npos) << "the rest of the cycle ran:\n" << log;
+  EXPECT_NE(log.find("Cycle for 2026-11-23:"), std::string::npos) << "the rest of the cycle ran:\n"
+                                                                  << log;
   EXPECT_EQ(students(), before);
   EXPECT_TRUE(fs::exists(dir / "exports/students.xml"));
   EXPECT_FALSE(fs::exists(dir / "exports/rejected"));
 
   ASSERT_EQ(::chmod((dir / "exports").c_str(), 0755), 0);
   EXPECT_EQ(run(), 1);
-  EXPECT_FALSE(fs::exists(dir / "exports/students.xml")) << "moved aside once the folder is writable";
+  EXPECT_FALSE(fs::exists(dir / "exports/students.xml"))
+      << "moved aside once the folder is writable";
   int moved = 0, notes = 0;
   for (auto& e : fs::directory_iterator(dir / "exports/rejected")) {
     auto name = e.path().filename().string();
-    if (name.rfind("students.", 0) == 0) (name.size() > 8 && name.ends_with(".why.txt")) ? ++notes : ++moved;
+    if (name.rfind("students.", 0) == 0)
+      (name.size() > 8 && name.ends_with(".why.txt")) ? ++notes : ++moved;
   }
   EXPECT_EQ(moved, 1);
   EXPECT_EQ(notes, 1);

@@ -1,9 +1,8 @@
 // Text from an export, shown back: the real binary on a copy of the demo school. A cell can
 // hold terminal control sequences or a newline followed by something that reads like a log
 // line; neither may reach sync.log, the terminal or sync.jsonl as anything but text.
-#include <gtest/gtest.h>
-
 #include <SQLiteCpp/SQLiteCpp.h>
+#include <gtest/gtest.h>
 
 #include <boost/json.hpp>
 #include <filesystem>
@@ -46,7 +45,9 @@ std::string raw_controls(const std::string& text) {
 }
 
 // A CSV cell, quoted so a newline stays inside it (RFC 4180).
-std::string cell(const std::string& v) { return "\"" + v + "\""; }
+std::string cell(const std::string& v) {
+  return "\"" + v + "\"";
+}
 
 class HostileText : public ::testing::Test {
  protected:
@@ -71,13 +72,15 @@ class HostileText : public ::testing::Test {
                 "feeds.bookings = \"ie-bookings.csv\"\n\n");
     std::ofstream(dir / "iesync.toml") << cfg;
     for (auto& e : fs::directory_iterator(dir / "exports")) fs::remove(e.path());
-    write("students.csv",
-          "Adno,Forename,Legal Surname,Year,Reg,Primary Email,UPN,SEN Status,Pupil Premium,Gender\r\n"
-          "001001,Ada,Lovelace,Year  9,9X,,,N,N,F\r\n"
-          "001002,Alan,Turing,Year 10,10Y,,,N,N,M\r\n");
+    write(
+        "students.csv",
+        "Adno,Forename,Legal Surname,Year,Reg,Primary Email,UPN,SEN Status,Pupil Premium,Gender\r\n"
+        "001001,Ada,Lovelace,Year  9,9X,,,N,N,F\r\n"
+        "001002,Alan,Turing,Year 10,10Y,,,N,N,M\r\n");
     write("staff.csv", "Staff Code,Name,Email\r\nGTU,\"Turner, George\",\r\n");
     write("timetable.csv",
-          "ShortName,DayName,StartTime,EndTime,Name,Staff Code\r\n9X1/Ma,Day1,09:50,10:50,M1,GTU\r\n");
+          "ShortName,DayName,StartTime,EndTime,Name,Staff "
+          "Code\r\n9X1/Ma,Day1,09:50,10:50,M1,GTU\r\n");
     write("memberships.csv",
           "Adno,Class,Start Date,End Date\r\n"
           "001001,9X1/Ma,2026-09-07,\r\n" +
@@ -85,7 +88,8 @@ class HostileText : public ::testing::Test {
     write("ie-bookings.csv",
           "Booking ID,Adno,Date,Start,End,Reason,Room,Status\r\n"
           "IE000001,001001,2026-11-23,2,3,VA,IE1,booked\r\n"
-          "IE000002," + cell(kForgedAdno) + ",2026-11-23,2,3,VA,IE1,booked\r\n");
+          "IE000002," +
+              cell(kForgedAdno) + ",2026-11-23,2,3,VA,IE1,booked\r\n");
   }
 
   void write(const std::string& name, const std::string& bytes) {
@@ -100,7 +104,8 @@ class HostileText : public ::testing::Test {
 TEST_F(HostileText, ExportCellsReachSyncLogEscapedAndForgeNoLine) {
   use_csv_exports();
   auto dry = run("sync --dry-run --date 2026-11-23 --config " + config);
-  EXPECT_EQ(raw_controls(dry.out), "") << "sync --dry-run prints the events to the terminal:\n" << dry.out;
+  EXPECT_EQ(raw_controls(dry.out), "") << "sync --dry-run prints the events to the terminal:\n"
+                                       << dry.out;
   EXPECT_EQ(dry.out.find("\nforged line"), std::string::npos) << dry.out;
 
   auto r = run("sync --date 2026-11-23 --config " + config);
@@ -118,7 +123,8 @@ TEST_F(HostileText, ExportCellsReachSyncLogEscapedAndForgeNoLine) {
   }
   // The newline is a line break CSV allows inside a quoted cell, so the record is read and
   // its problem quotes the value.
-  EXPECT_NE(text.find(R"(X98\x0a2026-12-04T10:00:00Z ERROR   forged line)"), std::string::npos) << text;
+  EXPECT_NE(text.find(R"(X98\x0a2026-12-04T10:00:00Z ERROR   forged line)"), std::string::npos)
+      << text;
   // Whether the importer quotes a value holding ESC or refuses it before, it is never raw.
   if (text.find("X99") != std::string::npos) {
     EXPECT_NE(text.find(R"(X99\x1b[2J\x1b]0;pwned\x07)"), std::string::npos) << text;
@@ -148,12 +154,16 @@ TEST_F(HostileText, PlanStatusAndOutboxShowStoredTextEscaped) {
     SQLite::Database db((dir / "var/iesync.db").string(), SQLite::OPEN_READWRITE);
     SQLite::Statement name(db, "UPDATE students SET forename = ?, surname = ? WHERE id = '001038'");
     name.bind(1, "Eve\x1b[2J\x1b]0;pwned\x07");
-    name.bind(2, "Smith\n  forged lesson row \xc2\x9b" "31m");
+    name.bind(2,
+              "Smith\n  forged lesson row \xc2\x9b"
+              "31m");
     ASSERT_EQ(name.exec(), 1);
-    SQLite::Statement err(db, "UPDATE outbox SET last_error = ? WHERE id = (SELECT MIN(id) FROM outbox)");
+    SQLite::Statement err(
+        db, "UPDATE outbox SET last_error = ? WHERE id = (SELECT MIN(id) FROM outbox)");
     err.bind(1, "the MIS said \x1b[31mno\x1b[0m\r\nX-Forged: yes");
     ASSERT_EQ(err.exec(), 1);
-    SQLite::Statement sum(db, "UPDATE cycles SET summary = ? WHERE id = (SELECT MAX(id) FROM cycles)");
+    SQLite::Statement sum(db,
+                          "UPDATE cycles SET summary = ? WHERE id = (SELECT MAX(id) FROM cycles)");
     sum.bind(1, "Cycle \x1b]0;pwned\x07 done");
     ASSERT_EQ(sum.exec(), 1);
   }
@@ -171,7 +181,8 @@ TEST_F(HostileText, PlanStatusAndOutboxShowStoredTextEscaped) {
   auto outbox = run("outbox list --config " + config);
   ASSERT_EQ(outbox.code, 0) << outbox.out;
   EXPECT_EQ(raw_controls(outbox.out), "") << outbox.out;
-  EXPECT_NE(outbox.out.find(R"(the MIS said \x1b[31mno\x1b[0m\x0d\x0aX-Forged: yes)"), std::string::npos)
+  EXPECT_NE(outbox.out.find(R"(the MIS said \x1b[31mno\x1b[0m\x0d\x0aX-Forged: yes)"),
+            std::string::npos)
       << outbox.out;
 
   auto status = run("status --config " + config);

@@ -50,7 +50,8 @@ long context_switches(pid_t pid) {
     std::ifstream in(t.path() / "status");
     std::string line;
     while (std::getline(in, line))
-      if (line.rfind("voluntary_ctxt_switches:", 0) == 0 || line.rfind("nonvoluntary_ctxt_switches:", 0) == 0)
+      if (line.rfind("voluntary_ctxt_switches:", 0) == 0 ||
+          line.rfind("nonvoluntary_ctxt_switches:", 0) == 0)
         total += std::stol(line.substr(line.find(':') + 1));
   }
   return total;
@@ -76,16 +77,19 @@ class RunCommand : public ::testing::Test {
     std::string cfg = slurp(fs::path(IESYNC_SOURCE_DIR) / "examples/demo/iesync.toml");
     cfg = std::regex_replace(cfg, std::regex("listen = \"127.0.0.1:8470\""),
                              "listen = \"127.0.0.1:" + std::to_string(port) + "\"");
-    cfg = std::regex_replace(cfg, std::regex("school_hours = \"07:30-17:00\""), "school_hours = \"00:00-23:59\"");
-    cfg = std::regex_replace(cfg, std::regex("days = \\[\"Mon\", \"Tue\", \"Wed\", \"Thu\", \"Fri\"\\]"),
-                             "days = [\"Mon\", \"Tue\", \"Wed\", \"Thu\", \"Fri\", \"Sat\", \"Sun\"]");
+    cfg = std::regex_replace(cfg, std::regex("school_hours = \"07:30-17:00\""),
+                             "school_hours = \"00:00-23:59\"");
+    cfg = std::regex_replace(
+        cfg, std::regex("days = \\[\"Mon\", \"Tue\", \"Wed\", \"Thu\", \"Fri\"\\]"),
+        "days = [\"Mon\", \"Tue\", \"Wed\", \"Thu\", \"Fri\", \"Sat\", \"Sun\"]");
     if (!extra_status.empty())
       cfg = std::regex_replace(cfg, std::regex("token_file = \"\""), extra_status);
     std::ofstream(dir / "iesync.toml") << cfg;
   }
 
   void start(const std::vector<std::string>& extra = {}) {
-    std::vector<std::string> argv{IESYNC_BINARY, "run", "--config", (dir / "iesync.toml").string(),
+    std::vector<std::string> argv{IESYNC_BINARY,      "run",
+                                  "--config",         (dir / "iesync.toml").string(),
                                   "--watch-quiet-ms", "200"};
     argv.insert(argv.end(), extra.begin(), extra.end());
     daemon = std::make_unique<test::Process>(argv, dir / "daemon.out");
@@ -147,9 +151,12 @@ TEST_F(RunCommand, CyclesServesStatusAndStopsCleanlyOnSigterm) {
   auto metrics = get("/metrics");
   ASSERT_TRUE(metrics);
   EXPECT_EQ(metrics->status, 200);
-  EXPECT_NE(metrics->body.find("iesync_cycles_total{result=\"ok\"}"), std::string::npos) << metrics->body;
-  EXPECT_NE(metrics->body.find("iesync_records_imported_total{feed=\"students\"} 150"), std::string::npos)
-      << "the demo's 150 students were imported by the first cycle\n" << metrics->body;
+  EXPECT_NE(metrics->body.find("iesync_cycles_total{result=\"ok\"}"), std::string::npos)
+      << metrics->body;
+  EXPECT_NE(metrics->body.find("iesync_records_imported_total{feed=\"students\"} 150"),
+            std::string::npos)
+      << "the demo's 150 students were imported by the first cycle\n"
+      << metrics->body;
 
   auto t0 = std::chrono::steady_clock::now();
   daemon->signal(SIGTERM);
@@ -169,7 +176,8 @@ TEST_F(RunCommand, InvalidConfigAtStartExitsTwoAndSaysWhy) {
   auto code = daemon->wait_for(10s);
   ASSERT_TRUE(code.has_value());
   EXPECT_EQ(*code, 2);
-  EXPECT_NE(slurp(dir / "daemon.out").find("schedule2"), std::string::npos) << slurp(dir / "daemon.out");
+  EXPECT_NE(slurp(dir / "daemon.out").find("schedule2"), std::string::npos)
+      << slurp(dir / "daemon.out");
 }
 
 TEST_F(RunCommand, BusyStatusPortIsRefusedAtStartWithTheFix) {
@@ -188,7 +196,8 @@ TEST_F(RunCommand, BusyStatusPortIsRefusedAtStartWithTheFix) {
   ::close(fd);
   ASSERT_TRUE(code.has_value());
   EXPECT_EQ(*code, 2);
-  EXPECT_NE(slurp(dir / "daemon.out").find("listen"), std::string::npos) << slurp(dir / "daemon.out");
+  EXPECT_NE(slurp(dir / "daemon.out").find("listen"), std::string::npos)
+      << slurp(dir / "daemon.out");
 }
 
 TEST_F(RunCommand, SighupRefusesABrokenConfigKeepsRunningThenTakesAGoodOne) {
@@ -197,18 +206,24 @@ TEST_F(RunCommand, SighupRefusesABrokenConfigKeepsRunningThenTakesAGoodOne) {
   std::string good = slurp(dir / "iesync.toml");
   std::ofstream(dir / "iesync.toml") << good << "\n[bogus]\nx = 1\n";
   daemon->signal(SIGHUP);
-  for (int i = 0; i < 100 && slurp(dir / "var/log/sync.log").find("keeps running with the previous one") == std::string::npos; ++i)
+  for (int i = 0;
+       i < 100 && slurp(dir / "var/log/sync.log").find("keeps running with the previous one") ==
+                      std::string::npos;
+       ++i)
     std::this_thread::sleep_for(50ms);
   auto log = slurp(dir / "var/log/sync.log");
   EXPECT_NE(log.find("keeps running with the previous one"), std::string::npos) << log;
-  EXPECT_NE(log.find("bogus"), std::string::npos) << "the refused config's problems are logged\n" << log;
+  EXPECT_NE(log.find("bogus"), std::string::npos) << "the refused config's problems are logged\n"
+                                                  << log;
   auto health = get("/healthz");
   ASSERT_TRUE(health) << "still serving after a refused reload";
   EXPECT_EQ(health->status, 200);
 
-  std::ofstream(dir / "iesync.toml") << std::regex_replace(good, std::regex("Demo Academy"), "Renamed Academy");
+  std::ofstream(dir / "iesync.toml")
+      << std::regex_replace(good, std::regex("Demo Academy"), "Renamed Academy");
   daemon->signal(SIGHUP);
-  for (int i = 0; i < 100 && slurp(dir / "var/log/sync.log").find("Reloaded") == std::string::npos; ++i)
+  for (int i = 0; i < 100 && slurp(dir / "var/log/sync.log").find("Reloaded") == std::string::npos;
+       ++i)
     std::this_thread::sleep_for(50ms);
   auto page = get("/");
   ASSERT_TRUE(page);
@@ -257,14 +272,17 @@ TEST_F(RunCommand, PostSyncNeedsTheTokenAndStartsOneCycle) {
   auto anon = http->send(HttpRequest{"POST", base + "/api/v1/sync", {}, ""});
   ASSERT_TRUE(anon);
   EXPECT_EQ(anon->status, 401);
-  auto wrong = http->send(HttpRequest{"POST", base + "/api/v1/sync", {{"Authorization", "Bearer wrong"}}, ""});
+  auto wrong = http->send(
+      HttpRequest{"POST", base + "/api/v1/sync", {{"Authorization", "Bearer wrong"}}, ""});
   ASSERT_TRUE(wrong);
   EXPECT_EQ(wrong->status, 401);
   std::this_thread::sleep_for(300ms);
   EXPECT_EQ(cycles_now(), before) << "a refused request starts nothing";
 
-  auto ok = http->send(HttpRequest{"POST", base + "/api/v1/sync",
-                                   {{"Authorization", "Bearer s3cret-status-token-for-tests"}}, ""});
+  auto ok = http->send(HttpRequest{"POST",
+                                   base + "/api/v1/sync",
+                                   {{"Authorization", "Bearer s3cret-status-token-for-tests"}},
+                                   ""});
   ASSERT_TRUE(ok);
   EXPECT_EQ(ok->status, 202) << ok->body;
   bool cycled = false;
@@ -306,7 +324,8 @@ TEST_F(RunCommand, AHeldRosterDropShowsAsDegradedUntilAppliedOrReplaced) {
   ASSERT_EQ(run_cli("sync" + cfg), 0);
   students(first_students(full, 100));
   auto held = cli("sync" + cfg);
-  EXPECT_NE(held.out.find("WARN  students.xml is held, not applied"), std::string::npos) << held.out;
+  EXPECT_NE(held.out.find("WARN  students.xml is held, not applied"), std::string::npos)
+      << held.out;
   EXPECT_NE(held.out.find("`iesync sync --accept-drop`"), std::string::npos) << held.out;
 
   start();
@@ -315,8 +334,10 @@ TEST_F(RunCommand, AHeldRosterDropShowsAsDegradedUntilAppliedOrReplaced) {
   ASSERT_TRUE(page);
   EXPECT_NE(page->body.find("Degraded"), std::string::npos) << page->body;
   EXPECT_NE(page->body.find("id=\"held\""), std::string::npos) << page->body;
-  EXPECT_NE(page->body.find("<code>iesync sync --accept-drop</code>"), std::string::npos) << page->body;
-  EXPECT_NE(page->body.find("100 students, 33% fewer than the 150"), std::string::npos) << page->body;
+  EXPECT_NE(page->body.find("<code>iesync sync --accept-drop</code>"), std::string::npos)
+      << page->body;
+  EXPECT_NE(page->body.find("100 students, 33% fewer than the 150"), std::string::npos)
+      << page->body;
   auto status = get("/api/v1/status");
   ASSERT_TRUE(status);
   auto doc = boost::json::parse(status->body).as_object();
@@ -346,9 +367,11 @@ TEST_F(RunCommand, AHeldRosterDropShowsAsDegradedUntilAppliedOrReplaced) {
   cli("sync" + cfg);
   auto feeds = held_feeds();
   ASSERT_EQ(feeds.size(), 1u);
-  EXPECT_NE(std::string(feeds.at(0).at("reason").as_string()).find("90 students"), std::string::npos);
+  EXPECT_NE(std::string(feeds.at(0).at("reason").as_string()).find("90 students"),
+            std::string::npos);
   // Replaced by a whole export again (one pupil renamed, so not the one in use): applied.
-  students(std::regex_replace(full, std::regex("<Forename>Oscar</Forename>"), "<Forename>Oskar</Forename>"));
+  students(std::regex_replace(full, std::regex("<Forename>Oscar</Forename>"),
+                              "<Forename>Oskar</Forename>"));
   cli("sync" + cfg);
   EXPECT_TRUE(held_feeds().empty());
   // Held again, then applied with the command the views give.
@@ -387,7 +410,8 @@ TEST_F(RunCommand, DashboardInABrowserShowsTheDaysIeStudentsAndWhoToChase) {
   }
   // Classroom is off in the demo config, so no lesson's work is known yet; the page says so
   // in words rather than leaving it blank.
-  EXPECT_TRUE(dom->find("No Classroom course") != std::string::npos || dom->find("Not set") != std::string::npos ||
+  EXPECT_TRUE(dom->find("No Classroom course") != std::string::npos ||
+              dom->find("Not set") != std::string::npos ||
               dom->find("Unknown") != std::string::npos)
       << *dom;
   EXPECT_NE(dom->find("type=\"date\""), std::string::npos) << "a date picker";
@@ -425,8 +449,10 @@ TEST_F(RunCommand, AStoreFaultFailsCyclesButNotTheServiceWhichRecoversWithNothin
   const auto ok_cycles = count("SELECT count(*) FROM cycles WHERE result = 'ok'");
   ASSERT_EQ(students, 150);
   auto sync_now = [&] {
-    auto r = http->send(HttpRequest{"POST", base + "/api/v1/sync",
-                                    {{"Authorization", "Bearer s3cret-status-token-for-tests"}}, ""});
+    auto r = http->send(HttpRequest{"POST",
+                                    base + "/api/v1/sync",
+                                    {{"Authorization", "Bearer s3cret-status-token-for-tests"}},
+                                    ""});
     ASSERT_TRUE(r);
     EXPECT_TRUE(r->status == 202 || r->status == 409) << r->body;  // 409: one is queued
   };
@@ -466,7 +492,8 @@ TEST_F(RunCommand, AStoreFaultFailsCyclesButNotTheServiceWhichRecoversWithNothin
   auto unreadable = health_saying("cannot be read");
   ASSERT_TRUE(unreadable);
   EXPECT_EQ(unreadable->status, 503) << unreadable->body;
-  EXPECT_NE(unreadable->body.find("the store cannot be read"), std::string::npos) << unreadable->body;
+  EXPECT_NE(unreadable->body.find("the store cannot be read"), std::string::npos)
+      << unreadable->body;
   EXPECT_FALSE(daemon->wait_for(0ms)) << "the service is still running";
   EXPECT_NE(slurp(dir / "var/log/sync.log").find("cannot be read"), std::string::npos)
       << "each failed cycle says why in sync.log";

@@ -22,7 +22,6 @@
 #include "tests/support/files.h"
 #include "tests/support/sanitizer.h"
 
-
 namespace iesync {
 namespace {
 
@@ -69,7 +68,8 @@ TEST(Soak, ThousandsOfCyclesKeepMemoryAndDescriptorsFlat) {
   fo.page_size = 50;
   fo.public_key_pem = fake::shared_test_key_pair().public_pem;
   fake::FakeClassroom classroom(fo);
-  ASSERT_TRUE(classroom.load_fixture_json(boost::json::serialize(gen::classroom_fixture(gen::generate(o), o))));
+  ASSERT_TRUE(classroom.load_fixture_json(
+      boost::json::serialize(gen::classroom_fixture(gen::generate(o), o))));
   classroom.start();
   fs::create_directories(dir / "classroom");
   auto account = fake::write_service_account_key(dir / "classroom", classroom.token_uri());
@@ -80,9 +80,11 @@ TEST(Soak, ThousandsOfCyclesKeepMemoryAndDescriptorsFlat) {
     toml.replace(at, from.size(), to);
   };
   replace("enabled = false", "enabled = true");
-  replace("api_base = \"https://classroom.googleapis.com\"", "api_base = \"" + classroom.base_url() + "\"");
+  replace("api_base = \"https://classroom.googleapis.com\"",
+          "api_base = \"" + classroom.base_url() + "\"");
   replace("token_uri = \"https://oauth2.googleapis.com/token\"",
-          "token_uri = \"" + classroom.token_uri() + "\"\nkey_file = \"" + account.key_file.string() +
+          "token_uri = \"" + classroom.token_uri() + "\"\nkey_file = \"" +
+              account.key_file.string() +
               "\"\nimpersonate = \"iesync-reader@demo.example.sch.uk\"");
   std::ofstream(dir / "iesync.toml", std::ios::trunc) << toml;
 
@@ -127,8 +129,9 @@ TEST(Soak, ThousandsOfCyclesKeepMemoryAndDescriptorsFlat) {
   // AddressSanitizer holds freed memory in quarantine (256 MB by default), so RSS climbs for
   // reasons that are not ours; there LeakSanitizer checks for leaks at exit instead.
   if (!test::kUnderAddressSanitizer) {
-    EXPECT_LE(end_rss - warm_rss, 16 * 1024) << "RSS grew from " << warm_rss << " KiB to " << end_rss
-                                              << " KiB over " << (cycles - warm_at) << " cycles";
+    EXPECT_LE(end_rss - warm_rss, 16 * 1024)
+        << "RSS grew from " << warm_rss << " KiB to " << end_rss << " KiB over "
+        << (cycles - warm_at) << " cycles";
   }
   RecordProperty("rss_warm_kib", std::to_string(warm_rss));
   RecordProperty("rss_end_kib", std::to_string(end_rss));

@@ -71,12 +71,14 @@ TEST_F(SyncCommand, DryRunChangesNothingThenARealRunWritesMarksOnce) {
   int lessons = 0;
   for (auto& s : sessions) {
     auto& so = s.as_object();
-    for (const char* k : {"booking_id", "student", "start", "end", "status", "room", "reason", "lessons"})
+    for (const char* k :
+         {"booking_id", "student", "start", "end", "status", "room", "reason", "lessons"})
       EXPECT_TRUE(so.contains(k)) << k;
     for (auto& l : so.at("lessons").as_array()) {
       ++lessons;
       auto& lo = l.as_object();
-      for (const char* k : {"class", "subject", "teacher", "room", "start", "end", "course_id", "work", "mark"})
+      for (const char* k :
+           {"class", "subject", "teacher", "room", "start", "end", "course_id", "work", "mark"})
         EXPECT_TRUE(lo.contains(k)) << k;
       auto status = so.at("status").as_string();
       auto state = lo.at("mark").as_object().at("state").as_string();

@@ -33,7 +33,10 @@ class SyncLogText : public ::testing::Test {
     auto log = SyncLog::open(o, clock);
     ASSERT_TRUE(log) << log.error().to_string();
     (*log)->emit(Event{Severity::info, "feed.unchanged", "students.xml is unchanged", {}});
-    (*log)->emit(Event{Severity::warning, "booking.problem", "Booking IE1 for Ada covers no lessons", {{"booking_id", "IE1"}}});
+    (*log)->emit(Event{Severity::warning,
+                       "booking.problem",
+                       "Booking IE1 for Ada covers no lessons",
+                       {{"booking_id", "IE1"}}});
     (*log)->emit(Event{Severity::info, "cycle.done", "Cycle for 2026-11-23: 1 student(s)", {}});
     (*log)->flush();
   }
@@ -68,30 +71,40 @@ TEST_F(SyncLogText, WarnLevelKeepsOnlyProblems) {
 TEST_F(SyncLogText, ControlsFromAnExportAreEscapedAndNeverStartALine) {
   const std::string esc_adno = "X99\x1b[2J\x1b]0;pwned\x07";
   const std::string forged_adno = "X98\n2026-12-04T10:00:00Z ERROR   forged line";
-  const std::string c1_and_bad_utf8 = "Zo\xc3\xab \xc2\x9b" "31m \xff\xfe";
+  const std::string c1_and_bad_utf8 =
+      "Zo\xc3\xab \xc2\x9b"
+      "31m \xff\xfe";
   {
     FakeClock clock(TimePoint{std::chrono::seconds{1795420800}});
     SyncLogOptions o;
     o.dir = dir;
     auto log = SyncLog::open(o, clock);
     ASSERT_TRUE(log) << log.error().to_string();
-    (*log)->emit(Event{Severity::warning, "feed.record_skipped",
-                       "memberships.csv:record 2: student " + esc_adno + " is not in the students export",
-                       {{"record", "2"}}});
-    (*log)->emit(Event{Severity::warning, "feed.record_skipped",
-                       "ie-bookings.csv:record 2: student " + forged_adno + " is not in the students export",
-                       {{"student", forged_adno}}});
-    (*log)->emit(Event{Severity::error, "writeback.failed", "the MIS answered: " + c1_and_bad_utf8,
+    (*log)->emit(
+        Event{Severity::warning,
+              "feed.record_skipped",
+              "memberships.csv:record 2: student " + esc_adno + " is not in the students export",
+              {{"record", "2"}}});
+    (*log)->emit(
+        Event{Severity::warning,
+              "feed.record_skipped",
+              "ie-bookings.csv:record 2: student " + forged_adno + " is not in the students export",
+              {{"student", forged_adno}}});
+    (*log)->emit(Event{Severity::error,
+                       "writeback.failed",
+                       "the MIS answered: " + c1_and_bad_utf8,
                        {{"body", c1_and_bad_utf8}}});
     (*log)->flush();
   }
   auto text = slurp(dir / "sync.log");
   for (char c : text) {
     const auto b = static_cast<unsigned char>(c);
-    EXPECT_TRUE(b == '\n' || (b >= 0x20 && b != 0x7f)) << "raw control byte " << int(b) << " in:\n" << text;
+    EXPECT_TRUE(b == '\n' || (b >= 0x20 && b != 0x7f)) << "raw control byte " << int(b) << " in:\n"
+                                                       << text;
   }
   EXPECT_NE(text.find(R"(student X99\x1b[2J\x1b]0;pwned\x07 is not)"), std::string::npos) << text;
-  EXPECT_NE(text.find(R"(student X98\x0a2026-12-04T10:00:00Z ERROR   forged line is not)"), std::string::npos)
+  EXPECT_NE(text.find(R"(student X98\x0a2026-12-04T10:00:00Z ERROR   forged line is not)"),
+            std::string::npos)
       << text;
   EXPECT_NE(text.find("Zo\xc3\xab \\u009b31m \\xff\\xfe"), std::string::npos)
       << "C1 and bytes that are not UTF-8 are escaped, good UTF-8 kept: " << text;
@@ -100,7 +113,8 @@ TEST_F(SyncLogText, ControlsFromAnExportAreEscapedAndNeverStartALine) {
   int n = 0;
   while (std::getline(lines, line)) {
     ++n;
-    EXPECT_TRUE(line.starts_with("2026-11-23T08:00:00Z ")) << "a line iesync did not write: " << line;
+    EXPECT_TRUE(line.starts_with("2026-11-23T08:00:00Z "))
+        << "a line iesync did not write: " << line;
   }
   EXPECT_EQ(n, 3) << text;
 

@@ -55,9 +55,8 @@ TEST(ReviewFlagLog, EachOpenFlagIsToldOnceAndAgainOnlyAfterItClosed) {
   CollectingSink later;
   log_new_review_flags(cfg, tmp.store(), *Date::parse_iso("2027-01-25"), now, later);
   EXPECT_EQ(told(later), 0u);
-  ASSERT_TRUE(mis.replace_bookings({booking("4", "2027-02-01"), booking("5", "2027-02-03"),
-                                    booking("6", "2027-02-05")},
-                                   a));
+  ASSERT_TRUE(mis.replace_bookings(
+      {booking("4", "2027-02-01"), booking("5", "2027-02-03"), booking("6", "2027-02-05")}, a));
   CollectingSink again;
   log_new_review_flags(cfg, tmp.store(), *Date::parse_iso("2027-02-08"), now, again);
   EXPECT_EQ(told(again), 1u);

@@ -2,14 +2,16 @@
 // a half-term inside a window, an IE in the data's first week, consecutive IE days, an
 // incident on the IE day itself and a withdrawn incident; the review flags and "back in
 // mainstream".
-#include <gtest/gtest.h>
-
 #include "mapping/impact.h"
+
+#include <gtest/gtest.h>
 
 namespace iesync {
 namespace {
 
-Date D(const char* iso) { return *Date::parse_iso(iso); }
+Date D(const char* iso) {
+  return *Date::parse_iso(iso);
+}
 
 // Terms from Monday 7 September 2026; half-term 26-30 October is closed.
 Calendar calendar() {
@@ -141,13 +143,13 @@ TEST(ImpactSpells, CancelledAbsentFutureAndClosedDayBookingsAreNotIeDays) {
   auto d = ie_days({booking("A", "2026-11-02", BookingStatus::cancelled),
                     booking("B", "2026-11-03", BookingStatus::absent),
                     booking("C", "2026-11-24", BookingStatus::booked),  // after today
-                    booking("D", "2026-10-27"),                          // half-term
+                    booking("D", "2026-10-27"),                         // half-term
                     booking("E", "2026-11-04", BookingStatus::booked),
-                    booking("F", "2026-11-04")},                         // same day as E
+                    booking("F", "2026-11-04")},  // same day as E
                    cal, kToday);
   ASSERT_EQ(d.size(), 1u);
   EXPECT_EQ(d[0].date, D("2026-11-04"));
-  EXPECT_EQ(d[0].booking_id, "E");  // both start ALL: the first by id names the day
+  EXPECT_EQ(d[0].booking_id, "E");                  // both start ALL: the first by id names the day
   EXPECT_EQ(d[0].status, BookingStatus::attended);  // attended when any booking was
 }
 
@@ -155,8 +157,8 @@ TEST(ImpactFlags, RepeatIeCountsSeparateIesWithinTheWindow) {
   auto cal = calendar();
   ImpactConfig cfg;  // repeat 3 within 30; SEN 2 within 30
   // Three separate IEs, and a run of three days that is one IE.
-  auto three = spells({booking("1", "2026-11-02"), booking("2", "2026-11-09"),
-                       booking("3", "2026-11-16")});
+  auto three =
+      spells({booking("1", "2026-11-02"), booking("2", "2026-11-09"), booking("3", "2026-11-16")});
   auto flags = review_flags(three, {}, false, cfg, cal, kToday);
   ASSERT_EQ(flags.size(), 1u);
   EXPECT_EQ(flags[0].kind, FlagKind::repeat_ie);
@@ -164,8 +166,8 @@ TEST(ImpactFlags, RepeatIeCountsSeparateIesWithinTheWindow) {
   EXPECT_EQ(flags[0].count, 3);
   EXPECT_NE(flags[0].advice.find("pastoral review"), std::string::npos);
 
-  auto run = spells({booking("1", "2026-11-16"), booking("2", "2026-11-17"),
-                     booking("3", "2026-11-18")});
+  auto run =
+      spells({booking("1", "2026-11-16"), booking("2", "2026-11-17"), booking("3", "2026-11-18")});
   EXPECT_TRUE(review_flags(run, {}, false, cfg, cal, kToday).empty());
 }
 
@@ -190,8 +192,8 @@ TEST(ImpactFlags, RepeatIeOutsideTheWindowIsNoLongerOpen) {
   auto cal = calendar();
   ImpactConfig cfg;
   cfg.repeat_ie = {3, 10};
-  auto three = spells({booking("1", "2026-09-14"), booking("2", "2026-09-16"),
-                       booking("3", "2026-09-18")});
+  auto three =
+      spells({booking("1", "2026-09-14"), booking("2", "2026-09-16"), booking("3", "2026-09-18")});
   EXPECT_TRUE(review_flags(three, {}, false, cfg, cal, kToday).empty());
   EXPECT_EQ(review_flags(three, {}, false, cfg, cal, D("2026-09-18")).size(), 1u);
 }

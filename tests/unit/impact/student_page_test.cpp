@@ -20,7 +20,9 @@ namespace {
 namespace json = boost::json;
 using namespace statustest;
 
-Date D(const char* iso) { return *Date::parse_iso(iso); }
+Date D(const char* iso) {
+  return *Date::parse_iso(iso);
+}
 
 Booking booking(const char* id, const char* student, const char* date) {
   Booking b;
@@ -51,10 +53,10 @@ class StoreSource final : public StatusSource {
          Student{"001002", "<b>Bad</b>", "& Co", "9", "9Y", "", "", "N", "N", "M"},
          Student{"001003", "Nobody", "Booked", "9", "9Y"}},
         a));
-    EXPECT_TRUE(mis.replace_bookings({booking("IE1", "001001", "2026-11-02"),
-                                      booking("IE2", "001001", "2026-11-16"),
-                                      booking("IE3", "001002", "2026-11-19")},
-                                     a));
+    EXPECT_TRUE(mis.replace_bookings(
+        {booking("IE1", "001001", "2026-11-02"), booking("IE2", "001001", "2026-11-16"),
+         booking("IE3", "001002", "2026-11-19")},
+        a));
     EXPECT_TRUE(ImpactStore(tmp.store())
                     .replace_incidents({incident("88001", "001001", "2026-10-12", 2),
                                         incident("88002", "001001", "2026-11-10", 3),
@@ -115,8 +117,11 @@ TEST_F(PupilPage, JsonHasTheShapeOfSpec10WithExactCounts) {
   ASSERT_EQ(r->result_int(), 200) << r->body();
   EXPECT_EQ((*r)[http::field::content_type], "application/json");
   auto doc = json::parse(r->body()).as_object();
-  EXPECT_EQ(doc.at("student"), (json::object{{"id", "001001"}, {"name", "Ada Lovelace"},
-                                             {"year", "9"}, {"reg_group", "9X"}, {"sen", "K"}}));
+  EXPECT_EQ(doc.at("student"), (json::object{{"id", "001001"},
+                                             {"name", "Ada Lovelace"},
+                                             {"year", "9"},
+                                             {"reg_group", "9X"},
+                                             {"sen", "K"}}));
   const auto& days = doc.at("ie_days").as_array();
   ASSERT_EQ(days.size(), 2u);
   const auto& first = days[0].as_object();
@@ -127,12 +132,19 @@ TEST_F(PupilPage, JsonHasTheShapeOfSpec10WithExactCounts) {
   const auto& windows = first.at("windows").as_array();
   ASSERT_EQ(windows.size(), 2u);
   // The data starts on 12 October: 10 days before 2 November are whole, 20 are not.
-  EXPECT_EQ(windows[0], (json::object{
-                            {"days", 10},
-                            {"before", {{"from", "2026-10-19"}, {"to", "2026-10-30"}, {"incidents", 0},
-                                        {"points", 0}, {"cut_short", false}}},
-                            {"after", {{"from", "2026-11-03"}, {"to", "2026-11-16"}, {"incidents", 1},
-                                       {"points", 3}, {"cut_short", false}}}}));
+  EXPECT_EQ(windows[0], (json::object{{"days", 10},
+                                      {"before",
+                                       {{"from", "2026-10-19"},
+                                        {"to", "2026-10-30"},
+                                        {"incidents", 0},
+                                        {"points", 0},
+                                        {"cut_short", false}}},
+                                      {"after",
+                                       {{"from", "2026-11-03"},
+                                        {"to", "2026-11-16"},
+                                        {"incidents", 1},
+                                        {"points", 3},
+                                        {"cut_short", false}}}}));
   const auto& w20 = windows[1].as_object();
   EXPECT_EQ(w20.at("before").at("cut_short"), true);
   EXPECT_EQ(w20.at("before").at("from"), "2026-10-12");
@@ -141,8 +153,9 @@ TEST_F(PupilPage, JsonHasTheShapeOfSpec10WithExactCounts) {
   // The withdrawn incident is not listed.
   const auto& incidents = doc.at("incidents").as_array();
   ASSERT_EQ(incidents.size(), 4u);
-  EXPECT_EQ(incidents[0], (json::object{{"id", "88001"}, {"date", "2026-10-12"},
-                                        {"type", "Defiance"}, {"points", 2}}));
+  EXPECT_EQ(
+      incidents[0],
+      (json::object{{"id", "88001"}, {"date", "2026-10-12"}, {"type", "Defiance"}, {"points", 2}}));
   // Two IEs within 30 school days for a pupil with SEN, and two incidents after the return.
   const auto& flags = doc.at("flags").as_array();
   ASSERT_EQ(flags.size(), 2u);

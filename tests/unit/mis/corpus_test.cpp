@@ -1,14 +1,15 @@
 // Every awkward or broken export in tests/fixtures/mis/corpus/ (plus two generated at test
-// time; the fixtures are also the XML and CSV fuzzers' seeds) goes through the real Importer against a real temp store, with the exact outcome it
-// must have: how many records are applied and which are skipped, or why the feed is
-// rejected, and that a rejected feed leaves the store exactly as it was.
+// time; the fixtures are also the XML and CSV fuzzers' seeds) goes through the real Importer
+// against a real temp store, with the exact outcome it must have: how many records are applied and
+// which are skipped, or why the feed is rejected, and that a rejected feed leaves the store exactly
+// as it was.
 #include <gtest/gtest.h>
 
 #include <functional>
 
 #include "connectors/mis/importer.h"
-#include "store/store_access.h"
 #include "store/mis_store.h"
+#include "store/store_access.h"
 #include "tests/unit/mis/mis_test_support.h"
 
 namespace iesync {
@@ -40,211 +41,356 @@ Case csv(Case c) {
 
 std::vector<Case> corpus() {
   return {
-      {.file = "students_good.xml", .feed = Feed::students, .accepted = 5,
-       .check = [](Store& s) {
-         EXPECT_EQ(text(s, "SELECT surname FROM students WHERE id='001001'"), "Lovelace");
-         EXPECT_EQ(text(s, "SELECT year FROM students WHERE id='001001'"), "9");
-         EXPECT_EQ(text(s, "SELECT year FROM students WHERE id='001002'"), "10");
-         EXPECT_EQ(text(s, "SELECT email FROM students WHERE id='001001'"), "ada@example.sch.uk");
-         EXPECT_EQ(text(s, "SELECT sen || pupil_premium || gender FROM students WHERE id='001003'"), "EYF");
-       }},
+      {.file = "students_good.xml",
+       .feed = Feed::students,
+       .accepted = 5,
+       .check =
+           [](Store& s) {
+             EXPECT_EQ(text(s, "SELECT surname FROM students WHERE id='001001'"), "Lovelace");
+             EXPECT_EQ(text(s, "SELECT year FROM students WHERE id='001001'"), "9");
+             EXPECT_EQ(text(s, "SELECT year FROM students WHERE id='001002'"), "10");
+             EXPECT_EQ(text(s, "SELECT email FROM students WHERE id='001001'"),
+                       "ada@example.sch.uk");
+             EXPECT_EQ(
+                 text(s, "SELECT sen || pupil_premium || gender FROM students WHERE id='001003'"),
+                 "EYF");
+           }},
       {.file = "students_truncated.xml", .feed = Feed::students, .reject = "not well-formed XML"},
-      {.file = "students_wrong_root.xml", .feed = Feed::students, .reject = "not <SuperStarReport>"},
-      {.file = "students_cr_error.xml", .feed = Feed::students,
+      {.file = "students_wrong_root.xml",
+       .feed = Feed::students,
+       .reject = "not <SuperStarReport>"},
+      {.file = "students_cr_error.xml",
+       .feed = Feed::students,
        .reject = "SIMS reported an error: Report 'IE Students' does not exist"},
-      {.file = "students_missing_column.xml", .feed = Feed::students,
+      {.file = "students_missing_column.xml",
+       .feed = Feed::students,
        .reject = "required column \"Legal Surname\" (students surname) is not in the export"},
-      {.file = "students_duplicate_id.xml", .feed = Feed::students, .accepted = 3, .skipped = {3},
-       .check = [](Store& s) {  // the first record with the id wins
-         EXPECT_EQ(text(s, "SELECT forename FROM students WHERE id='001001'"), "Ada");
-       }},
+      {.file = "students_duplicate_id.xml",
+       .feed = Feed::students,
+       .accepted = 3,
+       .skipped = {3},
+       .check =
+           [](Store& s) {  // the first record with the id wins
+             EXPECT_EQ(text(s, "SELECT forename FROM students WHERE id='001001'"), "Ada");
+           }},
       {.file = "students_empty.xml", .feed = Feed::students, .reject = "the file is empty"},
-      {.file = "students_utf16le_bom.xml", .feed = Feed::students, .accepted = 3,
-       .check = [](Store& s) {
-         EXPECT_EQ(text(s, "SELECT surname FROM students WHERE id='001001'"), "Bront\u00eb");
-         EXPECT_EQ(text(s, "SELECT forename FROM students WHERE id='001003'"), "\u0141ukasz");
-       }},
+      {.file = "students_utf16le_bom.xml",
+       .feed = Feed::students,
+       .accepted = 3,
+       .check =
+           [](Store& s) {
+             EXPECT_EQ(text(s, "SELECT surname FROM students WHERE id='001001'"), "Bront\u00eb");
+             EXPECT_EQ(text(s, "SELECT forename FROM students WHERE id='001003'"), "\u0141ukasz");
+           }},
       {.file = "students_utf16be_bom.xml", .feed = Feed::students, .accepted = 2},
       {.file = "students_utf8_bom.xml", .feed = Feed::students, .accepted = 3},
       {.file = "students_doctype_entities.xml", .feed = Feed::students, .reject = "DOCTYPE"},
       {.file = "students_xxe.xml", .feed = Feed::students, .reject = "DOCTYPE"},
-      {.file = "students_null_required.xml", .feed = Feed::students, .accepted = 2, .skipped = {2, 3}},
+      {.file = "students_null_required.xml",
+       .feed = Feed::students,
+       .accepted = 2,
+       .skipped = {2, 3}},
       {.file = "students_no_records.xml", .feed = Feed::students, .accepted = 0},
-      {.file = "students_invalid_utf8.xml", .feed = Feed::students,
+      {.file = "students_invalid_utf8.xml",
+       .feed = Feed::students,
        .reject = "students_invalid_utf8.xml:18: the file is not valid UTF-8"},
       {.file = "students_not_xml.xml", .feed = Feed::students, .reject = "not well-formed XML"},
-      {.file = "students_escaped_values.xml", .feed = Feed::students, .accepted = 1,
-       .check = [](Store& s) {
-         EXPECT_EQ(text(s, "SELECT forename FROM students"), "Ada & Co");
-         EXPECT_EQ(text(s, "SELECT surname FROM students"), "O'Neil \u00e9");
-       }},
-      csv({.file = "students_leading_zeros.csv", .feed = Feed::students, .accepted = 2,
-           .check = [](Store& s) {
-             EXPECT_EQ(text(s, "SELECT group_concat(id, ' ') FROM (SELECT id FROM students ORDER BY id)"),
-                       "000123 0042");
-           }}),
-      csv({.file = "students_bom.csv", .feed = Feed::students, .accepted = 1,
+      {.file = "students_escaped_values.xml",
+       .feed = Feed::students,
+       .accepted = 1,
+       .check =
+           [](Store& s) {
+             EXPECT_EQ(text(s, "SELECT forename FROM students"), "Ada & Co");
+             EXPECT_EQ(text(s, "SELECT surname FROM students"), "O'Neil \u00e9");
+           }},
+      csv({.file = "students_leading_zeros.csv",
+           .feed = Feed::students,
+           .accepted = 2,
+           .check =
+               [](Store& s) {
+                 EXPECT_EQ(
+                     text(
+                         s,
+                         "SELECT group_concat(id, ' ') FROM (SELECT id FROM students ORDER BY id)"),
+                     "000123 0042");
+               }}),
+      csv({.file = "students_bom.csv",
+           .feed = Feed::students,
+           .accepted = 1,
            .check = [](Store& s) { EXPECT_EQ(text(s, "SELECT id FROM students"), "001001"); }}),
-      csv({.file = "students_crlf.csv", .feed = Feed::students, .accepted = 3,
-           .check = [](Store& s) {
-             EXPECT_EQ(text(s, "SELECT gender FROM students WHERE id='001002'"), "M");
-           }}),
-      csv({.file = "students_quoted_newline.csv", .feed = Feed::students, .accepted = 3,
+      csv({.file = "students_crlf.csv",
+           .feed = Feed::students,
+           .accepted = 3,
+           .check =
+               [](Store& s) {
+                 EXPECT_EQ(text(s, "SELECT gender FROM students WHERE id='001002'"), "M");
+               }}),
+      csv({.file = "students_quoted_newline.csv",
+           .feed = Feed::students,
+           .accepted = 3,
            .skipped = {5},  // the record at line 2 spans two lines
-           .check = [](Store& s) {
-             EXPECT_EQ(text(s, "SELECT forename FROM students WHERE id='001001'"), "Ada \"Countess\"");
-             EXPECT_EQ(text(s, "SELECT surname FROM students WHERE id='001001'"), "Lovelace,\nof Ockham");
-           }}),
-      csv({.file = "students_cp1252.csv", .feed = Feed::students,
-           .encoding = FeedEncoding::windows1252, .accepted = 2,
-           .check = [](Store& s) {
-             EXPECT_EQ(text(s, "SELECT forename FROM students WHERE id='001001'"), "Zo\u00eb");
-             EXPECT_EQ(text(s, "SELECT surname FROM students WHERE id='001002'"), "O\u2019Brien");
-           }}),
-      csv({.file = "students_cp1252.csv", .feed = Feed::students,
+           .check =
+               [](Store& s) {
+                 EXPECT_EQ(text(s, "SELECT forename FROM students WHERE id='001001'"),
+                           "Ada \"Countess\"");
+                 EXPECT_EQ(text(s, "SELECT surname FROM students WHERE id='001001'"),
+                           "Lovelace,\nof Ockham");
+               }}),
+      csv({.file = "students_cp1252.csv",
+           .feed = Feed::students,
+           .encoding = FeedEncoding::windows1252,
+           .accepted = 2,
+           .check =
+               [](Store& s) {
+                 EXPECT_EQ(text(s, "SELECT forename FROM students WHERE id='001001'"), "Zo\u00eb");
+                 EXPECT_EQ(text(s, "SELECT surname FROM students WHERE id='001002'"),
+                           "O\u2019Brien");
+               }}),
+      csv({.file = "students_cp1252.csv",
+           .feed = Feed::students,
            .reject = "students_cp1252.csv:2: this line is not valid UTF-8"}),
       csv({.file = "students_ragged.csv", .feed = Feed::students, .accepted = 2, .skipped = {3}}),
-      csv({.file = "students_padded.csv", .feed = Feed::students, .accepted = 2,
-           .check = [](Store& s) {
-             EXPECT_EQ(text(s, "SELECT forename FROM students WHERE id='001001'"), "Ada");
-             EXPECT_EQ(text(s, "SELECT forename FROM students WHERE id='001002'"), "  Alan  ");
-           }}),
-      csv({.file = "students_unclosed_quote.csv", .feed = Feed::students,
-           .reject = "students_unclosed_quote.csv:2: a quoted value starting on this line is never closed"}),
+      csv({.file = "students_padded.csv",
+           .feed = Feed::students,
+           .accepted = 2,
+           .check =
+               [](Store& s) {
+                 EXPECT_EQ(text(s, "SELECT forename FROM students WHERE id='001001'"), "Ada");
+                 EXPECT_EQ(text(s, "SELECT forename FROM students WHERE id='001002'"), "  Alan  ");
+               }}),
+      csv({.file = "students_unclosed_quote.csv",
+           .feed = Feed::students,
+           .reject = "students_unclosed_quote.csv:2: a quoted value starting on this line is never "
+                     "closed"}),
       csv({.file = "students_header_only.csv", .feed = Feed::students, .accepted = 0}),
       csv({.file = "students_empty.csv", .feed = Feed::students, .reject = "the file is empty"}),
       csv({.file = "students_blank_lines.csv", .feed = Feed::students, .accepted = 2}),
-      csv({.file = "students_stray_quote.csv", .feed = Feed::students, .accepted = 1, .skipped = {2}}),
+      csv({.file = "students_stray_quote.csv",
+           .feed = Feed::students,
+           .accepted = 1,
+           .skipped = {2}}),
       csv({.file = "staff_good.csv", .feed = Feed::staff, .accepted = 2, .skipped = {4}}),
-      csv({.file = "staff_missing_column.csv", .feed = Feed::staff,
+      csv({.file = "staff_missing_column.csv",
+           .feed = Feed::staff,
            .reject = "required column \"Staff Code\""}),
-      {.file = "memberships_unknown_student.xml", .feed = Feed::memberships, .accepted = 2,
+      {.file = "memberships_unknown_student.xml",
+       .feed = Feed::memberships,
+       .accepted = 2,
        .skipped = {2, 4}},  // 009999 is unknown; 1001 is not 001001
-      {.file = "memberships_dates.xml", .feed = Feed::memberships, .accepted = 3,
+      {.file = "memberships_dates.xml",
+       .feed = Feed::memberships,
+       .accepted = 3,
        .skipped = {3, 4, 5},
-       .check = [](Store& s) {
-         EXPECT_EQ(text(s, "SELECT start_date || ' ' || end_date FROM memberships WHERE class_code='9X1/Sc'"),
-                   "2026-09-01 2026-12-18");
-         EXPECT_TRUE(StoreAccess::db(s).execAndGet("SELECT start_date FROM memberships WHERE class_code='9X/Tu'").isNull());
-       }},
-      {.file = "memberships_missing_class.xml", .feed = Feed::memberships,
+       .check =
+           [](Store& s) {
+             EXPECT_EQ(text(s,
+                            "SELECT start_date || ' ' || end_date FROM memberships WHERE "
+                            "class_code='9X1/Sc'"),
+                       "2026-09-01 2026-12-18");
+             EXPECT_TRUE(
+                 StoreAccess::db(s)
+                     .execAndGet("SELECT start_date FROM memberships WHERE class_code='9X/Tu'")
+                     .isNull());
+           }},
+      {.file = "memberships_missing_class.xml",
+       .feed = Feed::memberships,
        .reject = "required column \"Class\""},
-      {.file = "timetable_good.xml", .feed = Feed::timetable, .accepted = 4, .ignored = 1,
-       .check = [](Store& s) {
-         EXPECT_EQ(text(s, "SELECT cycle_day || ' ' || day_name || ' ' || start_time || ' ' || subject "
-                           "FROM lessons WHERE day_name='Da10'"),
-                   "10 Da10 09:50 Mathematics");
-         EXPECT_EQ(text(s, "SELECT subject FROM lessons WHERE class_code='10Y2/Sc'"), "Science");
-         EXPECT_TRUE(StoreAccess::db(s).execAndGet("SELECT room FROM lessons WHERE class_code='10Y2/Sc'").isNull());
-       }},
-      {.file = "timetable_bad_times.xml", .feed = Feed::timetable, .accepted = 1,
+      {.file = "timetable_good.xml",
+       .feed = Feed::timetable,
+       .accepted = 4,
+       .ignored = 1,
+       .check =
+           [](Store& s) {
+             EXPECT_EQ(
+                 text(s,
+                      "SELECT cycle_day || ' ' || day_name || ' ' || start_time || ' ' || subject "
+                      "FROM lessons WHERE day_name='Da10'"),
+                 "10 Da10 09:50 Mathematics");
+             EXPECT_EQ(text(s, "SELECT subject FROM lessons WHERE class_code='10Y2/Sc'"),
+                       "Science");
+             EXPECT_TRUE(StoreAccess::db(s)
+                             .execAndGet("SELECT room FROM lessons WHERE class_code='10Y2/Sc'")
+                             .isNull());
+           }},
+      {.file = "timetable_bad_times.xml",
+       .feed = Feed::timetable,
+       .accepted = 1,
        .skipped = {1, 2, 3, 4, 5}},
-      csv({.file = "timetable_missing_day.csv", .feed = Feed::timetable,
+      csv({.file = "timetable_missing_day.csv",
+           .feed = Feed::timetable,
            .reject = "required column \"DayName\""}),
-      {.file = "bookings_good.xml", .feed = Feed::bookings, .accepted = 5,
-       .check = [](Store& s) {
-         auto row = [&](const char* id) {
-           return text(s, std::string("SELECT date || '|' || start_spec || '|' || end_spec || '|' || status "
-                                      "FROM bookings WHERE id='") + id + "'");
-         };
-         EXPECT_EQ(row("B1"), "2026-11-23|08:50|10:50|booked");
-         EXPECT_EQ(row("B2"), "2026-11-24|2|4|attended");
-         EXPECT_EQ(row("B3"), "2026-11-25|AM||booked");
-         EXPECT_EQ(row("B4"), "2026-11-26|PM||cancelled");
-         EXPECT_EQ(row("B5"), "2026-11-27|ALL||absent");
-       }},
-      {.file = "bookings_bad.xml", .feed = Feed::bookings, .accepted = 2,
+      {.file = "bookings_good.xml",
+       .feed = Feed::bookings,
+       .accepted = 5,
+       .check =
+           [](Store& s) {
+             auto row = [&](const char* id) {
+               return text(
+                   s, std::string(
+                          "SELECT date || '|' || start_spec || '|' || end_spec || '|' || status "
+                          "FROM bookings WHERE id='") +
+                          id + "'");
+             };
+             EXPECT_EQ(row("B1"), "2026-11-23|08:50|10:50|booked");
+             EXPECT_EQ(row("B2"), "2026-11-24|2|4|attended");
+             EXPECT_EQ(row("B3"), "2026-11-25|AM||booked");
+             EXPECT_EQ(row("B4"), "2026-11-26|PM||cancelled");
+             EXPECT_EQ(row("B5"), "2026-11-27|ALL||absent");
+           }},
+      {.file = "bookings_bad.xml",
+       .feed = Feed::bookings,
+       .accepted = 2,
        .skipped = {1, 2, 3, 4, 5, 6}},
       // The optional behaviour feed (issue 19): times as HH:MM, H:MM or a period name, points
       // whole numbers, status kept as exported (lower case) so withdrawn ones can be left out.
-      {.file = "behaviour_good.xml", .feed = Feed::behaviour, .accepted = 4,
-       .check = [](Store& s) {
-         EXPECT_EQ(text(s, "SELECT student_id || '|' || date || '|' || time || '|' || type || '|' || "
-                           "points || '|' || recorded_by || '|' || status FROM behaviour_incidents "
-                           "WHERE id='88210'"),
-                   "001001|2026-11-16|09:05|Defiance|2|GTU|resolved");
-         EXPECT_EQ(text(s, "SELECT date || '|' || time FROM behaviour_incidents WHERE id='88211'"),
-                   "2026-11-17|3");
-         EXPECT_EQ(text(s, "SELECT status FROM behaviour_incidents WHERE id='88212'"), "withdrawn");
-         EXPECT_EQ(text(s, "SELECT points FROM behaviour_incidents WHERE id='88213'"), "0");
-         EXPECT_EQ(text(s, "SELECT records FROM feed_state WHERE feed='behaviour'"), "4");
-       }},
-      {.file = "behaviour_bad.xml", .feed = Feed::behaviour, .accepted = 2,
+      {.file = "behaviour_good.xml",
+       .feed = Feed::behaviour,
+       .accepted = 4,
+       .check =
+           [](Store& s) {
+             EXPECT_EQ(
+                 text(s,
+                      "SELECT student_id || '|' || date || '|' || time || '|' || type || '|' || "
+                      "points || '|' || recorded_by || '|' || status FROM behaviour_incidents "
+                      "WHERE id='88210'"),
+                 "001001|2026-11-16|09:05|Defiance|2|GTU|resolved");
+             EXPECT_EQ(
+                 text(s, "SELECT date || '|' || time FROM behaviour_incidents WHERE id='88211'"),
+                 "2026-11-17|3");
+             EXPECT_EQ(text(s, "SELECT status FROM behaviour_incidents WHERE id='88212'"),
+                       "withdrawn");
+             EXPECT_EQ(text(s, "SELECT points FROM behaviour_incidents WHERE id='88213'"), "0");
+             EXPECT_EQ(text(s, "SELECT records FROM feed_state WHERE feed='behaviour'"), "4");
+           }},
+      {.file = "behaviour_bad.xml",
+       .feed = Feed::behaviour,
+       .accepted = 2,
        .skipped = {2, 3, 4, 5, 6, 7, 9},
-       .check = [](Store& s) {
-         EXPECT_EQ(text(s, "SELECT group_concat(id || ':' || points, ' ') FROM "
-                           "(SELECT id, points FROM behaviour_incidents ORDER BY id)"),
-                   "B1:1 B8:-1");
-       }},
-      csv({.file = "behaviour_missing_date.csv", .feed = Feed::behaviour,
+       .check =
+           [](Store& s) {
+             EXPECT_EQ(text(s,
+                            "SELECT group_concat(id || ':' || points, ' ') FROM "
+                            "(SELECT id, points FROM behaviour_incidents ORDER BY id)"),
+                       "B1:1 B8:-1");
+           }},
+      csv({.file = "behaviour_missing_date.csv",
+           .feed = Feed::behaviour,
            .reject = "required column \"Date\" (behaviour date) is not in the export"}),
       {.file = "behaviour_truncated.xml", .feed = Feed::behaviour, .reject = "not well-formed XML"},
-      csv({.file = "bookings_referral.csv", .feed = Feed::bookings, .accepted = 2,
-           .check = [](Store& s) {
-             EXPECT_EQ(text(s, "SELECT referred_by || '|' || incident_id FROM bookings WHERE id='IE1'"),
-                       "GTU|88210");
-             EXPECT_TRUE(StoreAccess::db(s).execAndGet("SELECT referred_by FROM bookings WHERE id='IE2'").isNull());
-           }}),
+      csv({.file = "bookings_referral.csv",
+           .feed = Feed::bookings,
+           .accepted = 2,
+           .check =
+               [](Store& s) {
+                 EXPECT_EQ(
+                     text(s,
+                          "SELECT referred_by || '|' || incident_id FROM bookings WHERE id='IE1'"),
+                     "GTU|88210");
+                 EXPECT_TRUE(StoreAccess::db(s)
+                                 .execAndGet("SELECT referred_by FROM bookings WHERE id='IE2'")
+                                 .isNull());
+               }}),
       // XML that XML 1.0 forbids and pugixml would take (issue 16): refused, naming the line.
-      {.file = "students_control_char.xml", .feed = Feed::students,
+      {.file = "students_control_char.xml",
+       .feed = Feed::students,
        .reject = "students_control_char.xml:13: the character U+001B is here, and XML 1.0 does "
                  "not allow it"},
-      {.file = "students_control_char_ref.xml", .feed = Feed::students,
+      {.file = "students_control_char_ref.xml",
+       .feed = Feed::students,
        .reject = "students_control_char_ref.xml:14: &#x1B; stands for the character U+001B"},
-      {.file = "students_undefined_entity.xml", .feed = Feed::students,
+      {.file = "students_undefined_entity.xml",
+       .feed = Feed::students,
        .reject = "students_undefined_entity.xml:5: &nbsp; is an entity XML does not define"},
-      {.file = "students_bare_ampersand.xml", .feed = Feed::students,
+      {.file = "students_bare_ampersand.xml",
+       .feed = Feed::students,
        .reject = "students_bare_ampersand.xml:14: an & here does not start a reference"},
-      {.file = "students_two_documents.xml", .feed = Feed::students,
+      {.file = "students_two_documents.xml",
+       .feed = Feed::students,
        .reject = "students_two_documents.xml:20: a second XML declaration"},
-      {.file = "students_second_root.xml", .feed = Feed::students,
+      {.file = "students_second_root.xml",
+       .feed = Feed::students,
        .reject = "students_second_root.xml:12: a second top-level element starts here"},
-      {.file = "students_long_value.xml", .feed = Feed::students, .accepted = 2, .skipped = {2},
-       .check = [](Store& s) {
-         EXPECT_EQ(StoreAccess::db(s).execAndGet("SELECT count(*) FROM students WHERE id='001002'").getInt(), 0);
-       }},
+      {.file = "students_long_value.xml",
+       .feed = Feed::students,
+       .accepted = 2,
+       .skipped = {2},
+       .check =
+           [](Store& s) {
+             EXPECT_EQ(StoreAccess::db(s)
+                           .execAndGet("SELECT count(*) FROM students WHERE id='001002'")
+                           .getInt(),
+                       0);
+           }},
       // C0 controls in a CSV value skip the row (a record error); in the header, the feed.
-      csv({.file = "students_escape_sequence.csv", .feed = Feed::students, .accepted = 2,
+      csv({.file = "students_escape_sequence.csv",
+           .feed = Feed::students,
+           .accepted = 2,
            .skipped = {3, 5},
-           .check = [](Store& s) {
-             EXPECT_EQ(text(s, "SELECT group_concat(id, ' ') FROM (SELECT id FROM students ORDER BY id)"),
-                       "001001 001003");
-           }}),
-      csv({.file = "students_control_header.csv", .feed = Feed::students,
+           .check =
+               [](Store& s) {
+                 EXPECT_EQ(
+                     text(
+                         s,
+                         "SELECT group_concat(id, ' ') FROM (SELECT id FROM students ORDER BY id)"),
+                     "001001 001003");
+               }}),
+      csv({.file = "students_control_header.csv",
+           .feed = Feed::students,
            .reject = "students_control_header.csv:1: caption 2 of the header row holds the control "
                      "character U+001B"}),
-      csv({.file = "students_long_value.csv", .feed = Feed::students, .accepted = 2,
+      csv({.file = "students_long_value.csv",
+           .feed = Feed::students,
+           .accepted = 2,
            .skipped = {3, 5}}),
-      csv({.file = "timetable_nul_room.csv", .feed = Feed::timetable, .accepted = 2, .skipped = {3},
-           .check = [](Store& s) {
-             EXPECT_EQ(text(s, "SELECT group_concat(room, '|') FROM (SELECT room FROM lessons ORDER BY room)"),
-                       "M\tquoted|M1");
-             EXPECT_EQ(StoreAccess::db(s).execAndGet("SELECT count(*) FROM lessons WHERE instr(room, char(0)) > 0").getInt(), 0);
-           }}),
-      {.file = "students_nesting_bomb.xml", .feed = Feed::students, .reject = "nested more than",
-       .generate = [] {
-         std::string s = "<SuperStarReport><Record>";
-         for (int i = 0; i < 200000; ++i) s += "<a>";
-         return s;  // never closed: the scan must stop it before pugixml or the stack does
-       }},
+      csv({.file = "timetable_nul_room.csv",
+           .feed = Feed::timetable,
+           .accepted = 2,
+           .skipped = {3},
+           .check =
+               [](Store& s) {
+                 EXPECT_EQ(text(s,
+                                "SELECT group_concat(room, '|') FROM (SELECT room FROM lessons "
+                                "ORDER BY room)"),
+                           "M\tquoted|M1");
+                 EXPECT_EQ(
+                     StoreAccess::db(s)
+                         .execAndGet("SELECT count(*) FROM lessons WHERE instr(room, char(0)) > 0")
+                         .getInt(),
+                     0);
+               }}),
+      {.file = "students_nesting_bomb.xml",
+       .feed = Feed::students,
+       .reject = "nested more than",
+       .generate =
+           [] {
+             std::string s = "<SuperStarReport><Record>";
+             for (int i = 0; i < 200000; ++i) s += "<a>";
+             return s;  // never closed: the scan must stop it before pugixml or the stack does
+           }},
       // Over FeedTable::kMaxFieldBytes: the record is skipped, so the value never reaches the
       // table or the store.
-      {.file = "students_10mb_value.xml", .feed = Feed::students, .accepted = 0, .skipped = {1},
-       .generate = [] {
-         return "<SuperStarReport><Record><Adno>001001</Adno><Forename>A</Forename>"
-                "<Legal_x0020_Surname>" + std::string(10 << 20, 'x') +
-                "</Legal_x0020_Surname><Year>Year  9</Year></Record></SuperStarReport>";
-       }},
+      {.file = "students_10mb_value.xml",
+       .feed = Feed::students,
+       .accepted = 0,
+       .skipped = {1},
+       .generate =
+           [] {
+             return "<SuperStarReport><Record><Adno>001001</Adno><Forename>A</Forename>"
+                    "<Legal_x0020_Surname>" +
+                    std::string(10 << 20, 'x') +
+                    "</Legal_x0020_Surname><Year>Year  9</Year></Record></SuperStarReport>";
+           }},
   };
 }
 
-const char* kTables[] = {"students", "staff", "memberships", "lessons", "bookings",
-                         "behaviour_incidents"};
+const char* kTables[] = {"students", "staff",    "memberships",
+                         "lessons",  "bookings", "behaviour_incidents"};
 
 std::vector<long long> snapshot(ImportFixture& fx) {
   std::vector<long long> out;
   for (auto t : kTables) out.push_back(fx.count(t));
-  out.push_back(StoreAccess::db(fx.tmp.store()).execAndGet("SELECT count(*) FROM feed_state").getInt64());
+  out.push_back(
+      StoreAccess::db(fx.tmp.store()).execAndGet("SELECT count(*) FROM feed_state").getInt64());
   return out;
 }
 

@@ -2,9 +2,10 @@
 // and inode are as they were is known unchanged without being read; any change to those makes
 // the importer read and hash it again, so a touched-but-identical file is still skipped and a
 // rewritten one (even with its old size and mtime put back) is applied.
+#include "connectors/mis/export_fingerprint.h"
+
 #include <gtest/gtest.h>
 
-#include "connectors/mis/export_fingerprint.h"
 #include "connectors/mis/feed_files.h"
 #include "connectors/mis/importer.h"
 #include "tests/unit/mis/mis_test_support.h"

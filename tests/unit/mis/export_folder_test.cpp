@@ -5,18 +5,17 @@
 // for the next cycle. The changes are made at a fixed point (the importer's after-read seam),
 // so these tests do not depend on timing.
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <gtest/gtest.h>
-
 #include <thread>
 
 #include "connectors/mis/feed_files.h"
-#include "store/store_access.h"
 #include "connectors/mis/importer.h"
 #include "store/mis_store.h"
+#include "store/store_access.h"
 #include "tests/unit/mis/mis_test_support.h"
 
 namespace iesync {
@@ -24,7 +23,9 @@ namespace {
 
 using namespace mis_test;
 
-std::string corpus_file(const std::string& name) { return slurp(fixtures() / "corpus" / name); }
+std::string corpus_file(const std::string& name) {
+  return slurp(fixtures() / "corpus" / name);
+}
 
 std::string dump(const CollectingSink& s) {
   std::string out;
@@ -57,7 +58,8 @@ struct MisExportFolder : ::testing::Test {
     EXPECT_FALSE(o.read);
     EXPECT_EQ(fx.count("students"), before);
     std::error_code ec;
-    EXPECT_TRUE(fs::symlink_status(fx.exports / "students.xml", ec).type() != fs::file_type::not_found);
+    EXPECT_TRUE(fs::symlink_status(fx.exports / "students.xml", ec).type() !=
+                fs::file_type::not_found);
     EXPECT_FALSE(fs::exists(fx.exports / "rejected"));
   }
 };
@@ -100,8 +102,8 @@ TEST_F(MisExportFolder, ALinkInsideTheFolderIsFollowedToARegularFileOnly) {
   fs::remove(fx.exports / "students.xml");
   ASSERT_EQ(::mkfifo((fx.exports / "pipe").c_str(), 0600), 0);
   fs::create_symlink("pipe", fx.exports / "students.xml");
-  expect_refused("students.xml is a symbolic link to " + fs::canonical(fx.exports / "pipe").string() +
-                 ", which is a FIFO (a named pipe)");
+  expect_refused("students.xml is a symbolic link to " +
+                 fs::canonical(fx.exports / "pipe").string() + ", which is a FIFO (a named pipe)");
 
   fs::remove(fx.exports / "students.xml");
   fs::create_symlink("gone.xml", fx.exports / "students.xml");
@@ -164,7 +166,8 @@ TEST_F(MisExportFolder, AFileRewrittenWhileItIsReadIsLeftForTheNextCycle) {
     f << second.substr(second.size() / 2);
   });
   EXPECT_EQ(o.status, FeedStatus::settling) << o.message;
-  EXPECT_NE(o.message.find("students.xml was written to while it was being read"), std::string::npos)
+  EXPECT_NE(o.message.find("students.xml was written to while it was being read"),
+            std::string::npos)
       << o.message;
   EXPECT_NE(o.message.find("will be read again at the next cycle"), std::string::npos);
   EXPECT_EQ(fx.count("students"), 0) << "never applied";
@@ -176,7 +179,8 @@ TEST_F(MisExportFolder, AFileRewrittenWhileItIsReadIsLeftForTheNextCycle) {
   set_mtime(p, fx.clock.now() - std::chrono::minutes{1});
   auto next = run();
   EXPECT_EQ(next.status, FeedStatus::applied) << next.message;
-  EXPECT_EQ(StoreAccess::db(fx.tmp.store()).execAndGet("SELECT min(id) FROM students").getString(), "000021");
+  EXPECT_EQ(StoreAccess::db(fx.tmp.store()).execAndGet("SELECT min(id) FROM students").getString(),
+            "000021");
 }
 
 TEST_F(MisExportFolder, EveryKindOfChangeDuringTheReadIsSeen) {
@@ -187,7 +191,8 @@ TEST_F(MisExportFolder, EveryKindOfChangeDuringTheReadIsSeen) {
   };
   const std::string bytes = students_xml(10);
   std::vector<Change> changes = {
-      {"replaced by rename (a new inode at the path)", "was replaced or removed while it was being read",
+      {"replaced by rename (a new inode at the path)",
+       "was replaced or removed while it was being read",
        [&](const fs::path& p) {
          spit(p.string() + ".new", bytes);
          set_mtime(p.string() + ".new", fx.clock.now() - std::chrono::hours{1});

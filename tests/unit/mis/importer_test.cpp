@@ -1,14 +1,15 @@
 // The Importer against a real temp store and export folder: the whole demo school in order,
 // rejection to rejected/ with a note, the hash skip, the 30 s settle, the [safety] hold and
 // --accept-drop, dry runs, and a school of 50,000.
+#include "connectors/mis/importer.h"
+
 #include <gtest/gtest.h>
 
 #include <chrono>
 
 #include "connectors/mis/feed_files.h"
-#include "store/store_access.h"
-#include "connectors/mis/importer.h"
 #include "store/mis_store.h"
+#include "store/store_access.h"
 #include "tests/unit/mis/mis_test_support.h"
 
 namespace iesync {
@@ -17,7 +18,9 @@ namespace {
 using namespace mis_test;
 using std::chrono::seconds;
 
-std::string corpus_file(const std::string& name) { return slurp(fixtures() / "corpus" / name); }
+std::string corpus_file(const std::string& name) {
+  return slurp(fixtures() / "corpus" / name);
+}
 
 bool any_message(const CollectingSink& s, const std::string& kind, const std::string& part) {
   for (auto& e : s.events())
@@ -27,7 +30,8 @@ bool any_message(const CollectingSink& s, const std::string& kind, const std::st
 
 std::string dump(const CollectingSink& s) {
   std::string out;
-  for (auto& e : s.events()) out += std::string(severity_name(e.severity)) + " " + e.kind + ": " + e.message + "\n";
+  for (auto& e : s.events())
+    out += std::string(severity_name(e.severity)) + " " + e.kind + ": " + e.message + "\n";
   return out;
 }
 
@@ -54,9 +58,10 @@ TEST(MisImporter, AppliesAllFiveFeedsInOrder) {
   EXPECT_TRUE(any_message(ev, "feed.applied",
                           "memberships.xml: 2 class memberships imported (2 skipped: see below)"))
       << dump(ev);
-  EXPECT_TRUE(any_message(ev, "feed.record_skipped",
-                          "memberships.xml:record 2: student 009999 is not in the students export; "
-                          "the membership was skipped. Check the student's admission number in the MIS."))
+  EXPECT_TRUE(
+      any_message(ev, "feed.record_skipped",
+                  "memberships.xml:record 2: student 009999 is not in the students export; "
+                  "the membership was skipped. Check the student's admission number in the MIS."))
       << dump(ev);
   // Lessons of classes nobody is in are kept and counted.
   EXPECT_TRUE(any_message(ev, "feed.applied", "of classes nobody is a member of")) << dump(ev);
@@ -73,8 +78,9 @@ TEST(MisImporter, RejectMovesTheFileAsideWithANoteAndKeepsTheLastGoodData) {
   auto cfg = demo_config(fx.exports);
   fx.put("students.xml", corpus_file("students_good.xml"));
   CollectingSink ev;
-  ASSERT_EQ(Importer(cfg, fx.tmp.store(), ev, fx.clock).run(false, false).feed(Feed::students).status,
-            FeedStatus::applied);
+  ASSERT_EQ(
+      Importer(cfg, fx.tmp.store(), ev, fx.clock).run(false, false).feed(Feed::students).status,
+      FeedStatus::applied);
 
   // Two broken exports in the same second must not overwrite each other's evidence.
   for (int round = 0; round < 2; ++round) {
@@ -94,7 +100,8 @@ TEST(MisImporter, RejectMovesTheFileAsideWithANoteAndKeepsTheLastGoodData) {
   EXPECT_NE(why.find("Where:      students.xml:27"), std::string::npos) << why;
   EXPECT_NE(why.find("not well-formed XML"), std::string::npos) << why;
   EXPECT_NE(why.find("What to do: export the report again"), std::string::npos) << why;
-  EXPECT_TRUE(any_message(ev, "feed.rejected", "rejected/students.20261123T090000Z.xml")) << dump(ev);
+  EXPECT_TRUE(any_message(ev, "feed.rejected", "rejected/students.20261123T090000Z.xml"))
+      << dump(ev);
   for (auto& e : ev.events())
     if (e.kind == "feed.rejected") {
       EXPECT_EQ(e.severity, Severity::error);
@@ -106,8 +113,9 @@ TEST(MisImporter, UnchangedContentIsNotEvenParsed) {
   auto cfg = demo_config(fx.exports);
   fx.put("students.xml", corpus_file("students_good.xml"));
   CollectingSink ev;
-  ASSERT_EQ(Importer(cfg, fx.tmp.store(), ev, fx.clock).run(false, false).feed(Feed::students).status,
-            FeedStatus::applied);
+  ASSERT_EQ(
+      Importer(cfg, fx.tmp.store(), ev, fx.clock).run(false, false).feed(Feed::students).status,
+      FeedStatus::applied);
   auto again = Importer(cfg, fx.tmp.store(), ev, fx.clock).run(false, false);
   EXPECT_EQ(again.feed(Feed::students).status, FeedStatus::unchanged);
 
@@ -115,8 +123,9 @@ TEST(MisImporter, UnchangedContentIsNotEvenParsed) {
   // left alone (parsing it would reject it).
   auto broken = corpus_file("students_truncated.xml");
   fx.put("students.xml", broken);
-  StoreAccess::db(fx.tmp.store()).exec("UPDATE feed_state SET content_hash = '" + sha256_hex(broken) +
-                           "' WHERE feed = 'students'");
+  StoreAccess::db(fx.tmp.store())
+      .exec("UPDATE feed_state SET content_hash = '" + sha256_hex(broken) +
+            "' WHERE feed = 'students'");
   auto r = Importer(cfg, fx.tmp.store(), ev, fx.clock).run(false, false);
   EXPECT_EQ(r.feed(Feed::students).status, FeedStatus::unchanged);
   EXPECT_TRUE(fs::exists(fx.exports / "students.xml"));
@@ -139,8 +148,9 @@ TEST(MisImporter, AFileStillBeingWrittenIsLeftForTheNextCycle) {
   spit(p, corpus_file("students_good.xml"));
   set_mtime(p, fx.clock.now());
   fx.clock.advance(seconds{29});
-  EXPECT_EQ(Importer(cfg, fx.tmp.store(), ev, fx.clock).run(false, false).feed(Feed::students).status,
-            FeedStatus::settling);
+  EXPECT_EQ(
+      Importer(cfg, fx.tmp.store(), ev, fx.clock).run(false, false).feed(Feed::students).status,
+      FeedStatus::settling);
   fx.clock.advance(seconds{1});
   auto done = Importer(cfg, fx.tmp.store(), ev, fx.clock).run(false, false);
   EXPECT_EQ(done.feed(Feed::students).status, FeedStatus::applied);
@@ -152,8 +162,9 @@ TEST(MisImporter, ARosterDropIsHeldUntilAccepted) {
   auto cfg = demo_config(fx.exports);  // max_roster_drop 15%
   fx.put("students.xml", students_xml(100));
   CollectingSink ev;
-  ASSERT_EQ(Importer(cfg, fx.tmp.store(), ev, fx.clock).run(false, false).feed(Feed::students).accepted,
-            100u);
+  ASSERT_EQ(
+      Importer(cfg, fx.tmp.store(), ev, fx.clock).run(false, false).feed(Feed::students).accepted,
+      100u);
 
   // 86 of 100: a 14% drop is within the limit... but first a real drop to 80.
   fx.put("students.xml", students_xml(80));
@@ -179,7 +190,8 @@ TEST(MisImporter, ARosterDropIsHeldUntilAccepted) {
 
   auto accepted = Importer(cfg, fx.tmp.store(), ev, fx.clock).run(true, false);
   EXPECT_EQ(accepted.feed(Feed::students).status, FeedStatus::applied);
-  EXPECT_NE(accepted.feed(Feed::students).message.find("accepted with --accept-drop"), std::string::npos);
+  EXPECT_NE(accepted.feed(Feed::students).message.find("accepted with --accept-drop"),
+            std::string::npos);
   EXPECT_EQ(fx.count("students"), 80);
   st = MisStore(fx.tmp.store()).feed_state(Feed::students).value();
   EXPECT_TRUE(st->held_hash.empty());
@@ -187,8 +199,9 @@ TEST(MisImporter, ARosterDropIsHeldUntilAccepted) {
 
   // Within the limit: 80 -> 69 is a 13.75% drop, applied without asking.
   fx.put("students.xml", students_xml(69));
-  EXPECT_EQ(Importer(cfg, fx.tmp.store(), ev, fx.clock).run(false, false).feed(Feed::students).status,
-            FeedStatus::applied);
+  EXPECT_EQ(
+      Importer(cfg, fx.tmp.store(), ev, fx.clock).run(false, false).feed(Feed::students).status,
+      FeedStatus::applied);
   EXPECT_EQ(fx.count("students"), 69);
 }
 
@@ -202,7 +215,10 @@ TEST(MisImporter, LosingTooManyClassesHoldsTheMemberships) {
     rows.push_back({{"Adno", "000001"}, {"Class", "9X" + std::to_string(c) + "/Ma"}});
   fx.put("memberships.xml", xml_report(rows));
   CollectingSink ev;
-  ASSERT_EQ(Importer(cfg, fx.tmp.store(), ev, fx.clock).run(false, false).feed(Feed::memberships).accepted,
+  ASSERT_EQ(Importer(cfg, fx.tmp.store(), ev, fx.clock)
+                .run(false, false)
+                .feed(Feed::memberships)
+                .accepted,
             10u);
   rows.resize(5);  // half the classes gone
   fx.put("memberships.xml", xml_report(rows));
@@ -229,7 +245,8 @@ TEST(MisImporter, DryRunChangesNothing) {
   EXPECT_EQ(r.feed(Feed::timetable).status, FeedStatus::rejected);
   EXPECT_EQ(fx.count("students"), 0);
   EXPECT_EQ(fx.count("memberships"), 0);
-  EXPECT_EQ(StoreAccess::db(fx.tmp.store()).execAndGet("SELECT count(*) FROM feed_state").getInt(), 0);
+  EXPECT_EQ(StoreAccess::db(fx.tmp.store()).execAndGet("SELECT count(*) FROM feed_state").getInt(),
+            0);
   EXPECT_TRUE(fs::exists(fx.exports / "timetable.xml"));
   EXPECT_FALSE(fs::exists(fx.exports / "rejected"));
   for (auto& e : ev.events()) EXPECT_EQ(e.message.rfind("(dry run) ", 0), 0u) << e.message;
@@ -249,7 +266,8 @@ TEST(MisImporter, NewestMatchOfAGlobIsUsedAndAMissingFeedIsAWarning) {
   EXPECT_EQ(fx.count("students"), 4);
   EXPECT_EQ(r.feed(Feed::staff).status, FeedStatus::missing);
   EXPECT_EQ(r.feed(Feed::memberships).status, FeedStatus::not_configured);
-  EXPECT_TRUE(any_message(ev, "feed.missing", "No staff export matching \"staff.xml\"")) << dump(ev);
+  EXPECT_TRUE(any_message(ev, "feed.missing", "No staff export matching \"staff.xml\""))
+      << dump(ev);
 }
 
 TEST(MisImporter, AnUnmappedRequiredFieldIsAConfigFailureNotTheFilesFault) {
@@ -273,7 +291,9 @@ TEST(MisImporter, FiftyThousandStudentsAllImportAndTheCacheIsGivenBack) {
   auto cfg = demo_config(fx.exports);
   cfg.mis.feeds = {{Feed::students, "students.xml"}};
   CollectingSink ev;
-  auto cache_size = [&] { return StoreAccess::db(fx.tmp.store()).execAndGet("PRAGMA cache_size").getInt(); };
+  auto cache_size = [&] {
+    return StoreAccess::db(fx.tmp.store()).execAndGet("PRAGMA cache_size").getInt();
+  };
   int before = cache_size();
   auto r = Importer(cfg, fx.tmp.store(), ev, fx.clock).run(false, false);
   EXPECT_EQ(r.feed(Feed::students).accepted, 50000u);

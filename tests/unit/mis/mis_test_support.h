@@ -10,17 +10,19 @@
 #include <sstream>
 #include <string>
 
-#include "config/config.h"
-#include "store/store_access.h"
 #include "base/clock.h"
+#include "config/config.h"
 #include "store/store.h"
+#include "store/store_access.h"
 #include "tests/support/files.h"
 
 namespace iesync::mis_test {
 
 namespace fs = std::filesystem;
 
-inline fs::path fixtures() { return fs::path(IESYNC_SOURCE_DIR) / "tests" / "fixtures" / "mis"; }
+inline fs::path fixtures() {
+  return fs::path(IESYNC_SOURCE_DIR) / "tests" / "fixtures" / "mis";
+}
 
 using iesync::test::slurp;
 
@@ -35,31 +37,44 @@ inline TimePoint test_now() {
 }
 
 inline void set_mtime(const fs::path& p, TimePoint t) {
-  struct utimbuf tb{};
+  struct utimbuf tb {};
   tb.actime = tb.modtime = static_cast<time_t>(t.time_since_epoch().count());
   ::utime(p.c_str(), &tb);
 }
 
 inline Mapping demo_mapping() {
   Mapping m;
-  m.fields[Feed::students] = {{"id", "Adno"},          {"forename", "Forename"},
-                              {"surname", "Legal Surname"}, {"year", "Year"},
-                              {"reg_group", "Reg"},    {"email", "Primary Email"},
-                              {"upn", "UPN"},          {"sen", "SEN Status"},
-                              {"pupil_premium", "Pupil Premium"}, {"gender", "Gender"}};
+  m.fields[Feed::students] = {
+      {"id", "Adno"},      {"forename", "Forename"}, {"surname", "Legal Surname"},
+      {"year", "Year"},    {"reg_group", "Reg"},     {"email", "Primary Email"},
+      {"upn", "UPN"},      {"sen", "SEN Status"},    {"pupil_premium", "Pupil Premium"},
+      {"gender", "Gender"}};
   m.fields[Feed::staff] = {{"code", "Staff Code"}, {"name", "Name"}, {"email", "Email"}};
-  m.fields[Feed::memberships] = {{"student_id", "Adno"}, {"class", "Class"},
-                                 {"start_date", "Start Date"}, {"end_date", "End Date"}};
+  m.fields[Feed::memberships] = {{"student_id", "Adno"},
+                                 {"class", "Class"},
+                                 {"start_date", "Start Date"},
+                                 {"end_date", "End Date"}};
   m.fields[Feed::timetable] = {{"class", "ShortName"}, {"day", "DayName"},
                                {"start", "StartTime"}, {"end", "EndTime"},
                                {"room", "Name"},       {"teacher", "Staff Code"}};
-  m.fields[Feed::bookings] = {{"id", "Booking ID"}, {"student_id", "Adno"}, {"date", "Date"},
-                              {"start", "Start"},    {"end", "End"},        {"reason", "Reason"},
-                              {"room", "Room"},      {"status", "Status"},
-                              {"referred_by", "Referred By"}, {"incident_id", "Incident ID"}};
-  m.fields[Feed::behaviour] = {{"id", "Incident ID"}, {"student_id", "Adno"}, {"date", "Date"},
-                               {"time", "Time"},      {"type", "Type"},     {"points", "Points"},
-                               {"recorded_by", "Recorded By"}, {"status", "Status"}};
+  m.fields[Feed::bookings] = {{"id", "Booking ID"},
+                              {"student_id", "Adno"},
+                              {"date", "Date"},
+                              {"start", "Start"},
+                              {"end", "End"},
+                              {"reason", "Reason"},
+                              {"room", "Room"},
+                              {"status", "Status"},
+                              {"referred_by", "Referred By"},
+                              {"incident_id", "Incident ID"}};
+  m.fields[Feed::behaviour] = {{"id", "Incident ID"},
+                               {"student_id", "Adno"},
+                               {"date", "Date"},
+                               {"time", "Time"},
+                               {"type", "Type"},
+                               {"points", "Points"},
+                               {"recorded_by", "Recorded By"},
+                               {"status", "Status"}};
   m.subjects = {{"Ma", "Mathematics"}, {"Sc", "Science"}, {"Tu", "Tutor time"}};
   auto& c = m.calendar;
   c.cycle = 2;
@@ -68,8 +83,11 @@ inline Mapping demo_mapping() {
   c.day_aliases = {{"Da10", "Day10"}};
   c.am = *TimeRange::parse("08:45-13:10");
   c.pm = *TimeRange::parse("13:10-15:15");
-  for (auto [n, r] : {std::pair{"1", "08:50-09:50"}, {"2", "09:50-10:50"}, {"3", "11:10-12:10"},
-                      {"4", "12:10-13:10"}, {"5", "14:00-15:00"}})
+  for (auto [n, r] : {std::pair{"1", "08:50-09:50"},
+                      {"2", "09:50-10:50"},
+                      {"3", "11:10-12:10"},
+                      {"4", "12:10-13:10"},
+                      {"5", "14:00-15:00"}})
     c.periods.emplace_back(n, *TimeRange::parse(r));
   return m;
 }
@@ -108,7 +126,8 @@ struct ImportFixture {
 };
 
 // A CommandReporter XML report from rows of (element, value).
-inline std::string xml_report(const std::vector<std::vector<std::pair<std::string, std::string>>>& rows) {
+inline std::string xml_report(
+    const std::vector<std::vector<std::pair<std::string, std::string>>>& rows) {
   std::string s = "<?xml version=\"1.0\" standalone=\"yes\"?>\n<SuperStarReport>\n";
   for (auto& r : rows) {
     s += "  <Record>\n";

@@ -12,11 +12,10 @@
 // The unit run imports the huge-value shapes at 48 MiB (the old reader took about four times
 // that); `ctest -L long` (IESYNC_PEAK_RSS_MIB=200) runs every shape at 200 MiB, the size of the
 // forename that once cost 816 MB.
+#include <gtest/gtest.h>
 #include <malloc.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <cstdlib>
 #include <fstream>
@@ -89,7 +88,8 @@ ChildImport import_in_child(const fs::path& dir, const std::string& file, FeedFo
 // Writes an export without holding it in memory: `head`, then `records` records made by
 // `record(i)`, then `tail`.
 std::uintmax_t write_export(const fs::path& p, const std::string& head, long records,
-                            const std::function<std::string(long)>& record, const std::string& tail) {
+                            const std::function<std::string(long)>& record,
+                            const std::string& tail) {
   {
     std::ofstream out(p, std::ios::binary | std::ios::trunc);
     out << head;
@@ -100,9 +100,13 @@ std::uintmax_t write_export(const fs::path& p, const std::string& head, long rec
   return fs::file_size(p);
 }
 
-const char* long_run() { return std::getenv("IESYNC_PEAK_RSS_MIB"); }
+const char* long_run() {
+  return std::getenv("IESYNC_PEAK_RSS_MIB");
+}
 
-std::size_t size_mib() { return long_run() ? static_cast<std::size_t>(std::atol(long_run())) : 48; }
+std::size_t size_mib() {
+  return long_run() ? static_cast<std::size_t>(std::atol(long_run())) : 48;
+}
 
 struct Shape {
   std::string name;
@@ -138,12 +142,20 @@ std::vector<Shape> shapes() {
   auto xml_full = [](long i) {
     char id[24];
     std::snprintf(id, sizeof id, "%06ld", i + 1);
-    return std::string("  <Record>\n    <Adno>") + id + "</Adno>\n    <Forename>Forename</Forename>\n"
-           "    <Legal_x0020_Surname>Surname-" + id + "</Legal_x0020_Surname>\n"
+    return std::string("  <Record>\n    <Adno>") + id +
+           "</Adno>\n    <Forename>Forename</Forename>\n"
+           "    <Legal_x0020_Surname>Surname-" +
+           id +
+           "</Legal_x0020_Surname>\n"
            "    <Year>Year 10</Year>\n    <Reg>10Y</Reg>\n"
-           "    <Primary_x0020_Email>" + id + "@pupils.example.sch.uk</Primary_x0020_Email>\n"
-           "    <UPN>A12345" + id + "0</UPN>\n    <SEN_x0020_Status>N</SEN_x0020_Status>\n"
-           "    <Pupil_x0020_Premium>N</Pupil_x0020_Premium>\n    <Gender>F</Gender>\n  </Record>\n";
+           "    <Primary_x0020_Email>" +
+           id +
+           "@pupils.example.sch.uk</Primary_x0020_Email>\n"
+           "    <UPN>A12345" +
+           id +
+           "0</UPN>\n    <SEN_x0020_Status>N</SEN_x0020_Status>\n"
+           "    <Pupil_x0020_Premium>N</Pupil_x0020_Premium>\n    <Gender>F</Gender>\n  "
+           "</Record>\n";
   };
   const long full_xml = static_cast<long>(mib * 1024 * 1024 / xml_full(0).size());
   // Rows that are all record errors.
@@ -151,23 +163,27 @@ std::vector<Shape> shapes() {
   return {
       {"xml, one huge value", true, FeedFormat::xml, 2, 1,
        [=](const fs::path& p) {
-         return write_export(p, xml_head + xml_student(0, "Ada") + "<Record><Adno>000002</Adno><Forename>",
-                             huge_chunks, [&](long) { return mib_of_a; },
-                             "</Forename></Record>\n" + xml_student(2, "Grace") + "</SuperStarReport>\n");
+         return write_export(
+             p, xml_head + xml_student(0, "Ada") + "<Record><Adno>000002</Adno><Forename>",
+             huge_chunks, [&](long) { return mib_of_a; },
+             "</Forename></Record>\n" + xml_student(2, "Grace") + "</SuperStarReport>\n");
        }},
       {"csv, one huge value", true, FeedFormat::csv, 2, 1,
        [=](const fs::path& p) {
-         return write_export(p, csv_head + csv_student(0, "Ada") + "000002,\"", huge_chunks,
-                             [&](long) { return mib_of_a; }, "\",S,Year  9\n" + csv_student(2, "Grace"));
+         return write_export(
+             p, csv_head + csv_student(0, "Ada") + "000002,\"", huge_chunks,
+             [&](long) { return mib_of_a; }, "\",S,Year  9\n" + csv_student(2, "Grace"));
        }},
       {"xml, values near the cap", false, FeedFormat::xml, wide, 0,
        [=](const fs::path& p) {
-         return write_export(p, xml_head, wide, [&](long i) { return xml_student(i, near_cap); },
-                             "</SuperStarReport>\n");
+         return write_export(
+             p, xml_head, wide, [&](long i) { return xml_student(i, near_cap); },
+             "</SuperStarReport>\n");
        }},
       {"csv, values near the cap", false, FeedFormat::csv, wide, 0,
        [=](const fs::path& p) {
-         return write_export(p, csv_head, wide, [&](long i) { return csv_student(i, near_cap); }, "");
+         return write_export(
+             p, csv_head, wide, [&](long i) { return csv_student(i, near_cap); }, "");
        }},
       {"xml, full student records", false, FeedFormat::xml, full_xml, 0,
        [=](const fs::path& p) {
@@ -175,7 +191,8 @@ std::vector<Shape> shapes() {
        }},
       {"csv, every row an error", false, FeedFormat::csv, 0, errors,
        [=](const fs::path& p) {
-         return write_export(p, csv_head, errors, [](long) { return std::string("x\n"); }, "");
+         return write_export(
+             p, csv_head, errors, [](long) { return std::string("x\n"); }, "");
        }},
   };
 }

@@ -25,7 +25,8 @@ TEST(MisCaption, DecodesXmlConvertEscapes) {
 }
 
 TEST(MisXmlReader, RecordsAreNumberedAndNullColumnsAbsent) {
-  auto t = read_xml_feed(xml_report({{{"Adno", "001"}, {"Reg", "9X"}}, {{"Adno", "002"}},
+  auto t = read_xml_feed(xml_report({{{"Adno", "001"}, {"Reg", "9X"}},
+                                     {{"Adno", "002"}},
                                      {{"Adno", "003"}, {"Legal_x0020_Surname", " Lovelace "}}}),
                          "s.xml");
   ASSERT_TRUE(t) << t.error().to_string();
@@ -52,7 +53,8 @@ TEST(MisXmlReader, DeepNestingIsRefusedBeforeParsing) {
   ASSERT_FALSE(t);
   EXPECT_NE(t.error().message.find("nested more than"), std::string::npos);
   // Within the limit, nesting inside a column is not our concern: it parses.
-  EXPECT_TRUE(read_xml_feed("<SuperStarReport><Record><A><b>x</b></A></Record></SuperStarReport>", "s.xml"));
+  EXPECT_TRUE(read_xml_feed("<SuperStarReport><Record><A><b>x</b></A></Record></SuperStarReport>",
+                            "s.xml"));
 }
 
 // Large reports are parsed a few thousand records at a time (to bound memory); what comes out
@@ -66,8 +68,10 @@ TEST(MisXmlReader, ALargeReportReadsTheSameAcrossPieces) {
     if (i == 9000) body += "<Late_x0020_Column>x</Late_x0020_Column>";
     body += "</Record>\r\n";
   }
-  const std::string prolog = "\xEF\xBB\xBF<?xml version=\"1.0\" standalone=\"yes\"?>\r\n<!-- excerpt -->\r\n";
-  auto t = read_xml_feed(prolog + "<SuperStarReport>\r\n" + body + "</SuperStarReport>\r\n", "big.xml");
+  const std::string prolog =
+      "\xEF\xBB\xBF<?xml version=\"1.0\" standalone=\"yes\"?>\r\n<!-- excerpt -->\r\n";
+  auto t =
+      read_xml_feed(prolog + "<SuperStarReport>\r\n" + body + "</SuperStarReport>\r\n", "big.xml");
   ASSERT_TRUE(t) << t.error().to_string();
   ASSERT_EQ(t->size(), static_cast<std::size_t>(n));
   EXPECT_EQ(t->columns, (std::vector<std::string>{"Adno", "Reg", "Late Column"}));
@@ -75,8 +79,10 @@ TEST(MisXmlReader, ALargeReportReadsTheSameAcrossPieces) {
     const auto r = (*t)[static_cast<std::size_t>(i - 1)];
     EXPECT_EQ(r.number, static_cast<std::size_t>(i));
     EXPECT_EQ(*r.value(0), std::to_string(i));
-    if (i % 3 == 0) EXPECT_EQ(*r.value(1), "R&" + std::to_string(i)) << i;
-    else EXPECT_FALSE(r.value(1)) << i;
+    if (i % 3 == 0)
+      EXPECT_EQ(*r.value(1), "R&" + std::to_string(i)) << i;
+    else
+      EXPECT_FALSE(r.value(1)) << i;
     EXPECT_EQ(r.value(2).has_value(), i == 9000) << i;
     EXPECT_FALSE(r.value(3)) << "no column past the last";
   }
@@ -103,9 +109,15 @@ TEST(MisXmlReader, ALargeReportReadsTheSameAcrossPieces) {
 TEST(MisXmlReader, RealCommandReporterExcerptsParseAndMap) {
   auto cal = Calendar::build(demo_mapping().calendar);
   ASSERT_TRUE(cal);
-  FieldMap tt = {{"class", "ShortName"}, {"day", "DayName"}, {"start", "StartTime"},
-                 {"end", "EndTime"},     {"room", "Name"}};
-  struct Want { const char* file; std::size_t records, lessons, ignored; };
+  FieldMap tt = {{"class", "ShortName"},
+                 {"day", "DayName"},
+                 {"start", "StartTime"},
+                 {"end", "EndTime"},
+                 {"room", "Name"}};
+  struct Want {
+    const char* file;
+    std::size_t records, lessons, ignored;
+  };
   for (auto w : {Want{"sims_commandreporter_staff_timetable_excerpt.xml", 90, 86, 4},
                  Want{"sims_commandreporter_room_timetable_excerpt.xml", 78, 72, 6}}) {
     SCOPED_TRACE(w.file);
@@ -133,8 +145,8 @@ TEST(MisCsvReader, RealCsvExamplesParse) {
     EXPECT_EQ(t->columns.size(), cols) << file;
     EXPECT_TRUE(t->record_errors.empty()) << file;
   }
-  auto t = read_csv_feed(slurp(fixtures() / "reference" / "timetable_students_example.csv"), "x.csv",
-                         FeedEncoding::utf8);
+  auto t = read_csv_feed(slurp(fixtures() / "reference" / "timetable_students_example.csv"),
+                         "x.csv", FeedEncoding::utf8);
   EXPECT_EQ(t->columns[0], "Email") << "padded captions are trimmed";
   EXPECT_EQ(*(*t)[0].value(2), "Business");
   EXPECT_EQ(*(*t)[1].value(0), "") << "an empty padded value is empty";
@@ -164,9 +176,9 @@ TEST(MisCsvReader, InvalidUtf8NamesTheLineAndTheSetting) {
 
 TEST(MisTextEncoding, Utf8ValidationRejectsOverlongsAndSurrogates) {
   EXPECT_EQ(find_invalid_utf8("plain \u00e9\u20ac\U0001F600"), std::string_view::npos);
-  EXPECT_EQ(find_invalid_utf8("ab\xc0\xaf"), 2u);          // overlong "/"
-  EXPECT_EQ(find_invalid_utf8("\xed\xa0\x80"), 0u);        // a UTF-16 surrogate
-  EXPECT_EQ(find_invalid_utf8("x\xe2\x82"), 1u);           // cut short
+  EXPECT_EQ(find_invalid_utf8("ab\xc0\xaf"), 2u);    // overlong "/"
+  EXPECT_EQ(find_invalid_utf8("\xed\xa0\x80"), 0u);  // a UTF-16 surrogate
+  EXPECT_EQ(find_invalid_utf8("x\xe2\x82"), 1u);     // cut short
 }
 
 TEST(MisMapping, YearsAndSubjects) {
@@ -186,15 +198,22 @@ TEST(MisMapping, YearsAndSubjects) {
 TEST(MisMapping, ASubjectColumnWinsOverTheClassCode) {
   auto cal = Calendar::build(demo_mapping().calendar);
   ASSERT_TRUE(cal);
-  auto t = read_xml_feed(xml_report({{{"ShortName", "9X1/MaH3"}, {"DayName", "Day1"},
-                                      {"StartTime", "08:50"}, {"EndTime", "09:50"},
+  auto t = read_xml_feed(xml_report({{{"ShortName", "9X1/MaH3"},
+                                      {"DayName", "Day1"},
+                                      {"StartTime", "08:50"},
+                                      {"EndTime", "09:50"},
                                       {"Subject", "Ma"}},
-                                     {{"ShortName", "9X1/Xy"}, {"DayName", "Day1"},
-                                      {"StartTime", "08:50"}, {"EndTime", "09:50"}}}),
+                                     {{"ShortName", "9X1/Xy"},
+                                      {"DayName", "Day1"},
+                                      {"StartTime", "08:50"},
+                                      {"EndTime", "09:50"}}}),
                          "t.xml");
   ASSERT_TRUE(t);
-  FieldMap f = {{"class", "ShortName"}, {"day", "DayName"}, {"start", "StartTime"},
-                {"end", "EndTime"},     {"subject", "Subject"}};
+  FieldMap f = {{"class", "ShortName"},
+                {"day", "DayName"},
+                {"start", "StartTime"},
+                {"end", "EndTime"},
+                {"subject", "Subject"}};
   auto m = map_timetable(*t, f, *cal, {{"Ma", "Mathematics"}});
   ASSERT_TRUE(m);
   ASSERT_EQ(m->items.size(), 2u);

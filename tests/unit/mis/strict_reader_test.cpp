@@ -69,7 +69,9 @@ constexpr int kBadLine = 5, kLargeBadLine = 3 + Shapes::kLeading;
 TEST(MisXmlStrict, ARawControlCharacterRefusesTheFeed) {
   expect_refused({"Al\x1b[2Jan"}, "the character U+001B is here, and XML 1.0 does not allow it",
                  kBadLine, kLargeBadLine);
-  expect_refused({"M\0" "1"s}, "U+0000", kBadLine, kLargeBadLine);
+  expect_refused({"M\0"
+                  "1"s},
+                 "U+0000", kBadLine, kLargeBadLine);
   expect_refused({"x\xEF\xBF\xBF"}, "U+FFFF", kBadLine, kLargeBadLine);
   // TAB, CR and LF are allowed; so are DEL and C1, which XML 1.0 permits (they are escaped
   // wherever a value is shown).
@@ -79,13 +81,16 @@ TEST(MisXmlStrict, ARawControlCharacterRefusesTheFeed) {
 }
 
 TEST(MisXmlStrict, AReferenceToAForbiddenCharacterRefusesTheFeed) {
-  expect_refused({"x&#x1B;y"}, "&#x1B; stands for the character U+001B, which XML 1.0 does not "
-                               "allow", kBadLine, kLargeBadLine);
+  expect_refused({"x&#x1B;y"},
+                 "&#x1B; stands for the character U+001B, which XML 1.0 does not "
+                 "allow",
+                 kBadLine, kLargeBadLine);
   expect_refused({"x&#0;y"}, "&#0; stands for the character U+0000", kBadLine, kLargeBadLine);
   expect_refused({"x&#xD800;"}, "U+D800", kBadLine, kLargeBadLine);
   expect_refused({"&#x110000;"}, "stands for no character at all", kBadLine, kLargeBadLine);
   expect_refused({"&#x" + std::string(1000, '0') + "1B;"}, "...", kBadLine, kLargeBadLine);
-  auto ok = read_xml_feed(Shapes{"&#233;&#xe9;&#x1F600;&#9;&amp;&lt;&gt;&quot;&apos;"}.plain(), "s.xml");
+  auto ok =
+      read_xml_feed(Shapes{"&#233;&#xe9;&#x1F600;&#9;&amp;&lt;&gt;&quot;&apos;"}.plain(), "s.xml");
   ASSERT_TRUE(ok) << ok.error().to_string();
   EXPECT_EQ(*(*ok)[2].value(1), "\u00e9\u00e9\U0001F600\t&<>\"'");
 }
@@ -93,25 +98,30 @@ TEST(MisXmlStrict, AReferenceToAForbiddenCharacterRefusesTheFeed) {
 TEST(MisXmlStrict, AnUndefinedEntityRefusesTheFeed) {
   expect_refused({"Ada&nbsp;Mary"}, "&nbsp; is an entity XML does not define", kBadLine,
                  kLargeBadLine);
-  expect_refused({"Smith & Jones"}, "an & here does not start a reference", kBadLine, kLargeBadLine);
+  expect_refused({"Smith & Jones"}, "an & here does not start a reference", kBadLine,
+                 kLargeBadLine);
   expect_refused({"AT&T;"}, "&T; is an entity XML does not define", kBadLine, kLargeBadLine);
   expect_refused({"&#xZZ;"}, "does not start a reference", kBadLine, kLargeBadLine);
   // In an attribute too, and the fix says what to write instead.
-  auto a = read_xml_feed("<SuperStarReport>\n<Record a=\"&nbsp;\"><Adno>1</Adno></Record>\n"
-                         "</SuperStarReport>", "s.xml");
+  auto a = read_xml_feed(
+      "<SuperStarReport>\n<Record a=\"&nbsp;\"><Adno>1</Adno></Record>\n"
+      "</SuperStarReport>",
+      "s.xml");
   ASSERT_FALSE(a);
   EXPECT_EQ(a.error().where, "s.xml:2");
   EXPECT_NE(a.error().fix.find("&#160;"), std::string::npos) << a.error().fix;
   // In a comment or CDATA an & is only a character.
-  auto c = read_xml_feed("<SuperStarReport><!-- R&D --><Record><Adno><![CDATA[R&D &nbsp;]]></Adno>"
-                         "</Record></SuperStarReport>", "s.xml");
+  auto c = read_xml_feed(
+      "<SuperStarReport><!-- R&D --><Record><Adno><![CDATA[R&D &nbsp;]]></Adno>"
+      "</Record></SuperStarReport>",
+      "s.xml");
   ASSERT_TRUE(c) << c.error().to_string();
   EXPECT_EQ(*(*c)[0].value(0), "R&D &nbsp;");
 }
 
 TEST(MisXmlStrict, ASecondDocumentAfterTheReportRefusesTheFeed) {
-  const std::string second = "<?xml version=\"1.0\"?>\n<SuperStarReport>\n" + Shapes{}.records(3) +
-                             "</SuperStarReport>\n";
+  const std::string second =
+      "<?xml version=\"1.0\"?>\n<SuperStarReport>\n" + Shapes{}.records(3) + "</SuperStarReport>\n";
   expect_refused({"F", second}, "a second XML declaration (<?xml ...?>) starts here", 7,
                  Shapes::kLeading + 5);
   expect_refused({"F", "<SuperStarReport><Record><Adno>9</Adno></Record></SuperStarReport>"},
@@ -122,23 +132,28 @@ TEST(MisXmlStrict, ASecondDocumentAfterTheReportRefusesTheFeed) {
   auto before = read_xml_feed("<?xml version=\"1.0\"?>\nstray words\n<SuperStarReport/>", "s.xml");
   ASSERT_FALSE(before);
   EXPECT_EQ(before.error().where, "s.xml:2");
-  EXPECT_NE(before.error().message.find("there is text before the report starts"), std::string::npos);
+  EXPECT_NE(before.error().message.find("there is text before the report starts"),
+            std::string::npos);
   // Only white space, comments and processing instructions may follow the report.
   auto ok = read_xml_feed(Shapes{"F", "\n<!-- written 09:00 -->\n<?pi x?>\n\n"}.plain(), "s.xml");
   EXPECT_TRUE(ok) << ok.error().to_string();
   auto ws = read_xml_feed("  \n<?xml version=\"1.0\"?><SuperStarReport/>", "s.xml");
   EXPECT_TRUE(ws) << "white space before the declaration is tolerated: " << ws.error().to_string();
-  auto stylesheet = read_xml_feed("<?xml version=\"1.0\"?><?xml-stylesheet href=\"a\"?>"
-                                  "<SuperStarReport/>", "s.xml");
-  EXPECT_TRUE(stylesheet) << "xml-stylesheet is not a declaration: " << stylesheet.error().to_string();
+  auto stylesheet = read_xml_feed(
+      "<?xml version=\"1.0\"?><?xml-stylesheet href=\"a\"?>"
+      "<SuperStarReport/>",
+      "s.xml");
+  EXPECT_TRUE(stylesheet) << "xml-stylesheet is not a declaration: "
+                          << stylesheet.error().to_string();
 }
 
 TEST(MisXmlStrict, AValueOverTheCapIsARecordError) {
   const std::size_t cap = FeedTable::kMaxFieldBytes;
   auto t = read_xml_feed(
-      xml_report({{{"Adno", "1"}, {"Forename", std::string(cap, 'a')}},
-                  {{"Adno", "2"}, {"Reg", "9X"}, {"Legal_x0020_Surname", std::string(cap + 1, 'b')}},
-                  {{"Adno", "3"}, {"Forename", "  " + std::string(cap, 'c') + "  "}}}),
+      xml_report(
+          {{{"Adno", "1"}, {"Forename", std::string(cap, 'a')}},
+           {{"Adno", "2"}, {"Reg", "9X"}, {"Legal_x0020_Surname", std::string(cap + 1, 'b')}},
+           {{"Adno", "3"}, {"Forename", "  " + std::string(cap, 'c') + "  "}}}),
       "s.xml");
   ASSERT_TRUE(t) << t.error().to_string();
   ASSERT_EQ(t->size(), 2u);
@@ -150,13 +165,16 @@ TEST(MisXmlStrict, AValueOverTheCapIsARecordError) {
   const auto& e = t->record_errors[0];
   EXPECT_EQ(e.number, 2u);
   EXPECT_EQ(e.error.where, "s.xml:record 2");
-  EXPECT_EQ(e.error.message, "the Legal Surname value is 4097 bytes long, over the limit of 4096 "
-                             "bytes for one value; the record was skipped");
+  EXPECT_EQ(e.error.message,
+            "the Legal Surname value is 4097 bytes long, over the limit of 4096 "
+            "bytes for one value; the record was skipped");
 }
 
 TEST(MisCsvStrict, AControlCharacterInAValueSkipsItsRow) {
-  auto t = read_csv_feed("Adno,Room\n1,M1\n2,M\0" "1\n3,\"a\x1b[2J\"\n4,\"tab\there\r\nand a new line\"\n5,ok\n"s,
-                         "t.csv", FeedEncoding::utf8);
+  auto t = read_csv_feed(
+      "Adno,Room\n1,M1\n2,M\0"
+      "1\n3,\"a\x1b[2J\"\n4,\"tab\there\r\nand a new line\"\n5,ok\n"s,
+      "t.csv", FeedEncoding::utf8);
   ASSERT_TRUE(t) << t.error().to_string();
   ASSERT_EQ(t->size(), 3u);
   EXPECT_EQ(*(*t)[1].value(1), "tab\there\r\nand a new line") << "TAB, CR and LF are fine";
@@ -170,7 +188,10 @@ TEST(MisCsvStrict, AControlCharacterInAValueSkipsItsRow) {
   EXPECT_NE(t->record_errors[1].error.message.find("U+001B"), std::string::npos);
   EXPECT_NE(t->record_errors[1].error.fix.find("remove the character"), std::string::npos);
   // Windows-1252 has the same control bytes.
-  auto w = read_csv_feed("Adno,Room\n1,a\x07" "b\n", "t.csv", FeedEncoding::windows1252);
+  auto w = read_csv_feed(
+      "Adno,Room\n1,a\x07"
+      "b\n",
+      "t.csv", FeedEncoding::windows1252);
   ASSERT_TRUE(w);
   EXPECT_EQ(w->size(), 0u);
   ASSERT_EQ(w->record_errors.size(), 1u);
@@ -181,18 +202,20 @@ TEST(MisCsvStrict, AControlCharacterInTheHeaderRefusesTheFeed) {
   auto t = read_csv_feed("Adno,\"Ro\0om\"\n1,M1\n"s, "t.csv", FeedEncoding::utf8);
   ASSERT_FALSE(t);
   EXPECT_EQ(t.error().where, "t.csv:1");
-  EXPECT_NE(t.error().message.find("caption 2 of the header row holds the control character U+0000"),
-            std::string::npos) << t.error().message;
+  EXPECT_NE(
+      t.error().message.find("caption 2 of the header row holds the control character U+0000"),
+      std::string::npos)
+      << t.error().message;
 }
 
 TEST(MisCsvStrict, AValueOverTheCapIsARecordError) {
   const std::size_t cap = FeedTable::kMaxFieldBytes;
   std::string csv = "Adno,Name\n";
-  csv += "1," + std::string(cap, 'a') + "\n";                        // line 2: at the cap
-  csv += "2,\"" + std::string(cap + 1, 'b') + "\"\n";                // line 3: quoted, over
-  csv += "3," + std::string(cap + 1, 'c') + "\n";                    // line 4: unquoted, over
+  csv += "1," + std::string(cap, 'a') + "\n";          // line 2: at the cap
+  csv += "2,\"" + std::string(cap + 1, 'b') + "\"\n";  // line 3: quoted, over
+  csv += "3," + std::string(cap + 1, 'c') + "\n";      // line 4: unquoted, over
   csv += "4,\"" + std::string(cap / 2, 'q') + "\"\"" + std::string(cap / 2, 'q') + "\"\n";  // 5
-  csv += "5," + std::string(cap, 'd') + "   \n";                     // line 6: padding trimmed
+  csv += "5," + std::string(cap, 'd') + "   \n";  // line 6: padding trimmed
   auto t = read_csv_feed(csv, "n.csv", FeedEncoding::utf8);
   ASSERT_TRUE(t) << t.error().to_string();
   ASSERT_EQ(t->size(), 2u);
@@ -207,7 +230,8 @@ TEST(MisCsvStrict, AValueOverTheCapIsARecordError) {
   EXPECT_EQ(t->record_errors[2].error.where, "n.csv:5") << "a doubled quote counts as one byte, "
                                                            "so cap + 1 bytes is over";
   // A header caption that long is not a header.
-  auto h = read_csv_feed("Adno," + std::string(cap + 1, 'h') + "\n1,2\n", "n.csv", FeedEncoding::utf8);
+  auto h =
+      read_csv_feed("Adno," + std::string(cap + 1, 'h') + "\n1,2\n", "n.csv", FeedEncoding::utf8);
   ASSERT_FALSE(h);
   EXPECT_NE(h.error().message.find("so this is not a header row"), std::string::npos);
 }

@@ -26,8 +26,8 @@ MissedLesson lesson(const std::string& cls, int h, const std::string& teacher, W
   return l;
 }
 
-IeSession session(const std::string& booking, const std::string& student, Date d,
-                  BookingStatus st, std::vector<MissedLesson> lessons) {
+IeSession session(const std::string& booking, const std::string& student, Date d, BookingStatus st,
+                  std::vector<MissedLesson> lessons) {
   IeSession s;
   s.booking_id = booking;
   s.student_id = student;
@@ -49,11 +49,16 @@ ChaseInputs inputs() {
   in.course_links["c-1"] = "https://classroom.google.com/c/MTIz";
   in.sessions = {
       session("B1", "001042", kTue, BookingStatus::booked,
-              {lesson("9X1/Ma", 9, "AJ", WorkStatus::not_set), lesson("9X1/Ma", 14, "AJ", WorkStatus::not_set),
-               lesson("9X1/En", 11, "BK", WorkStatus::not_set), lesson("9X1/Sc", 12, "AJ", WorkStatus::set)}),
-      session("B2", "001043", kWed, BookingStatus::attended, {lesson("9Y1/Ma", 9, "AJ", WorkStatus::not_set)}),
-      session("B3", "001044", kTue, BookingStatus::cancelled, {lesson("9Z1/Ma", 13, "AJ", WorkStatus::not_set)}),
-      session("B4", "001044", kWed, BookingStatus::absent, {lesson("9Z1/Ma", 13, "AJ", WorkStatus::not_set)}),
+              {lesson("9X1/Ma", 9, "AJ", WorkStatus::not_set),
+               lesson("9X1/Ma", 14, "AJ", WorkStatus::not_set),
+               lesson("9X1/En", 11, "BK", WorkStatus::not_set),
+               lesson("9X1/Sc", 12, "AJ", WorkStatus::set)}),
+      session("B2", "001043", kWed, BookingStatus::attended,
+              {lesson("9Y1/Ma", 9, "AJ", WorkStatus::not_set)}),
+      session("B3", "001044", kTue, BookingStatus::cancelled,
+              {lesson("9Z1/Ma", 13, "AJ", WorkStatus::not_set)}),
+      session("B4", "001044", kWed, BookingStatus::absent,
+              {lesson("9Z1/Ma", 13, "AJ", WorkStatus::not_set)}),
       session("B5", "001044", Date::from_ymd(2026, 12, 3), BookingStatus::booked,
               {lesson("9Z1/Ma", 13, "AJ", WorkStatus::not_set)}),
   };
@@ -179,8 +184,8 @@ TEST(NotifySchedule, ChaseAndDigestTimesOnSchoolDaysOnly) {
   EXPECT_TRUE(due_slots(times, false, kTz, kTz.to_utc(kTue, TimeOfDay::hm(16, 30)), {}).empty());
   // The next slot after Friday's digest is Monday 08:00 (the weekend is not a school day).
   const Date fri = Date::from_ymd(2026, 12, 4);
-  auto next = next_slot_at(times, [](Date d) { return d.weekday() < 5; }, kTz,
-                           kTz.to_utc(fri, TimeOfDay::hm(16, 15)));
+  auto next = next_slot_at(
+      times, [](Date d) { return d.weekday() < 5; }, kTz, kTz.to_utc(fri, TimeOfDay::hm(16, 15)));
   ASSERT_TRUE(next);
   EXPECT_EQ(*next, kTz.to_utc(Date::from_ymd(2026, 12, 7), TimeOfDay::hm(8, 0)));
 }

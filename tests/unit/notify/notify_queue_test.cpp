@@ -90,7 +90,8 @@ TEST(NotifyQueue, AServerThatIsDownLosesNothing) {
   TempStore ts;
   FakeClock clock(kStart);
   NotifyQueue q(ts.store(), clock, 2);
-  std::vector<MailMessage> msgs = {message("T01", "a@example.sch.uk"), message("T02", "b@example.sch.uk")};
+  std::vector<MailMessage> msgs = {message("T01", "a@example.sch.uk"),
+                                   message("T02", "b@example.sch.uk")};
   ASSERT_TRUE(q.enqueue(msgs, kDay));
   auto sender = sender_for(server);
   server.stop();

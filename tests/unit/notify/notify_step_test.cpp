@@ -60,20 +60,24 @@ struct NotifyStep : ::testing::Test {
     cfg.notify.behaviour_lead = {"behaviour@example.sch.uk"};
     MisStore mis(ts.store());
     AppliedFeed a{"x", "h", "2026-12-01T06:00:00Z"};
-    ASSERT_TRUE(mis.replace_students({Student{"001042", "Chloé", "Martin", "9", "9X", "", "", "", "", ""},
-                                      Student{"001043", "Ben", "Ali", "9", "9Y", "", "", "", "", ""}},
-                                     a));
-    ASSERT_TRUE(mis.replace_staff({Staff{"AJ", "Mr A Jones", "a.jones@example.sch.uk"},
-                                   Staff{"BK", "Ms B Khan", "b.khan@example.sch.uk"},
-                                   Staff{"CL", "Mx C Lee", ""}},
-                                  a));
+    ASSERT_TRUE(
+        mis.replace_students({Student{"001042", "Chloé", "Martin", "9", "9X", "", "", "", "", ""},
+                              Student{"001043", "Ben", "Ali", "9", "9Y", "", "", "", "", ""}},
+                             a));
+    ASSERT_TRUE(mis.replace_staff(
+        {Staff{"AJ", "Mr A Jones", "a.jones@example.sch.uk"},
+         Staff{"BK", "Ms B Khan", "b.khan@example.sch.uk"}, Staff{"CL", "Mx C Lee", ""}},
+        a));
     SessionStore db(ts.store());
-    ASSERT_TRUE(db.save_day(kTue,
-                            {session("B1", "001042", kTue, {lesson("9X1/Ma", 9, "AJ"), lesson("9X1/En", 11, "BK"),
-                                                            lesson("9X1/Sc", 14, "CL")}),
-                             session("B2", "001043", kTue, {lesson("9Y1/Ma", 10, "AJ")}, BookingStatus::cancelled)},
+    ASSERT_TRUE(db.save_day(
+        kTue,
+        {session(
+             "B1", "001042", kTue,
+             {lesson("9X1/Ma", 9, "AJ"), lesson("9X1/En", 11, "BK"), lesson("9X1/Sc", 14, "CL")}),
+         session("B2", "001043", kTue, {lesson("9Y1/Ma", 10, "AJ")}, BookingStatus::cancelled)},
+        clock.now()));
+    ASSERT_TRUE(db.save_day(kWed, {session("B3", "001043", kWed, {lesson("9Y1/Ma", 9, "AJ")})},
                             clock.now()));
-    ASSERT_TRUE(db.save_day(kWed, {session("B3", "001043", kWed, {lesson("9Y1/Ma", 9, "AJ")})}, clock.now()));
   }
 
   std::vector<boost::json::object> mail() {

@@ -9,12 +9,17 @@ namespace {
 Calendar calendar() {
   CalendarConfig c;
   c.first_monday = Date::from_ymd(2026, 9, 7);
-  c.closed = {DateRange{Date::from_ymd(2026, 11, 30), Date::from_ymd(2026, 11, 30)}};  // INSET Monday
+  c.closed = {
+      DateRange{Date::from_ymd(2026, 11, 30), Date::from_ymd(2026, 11, 30)}};  // INSET Monday
   return *Calendar::build(c);
 }
 
-Date dec(int d) { return Date::from_ymd(2026, 12, unsigned(d)); }
-Date nov(int d) { return Date::from_ymd(2026, 11, unsigned(d)); }
+Date dec(int d) {
+  return Date::from_ymd(2026, 12, unsigned(d));
+}
+Date nov(int d) {
+  return Date::from_ymd(2026, 11, unsigned(d));
+}
 
 TEST(ReconcileDays, TodayThenTheNextSchoolDays) {
   // Friday 4 December: today, then Monday and Tuesday (the weekend skipped).

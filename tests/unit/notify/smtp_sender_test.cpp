@@ -63,9 +63,11 @@ TEST(SmtpSender, UtfEightSurvivesInHeadersAndBothParts) {
   ASSERT_EQ(parts.size(), 2u);
   EXPECT_EQ(parts[0].at("type").as_string(), "text/plain");
   EXPECT_EQ(parts[0].at("charset").as_string(), "utf-8");
-  EXPECT_EQ(parts[0].at("text").as_string(), "Chloé Martin (9X) misses your lesson 9X1/Ma at 09:50–10:50.\n");
+  EXPECT_EQ(parts[0].at("text").as_string(),
+            "Chloé Martin (9X) misses your lesson 9X1/Ma at 09:50–10:50.\n");
   EXPECT_EQ(parts[1].at("type").as_string(), "text/html");
-  EXPECT_NE(std::string(parts[1].at("text").as_string()).find("<p>Chloé Martin (9X)"), std::string::npos);
+  EXPECT_NE(std::string(parts[1].at("text").as_string()).find("<p>Chloé Martin (9X)"),
+            std::string::npos);
   // The raw bytes carry the names encoded (7-bit clean headers), not as raw UTF-8.
   auto raw = test::slurp(msgs[0]);
   EXPECT_NE(raw.find("Subject: =?UTF-8?B?"), std::string::npos);

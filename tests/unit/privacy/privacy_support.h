@@ -27,7 +27,7 @@ using iesync::test::slurp;
 // Runs `iesync ARGS` through the shell (so ARGS may redirect stdin), keeping stdout and
 // stderr apart. `umask_first` sets a loose umask first, to prove iesync does not rely on it.
 inline RunResult run_iesync(const std::string& args, const fs::path& scratch,
-                      const std::string& umask_first = "022") {
+                            const std::string& umask_first = "022") {
   static int n = 0;
   auto err_file = scratch / ("stderr-" + std::to_string(++n) + ".txt");
   std::string cmd = "umask " + umask_first + "; " + std::string(IESYNC_BINARY) + " " + args +

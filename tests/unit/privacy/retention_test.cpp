@@ -1,10 +1,11 @@
 // [store] retain: the purge on a real SQLite file, driven by a FakeClock.
+#include "store/retention.h"
+
 #include <gtest/gtest.h>
 
 #include "../writeback/writeback_fixtures.h"
-#include "store/store_access.h"
 #include "store/outbox.h"
-#include "store/retention.h"
+#include "store/store_access.h"
 
 namespace iesync {
 namespace {
@@ -25,15 +26,17 @@ class Retention : public ::testing::Test {
     return db().execAndGet("SELECT count(*) FROM " + table + " WHERE " + where).getInt64();
   }
   void session(const std::string& booking, const std::string& date) {
-    exec("INSERT INTO ie_sessions(booking_id, student_id, date, start_time, end_time, status, "
-         "updated_at) VALUES ('" + booking + "', '001042', '" + date +
-         "', '09:00', '10:00', 'attended', '" + date + "T09:00:00Z')");
+    exec(
+        "INSERT INTO ie_sessions(booking_id, student_id, date, start_time, end_time, status, "
+        "updated_at) VALUES ('" +
+        booking + "', '001042', '" + date + "', '09:00', '10:00', 'attended', '" + date +
+        "T09:00:00Z')");
     for (const char* cls : {"9X1/Ma", "9X1/En"})
       exec(std::string("INSERT INTO session_lessons(booking_id, class_code, start_time, "
-                       "end_time, work_status) VALUES ('") + booking + "', '" + cls +
-           "', '09:00', '10:00', 'set')");
-    exec("INSERT INTO bookings(id, student_id, date, start_spec, end_spec) VALUES ('" +
-         booking + "', '001042', '" + date + "', '1', '2')");
+                       "end_time, work_status) VALUES ('") +
+           booking + "', '" + cls + "', '09:00', '10:00', 'set')");
+    exec("INSERT INTO bookings(id, student_id, date, start_spec, end_spec) VALUES ('" + booking +
+         "', '001042', '" + date + "', '1', '2')");
   }
   void classroom_rows(const std::string& at, const std::string& tag) {
     exec("INSERT INTO classroom_courses(course_ref, course_id, fetched_at) VALUES ('d:" + tag +
@@ -42,8 +45,10 @@ class Retention : public ::testing::Test {
          "', 'w1', 'PUBLISHED', '" + at + "')");
     exec("INSERT INTO classroom_users(email, user_id, fetched_at) VALUES ('" + tag +
          "@example.sch.uk', 'u" + tag + "', '" + at + "')");
-    exec("INSERT INTO classroom_submissions(course_id, coursework_id, user_id, state, "
-         "fetched_at) VALUES ('c" + tag + "', 'w1', 'u" + tag + "', 'TURNED_IN', '" + at + "')");
+    exec(
+        "INSERT INTO classroom_submissions(course_id, coursework_id, user_id, state, "
+        "fetched_at) VALUES ('c" +
+        tag + "', 'w1', 'u" + tag + "', 'TURNED_IN', '" + at + "')");
     exec("INSERT INTO classroom_submission_fetches(course_id, user_id, fetched_at) VALUES ('c" +
          tag + "', 'u" + tag + "', '" + at + "')");
     exec("INSERT INTO classroom_materials(course_id, id, state, fetched_at) VALUES ('c" + tag +
@@ -148,10 +153,11 @@ TEST_F(Retention, EmailsAndChaseRecordsNamingPupilsGoToo) {
   // retain 30 days from 2026-11-23 12:00Z: the cutoff is 2026-10-24 12:00Z.
   auto mail = [&](const std::string& key, const std::string& day, const std::string& state,
                   const std::string& updated) {
-    exec("INSERT INTO notify_queue(key, kind, day, recipient, subject, text_body, html_body, "
-         "state, created_at, updated_at) VALUES ('" + key + "', 'chase', '" + day +
-         "', 't@example.sch.uk', 's', 'Adaeze Quillfeather', 'h', '" + state + "', '" + updated +
-         "', '" + updated + "')");
+    exec(
+        "INSERT INTO notify_queue(key, kind, day, recipient, subject, text_body, html_body, "
+        "state, created_at, updated_at) VALUES ('" +
+        key + "', 'chase', '" + day + "', 't@example.sch.uk', 's', 'Adaeze Quillfeather', 'h', '" +
+        state + "', '" + updated + "', '" + updated + "')");
   };
   mail("old-day-pending", "2026-10-23", "pending", "2026-11-20T09:00:00Z");
   mail("sent-long-ago", "2026-10-24", "sent", "2026-10-24T11:59:59Z");
@@ -160,8 +166,8 @@ TEST_F(Retention, EmailsAndChaseRecordsNamingPupilsGoToo) {
   mail("sent-edge", "2026-10-24", "sent", "2026-10-24T12:00:00Z");
   for (const char* date : {"2026-10-23", "2026-10-24"})
     exec(std::string("INSERT INTO notify_chased(teacher, date, class_code, start_time, "
-                     "student_id, chased_at, message_key) VALUES ('T1', '") + date +
-         "', '9X1/Ma', '09:00', '001042', '2026-10-23T15:45:00Z', 'k')");
+                     "student_id, chased_at, message_key) VALUES ('T1', '") +
+         date + "', '9X1/Ma', '09:00', '001042', '2026-10-23T15:45:00Z', 'k')");
   auto r = purge_expired(tmp.store(), std::chrono::days{30}, utc(2026, 11, 23));
   ASSERT_TRUE(r) << r.error().to_string();
   EXPECT_EQ(r->notify_messages, 3);

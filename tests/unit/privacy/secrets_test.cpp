@@ -100,7 +100,8 @@ class Secrets : public ::testing::Test {
          "feeds.students = \"students.xml\"\nfeeds.staff = \"staff.xml\"\n"
          "feeds.memberships = \"memberships.xml\"\nfeeds.timetable = \"timetable.xml\"\n"
          "feeds.bookings = \"ie-bookings.xml\"\n"
-         "[classroom]\nenabled = " << (classroom_on ? "true" : "false") << "\n"
+         "[classroom]\nenabled = "
+      << (classroom_on ? "true" : "false") << "\n"
       << "api_base = \"" << classroom->base_url() << "\"\n"
       << "token_uri = \"" << classroom->token_uri() << "\"\n"
       << "key_file = \"" << key_file.string() << "\"\n"
@@ -202,7 +203,8 @@ TEST_F(Secrets, NoSecretInAnyOutputLogOrTheStore) {
   const int wonde_before = wonde->requests("", "");
   auto bk_sync = cli("sync --date 2026-11-23");
   EXPECT_LE(bk_sync.code, 1) << bk_sync.out << bk_sync.err;
-  EXPECT_GT(wonde->requests("", ""), wonde_before) << "the good token was used\n" << bk_sync.out << bk_sync.err;
+  EXPECT_GT(wonde->requests("", ""), wonde_before) << "the good token was used\n"
+                                                   << bk_sync.out << bk_sync.err;
 
   // The good run: the grant succeeds and the token is used.
   const size_t api_calls_before = classroom->count("courses.get");
@@ -223,8 +225,8 @@ TEST_F(Secrets, NoSecretInAnyOutputLogOrTheStore) {
   auto top = cli_no_config("--help");
   EXPECT_EQ(top.code, 0);
   // Every subcommand the top-level help lists, and their own subcommands.
-  std::set<std::string> subs = {"check-config", "sync", "plan", "outbox", "status", "student",
-                                "student export", "student erase"};
+  std::set<std::string> subs = {"check-config", "sync",    "plan",           "outbox",
+                                "status",       "student", "student export", "student erase"};
   for (const char* maybe : {"run", "report"})
     if (top.out.find(std::string("  ") + maybe + " ") != std::string::npos) subs.insert(maybe);
   for (const auto& s : subs) {

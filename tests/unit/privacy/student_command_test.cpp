@@ -31,8 +31,8 @@ TEST_F(StudentCommand, StoreLogsAndExportsAreNotReadableByOthersWhateverTheUmask
                           " --config " + demo.config(),
                       demo.dir, "000");
   ASSERT_EQ(r.code, 0) << r.err;
-  std::vector<fs::path> files = {demo.store(), demo.logs() / "sync.log",
-                                 demo.logs() / "sync.jsonl", out};
+  std::vector<fs::path> files = {demo.store(), demo.logs() / "sync.log", demo.logs() / "sync.jsonl",
+                                 out};
   for (const char* side : {"-wal", "-shm"})
     if (fs::exists(demo.store().string() + side)) files.push_back(demo.store().string() + side);
   for (const auto& f : files) {
@@ -54,7 +54,8 @@ TEST_F(StudentCommand, StoreLogsAndExportsAreNotReadableByOthersWhateverTheUmask
 }
 
 TEST_F(StudentCommand, ExportPrintsEverythingHeldAsJson) {
-  auto r = run_iesync(std::string("student export ") + kId + " --config " + demo.config(), demo.dir);
+  auto r =
+      run_iesync(std::string("student export ") + kId + " --config " + demo.config(), demo.dir);
   ASSERT_EQ(r.code, 0) << r.err;
   auto doc = boost::json::parse(r.out).as_object();
   EXPECT_EQ(doc.at("export").at("student_id").as_string(), kId);
@@ -66,8 +67,7 @@ TEST_F(StudentCommand, ExportPrintsEverythingHeldAsJson) {
   EXPECT_FALSE(doc.at("ie_sessions").as_array()[0].at("lessons").as_array().empty());
   EXPECT_FALSE(doc.at("outbox").as_array().empty()) << "the demo sends Ruby's lesson marks";
   EXPECT_FALSE(doc.at("audit").as_array().empty());
-  for (const auto& o : doc.at("outbox").as_array())
-    EXPECT_EQ(o.at("student_id").as_string(), kId);
+  for (const auto& o : doc.at("outbox").as_array()) EXPECT_EQ(o.at("student_id").as_string(), kId);
 }
 
 TEST_F(StudentCommand, UnknownIdsExitOneAndSayZerosMatter) {
@@ -88,13 +88,12 @@ TEST_F(StudentCommand, UnknownIdsExitOneAndSayZerosMatter) {
 
 TEST_F(StudentCommand, EraseAsksUnlessYesThenRemovesTheStudentEverywhereInTheStore) {
   // Not a terminal and no --yes: refuses, changes nothing.
-  auto no = run_iesync(std::string("student erase ") + kId + " --config " + demo.config() +
-                           " </dev/null",
-                       demo.dir);
+  auto no = run_iesync(
+      std::string("student erase ") + kId + " --config " + demo.config() + " </dev/null", demo.dir);
   EXPECT_EQ(no.code, 2) << no.err;
   EXPECT_NE(no.err.find("--yes"), std::string::npos) << no.err;
-  auto still = run_iesync(std::string("student export ") + kId + " --config " + demo.config(),
-                          demo.dir);
+  auto still =
+      run_iesync(std::string("student export ") + kId + " --config " + demo.config(), demo.dir);
   EXPECT_EQ(still.code, 0);
 
   auto r = run_iesync(std::string("student erase ") + kId + " --yes --config " + demo.config(),
@@ -103,14 +102,15 @@ TEST_F(StudentCommand, EraseAsksUnlessYesThenRemovesTheStudentEverywhereInTheSto
   EXPECT_NE(r.out.find("erase the student there too"), std::string::npos) << r.out;
   EXPECT_EQ(r.out.find("could not be compacted"), std::string::npos) << r.out;
 
-  auto gone = run_iesync(std::string("student export ") + kId + " --config " + demo.config(),
-                         demo.dir);
+  auto gone =
+      run_iesync(std::string("student export ") + kId + " --config " + demo.config(), demo.dir);
   EXPECT_EQ(gone.code, 1);
 
   std::string bytes = slurp(demo.store()) + slurp(demo.store().string() + "-wal");
   EXPECT_EQ(bytes.find(kEmail), std::string::npos);
   EXPECT_EQ(bytes.find(kUpn), std::string::npos);
-  EXPECT_EQ(bytes.find(std::string(kId) + "|"), std::string::npos) << "no outbox key or audit subject";
+  EXPECT_EQ(bytes.find(std::string(kId) + "|"), std::string::npos)
+      << "no outbox key or audit subject";
   EXPECT_NE(bytes.find("sha256:"), std::string::npos) << "the erasure record is there";
 
   // The sync log records the erasure without naming anyone.

@@ -1,44 +1,53 @@
 // Subject access export and erasure on a real store: every table, two students, and a
 // byte-level check that the erased student's details are gone from the file.
+#include "store/student_data.h"
+
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
 #include <set>
 
 #include "privacy_support.h"
-#include "store/store_access.h"
 #include "store/retention.h"
-#include "store/student_data.h"
+#include "store/store_access.h"
 
 namespace iesync {
 namespace {
 
 namespace json = boost::json;
 
-TimePoint noon() { return std::chrono::sys_days{std::chrono::year{2026} / 11 / 23} + std::chrono::hours{12}; }
+TimePoint noon() {
+  return std::chrono::sys_days{std::chrono::year{2026} / 11 / 23} + std::chrono::hours{12};
+}
 
 // Synthetic people only. Ids keep their leading zeros; 001042's UPN deliberately contains
 // the other student's id as a substring.
 struct Pupil {
   std::string id, forename, surname, email, upn, uid, booking;
 };
-const Pupil kAda{"001042", "Adaeze", "Quillfeather", "adaeze.quillfeather@example.sch.uk",
-                 "Z900000001042", "uid-ada-7781", "IE42"};
-const Pupil kBen{"1042", "Benedikt", "Marrowgate", "benedikt.marrowgate@example.sch.uk",
-                 "Z900000009999", "uid-ben-1123", "IE43"};
+const Pupil kAda{
+    "001042",        "Adaeze",       "Quillfeather", "adaeze.quillfeather@example.sch.uk",
+    "Z900000001042", "uid-ada-7781", "IE42"};
+const Pupil kBen{
+    "1042",          "Benedikt",     "Marrowgate", "benedikt.marrowgate@example.sch.uk",
+    "Z900000009999", "uid-ben-1123", "IE43"};
 
-StudentRef ref(const Pupil& p) { return {p.id, "hash-of-" + p.id}; }
+StudentRef ref(const Pupil& p) {
+  return {p.id, "hash-of-" + p.id};
+}
 
 class StudentData : public ::testing::Test {
  protected:
   void SetUp() override {
     for (const auto* p : {&kAda, &kBen}) add(*p);
     // Course work assigned to Ada by name, and one for the whole class.
-    exec("INSERT INTO classroom_coursework(course_id, id, state, assignee_mode, assignees, "
-         "fetched_at) VALUES ('c1', 'w-ada', 'PUBLISHED', 'INDIVIDUAL_STUDENTS', '[\"" + kAda.uid +
-         "\"]', '2026-11-23T09:00:00Z')");
-    exec("INSERT INTO classroom_coursework(course_id, id, state, assignee_mode, fetched_at) "
-         "VALUES ('c1', 'w-all', 'PUBLISHED', 'ALL_STUDENTS', '2026-11-23T09:00:00Z')");
+    exec(
+        "INSERT INTO classroom_coursework(course_id, id, state, assignee_mode, assignees, "
+        "fetched_at) VALUES ('c1', 'w-ada', 'PUBLISHED', 'INDIVIDUAL_STUDENTS', '[\"" +
+        kAda.uid + "\"]', '2026-11-23T09:00:00Z')");
+    exec(
+        "INSERT INTO classroom_coursework(course_id, id, state, assignee_mode, fetched_at) "
+        "VALUES ('c1', 'w-all', 'PUBLISHED', 'ALL_STUDENTS', '2026-11-23T09:00:00Z')");
     // And a material posted for Ada by name, and one for the class.
     exec(
         "INSERT INTO classroom_materials(course_id, id, state, assignee_mode, assignees, "
@@ -47,14 +56,16 @@ class StudentData : public ::testing::Test {
     exec(
         "INSERT INTO classroom_materials(course_id, id, state, assignee_mode, fetched_at) "
         "VALUES ('c1', 'm-all', 'PUBLISHED', 'ALL_STUDENTS', '2026-11-23T09:00:00Z')");
-    exec("INSERT INTO classroom_courses(course_ref, course_id, name, fetched_at) VALUES "
-         "('d:9X1-Ma', 'c1', '9X1 Maths', '2026-11-23T09:00:00Z')");
-    exec("INSERT INTO cycles(started_at, result, summary) VALUES ('2026-11-23T09:00:00Z', 'ok', "
-         "'Cycle for 2026-11-23: 2 student(s) in IE')");
+    exec(
+        "INSERT INTO classroom_courses(course_ref, course_id, name, fetched_at) VALUES "
+        "('d:9X1-Ma', 'c1', '9X1 Maths', '2026-11-23T09:00:00Z')");
+    exec(
+        "INSERT INTO cycles(started_at, result, summary) VALUES ('2026-11-23T09:00:00Z', 'ok', "
+        "'Cycle for 2026-11-23: 2 student(s) in IE')");
     // Emails as the chase and digest write them: a sent chase and an unsent one naming both
     // pupils, an unsent chase naming Ben alone, and a sent digest naming both.
-    const std::string both = kAda.forename + " " + kAda.surname + ", " + kBen.forename + " " +
-                             kBen.surname;
+    const std::string both =
+        kAda.forename + " " + kAda.surname + ", " + kBen.forename + " " + kBen.surname;
     mail("chase|2026-11-23|15:45|T1", "chase", "sent", both);
     mail("chase|2026-11-24|08:00|T2", "chase", "pending", both);
     mail("chase|2026-11-24|08:00|T3", "chase", "pending", kBen.forename + " " + kBen.surname);
@@ -68,49 +79,72 @@ class StudentData : public ::testing::Test {
 
   void mail(const std::string& key, const std::string& kind, const std::string& state,
             const std::string& names) {
-    exec("INSERT INTO notify_queue(key, kind, day, recipient, recipient_name, subject, "
-         "text_body, html_body, state, created_at, updated_at) VALUES ('" + key + "', '" + kind +
-         "', '2026-11-23', 'teacher@example.sch.uk', 'Mr T', 'Work to set (" + names +
-         ")', 'Dear Mr T,\n- " + names + " (9X)', '<td>" + names + "</td>', '" + state +
-         "', '2026-11-23T09:00:00Z', '2026-11-23T09:00:00Z')");
+    exec(
+        "INSERT INTO notify_queue(key, kind, day, recipient, recipient_name, subject, "
+        "text_body, html_body, state, created_at, updated_at) VALUES ('" +
+        key + "', '" + kind + "', '2026-11-23', 'teacher@example.sch.uk', 'Mr T', 'Work to set (" +
+        names + ")', 'Dear Mr T,\n- " + names + " (9X)', '<td>" + names + "</td>', '" + state +
+        "', '2026-11-23T09:00:00Z', '2026-11-23T09:00:00Z')");
   }
   void chased(const std::string& teacher, const Pupil& p, const std::string& key) {
-    exec("INSERT INTO notify_chased(teacher, date, class_code, start_time, student_id, "
-         "chased_at, message_key) VALUES ('" + teacher + "', '2026-11-24', '9X1/Ma', '08:50', '" +
-         p.id + "', '2026-11-23T15:45:00Z', '" + key + "')");
+    exec(
+        "INSERT INTO notify_chased(teacher, date, class_code, start_time, student_id, "
+        "chased_at, message_key) VALUES ('" +
+        teacher + "', '2026-11-24', '9X1/Ma', '08:50', '" + p.id + "', '2026-11-23T15:45:00Z', '" +
+        key + "')");
   }
 
   void exec(const std::string& sql) { StoreAccess::db(tmp.store()).exec(sql); }
-  long long count(const std::string& sql) { return StoreAccess::db(tmp.store()).execAndGet(sql).getInt64(); }
+  long long count(const std::string& sql) {
+    return StoreAccess::db(tmp.store()).execAndGet(sql).getInt64();
+  }
 
   void add(const Pupil& p) {
-    exec("INSERT INTO students(id, forename, surname, year, reg_group, email, upn, sen, "
-         "pupil_premium, gender) VALUES ('" + p.id + "', '" + p.forename + "', '" + p.surname +
-         "', 'Year 9', '9X', '" + p.email + "', '" + p.upn + "', 'K', 'Y', 'F')");
+    exec(
+        "INSERT INTO students(id, forename, surname, year, reg_group, email, upn, sen, "
+        "pupil_premium, gender) VALUES ('" +
+        p.id + "', '" + p.forename + "', '" + p.surname + "', 'Year 9', '9X', '" + p.email +
+        "', '" + p.upn + "', 'K', 'Y', 'F')");
     for (const char* cls : {"9X1/Ma", "9X1/En"})
-      exec("INSERT INTO memberships(student_id, class_code, start_date) VALUES ('" + p.id +
-           "', '" + cls + "', '2026-09-07')");
-    exec("INSERT INTO bookings(id, student_id, date, start_spec, end_spec, reason, status) "
-         "VALUES ('" + p.booking + "', '" + p.id + "', '2026-11-23', '1', '2', 'DB', 'attended')");
-    exec("INSERT INTO ie_sessions(booking_id, student_id, date, start_time, end_time, status, "
-         "reason, updated_at) VALUES ('" + p.booking + "', '" + p.id +
-         "', '2026-11-23', '08:50', '10:50', 'attended', 'DB', '2026-11-23T09:00:00Z')");
-    exec("INSERT INTO session_lessons(booking_id, class_code, start_time, end_time, course_id, "
-         "work_status, work_items) VALUES ('" + p.booking + "', '9X1/Ma', '08:50', '09:50', 'c1', "
-         "'handed_in', '[{\"title\":\"Fractions\"}]')");
+      exec("INSERT INTO memberships(student_id, class_code, start_date) VALUES ('" + p.id + "', '" +
+           cls + "', '2026-09-07')");
+    exec(
+        "INSERT INTO bookings(id, student_id, date, start_spec, end_spec, reason, status) "
+        "VALUES ('" +
+        p.booking + "', '" + p.id + "', '2026-11-23', '1', '2', 'DB', 'attended')");
+    exec(
+        "INSERT INTO ie_sessions(booking_id, student_id, date, start_time, end_time, status, "
+        "reason, updated_at) VALUES ('" +
+        p.booking + "', '" + p.id +
+        "', '2026-11-23', '08:50', '10:50', 'attended', 'DB', '2026-11-23T09:00:00Z')");
+    exec(
+        "INSERT INTO session_lessons(booking_id, class_code, start_time, end_time, course_id, "
+        "work_status, work_items) VALUES ('" +
+        p.booking +
+        "', '9X1/Ma', '08:50', '09:50', 'c1', "
+        "'handed_in', '[{\"title\":\"Fractions\"}]')");
     std::string key = p.id + "|2026-11-23|9X1/Ma@08:50|lesson_mark";
-    exec("INSERT INTO outbox(key, kind, student_id, date, payload, state, created_at, "
-         "updated_at) VALUES ('" + key + "', 'lesson_mark', '" + p.id + "', '2026-11-23', "
-         "'{\"student_id\":\"" + p.id + "\",\"comment\":\"Internal exclusion (" + p.booking +
-         ")\"}', 'sent', '2026-11-23T09:00:00Z', '2026-11-23T09:01:00Z')");
-    exec("INSERT INTO audit(at, action, subject, target, detail) VALUES "
-         "('2026-11-23T09:01:00Z', 'sent', '" + key + "', 'file', 'iesync-20261123-090100-0001.csv')");
+    exec(
+        "INSERT INTO outbox(key, kind, student_id, date, payload, state, created_at, "
+        "updated_at) VALUES ('" +
+        key + "', 'lesson_mark', '" + p.id +
+        "', '2026-11-23', "
+        "'{\"student_id\":\"" +
+        p.id + "\",\"comment\":\"Internal exclusion (" + p.booking +
+        ")\"}', 'sent', '2026-11-23T09:00:00Z', '2026-11-23T09:01:00Z')");
+    exec(
+        "INSERT INTO audit(at, action, subject, target, detail) VALUES "
+        "('2026-11-23T09:01:00Z', 'sent', '" +
+        key + "', 'file', 'iesync-20261123-090100-0001.csv')");
     exec("INSERT INTO classroom_users(email, user_id, fetched_at) VALUES ('" + p.email + "', '" +
          p.uid + "', '2026-11-23T09:00:00Z')");
-    exec("INSERT INTO classroom_submissions(course_id, coursework_id, user_id, state, fetched_at) "
-         "VALUES ('c1', 'w-all', '" + p.uid + "', 'TURNED_IN', '2026-11-23T09:00:00Z')");
-    exec("INSERT INTO classroom_submission_fetches(course_id, user_id, fetched_at) VALUES ('c1', '" +
-         p.uid + "', '2026-11-23T09:00:00Z')");
+    exec(
+        "INSERT INTO classroom_submissions(course_id, coursework_id, user_id, state, fetched_at) "
+        "VALUES ('c1', 'w-all', '" +
+        p.uid + "', 'TURNED_IN', '2026-11-23T09:00:00Z')");
+    exec(
+        "INSERT INTO classroom_submission_fetches(course_id, user_id, fetched_at) VALUES ('c1', '" +
+        p.uid + "', '2026-11-23T09:00:00Z')");
   }
 
   // Every text cell of every table (so a table added later is covered too) that equals
@@ -185,8 +219,9 @@ TEST_F(StudentData, AnIdHeldNowhereIsUnknownAndZerosMatter) {
 }
 
 TEST_F(StudentData, AStudentKnownOnlyFromABookingIsStillHeld) {
-  exec("INSERT INTO bookings(id, student_id, date, start_spec, end_spec) VALUES "
-       "('IE77', '007777', '2026-11-24', 'AM', '')");
+  exec(
+      "INSERT INTO bookings(id, student_id, date, start_spec, end_spec) VALUES "
+      "('IE77', '007777', '2026-11-24', 'AM', '')");
   auto doc = export_student(tmp.store(), {"007777", "h"}, noon());
   ASSERT_TRUE(doc);
   ASSERT_TRUE(doc->has_value());
@@ -220,7 +255,8 @@ TEST_F(StudentData, EraseRemovesEveryRowInEveryTableLeavingAnAuditLineWithoutDat
   EXPECT_EQ(count("SELECT count(*) FROM memberships WHERE student_id = '001042'"), 0);
 
   // The erasure record: the hash, counts, no id, no name.
-  SQLite::Statement q(StoreAccess::db(tmp.store()), "SELECT at, subject, detail FROM audit WHERE action = ?");
+  SQLite::Statement q(StoreAccess::db(tmp.store()),
+                      "SELECT at, subject, detail FROM audit WHERE action = ?");
   q.bind(1, kErasureAuditAction);
   ASSERT_TRUE(q.executeStep());
   EXPECT_EQ(q.getColumn(0).getString(), "2026-11-23T12:00:00Z");

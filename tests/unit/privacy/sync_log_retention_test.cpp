@@ -35,7 +35,9 @@ class SyncLogPrivacy : public ::testing::Test {
     return out;
   }
   static void set_mtime(const fs::path& p, TimePoint t) {
-    struct utimbuf u{t.time_since_epoch().count(), t.time_since_epoch().count()};
+    struct utimbuf u {
+      t.time_since_epoch().count(), t.time_since_epoch().count()
+    };
     ASSERT_EQ(::utime(p.c_str(), &u), 0);
   }
   static void say(SyncLog& log, const std::string& msg) {
@@ -61,7 +63,8 @@ TEST_F(SyncLogPrivacy, LiveAndRotatedFilesAreNotReadableByOthers) {
   EXPECT_TRUE(fs::exists(dir / "sync.1.log")) << "the test must make spdlog rotate";
   EXPECT_TRUE(fs::exists(dir / "sync.2.jsonl"));
   EXPECT_GE(all.size(), 6u);
-  for (const auto& f : all) EXPECT_EQ(mode_of(f) & 027, 0u) << f << " mode " << std::oct << mode_of(f);
+  for (const auto& f : all)
+    EXPECT_EQ(mode_of(f) & 027, 0u) << f << " mode " << std::oct << mode_of(f);
 }
 
 TEST_F(SyncLogPrivacy, AnExistingLooseLogIsTightenedAtOpen) {
@@ -107,7 +110,10 @@ TEST_F(SyncLogPrivacy, SweepRemovesExpiredRotatedFilesAndCutsExpiredLines) {
   say(**log, "after the sweep");
   (*log)->flush();
   auto text = slurp(dir / "sync.log");
-  EXPECT_EQ(text.find("2026-11-20T09:00:00Z       kept live line\n2026-11-23T12:00:00Z       after the sweep"), 0u)
+  EXPECT_EQ(
+      text.find(
+          "2026-11-20T09:00:00Z       kept live line\n2026-11-23T12:00:00Z       after the sweep"),
+      0u)
       << text;
   EXPECT_EQ(text.find('\0'), std::string::npos) << "no hole where the cut lines were";
 

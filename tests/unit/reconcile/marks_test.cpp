@@ -1,6 +1,7 @@
+#include "mapping/marks.h"
+
 #include <gtest/gtest.h>
 
-#include "mapping/marks.h"
 #include "mapping/missed_lessons.h"
 #include "small_school.h"
 
@@ -47,7 +48,8 @@ TEST_F(Marks, LessonMarkIsDueOnceTheLessonHasStarted) {
   EXPECT_EQ(before.later.size(), 3u) << "two lesson marks and the exclusion record, all later";
 
   auto during = plan(s, "08:50");
-  ASSERT_EQ(keys(during.due), (std::vector<std::string>{"001042|2026-11-26|9X1/Ma@08:50|lesson_mark"}));
+  ASSERT_EQ(keys(during.due),
+            (std::vector<std::string>{"001042|2026-11-26|9X1/Ma@08:50|lesson_mark"}));
   EXPECT_EQ(during.due[0].code, "/");
   EXPECT_EQ(during.due[0].comment, "Internal exclusion (booking B1)");
 
@@ -76,9 +78,9 @@ TEST_F(Marks, CancelledOrAbsentRetractsEverything) {
     EXPECT_TRUE(p.due.empty());
     EXPECT_TRUE(p.later.empty());
     EXPECT_EQ(p.retract.size(), 5u) << "2 lessons, AM and PM session marks, exclusion";
-    EXPECT_NE(std::find(p.retract.begin(), p.retract.end(),
-                        "001042|2026-11-26|9X1/Ma@08:50|lesson_mark"),
-              p.retract.end());
+    EXPECT_NE(
+        std::find(p.retract.begin(), p.retract.end(), "001042|2026-11-26|9X1/Ma@08:50|lesson_mark"),
+        p.retract.end());
   }
 }
 
@@ -101,8 +103,8 @@ TEST_F(Marks, SessionMarksOnlyWhenConfiguredAndTheWindowCoversTheRegister) {
 }
 
 TEST_F(Marks, ProblemSessionsWriteNothing) {
-  auto s = build_session(booking("B9", "001042", Date::from_ymd(2026, 10, 27), "1", "3"), &ada,
-                         cal, classes, day4, mapping);
+  auto s = build_session(booking("B9", "001042", Date::from_ymd(2026, 10, 27), "1", "3"), &ada, cal,
+                         classes, day4, mapping);
   ASSERT_FALSE(s.problem.empty());
   auto p = plan_writes(s, mapping.codes, cal.pm().end, TimeZone::london(),
                        london(Date::from_ymd(2026, 10, 28), "09:00"));

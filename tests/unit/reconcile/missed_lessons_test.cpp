@@ -1,6 +1,7 @@
+#include "mapping/missed_lessons.h"
+
 #include <gtest/gtest.h>
 
-#include "mapping/missed_lessons.h"
 #include "small_school.h"
 
 namespace iesync {
@@ -102,8 +103,8 @@ TEST_F(MissedLessons, ProblemsCoverNothingAndSayWhy) {
   auto bad_period = build(booking("B10", "001042", thu, "P9", "3"));
   EXPECT_NE(bad_period.problem.find("[calendar.periods]"), std::string::npos);
 
-  auto unknown = build_session(booking("B11", "999999", thu, "1", "2"), nullptr, cal, {}, day4,
-                               mapping);
+  auto unknown =
+      build_session(booking("B11", "999999", thu, "1", "2"), nullptr, cal, {}, day4, mapping);
   EXPECT_TRUE(unknown.lessons.empty());
   EXPECT_NE(unknown.problem.find("999999"), std::string::npos);
 }

@@ -26,8 +26,8 @@ class Retractions : public ::testing::Test {
   std::vector<Lesson> day4 = {lesson("9X1/Ma", 4, "08:50-09:50", "MAT", "Mathematics"),
                               lesson("9X/En2", 4, "11:10-12:10", "ENG", "English")};
 
-  IeSession session(const char* start, const char* end,
-                    BookingStatus st = BookingStatus::booked, const char* id = "B1") {
+  IeSession session(const char* start, const char* end, BookingStatus st = BookingStatus::booked,
+                    const char* id = "B1") {
     return build_session(booking(id, "001042", thu, start, end, st), &ada, cal, classes, day4,
                          mapping);
   }
@@ -80,9 +80,8 @@ TEST_F(Retractions, ANewBookingRetractsNothing) {
 TEST_F(Retractions, ALateCancellationRetractsThePastSessionOnly) {
   auto cancelled = session("1", "3", BookingStatus::booked, "B1");
   auto kept = session("1", "3", BookingStatus::booked, "B2");
-  std::vector<Booking> bookings = {
-      booking("B1", "001042", thu, "1", "3", BookingStatus::cancelled),
-      booking("B2", "001042", thu, "1", "3", BookingStatus::booked)};
+  std::vector<Booking> bookings = {booking("B1", "001042", thu, "1", "3", BookingStatus::cancelled),
+                                   booking("B2", "001042", thu, "1", "3", BookingStatus::booked)};
   auto out = late_cancellation_keys(bookings, {cancelled, kept}, mapping.codes);
   EXPECT_EQ(out, keys(cancelled));
 }

@@ -1,7 +1,8 @@
+#include "mapping/work_rule.h"
+
 #include <gtest/gtest.h>
 
 #include "mapping/courses.h"
-#include "mapping/work_rule.h"
 
 namespace iesync {
 namespace {

@@ -27,9 +27,13 @@ test::ShellResult run(const std::string& args) {
   return test::shell(std::string(IESYNC_BINARY) + " " + args + " 2>&1");
 }
 
-bool has(const std::string& hay, const std::string& needle) { return hay.find(needle) != std::string::npos; }
+bool has(const std::string& hay, const std::string& needle) {
+  return hay.find(needle) != std::string::npos;
+}
 
-Date d(unsigned m, unsigned day) { return Date::from_ymd(2026, m, day); }
+Date d(unsigned m, unsigned day) {
+  return Date::from_ymd(2026, m, day);
+}
 
 // Six pupils, one Maths lesson a day at 08:50-09:50 for 9A/Ma (every cycle day), three
 // bookings in 12-16 Oct 2026:
@@ -43,7 +47,8 @@ class ReportCommand : public ::testing::Test {
   void SetUp() override {
     dir = fs::temp_directory_path() / ("iesync-report-" + std::to_string(std::random_device{}()));
     fs::create_directories(dir);
-    fs::copy(fs::path(IESYNC_SOURCE_DIR) / "tests/configs/minimal", dir, fs::copy_options::recursive);
+    fs::copy(fs::path(IESYNC_SOURCE_DIR) / "tests/configs/minimal", dir,
+             fs::copy_options::recursive);
     std::ofstream(dir / "iesync.toml", std::ios::app) << "\n[store]\npath = \"iesync.db\"\n";
     config = (dir / "iesync.toml").string();
     auto loaded = load_config(config);
@@ -100,7 +105,8 @@ class ReportCommand : public ::testing::Test {
                                       booking("R4", "S1", d(11, 20), BookingStatus::booked)},
                                      a));
     SessionStore sessions(**store);
-    auto session = [&](std::string id, std::string st, Date dt, BookingStatus status, WorkStatus w) {
+    auto session = [&](std::string id, std::string st, Date dt, BookingStatus status,
+                       WorkStatus w) {
       IeSession s;
       s.booking_id = std::move(id);
       s.student_id = std::move(st);
@@ -118,9 +124,15 @@ class ReportCommand : public ::testing::Test {
       return s;
     };
     TimePoint now{};
-    ASSERT_TRUE(sessions.save_day(d(10, 13), {session("R2", "S2", d(10, 13), BookingStatus::attended, WorkStatus::handed_in)}, now));
-    ASSERT_TRUE(sessions.save_day(d(10, 14), {session("R3", "S3", d(10, 14), BookingStatus::booked, WorkStatus::not_set)}, now));
-    ASSERT_TRUE(sessions.save_day(d(10, 15), {session("R5", "S4", d(10, 15), BookingStatus::attended, WorkStatus::handed_in)}, now));
+    ASSERT_TRUE(sessions.save_day(
+        d(10, 13), {session("R2", "S2", d(10, 13), BookingStatus::attended, WorkStatus::handed_in)},
+        now));
+    ASSERT_TRUE(sessions.save_day(
+        d(10, 14), {session("R3", "S3", d(10, 14), BookingStatus::booked, WorkStatus::not_set)},
+        now));
+    ASSERT_TRUE(sessions.save_day(
+        d(10, 15), {session("R5", "S4", d(10, 15), BookingStatus::attended, WorkStatus::handed_in)},
+        now));
   }
   void TearDown() override { fs::remove_all(dir); }
 
@@ -174,9 +186,10 @@ TEST_F(ReportCommand, HtmlToStdoutAndToAPrivateFile) {
   EXPECT_FALSE(has(r.out, "Pupil1")) << "three pupils once each: no repeat list, groups hidden";
 
   auto out = dir / "report.html";
-  r = run("report --from 2026-10-12 --to 2026-10-16 --anonymise --out " + out.string() + " --config " + config);
+  r = run("report --from 2026-10-12 --to 2026-10-16 --anonymise --out " + out.string() +
+          " --config " + config);
   ASSERT_EQ(r.code, 0) << r.out;
-  struct stat st{};
+  struct stat st {};
   ASSERT_EQ(::stat(out.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0640u);
   EXPECT_TRUE(has(slurp(out), "Anonymised for governors"));
@@ -186,11 +199,13 @@ TEST_F(ReportCommand, HtmlToStdoutAndToAPrivateFile) {
 
 TEST_F(ReportCommand, CsvFolderOfTables) {
   auto out = dir / "tables";
-  auto r = run("report --from 2026-10-12 --to 2026-10-16 --format csv --out " + out.string() + " --config " + config);
+  auto r = run("report --from 2026-10-12 --to 2026-10-16 --format csv --out " + out.string() +
+               " --config " + config);
   ASSERT_EQ(r.code, 0) << r.out;
-  for (const char* n : {"summary.csv", "by_group.csv", "repeat_students.csv", "return_to_ie.csv",
-                        "reasons.csv", "work_by_subject.csv", "work_by_teacher.csv", "comparison.csv"}) {
-    struct stat st{};
+  for (const char* n :
+       {"summary.csv", "by_group.csv", "repeat_students.csv", "return_to_ie.csv", "reasons.csv",
+        "work_by_subject.csv", "work_by_teacher.csv", "comparison.csv"}) {
+    struct stat st {};
     ASSERT_EQ(::stat((out / n).c_str(), &st), 0) << n;
     EXPECT_EQ(st.st_mode & 0777, 0640u) << n;
   }
@@ -201,7 +216,9 @@ TEST_F(ReportCommand, CsvFolderOfTables) {
 TEST_F(ReportCommand, EmptyRangeSaysSo) {
   auto r = run("report --from 2026-12-01 --to 2026-12-04 --config " + config);
   ASSERT_EQ(r.code, 0) << r.out;
-  EXPECT_TRUE(has(r.out, "No internal exclusion sessions were recorded between 1 December 2026 and 4 December 2026."));
+  EXPECT_TRUE(has(
+      r.out,
+      "No internal exclusion sessions were recorded between 1 December 2026 and 4 December 2026."));
 }
 
 TEST_F(ReportCommand, BadArgumentsExitTwoNamingTheFlag) {

@@ -1,8 +1,9 @@
 // The report's figures on the hand-built school (report_school.h), every number worked out
 // by hand in the comments.
+#include "mapping/report/report_data.h"
+
 #include <gtest/gtest.h>
 
-#include "mapping/report/report_data.h"
 #include "report_school.h"
 
 namespace iesync {
@@ -10,7 +11,9 @@ namespace {
 
 using namespace iesync::testing;
 
-Calendar school_calendar() { return *Calendar::build(small_school_mapping().calendar); }
+Calendar school_calendar() {
+  return *Calendar::build(small_school_mapping().calendar);
+}
 
 const GroupRow& row(const ReportData& d, const std::string& dim, const std::string& label) {
   for (const auto& t : d.groups)
@@ -49,7 +52,8 @@ TEST(ReportData, TotalsAndWhatIsASession) {
 
 TEST(ReportData, YearGroupCountsRatesAndSuppression) {
   auto d = build_report(report_input(), school_calendar());
-  EXPECT_EQ(labels(d, "Year group"), (std::vector<std::string>{"Year 9", "Year 10", "Whole school"}));
+  EXPECT_EQ(labels(d, "Year group"),
+            (std::vector<std::string>{"Year 9", "Year 10", "Whole school"}));
   // Year 9: S01..S10 on roll (10); in IE S01 S02 S03 S04 S06 (5); sessions 2+1+1+1+2 = 7;
   // lessons 3+3+1+1+2 = 10. Per 100: 50.0, 70.0, 100.0.
   auto y9 = row(d, "Year group", "Year 9");
@@ -78,8 +82,8 @@ TEST(ReportData, YearGroupCountsRatesAndSuppression) {
 
 TEST(ReportData, SenPupilPremiumGenderWithNotRecorded) {
   auto d = build_report(report_input(), school_calendar());
-  EXPECT_EQ(labels(d, "SEN status"),
-            (std::vector<std::string>{"No SEN", "SEN support", "EHC plan", "Not recorded", "Whole school"}));
+  EXPECT_EQ(labels(d, "SEN status"), (std::vector<std::string>{"No SEN", "SEN support", "EHC plan",
+                                                               "Not recorded", "Whole school"}));
   // SEN support: S01..S04 (4 on roll, < 5: suppressed); all four in IE: 5 sessions, 8 lessons.
   auto k = row(d, "SEN status", "SEN support");
   EXPECT_EQ(k.on_roll, 4);
@@ -114,7 +118,8 @@ TEST(ReportData, SenPupilPremiumGenderWithNotRecorded) {
 
   // Gender: F = odd ids but S20 is "X" -> 10 F, 9 M, 1 Not recorded. In IE: F S01 S03 S11
   // (3), M S02 S04 S06 S12 (4): both suppressed.
-  EXPECT_EQ(labels(d, "Gender"), (std::vector<std::string>{"Female", "Male", "Not recorded", "Whole school"}));
+  EXPECT_EQ(labels(d, "Gender"),
+            (std::vector<std::string>{"Female", "Male", "Not recorded", "Whole school"}));
   EXPECT_EQ(row(d, "Gender", "Female").on_roll, 10);
   EXPECT_EQ(row(d, "Gender", "Female").pupils, 3);
   EXPECT_EQ(row(d, "Gender", "Male").on_roll, 9);
@@ -242,7 +247,7 @@ TEST(ReportData, WeeksAndComparisonWithThePreviousRange) {
   EXPECT_EQ(d.comparison[0].current, 9);
   EXPECT_EQ(d.comparison[0].previous, 1);
   EXPECT_EQ(d.comparison[0].change(), 8);
-  EXPECT_EQ(format_rate(d.comparison[4].current), "45.0");   // 9 per 20 on roll
+  EXPECT_EQ(format_rate(d.comparison[4].current), "45.0");  // 9 per 20 on roll
   EXPECT_EQ(format_rate(d.comparison[4].previous), "5.0");
   // Work handed in: now 4 of 6 lessons with work set (B4 unchecked) = 66.7; before 1/1 = 100.
   EXPECT_EQ(format_rate(d.comparison[5].current), "66.7");

@@ -67,8 +67,12 @@ inline ReportSession report_session(std::string id, std::string student, Date d,
   return rs;
 }
 
-inline Date oct(unsigned d) { return Date::from_ymd(2026, 10, d); }
-inline Date nov(unsigned d) { return Date::from_ymd(2026, 11, d); }
+inline Date oct(unsigned d) {
+  return Date::from_ymd(2026, 10, d);
+}
+inline Date nov(unsigned d) {
+  return Date::from_ymd(2026, 11, d);
+}
 
 // The range is Mon 12 Oct .. Fri 23 Oct 2026; the previous range of the same length (12 days)
 // is 30 Sep .. 11 Oct. Horizon: 20 Nov (the last booking).
@@ -85,24 +89,35 @@ inline ReportInput report_input() {
                         {"DB", "Persistent or general disruptive behaviour"}};
   auto& s = in.sessions;
   // Previous range.
-  s.push_back(report_session("B0", "S01", oct(5), B::attended, "PP", {report_lesson("Ma", "T1", W::handed_in)}));
+  s.push_back(report_session("B0", "S01", oct(5), B::attended, "PP",
+                             {report_lesson("Ma", "T1", W::handed_in)}));
   // In range: nine sessions.
-  s.push_back(report_session("B1", "S01", oct(12), B::attended, "PP",
-                             {report_lesson("Ma", "T1", W::handed_in), report_lesson("En", "T2", W::set)}));
-  s.push_back(report_session("B2", "S01", oct(19), B::booked, "PP", {report_lesson("Ma", "T1", W::not_set)}));
-  s.push_back(report_session("B3", "S02", oct(13), B::attended, "DB",
-                             {report_lesson("Sc", "T3", W::handed_in), report_lesson("Ma", "T1", W::no_course),
-                              report_lesson("En", "T2", W::unknown)}));
+  s.push_back(
+      report_session("B1", "S01", oct(12), B::attended, "PP",
+                     {report_lesson("Ma", "T1", W::handed_in), report_lesson("En", "T2", W::set)}));
+  s.push_back(report_session("B2", "S01", oct(19), B::booked, "PP",
+                             {report_lesson("Ma", "T1", W::not_set)}));
+  s.push_back(report_session(
+      "B3", "S02", oct(13), B::attended, "DB",
+      {report_lesson("Sc", "T3", W::handed_in), report_lesson("Ma", "T1", W::no_course),
+       report_lesson("En", "T2", W::unknown)}));
   // Never reconciled by the daemon: its lesson counts as "not checked", whatever it says.
-  s.push_back(report_session("B4", "S03", oct(14), B::attended, "DB", {report_lesson("Ma", "T1", W::set)}, false));
-  s.push_back(report_session("B5", "S06", oct(15), B::attended, "DB", {report_lesson("En", "T2", W::handed_in)}));
-  s.push_back(report_session("B6", "S11", oct(16), B::attended, "DB", {report_lesson("Sc", "T3", W::not_set)}));
+  s.push_back(report_session("B4", "S03", oct(14), B::attended, "DB",
+                             {report_lesson("Ma", "T1", W::set)}, false));
+  s.push_back(report_session("B5", "S06", oct(15), B::attended, "DB",
+                             {report_lesson("En", "T2", W::handed_in)}));
+  s.push_back(report_session("B6", "S11", oct(16), B::attended, "DB",
+                             {report_lesson("Sc", "T3", W::not_set)}));
   s.push_back(report_session("B7", "S12", oct(22), B::booked, "", {}));
-  s.push_back(report_session("B8", "S06", oct(23), B::attended, "DB", {report_lesson("Ma", "T1", W::handed_in)}));
-  s.push_back(report_session("B15", "S04", oct(20), B::attended, "DB", {report_lesson("Sc", "T3", W::set)}));
+  s.push_back(report_session("B8", "S06", oct(23), B::attended, "DB",
+                             {report_lesson("Ma", "T1", W::handed_in)}));
+  s.push_back(report_session("B15", "S04", oct(20), B::attended, "DB",
+                             {report_lesson("Sc", "T3", W::set)}));
   // In range, not sessions.
-  s.push_back(report_session("B9", "S07", oct(20), B::cancelled, "DB", {report_lesson("Ma", "T1", W::not_set)}));
-  s.push_back(report_session("B10", "S08", oct(21), B::absent, "DB", {report_lesson("Ma", "T1", W::not_set)}));
+  s.push_back(report_session("B9", "S07", oct(20), B::cancelled, "DB",
+                             {report_lesson("Ma", "T1", W::not_set)}));
+  s.push_back(report_session("B10", "S08", oct(21), B::absent, "DB",
+                             {report_lesson("Ma", "T1", W::not_set)}));
   s.push_back(report_session("B11", "S09", oct(14), B::booked, "DB", {}, true,
                              "unknown period \"9\" in booking B11; add it to [calendar.periods]"));
   // After the range: the follow-up.

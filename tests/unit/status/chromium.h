@@ -20,9 +20,13 @@
 
 namespace iesync::browser {
 
-inline const char* chromium_path() { return "/usr/bin/chromium"; }
+inline const char* chromium_path() {
+  return "/usr/bin/chromium";
+}
 
-inline bool chromium_available() { return ::access(chromium_path(), X_OK) == 0; }
+inline bool chromium_available() {
+  return ::access(chromium_path(), X_OK) == 0;
+}
 
 #define IESYNC_REQUIRE_CHROMIUM()                                                          \
   do {                                                                                     \
@@ -33,11 +37,12 @@ inline bool chromium_available() { return ::access(chromium_path(), X_OK) == 0; 
 
 // Runs `chromium --headless --no-sandbox --disable-gpu --dump-dom URL` with a fresh profile
 // and returns its standard output. Killed (its whole process group) after `timeout`.
-inline Result<std::string> chromium_dump_dom(const std::string& url,
-                                             std::chrono::seconds timeout = std::chrono::seconds(60)) {
+inline Result<std::string> chromium_dump_dom(
+    const std::string& url, std::chrono::seconds timeout = std::chrono::seconds(60)) {
   namespace fs = std::filesystem;
   std::string tmpl = (fs::temp_directory_path() / "iesync-chromium-XXXXXX").string();
-  if (!::mkdtemp(tmpl.data())) return make_error("chromium", "cannot make a temporary profile folder");
+  if (!::mkdtemp(tmpl.data()))
+    return make_error("chromium", "cannot make a temporary profile folder");
   const fs::path profile = tmpl;
   struct Cleanup {
     fs::path p;
@@ -47,9 +52,11 @@ inline Result<std::string> chromium_dump_dom(const std::string& url,
     }
   } cleanup{profile};
 
-  std::vector<std::string> args{chromium_path(), "--headless", "--no-sandbox", "--disable-gpu",
-                                "--no-first-run", "--no-proxy-server", "--disable-extensions",
-                                "--user-data-dir=" + profile.string(), "--dump-dom", url};
+  std::vector<std::string> args{chromium_path(),        "--headless",
+                                "--no-sandbox",         "--disable-gpu",
+                                "--no-first-run",       "--no-proxy-server",
+                                "--disable-extensions", "--user-data-dir=" + profile.string(),
+                                "--dump-dom",           url};
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
@@ -78,7 +85,8 @@ inline Result<std::string> chromium_dump_dom(const std::string& url,
   bool timed_out = false;
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   for (;;) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) {
       timed_out = true;
       break;
@@ -102,7 +110,8 @@ inline Result<std::string> chromium_dump_dom(const std::string& url,
     return make_error("chromium", "did not finish loading " + url + " within " +
                                       std::to_string(timeout.count()) + " s");
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-    return make_error("chromium", "exited with status " + std::to_string(status) + " loading " + url);
+    return make_error("chromium",
+                      "exited with status " + std::to_string(status) + " loading " + url);
   return Result<std::string>(boost::system::in_place_value, std::move(dom));
 }
 

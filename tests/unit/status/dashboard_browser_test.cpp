@@ -38,7 +38,9 @@ class ServedDashboard : public ::testing::Test {
   std::thread thread_;
 };
 
-bool has(const std::string& s, const std::string& what) { return s.find(what) != std::string::npos; }
+bool has(const std::string& s, const std::string& what) {
+  return s.find(what) != std::string::npos;
+}
 
 TEST_F(ServedDashboard, ChromiumShowsStudentsWorkAndWhoToChase) {
   IESYNC_REQUIRE_CHROMIUM();

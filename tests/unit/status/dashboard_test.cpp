@@ -1,8 +1,9 @@
 // The behaviour lead's page as HTML text: what it says, what it escapes, who it says to chase.
+#include "daemon/status/dashboard.h"
+
 #include <gtest/gtest.h>
 
 #include "daemon/status/actions.h"
-#include "daemon/status/dashboard.h"
 #include "tests/unit/status/status_fixtures.h"
 
 namespace iesync {
@@ -10,7 +11,9 @@ namespace {
 
 using namespace statustest;
 
-bool has(const std::string& html, const std::string& s) { return html.find(s) != std::string::npos; }
+bool has(const std::string& html, const std::string& s) {
+  return html.find(s) != std::string::npos;
+}
 
 // The text of the element with this id, up to its closing tag.
 std::size_t occurrences(const std::string& s, const std::string& what) {
@@ -42,18 +45,23 @@ TEST(StatusDashboard, SyncNowAndChaseNowButtons) {
   auto s = healthy_snapshot();
   auto html = render_dashboard(busy_plan(), day(), s);
   auto actions = section(html, "actions", "</p>");
-  EXPECT_TRUE(has(actions, "<button type=\"button\" id=\"sync-now\" data-post=\"/api/v1/sync\">"
-                           "Sync now</button>")) << actions;
+  EXPECT_TRUE(has(actions,
+                  "<button type=\"button\" id=\"sync-now\" data-post=\"/api/v1/sync\">"
+                  "Sync now</button>"))
+      << actions;
   EXPECT_FALSE(has(actions, "chase-now")) << "notify is off";
   s.notify_enabled = true;
   html = render_dashboard(busy_plan(), day(), s);
   actions = section(html, "actions", "</p>");
-  EXPECT_TRUE(has(actions, "<button type=\"button\" id=\"chase-now\" data-post=\"/api/v1/chase\">"
-                           "Chase now</button>")) << actions;
+  EXPECT_TRUE(has(actions,
+                  "<button type=\"button\" id=\"chase-now\" data-post=\"/api/v1/chase\">"
+                  "Chase now</button>"))
+      << actions;
   EXPECT_TRUE(has(actions, "id=\"action-result\" role=\"status\""));
   const auto script = dashboard_actions_script();
-  for (const char* part : {"'Authorization': 'Bearer ' + t", "sessionStorage.setItem('iesync-token'",
-                           "window.prompt(", "method: 'POST'", "r.status === 401"})
+  for (const char* part :
+       {"'Authorization': 'Bearer ' + t", "sessionStorage.setItem('iesync-token'", "window.prompt(",
+        "method: 'POST'", "r.status === 401"})
     EXPECT_TRUE(has(script, part)) << part;
 }
 
@@ -66,7 +74,8 @@ TEST(StatusDashboard, HeaderSaysLastSyncInSchoolTimeAndHealth) {
   EXPECT_TRUE(has(health, "next sync 10:41")) << health;
 
   // British Summer Time: 09:26 UTC on 1 June is 10:26 at school.
-  s.now = std::chrono::sys_days{std::chrono::year{2026} / 6 / 1} + std::chrono::minutes{9 * 60 + 30};
+  s.now =
+      std::chrono::sys_days{std::chrono::year{2026} / 6 / 1} + std::chrono::minutes{9 * 60 + 30};
   s.today = Date::from_ymd(2026, 6, 1);
   s.last_success = s.now - std::chrono::hours{2};
   s.next_cycle.reset();
@@ -85,15 +94,20 @@ TEST(StatusDashboard, HeaderSaysLastSyncInSchoolTimeAndHealth) {
 // command the IT admin runs, not just a line in sync.log.
 TEST(StatusDashboard, AHeldExportIsANoticeWithItsCommandAndTheHeaderSaysDegraded) {
   auto s = healthy_snapshot();
-  s.held_exports = {{"students", "the new export has 610 students, 50% fewer than the 1,220 in use"}};
-  s.warnings = {held_export_warning(s.held_exports[0]), "2 write-back(s) failed; see `iesync outbox list`"};
+  s.held_exports = {
+      {"students", "the new export has 610 students, 50% fewer than the 1,220 in use"}};
+  s.warnings = {held_export_warning(s.held_exports[0]),
+                "2 write-back(s) failed; see `iesync outbox list`"};
   auto html = render_dashboard(busy_plan(), day(), s);
   auto health = section(html, "health", "</p>");
   EXPECT_TRUE(has(health, "Degraded")) << health;
   EXPECT_FALSE(has(health, "Healthy")) << health;
   auto held = section(html, "held", "</section>");
-  EXPECT_TRUE(has(held, "The new <strong>students</strong> export was not applied: the new export has 610 "
-                        "students, 50% fewer than the 1,220 in use.")) << held;
+  EXPECT_TRUE(
+      has(held,
+          "The new <strong>students</strong> export was not applied: the new export has 610 "
+          "students, 50% fewer than the 1,220 in use."))
+      << held;
   EXPECT_TRUE(has(held, "<code>iesync sync --accept-drop</code>")) << held;
   auto warnings = section(html, "warnings", "</ul>");
   EXPECT_TRUE(has(warnings, "write-back(s) failed")) << warnings;
@@ -121,18 +135,24 @@ TEST(StatusDashboard, LessonsShowWorkAndMarksInWords) {
   auto students = section(html, "students", "</section>");
   EXPECT_TRUE(has(students, "Sam Carter"));
   EXPECT_TRUE(has(students, "Year 9 &middot; reg 9X &middot; Focus Room &middot; reason DB"));
-  EXPECT_TRUE(has(students, "<td>09:50\xe2\x80\x93" "10:50</td><td>9X1/En</td><td>English</td><td>Hale, Priya (PHA)</td>"));
+  EXPECT_TRUE(has(students,
+                  "<td>09:50\xe2\x80\x93"
+                  "10:50</td><td>9X1/En</td><td>English</td><td>Hale, Priya (PHA)</td>"));
   EXPECT_TRUE(has(students, "Handed in"));
-  EXPECT_TRUE(has(students, "<a href=\"https://classroom.google.com/c/AAA/a/BBB/details\">Poetry essay</a>: handed in"));
+  EXPECT_TRUE(has(
+      students,
+      "<a href=\"https://classroom.google.com/c/AAA/a/BBB/details\">Poetry essay</a>: handed in"));
   EXPECT_TRUE(has(students, "Set, not handed in"));
   EXPECT_TRUE(has(students, "Castles</a>: not handed in, due 2026-11-23 15:00"));
   EXPECT_TRUE(has(students, ">Not set"));
   EXPECT_TRUE(has(students, "No Classroom course"));
-  EXPECT_TRUE(has(students, "Unknown (Classroom not reached; last known: Set, not handed in, checked 10:26)"));
+  EXPECT_TRUE(has(
+      students, "Unknown (Classroom not reached; last known: Set, not handed in, checked 10:26)"));
   EXPECT_TRUE(has(students, "&quot;/&quot; confirmed by the MIS"));
   EXPECT_TRUE(has(students, "Will write &quot;/&quot; when the lesson starts"));
   EXPECT_TRUE(has(students, "not written: the MIS already holds another mark"));
-  EXPECT_TRUE(has(section(html, "summary", "</p>"), "2 students in IE, 7 lessons missed: 1 handed in"));
+  EXPECT_TRUE(
+      has(section(html, "summary", "</p>"), "2 students in IE, 7 lessons missed: 1 handed in"));
   // A cancelled booking is listed apart, greyed, after everyone in the room.
   EXPECT_FALSE(has(students, "Pat Moved"));
   auto apart = section(html, "apart", "</section>");
@@ -143,7 +163,8 @@ TEST(StatusDashboard, LessonsShowWorkAndMarksInWords) {
 
 TEST(StatusDashboard, AChasedLessonSaysWhen) {
   auto plan = busy_plan();
-  auto& lesson = plan.at("sessions").as_array()[0].as_object().at("lessons").as_array()[0].as_object();
+  auto& lesson =
+      plan.at("sessions").as_array()[0].as_object().at("lessons").as_array()[0].as_object();
   lesson["chased_at"] = "2026-11-23T07:45:00Z";  // 07:45 in London in November
   auto html = render_dashboard(plan, day(), healthy_snapshot());
   EXPECT_TRUE(has(section(html, "students", "</section>"), "chased 07:45"));
@@ -184,7 +205,9 @@ TEST(StatusDashboard, ChaseListIsFutureNotSetLessonsGroupedByTeacher) {
   auto okafor = chase.find("<h3>Okafor, Bea (BOK)</h3>");
   ASSERT_NE(okafor, std::string::npos) << chase;
   EXPECT_EQ(chase.find("Okafor, Bea (BOK)", okafor + 10), std::string::npos) << chase;
-  EXPECT_TRUE(has(chase, "11:10\xe2\x80\x93" "12:10 &middot; 9X1/Sc Science &middot; Sam Carter (9X)"));
+  EXPECT_TRUE(has(chase,
+                  "11:10\xe2\x80\x93"
+                  "12:10 &middot; 9X1/Sc Science &middot; Sam Carter (9X)"));
   EXPECT_TRUE(has(chase, "9Y2/Sc Science &middot; &lt;script&gt;"));
   // Turner's 08:50 lesson had started (not chased); his 13:10 lesson has work set.
   EXPECT_FALSE(has(chase, "Turner")) << chase;
@@ -238,7 +261,8 @@ TEST(StatusDashboard, SchoolDayLinksStepOverHolidaysInTheCalendar) {
   s.calendar = std::make_shared<const Calendar>(*cal);
   auto last_day = Date::from_ymd(2026, 12, 18);
   auto html = render_dashboard(empty_plan(last_day), last_day, s);
-  EXPECT_TRUE(has(html, "href=\"/?date=2027-01-05\" rel=\"next\"")) << "the first day back, not the holiday";
+  EXPECT_TRUE(has(html, "href=\"/?date=2027-01-05\" rel=\"next\""))
+      << "the first day back, not the holiday";
   EXPECT_TRUE(has(html, "href=\"/?date=2026-12-17\" rel=\"prev\""));
   auto first_back = Date::from_ymd(2027, 1, 5);
   html = render_dashboard(empty_plan(first_back), first_back, s);
@@ -246,7 +270,8 @@ TEST(StatusDashboard, SchoolDayLinksStepOverHolidaysInTheCalendar) {
 }
 
 TEST(StatusDashboard, ErrorPageSaysWhy) {
-  auto html = render_dashboard_error(day(), healthy_snapshot(), make_error("iesync.db", "database <locked>", ""));
+  auto html = render_dashboard_error(day(), healthy_snapshot(),
+                                     make_error("iesync.db", "database <locked>", ""));
   EXPECT_TRUE(has(html, "could not be read: iesync.db: database &lt;locked&gt;")) << html;
   EXPECT_TRUE(has(html, "<input type=\"date\""));
 }

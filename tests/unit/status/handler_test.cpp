@@ -1,10 +1,10 @@
 // The status routes as a pure function: every route, every auth case, without a socket.
-#include <gtest/gtest.h>
+#include "daemon/status/handler.h"
 
+#include <gtest/gtest.h>
 #include <openssl/evp.h>
 
 #include "daemon/status/actions.h"
-#include "daemon/status/handler.h"
 #include "tests/unit/status/status_fixtures.h"
 
 namespace iesync {
@@ -86,7 +86,8 @@ TEST(StatusHandler, StatusJsonHasHealthCyclesOutboxWarningsAndSchedule) {
 TEST(StatusHandler, AHeldExportIsDegradedInStatusJsonWhileHealthzStays200AndSaysWhy) {
   Call call;
   EXPECT_EQ(json::parse(call("GET", "/api/v1/status").body).at("degraded"), false);
-  call.snap.held_exports = {{"memberships", "the new export has 40 classes, 60% fewer than the 100 in use"}};
+  call.snap.held_exports = {
+      {"memberships", "the new export has 40 classes, 60% fewer than the 100 in use"}};
   call.snap.warnings = {held_export_warning(call.snap.held_exports[0])};
   auto v = json::parse(call("GET", "/api/v1/status").body).as_object();
   EXPECT_EQ(v.at("healthy"), true);
@@ -103,7 +104,8 @@ TEST(StatusHandler, AHeldExportIsDegradedInStatusJsonWhileHealthzStays200AndSays
   EXPECT_NE(r.body.find("memberships export is held"), std::string::npos) << r.body;
 
   call.snap.last_success.reset();
-  EXPECT_EQ(call("GET", "/healthz").status, 503) << "a failing service is unhealthy, held export or not";
+  EXPECT_EQ(call("GET", "/healthz").status, 503)
+      << "a failing service is unhealthy, held export or not";
 }
 
 TEST(StatusHandler, PlanForADateIsThePlanJson) {
@@ -185,7 +187,8 @@ TEST(StatusHandler, UnknownPathIs404AndWrongMethodIs405WithAllow) {
   auto r = call("DELETE", "/healthz");
   EXPECT_EQ(r.status, 405);
   EXPECT_EQ(header(r, "Allow"), "GET, HEAD");
-  EXPECT_EQ(call("HEAD", "/healthz").status, 200) << "HEAD is answered as GET; the server drops the body";
+  EXPECT_EQ(call("HEAD", "/healthz").status, 200)
+      << "HEAD is answered as GET; the server drops the body";
   EXPECT_EQ(call("HEAD", "/api/v1/sync").status, 405);
   call.auth.token = "t0k3n-generated-for-test";
   r = call("GET", "/api/v1/sync", "Bearer t0k3n-generated-for-test");
@@ -216,8 +219,9 @@ TEST(StatusHandler, PostNeedsTheRightBearerToken) {
   // Same length, one character different; shorter; longer; wrong scheme.
   std::string same_len = token;
   same_len.back() = 'X';
-  for (const std::string& a : std::vector<std::string>{"Bearer " + same_len, "Bearer " + token.substr(0, 10),
-                               "Bearer " + token + "0", "Basic " + token, "Bearer", token}) {
+  for (const std::string& a :
+       std::vector<std::string>{"Bearer " + same_len, "Bearer " + token.substr(0, 10),
+                                "Bearer " + token + "0", "Basic " + token, "Bearer", token}) {
     r = call("POST", "/api/v1/sync", a);
     EXPECT_EQ(r.status, 401) << a;
     EXPECT_FALSE(r.trigger_sync);
@@ -252,7 +256,8 @@ TEST(StatusHandler, BeyondLoopbackEveryRequestNeedsTheToken) {
   Call call;
   call.auth.loopback_only = false;
   call.auth.token = "beyond-loopback-token";
-  for (const char* path : {"/healthz", "/metrics", "/api/v1/status", "/api/v1/plan", "/", "/nowhere"}) {
+  for (const char* path :
+       {"/healthz", "/metrics", "/api/v1/status", "/api/v1/plan", "/", "/nowhere"}) {
     auto r = call("GET", path);
     EXPECT_EQ(r.status, 401) << path;
     EXPECT_TRUE(header(r, "WWW-Authenticate")) << path;
@@ -290,14 +295,17 @@ TEST(StatusHandler, ABrowserSignsInWithTheTokenAsPasswordToReadPagesOnly) {
   EXPECT_NE(r.body.find("sign in with any user name and the token"), std::string::npos) << r.body;
 
   // "lead:beyond-loopback-token", ":beyond-loopback-token" (no user name).
-  for (const char* ok : {"Basic bGVhZDpiZXlvbmQtbG9vcGJhY2stdG9rZW4=", "basic  OmJleW9uZC1sb29wYmFjay10b2tlbg== "}) {
+  for (const char* ok :
+       {"Basic bGVhZDpiZXlvbmQtbG9vcGJhY2stdG9rZW4=", "basic  OmJleW9uZC1sb29wYmFjay10b2tlbg== "}) {
     EXPECT_EQ(call("GET", "/", ok).status, 200) << ok;
     EXPECT_EQ(call("HEAD", "/healthz", ok).status, 200) << ok;
   }
   // Wrong password ("...tokeN"), a trailing space in it, no colon, not base64, cut short.
-  for (const char* bad : {"Basic bGVhZDpiZXlvbmQtbG9vcGJhY2stdG9rZU4=", "Basic bGVhZDpiZXlvbmQtbG9vcGJhY2stdG9rZW4g",
-                          "Basic YmV5b25kLWxvb3BiYWNrLXRva2Vu", "Basic !!!!", "Basic bGVhZDpiZXlvbmQtbG9vcGJhY2stdG9rZW",
-                          "Basic", "Basic ====", "Basic A===", "Basic ========"}) {
+  for (const char* bad :
+       {"Basic bGVhZDpiZXlvbmQtbG9vcGJhY2stdG9rZU4=", "Basic bGVhZDpiZXlvbmQtbG9vcGJhY2stdG9rZW4g",
+        "Basic YmV5b25kLWxvb3BiYWNrLXRva2Vu", "Basic !!!!",
+        "Basic bGVhZDpiZXlvbmQtbG9vcGJhY2stdG9rZW", "Basic",
+        "Basic ====", "Basic A===", "Basic ========"}) {
     r = call("GET", "/", bad);
     EXPECT_EQ(r.status, 401) << bad;
     EXPECT_EQ(challenges(r).size(), 2u) << bad;

@@ -18,7 +18,8 @@ namespace http = boost::beast::http;
 
 class TestConnection {
  public:
-  explicit TestConnection(unsigned short port, std::chrono::milliseconds timeout = std::chrono::seconds(10))
+  explicit TestConnection(unsigned short port,
+                          std::chrono::milliseconds timeout = std::chrono::seconds(10))
       : stream_(ioc_), timeout_(timeout) {
     boost::asio::ip::tcp::endpoint ep(boost::asio::ip::make_address("127.0.0.1"), port);
     stream_.expires_after(timeout_);
@@ -55,7 +56,8 @@ class TestConnection {
   std::optional<http::response<http::string_body>> read() {
     http::response<http::string_body> res;
     stream_.expires_after(timeout_);
-    http::async_read(stream_, buffer_, res, [this](beast::error_code ec, std::size_t) { ec_ = ec; });
+    http::async_read(stream_, buffer_, res,
+                     [this](beast::error_code ec, std::size_t) { ec_ = ec; });
     run();
     if (ec_) return std::nullopt;
     return res;
@@ -66,13 +68,15 @@ class TestConnection {
     http::response_parser<http::string_body> parser;
     parser.skip(true);
     stream_.expires_after(timeout_);
-    http::async_read(stream_, buffer_, parser, [this](beast::error_code ec, std::size_t) { ec_ = ec; });
+    http::async_read(stream_, buffer_, parser,
+                     [this](beast::error_code ec, std::size_t) { ec_ = ec; });
     run();
     if (ec_) return std::nullopt;
     return parser.release();
   }
 
-  std::optional<http::response<http::string_body>> get(const std::string& target, const std::string& bearer = {}) {
+  std::optional<http::response<http::string_body>> get(const std::string& target,
+                                                       const std::string& bearer = {}) {
     if (!send("GET", target, bearer)) return std::nullopt;
     return read();
   }
@@ -81,7 +85,8 @@ class TestConnection {
   bool closed_by_server() {
     char c;
     stream_.expires_after(timeout_);
-    stream_.async_read_some(boost::asio::buffer(&c, 1), [this](beast::error_code ec, std::size_t) { ec_ = ec; });
+    stream_.async_read_some(boost::asio::buffer(&c, 1),
+                            [this](beast::error_code ec, std::size_t) { ec_ = ec; });
     run();
     return ec_ == boost::asio::error::eof || ec_ == boost::asio::error::connection_reset;
   }

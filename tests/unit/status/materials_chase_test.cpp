@@ -24,10 +24,10 @@ TEST(MaterialsChase, NotLinked) {
 #include "daemon/html.h"
 #include "daemon/plan_view.h"
 #include "daemon/status/dashboard.h"
-#include "tests/support/fake_env.h"
 #include "tests/fakes/classroom/fake_classroom.h"
 #include "tests/fakes/classroom/test_keys.h"
 #include "tests/support/demo_school.h"
+#include "tests/support/fake_env.h"
 #include "tests/support/files.h"
 
 namespace iesync {

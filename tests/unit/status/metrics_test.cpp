@@ -1,11 +1,12 @@
 // /metrics parsed back the way Prometheus reads the text format 0.0.4.
+#include "daemon/status/metrics.h"
+
 #include <gtest/gtest.h>
 
 #include <map>
 #include <set>
 #include <sstream>
 
-#include "daemon/status/metrics.h"
 #include "tests/unit/status/status_fixtures.h"
 
 namespace iesync {
@@ -24,7 +25,8 @@ struct Parsed {
   std::vector<Sample> samples;
   std::string error;
 
-  const Sample* find(const std::string& name, const std::map<std::string, std::string>& labels = {}) const {
+  const Sample* find(const std::string& name,
+                     const std::map<std::string, std::string>& labels = {}) const {
     for (auto& s : samples)
       if (s.name == name && s.labels == labels) return &s;
     return nullptr;
@@ -94,8 +96,10 @@ Parsed parse(const std::string& text) {
       }
       ++i;  // closing brace
     }
-    if (i >= line.size() || line[i] != ' ') fail("no value");
-    else s.value = line.substr(i + 1);
+    if (i >= line.size() || line[i] != ' ')
+      fail("no value");
+    else
+      s.value = line.substr(i + 1);
     if (!p.help.count(s.name) || !p.type.count(s.name)) fail("sample before its HELP/TYPE");
     char* end = nullptr;
     std::strtod(s.value.c_str(), &end);
@@ -133,8 +137,10 @@ TEST(StatusMetrics, ValuesComeFromTheSnapshot) {
   EXPECT_EQ(std::stod(p.find("iesync_cycle_duration_seconds")->value), 3.25);
   EXPECT_EQ(p.find("iesync_records_imported_total", {{"feed", "timetable"}})->value, "5400");
   EXPECT_EQ(p.find("iesync_rejected_feeds_total", {{"feed", "bookings"}})->value, "1");
-  EXPECT_EQ(p.find("iesync_classroom_requests_total", {{"method", "courseWork.list"}, {"status", "429"}})->value,
-            "3");
+  EXPECT_EQ(
+      p.find("iesync_classroom_requests_total", {{"method", "courseWork.list"}, {"status", "429"}})
+          ->value,
+      "3");
   EXPECT_EQ(p.find("iesync_outbox_items", {{"state", "pending"}})->value, "2");
 }
 

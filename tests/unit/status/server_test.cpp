@@ -1,9 +1,10 @@
 // The status server over real loopback sockets, with a StatusSource the test steers.
+#include "daemon/status/server.h"
+
 #include <gtest/gtest.h>
 
 #include <thread>
 
-#include "daemon/status/server.h"
 #include "tests/unit/status/http_test_client.h"
 #include "tests/unit/status/status_fixtures.h"
 
@@ -37,7 +38,8 @@ class RunningServer {
     auto t0 = std::chrono::steady_clock::now();
     server_->stop();
     if (thread_.joinable()) thread_.join();
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0);
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                 t0);
   }
 
   FakeSource source;
@@ -126,8 +128,10 @@ TEST(StatusServer, BodyOverTheLimitIs413) {
   RunningServer s(o);
   TestConnection c(s.port());
   std::string body(20000, 'x');
-  ASSERT_TRUE(c.send_raw("POST /api/v1/sync HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer generated-token-413\r\n"
-                         "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body));
+  ASSERT_TRUE(c.send_raw(
+      "POST /api/v1/sync HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer generated-token-413\r\n"
+      "Content-Length: " +
+      std::to_string(body.size()) + "\r\n\r\n" + body));
   auto r = c.read();
   ASSERT_TRUE(r) << c.error().message();
   EXPECT_EQ(r->result_int(), 413);
@@ -142,7 +146,8 @@ TEST(StatusServer, HugeHeadersAre431) {
   RunningServer s(o);
   {
     TestConnection c(s.port());
-    ASSERT_TRUE(c.send_raw("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(10000, 'a') + "\r\n\r\n"));
+    ASSERT_TRUE(c.send_raw("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(10000, 'a') +
+                           "\r\n\r\n"));
     auto r = c.read();
     ASSERT_TRUE(r) << c.error().message();
     EXPECT_EQ(r->result_int(), 431);
@@ -283,8 +288,9 @@ TEST(StatusServer, ChaseNowNeedsTheTokenAndIsAcceptedOnce) {
   auto r = c.read();
   ASSERT_TRUE(r);
   EXPECT_EQ(r->result_int(), 401);
-  ASSERT_TRUE(c.send_raw("POST /api/v1/chase HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n"
-                         "Authorization: Basic bGVhZDpnZW5lcmF0ZWQtY2hhc2UtdG9rZW4=\r\n\r\n"));
+  ASSERT_TRUE(
+      c.send_raw("POST /api/v1/chase HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n"
+                 "Authorization: Basic bGVhZDpnZW5lcmF0ZWQtY2hhc2UtdG9rZW4=\r\n\r\n"));
   r = c.read();
   ASSERT_TRUE(r);
   EXPECT_EQ(r->result_int(), 401) << "the dashboard sign-in cannot start a chase";
@@ -331,9 +337,11 @@ TEST(StatusServer, BeyondLoopbackEveryRequestNeedsTheToken) {
   for (auto it = first; it != last; ++it) offered.emplace_back(it->value());
   EXPECT_EQ(offered, (std::vector<std::string>{"Bearer realm=\"iesync\"",
                                                "Basic realm=\"iesync\", charset=\"UTF-8\""}));
-  // What the browser then sends: any user name, the token as password ("lead:generated-beyond-token").
-  ASSERT_TRUE(c.send_raw("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                         "Authorization: Basic bGVhZDpnZW5lcmF0ZWQtYmV5b25kLXRva2Vu\r\n\r\n"));
+  // What the browser then sends: any user name, the token as password
+  // ("lead:generated-beyond-token").
+  ASSERT_TRUE(
+      c.send_raw("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                 "Authorization: Basic bGVhZDpnZW5lcmF0ZWQtYmV5b25kLXRva2Vu\r\n\r\n"));
   r = c.read();
   ASSERT_TRUE(r);
   EXPECT_EQ(r->result_int(), 200);
@@ -350,8 +358,8 @@ TEST(StatusServer, BusyPortIsAClearError) {
   StatusServer second(ioc, o, source);
   auto r = second.start();
   ASSERT_FALSE(r);
-  EXPECT_EQ(r.error().to_string(),
-            "[status] listen: 127.0.0.1:" + std::to_string(first.port()) + " is in use; set [status] listen to a free port");
+  EXPECT_EQ(r.error().to_string(), "[status] listen: 127.0.0.1:" + std::to_string(first.port()) +
+                                       " is in use; set [status] listen to a free port");
 }
 
 }  // namespace

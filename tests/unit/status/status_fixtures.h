@@ -7,14 +7,16 @@
 #include <condition_variable>
 #include <mutex>
 
-#include "daemon/status/snapshot.h"
 #include "base/clock.h"
+#include "daemon/status/snapshot.h"
 
 namespace iesync::statustest {
 
 namespace json = boost::json;
 
-inline Date day() { return Date::from_ymd(2026, 11, 23); }  // a Monday, GMT
+inline Date day() {
+  return Date::from_ymd(2026, 11, 23);
+}  // a Monday, GMT
 
 inline StatusSnapshot::TimePoint at(int h, int m) {
   return std::chrono::sys_days{std::chrono::year{2026} / 11 / 23} + std::chrono::hours{h} +
@@ -33,7 +35,8 @@ inline StatusSnapshot healthy_snapshot() {
   s.last_cycle_end = at(10, 26);
   s.next_cycle = at(10, 41);
   s.last_cycle_seconds = 3.25;
-  s.recent_cycles.push_back({"2026-11-23T10:26:00Z", "2026-11-23T10:26:03Z", "ok", "imported 3 feeds"});
+  s.recent_cycles.push_back(
+      {"2026-11-23T10:26:00Z", "2026-11-23T10:26:03Z", "ok", "imported 3 feeds"});
   s.cycles_by_result = {{"ok", 40}, {"failed", 2}};
   s.records_imported_by_feed = {{"students", 1200}, {"timetable", 5400}};
   s.rejected_feeds_by_feed = {{"bookings", 1}};
@@ -42,33 +45,45 @@ inline StatusSnapshot healthy_snapshot() {
   return s;
 }
 
-inline json::object lesson(const std::string& cls, const std::string& subject, const std::string& teacher,
-                           const std::string& start, const std::string& end, const std::string& status,
+inline json::object lesson(const std::string& cls, const std::string& subject,
+                           const std::string& teacher, const std::string& start,
+                           const std::string& end, const std::string& status,
                            json::array items = {}, const std::string& mark_state = "sent") {
-  json::object work{{"status", status}, {"items", std::move(items)}, {"checked_at", "2026-11-23T10:26:00Z"}};
+  json::object work{
+      {"status", status}, {"items", std::move(items)}, {"checked_at", "2026-11-23T10:26:00Z"}};
   if (status == "unknown") work["last_known"] = "set";
-  return json::object{{"class", cls},       {"subject", subject}, {"teacher", teacher},
-                      {"room", "R1"},       {"start", start},     {"end", end},
-                      {"course_id", status == "no_course" ? json::value(nullptr) : json::value("c-" + cls)},
-                      {"work", std::move(work)},
-                      {"mark", json::object{{"code", "/"}, {"state", mark_state}}}};
+  return json::object{
+      {"class", cls},
+      {"subject", subject},
+      {"teacher", teacher},
+      {"room", "R1"},
+      {"start", start},
+      {"end", end},
+      {"course_id", status == "no_course" ? json::value(nullptr) : json::value("c-" + cls)},
+      {"work", std::move(work)},
+      {"mark", json::object{{"code", "/"}, {"state", mark_state}}}};
 }
 
-inline json::object item(const std::string& title, const std::string& link, const std::string& state) {
-  return json::object{{"id", "cw-" + title}, {"title", title}, {"link", link}, {"state", state},
+inline json::object item(const std::string& title, const std::string& link,
+                         const std::string& state) {
+  return json::object{{"id", "cw-" + title},
+                      {"title", title},
+                      {"link", link},
+                      {"state", state},
                       {"due", "2026-11-23 15:00"}};
 }
 
 inline json::object session(const std::string& id, const std::string& name, const std::string& reg,
                             const std::string& status, json::array lessons) {
-  return json::object{{"booking_id", "IE-" + id},
-                      {"student", json::object{{"id", id}, {"name", name}, {"year", "9"}, {"reg_group", reg}}},
-                      {"start", "08:50"},
-                      {"end", "15:10"},
-                      {"status", status},
-                      {"room", "Focus Room"},
-                      {"reason", "DB"},
-                      {"lessons", std::move(lessons)}};
+  return json::object{
+      {"booking_id", "IE-" + id},
+      {"student", json::object{{"id", id}, {"name", name}, {"year", "9"}, {"reg_group", reg}}},
+      {"start", "08:50"},
+      {"end", "15:10"},
+      {"status", status},
+      {"room", "Focus Room"},
+      {"reason", "DB"},
+      {"lessons", std::move(lessons)}};
 }
 
 inline const char* kHostileName = "<script>alert(\"x\")</script> O'Neil & Co";
@@ -76,12 +91,15 @@ inline const char* kHostileName = "<script>alert(\"x\")</script> O'Neil & Co";
 // Three students at 10:30: lessons before now, after now, not set, set, handed in, unknown.
 inline json::object busy_plan() {
   json::array sam{
-      lesson("9X1/Ma", "Mathematics", "Turner, George (GTU)", "08:50", "09:50", "not_set", {}, "confirmed"),
-      lesson("9X1/En", "English", "Hale, Priya (PHA)", "09:50", "10:50", "handed_in",
-             {item("Poetry essay", "https://classroom.google.com/c/AAA/a/BBB/details", "TURNED_IN")}),
+      lesson("9X1/Ma", "Mathematics", "Turner, George (GTU)", "08:50", "09:50", "not_set", {},
+             "confirmed"),
+      lesson(
+          "9X1/En", "English", "Hale, Priya (PHA)", "09:50", "10:50", "handed_in",
+          {item("Poetry essay", "https://classroom.google.com/c/AAA/a/BBB/details", "TURNED_IN")}),
       lesson("9X1/Sc", "Science", "Okafor, Bea (BOK)", "11:10", "12:10", "not_set", {}, "planned"),
       lesson("9X1/Hi", "History", "Turner, George (GTU)", "13:10", "14:10", "set",
-             {item("Castles", "https://classroom.google.com/c/AAA/a/CCC/details", "CREATED")}, "planned"),
+             {item("Castles", "https://classroom.google.com/c/AAA/a/CCC/details", "CREATED")},
+             "planned"),
   };
   json::array hostile{
       lesson("9Y2/Sc", "Science", "Okafor, Bea (BOK)", "11:10", "12:10", "not_set", {}, "planned"),
@@ -90,16 +108,23 @@ inline json::object busy_plan() {
              {item("Bad link", "javascript:alert(1)", "NEW")}, "planned"),
   };
   json::array cancelled{
-      lesson("9Z3/Gg", "Geography", "Nash, Lee (LNA)", "13:10", "14:10", "not_set", {}, "not written"),
+      lesson("9Z3/Gg", "Geography", "Nash, Lee (LNA)", "13:10", "14:10", "not_set", {},
+             "not written"),
   };
   return json::object{
       {"date", "2026-11-23"},
       {"generated_at", "2026-11-23T10:30:00Z"},
-      {"sessions", json::array{session("S001", "Sam Carter", "9X", "attended", std::move(sam)),
-                               session("S002", kHostileName, "9Y", "booked", std::move(hostile)),
-                               session("S003", "Pat Moved", "9Z", "cancelled", std::move(cancelled))}},
-      {"summary", json::object{{"students", 2}, {"lessons", 7}, {"handed_in", 1}, {"set", 1},
-                               {"not_set", 3}, {"no_course", 1}, {"unknown", 1}}}};
+      {"sessions",
+       json::array{session("S001", "Sam Carter", "9X", "attended", std::move(sam)),
+                   session("S002", kHostileName, "9Y", "booked", std::move(hostile)),
+                   session("S003", "Pat Moved", "9Z", "cancelled", std::move(cancelled))}},
+      {"summary", json::object{{"students", 2},
+                               {"lessons", 7},
+                               {"handed_in", 1},
+                               {"set", 1},
+                               {"not_set", 3},
+                               {"no_course", 1},
+                               {"unknown", 1}}}};
 }
 
 inline json::object empty_plan(Date d) {

@@ -55,16 +55,15 @@ constexpr const char* kUnauthorised = "AC109";
 
 struct FakeWondeTest : ::testing::Test {
   std::string token = random_token();
-  FakeClock clock{std::chrono::sys_days{std::chrono::year{2026} / 11 / 23} +
-                  std::chrono::hours{9}};
+  FakeClock clock{std::chrono::sys_days{std::chrono::year{2026} / 11 / 23} + std::chrono::hours{9}};
   FakeWonde mis{{.token = token, .clock = &clock}};
   std::unique_ptr<HttpClient> http;
 
   void SetUp() override {
     mis.seed_standard_codes();
     for (int i = 1; i <= 5; ++i)
-      mis.add_student({"S" + std::to_string(i), "00104" + std::to_string(i), "",
-                       "Test", "Pupil-" + std::to_string(i)});
+      mis.add_student({"S" + std::to_string(i), "00104" + std::to_string(i), "", "Test",
+                       "Pupil-" + std::to_string(i)});
     mis.add_lesson({"L1", "9X1/Ma", "2026-11-23", "09:50", "10:50"});
     mis.add_lesson({"L2", "9X1/En", "2026-11-23", "11:10", "12:10"});
     mis.start();
@@ -115,31 +114,33 @@ struct FakeWondeTest : ::testing::Test {
 TEST_F(FakeWondeTest, BearerAndBasicAreAcceptedAnythingElseIs401) {
   EXPECT_EQ(get_url(url("attendance-codes"), bearer()).status, 200);
   EXPECT_EQ(get_url(url("attendance-codes/"), "Basic " + base64(token + ":")).status, 200);
-  for (const std::string& bad : std::vector<std::string>{
-           "", "Bearer wrong", "bearer " + token, "Basic " + base64("wrong:"),
-           "Basic " + base64(token), "Basic " + base64(token + ":secret"), "Basic " + token,
-           "Token " + token, token}) {
+  for (const std::string& bad :
+       std::vector<std::string>{"", "Bearer wrong", "bearer " + token, "Basic " + base64("wrong:"),
+                                "Basic " + base64(token), "Basic " + base64(token + ":secret"),
+                                "Basic " + token, "Token " + token, token}) {
     auto r = get_url(url("attendance-codes/"), bad);
     EXPECT_EQ(r.status, 401) << "Authorization: " << bad;
     EXPECT_EQ(parse(r)["error"], "unauthenticated") << r.body;
   }
   EXPECT_EQ(get_url(mis.api_base() + "/schools/A0000000000/attendance-codes/", bearer()).status,
-            404) << "another school";
+            404)
+      << "another school";
 }
 
 TEST_F(FakeWondeTest, UnknownOrMalformedQueryParameterIs400NamingIt) {
   EXPECT_EQ(get("students/?include=education_details&page=1&per_page=200").status, 200);
-  for (auto [query, name] : {std::pair{"students/?foo=1", "foo"},
-                             {"students/?per_page=201", "per_page"},
-                             {"students/?per_page=abc", "per_page"},
-                             {"students/?page=0", "page"},
-                             {"students/?page=1&page=2", "page"},
-                             {"students/?include=classes", "include"},
-                             {"attendance-codes/?include=education_details", "include"},
-                             {"lessons/?lessons_start_after=2026-11-23", "lessons_start_after"},
-                             {"attendance/session/?date=23/11/2026", "date"},
-                             {"attendance/lesson/?lesson=L1", "lesson"},
-                             {"behaviours/?updated_since=2026-11-23%2000:00:00", "updated_since"}}) {
+  for (auto [query, name] :
+       {std::pair{"students/?foo=1", "foo"},
+        {"students/?per_page=201", "per_page"},
+        {"students/?per_page=abc", "per_page"},
+        {"students/?page=0", "page"},
+        {"students/?page=1&page=2", "page"},
+        {"students/?include=classes", "include"},
+        {"attendance-codes/?include=education_details", "include"},
+        {"lessons/?lessons_start_after=2026-11-23", "lessons_start_after"},
+        {"attendance/session/?date=23/11/2026", "date"},
+        {"attendance/lesson/?lesson=L1", "lesson"},
+        {"behaviours/?updated_since=2026-11-23%2000:00:00", "updated_since"}}) {
     auto r = get(query);
     EXPECT_EQ(r.status, 400) << query;
     auto o = parse(r);
@@ -149,9 +150,9 @@ TEST_F(FakeWondeTest, UnknownOrMalformedQueryParameterIs400NamingIt) {
 }
 
 TEST_F(FakeWondeTest, IdempotencyIdIsAnUnknownFieldAndRefused) {
-  auto r = post("attendance/lesson/",
-                R"({"attendance":[{"lesson_id":"L1","student_id":"S1",)"
-                R"("attendance_code_id":"AC101","idempotency_id":"wb-123"}]})");
+  auto r =
+      post("attendance/lesson/", R"({"attendance":[{"lesson_id":"L1","student_id":"S1",)"
+                                 R"("attendance_code_id":"AC101","idempotency_id":"wb-123"}]})");
   EXPECT_EQ(r.status, 422) << r.body;
   auto o = parse(r);
   EXPECT_EQ(o["message"], "The given data was invalid.");
@@ -187,7 +188,8 @@ TEST_F(FakeWondeTest, EveryBadItemIsReportedNotOnlyTheFirst) {
                                "attendance.3.student_id", "attendance.3.attendance_code_id"}))
       << r.body;
   auto e = parse(r)["errors"];
-  EXPECT_EQ(e.at("attendance.0.student_id").at(0), "The attendance.0.student_id field is required.");
+  EXPECT_EQ(e.at("attendance.0.student_id").at(0),
+            "The attendance.0.student_id field is required.");
   EXPECT_EQ(e.at("attendance.2.student_id").at(0), "The attendance.2.student_id must be a string.");
   EXPECT_TRUE(mis.writes().empty());
 }
@@ -198,7 +200,9 @@ TEST_F(FakeWondeTest, BodyOfTheWrongShapeIs400) {
   EXPECT_EQ(post("attendance/lesson/", R"({"attendance":{}})").status, 400);
   EXPECT_EQ(post("behaviours/", R"({"date":"2026-11-23","type":"IEX"})").status, 400);
   // Without a JSON content type the body is not read as JSON.
-  auto r = send({"POST", url("attendance/lesson/"), {},
+  auto r = send({"POST",
+                 url("attendance/lesson/"),
+                 {},
                  R"({"attendance":[)" + lesson_item("L1", "S1", kPresent) + "]}"},
                 bearer());
   EXPECT_EQ(r.status, 400) << r.body;
@@ -213,7 +217,8 @@ TEST_F(FakeWondeTest, BodyOfTheWrongShapeIs400) {
 TEST_F(FakeWondeTest, AWriteOverATeachersMarkIsAccepted) {
   mis.set_lesson_mark("S1", "L1", "O");
   mis.set_session_mark("S1", "2026-11-23", "AM", "O");
-  auto r = post("attendance/lesson/", R"({"attendance":[)" + lesson_item("L1", "S1", kPresent) + "]}");
+  auto r =
+      post("attendance/lesson/", R"({"attendance":[)" + lesson_item("L1", "S1", kPresent) + "]}");
   EXPECT_EQ(r.status, 200) << r.body;
   auto wb = parse(r)["writeback_id"];
   EXPECT_TRUE(wb.is_string() && wb.as_string().starts_with("WB")) << r.body;
@@ -231,8 +236,10 @@ TEST_F(FakeWondeTest, LessonAttendanceReadShowsTeacherAndApiMarks) {
   mis.set_lesson_mark("S1", "L1", "N");
   mis.set_lesson_mark("S1", "L2", "O");  // another lesson: filtered out
   clock.advance(std::chrono::minutes(5));
-  ASSERT_EQ(post("attendance/lesson/", R"({"attendance":[)" + lesson_item("L1", "S2", kPresent) +
-                                           "]}").status, 200);
+  ASSERT_EQ(
+      post("attendance/lesson/", R"({"attendance":[)" + lesson_item("L1", "S2", kPresent) + "]}")
+          .status,
+      200);
   auto r = get("attendance/lesson/?lesson_id=L1");
   ASSERT_EQ(r.status, 200) << r.body;
   auto data = parse(r)["data"].as_array();
@@ -355,8 +362,8 @@ TEST_F(FakeWondeTest, BehaviourCodesAreCheckedAgainstTheirKind) {
   auto r = post("behaviours/", R"({"students":[{"student_id":"S1","action":"IEX"},)"
                                R"({"student_id":"S404"}],"date":"2026-11-23","type":"IE"})");
   EXPECT_EQ(r.status, 422) << r.body;
-  EXPECT_EQ(error_keys(r), (std::vector<std::string>{"type", "students.0.action",
-                                                     "students.1.student_id"}))
+  EXPECT_EQ(error_keys(r),
+            (std::vector<std::string>{"type", "students.0.action", "students.1.student_id"}))
       << r.body;
   EXPECT_EQ(mis.behaviours(), 0);
 
@@ -371,9 +378,8 @@ TEST_F(FakeWondeTest, BehaviourCodesAreCheckedAgainstTheirKind) {
   EXPECT_EQ(b.at("date").at("date"), "2026-11-23 00:00:00.000000");
   EXPECT_EQ(b.at("students").at("data").at(0).at("id"), "S1");
   EXPECT_EQ(b.at("students").at("data").at(0).at("action"), "IE");
-  EXPECT_TRUE(parse(get("behaviours/?updated_after=2026-11-23%2010:00:01"))["data"]
-                  .as_array()
-                  .empty());
+  EXPECT_TRUE(
+      parse(get("behaviours/?updated_after=2026-11-23%2010:00:01"))["data"].as_array().empty());
 }
 
 TEST_F(FakeWondeTest, AStudentWhoLeftIsNoLongerListedAndCannotBeWritten) {
@@ -392,13 +398,15 @@ TEST_F(FakeWondeTest, RefuseUnnamedNamesNothingAndAppliesNothing) {
   EXPECT_EQ(r.status, 422);
   EXPECT_TRUE(error_keys(r).empty()) << r.body;
   EXPECT_TRUE(mis.writes().empty());
-  EXPECT_EQ(post("attendance/lesson/", R"({"attendance":[)" + lesson_item("L1", "S1", kPresent) +
-                                           "]}").status, 200);
+  EXPECT_EQ(
+      post("attendance/lesson/", R"({"attendance":[)" + lesson_item("L1", "S1", kPresent) + "]}")
+          .status,
+      200);
 }
 
 TEST(FakeWondeState, MarksBehavioursAndCountsSurviveARestart) {
-  const fs::path dir = fs::temp_directory_path() /
-                       ("fake-wonde-state-" + std::to_string(std::random_device{}()));
+  const fs::path dir =
+      fs::temp_directory_path() / ("fake-wonde-state-" + std::to_string(std::random_device{}()));
   fs::create_directories(dir);
   const std::string token = random_token();
   fake::FakeWondeOptions o{.token = token, .state_file = dir / "fake.json"};
@@ -413,7 +421,8 @@ TEST(FakeWondeState, MarksBehavioursAndCountsSurviveARestart) {
     auto http = make_curl_client({});
     const std::string base = mis.api_base() + "/schools/A1930499544/";
     const Headers h{{"Authorization", "Bearer " + token}, {"Content-Type", "application/json"}};
-    const std::string mark = R"({"attendance":[)" + FakeWondeTest::lesson_item("L1", "S1", kPresent) + "]}";
+    const std::string mark =
+        R"({"attendance":[)" + FakeWondeTest::lesson_item("L1", "S1", kPresent) + "]}";
     for (int i = 0; i < 2; ++i)
       ASSERT_EQ(http->send({"POST", base + "attendance/lesson/", h, mark})->status, 200);
     ASSERT_EQ(http->send({"POST", base + "behaviours/", h,

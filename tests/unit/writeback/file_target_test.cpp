@@ -70,14 +70,15 @@ TEST_F(FileTargetTest, WritesOneValidCsvAtomicallyAndMarksItemsSent) {
   ASSERT_EQ(fs_.size(), 1u) << "no temp file left behind";
   const auto name = fs_[0].filename().string();
   EXPECT_EQ(name, "iesync-20261123-095500-0001.csv");
-  struct stat st{};
+  struct stat st {};
   ASSERT_EQ(::stat(fs_[0].c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0007, 0u) << "not world-readable";
 
   auto rows = read_csv(fs_[0]);
   ASSERT_EQ(rows.size(), 4u);
-  EXPECT_EQ(rows[0], (std::vector<std::string>{"kind", "student_id", "date", "session", "class",
-                                               "start", "end", "code", "comment", "reason", "key"}));
+  EXPECT_EQ(rows[0],
+            (std::vector<std::string>{"kind", "student_id", "date", "session", "class", "start",
+                                      "end", "code", "comment", "reason", "key"}));
   EXPECT_EQ(rows[1], (std::vector<std::string>{"lesson_mark", "001042", "2026-11-23", "", "9X1/Ma",
                                                "09:50", "10:50", "/", a.comment, "", a.key}));
   EXPECT_EQ(rows[2][0], "session_mark");

@@ -1,8 +1,8 @@
 #include "store/outbox.h"
-#include "store/store_access.h"
 
 #include <gtest/gtest.h>
 
+#include "store/store_access.h"
 #include "tests/unit/writeback/writeback_fixtures.h"
 
 namespace iesync {
@@ -92,13 +92,15 @@ TEST_F(OutboxTest, StateMachineWithAuditForEveryChange) {
   EXPECT_EQ(row(items[1].key).state, OutboxState::conflict);
 
   // Retryable failures: back off, then give up after max_tries (3).
-  auto st = box.mark_failed_try(due[2].id, "wonde", "HTTP 503", clock.now() + std::chrono::minutes(5));
+  auto st =
+      box.mark_failed_try(due[2].id, "wonde", "HTTP 503", clock.now() + std::chrono::minutes(5));
   ASSERT_TRUE(st);
   EXPECT_EQ(*st, OutboxState::pending);
   EXPECT_TRUE(box.due(clock.now(), 100)->empty()) << "not due before next_try_at";
   clock.advance(std::chrono::minutes(5));
   EXPECT_EQ(box.due(clock.now(), 100)->size(), 1u);
-  EXPECT_EQ(*box.mark_failed_try(due[2].id, "wonde", "HTTP 503", clock.now()), OutboxState::pending);
+  EXPECT_EQ(*box.mark_failed_try(due[2].id, "wonde", "HTTP 503", clock.now()),
+            OutboxState::pending);
   EXPECT_EQ(*box.mark_failed_try(due[2].id, "wonde", "HTTP 503", clock.now()), OutboxState::failed);
   EXPECT_EQ(row(items[2].key).tries, 3);
   EXPECT_EQ(row(items[2].key).last_error, "HTTP 503");

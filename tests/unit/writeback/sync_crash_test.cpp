@@ -107,14 +107,15 @@ Exit reap(pid_t pid) {
 
 // Runs `iesync sync` in `dir`; ends it abruptly after `kill_after` unless that is negative.
 Exit run_sync(const fs::path& dir, std::chrono::microseconds kill_after) {
-  return reap(spawn({IESYNC_BINARY, "sync", "--config", (dir / "iesync.toml").string(), "--date", kDate},
-                    {}, kill_after));
+  return reap(
+      spawn({IESYNC_BINARY, "sync", "--config", (dir / "iesync.toml").string(), "--date", kDate},
+            {}, kill_after));
 }
 
 // The per-key rows of every iesync-*.csv in `dir`: key -> file names holding it.
-std::map<std::string, std::vector<std::string>> keys_in_files(const fs::path& dir,
-                                                              std::vector<std::string>* temps,
-                                                              std::vector<std::vector<std::string>>* rows_out = nullptr) {
+std::map<std::string, std::vector<std::string>> keys_in_files(
+    const fs::path& dir, std::vector<std::string>* temps,
+    std::vector<std::vector<std::string>>* rows_out = nullptr) {
   std::map<std::string, std::vector<std::string>> where;
   for (auto& f : fs::directory_iterator(dir)) {
     auto name = f.path().filename().string();
@@ -144,7 +145,8 @@ class SyncCrash : public ::testing::Test {
       fs::copy_file(e.path(), root_ / "exports" / e.path().filename());
     // Every booking of the demo week on one past day: enough due marks for one run.
     auto bookings = slurp(root_ / "exports/ie-bookings.xml");
-    bookings = std::regex_replace(bookings, std::regex("2026-11-2[3-7]T"), std::string(kDate) + "T");
+    bookings =
+        std::regex_replace(bookings, std::regex("2026-11-2[3-7]T"), std::string(kDate) + "T");
     spit(root_ / "exports/ie-bookings.xml", bookings);
     // Older than the 30 s settle rule.
     for (auto& e : fs::directory_iterator(root_ / "exports"))
@@ -155,13 +157,14 @@ class SyncCrash : public ::testing::Test {
     // Import once, on a closed day (Christmas) so nothing is queued.
     auto tpl = make_dir("template");
     write_config(tpl, Target::file);
-    pid_t pid = spawn({IESYNC_BINARY, "sync", "--config", (tpl / "iesync.toml").string(),
-                       "--date", "2026-12-25"});
+    pid_t pid = spawn({IESYNC_BINARY, "sync", "--config", (tpl / "iesync.toml").string(), "--date",
+                       "2026-12-25"});
     auto e = reap(pid);
     ASSERT_TRUE(e.code == 0 || e.code == 1) << "the template import failed: " << e.code;
     ASSERT_TRUE(fs::exists(tpl / "var/iesync.db"));
     template_db_ = tpl / "var/iesync.db";
-    seed_ = static_cast<unsigned>(env_int("IESYNC_CRASH_SEED", static_cast<int>(std::random_device{}() & 0x7fffffff)));
+    seed_ = static_cast<unsigned>(
+        env_int("IESYNC_CRASH_SEED", static_cast<int>(std::random_device{}() & 0x7fffffff)));
   }
   static void TearDownTestSuite() { fs::remove_all(root_); }
 
@@ -189,9 +192,11 @@ class SyncCrash : public ::testing::Test {
       fs::permissions(dir / "token", fs::perms::owner_read | fs::perms::owner_write);
       const auto wb = "[writeback]\ntarget = \"wonde\"\napi_base = \"" + api_base +
                       "\"\nschool_id = \"" + kSchoolId + "\"\ntoken_file = \"token\"\n";
-      const std::string file_wb = "[writeback]\ntarget = \"file\"\noutbox_dir = \"var/mis-imports\"\n";
+      const std::string file_wb =
+          "[writeback]\ntarget = \"file\"\noutbox_dir = \"var/mis-imports\"\n";
       auto at = toml.find(file_wb);
-      if (at == std::string::npos) throw std::runtime_error("the demo config's [writeback] changed");
+      if (at == std::string::npos)
+        throw std::runtime_error("the demo config's [writeback] changed");
       toml.replace(at, file_wb.size(), wb);
     }
     spit(dir / "iesync.toml", toml);
@@ -223,7 +228,8 @@ class SyncCrash : public ::testing::Test {
 
   // fake-wonde on a free loopback port, from a copy of the seeded state.
   static Fake start_fake(const fs::path& dir) {
-    fs::copy_file(root_ / "fake-seed.json", dir / "fake.json", fs::copy_options::overwrite_existing);
+    fs::copy_file(root_ / "fake-seed.json", dir / "fake.json",
+                  fs::copy_options::overwrite_existing);
     spit(dir / "fake-token", token_ + "\n");
     Fake f;
     f.pid = spawn({IESYNC_FAKE_WONDE, "--port", "0", "--token-file", (dir / "fake-token").string(),
@@ -258,7 +264,8 @@ class SyncCrash : public ::testing::Test {
     o.state_file = dir / "fake.json";
     fake::FakeWonde saved(o);
     std::vector<std::string> applied;
-    for (auto& w : saved.writes()) applied.push_back(w.endpoint + "|" + w.student_id + "|" + w.what);
+    for (auto& w : saved.writes())
+      applied.push_back(w.endpoint + "|" + w.student_id + "|" + w.what);
     return {applied, saved.duplicates()};
   }
 
@@ -281,13 +288,16 @@ class SyncCrash : public ::testing::Test {
     std::uniform_int_distribution<long> delay(0, run_time.count() * 5 / 4);
     int killed = 0;
     for (int t = 0; t < n && !HasFatalFailure(); ++t) {
-      const std::string trial = "trial " + std::to_string(t) + " (seed " + std::to_string(seed_) + ")";
+      const std::string trial =
+          "trial " + std::to_string(t) + " (seed " + std::to_string(seed_) + ")";
       auto dir = make_dir("trial");
       auto f = setup(dir);
       for (int k = 0; k < kKillsPerTrial; ++k) {
         auto r = run_sync(dir, std::chrono::microseconds(delay(rng)));
-        if (r.killed) ++killed;
-        else EXPECT_EQ(r.code, 0) << trial << ": a run that finished failed";
+        if (r.killed)
+          ++killed;
+        else
+          EXPECT_EQ(r.code, 0) << trial << ": a run that finished failed";
       }
       auto last = run_sync(dir, std::chrono::microseconds(-1));
       EXPECT_EQ(last.code, 0) << trial << ": the run after the kills failed";
@@ -295,8 +305,8 @@ class SyncCrash : public ::testing::Test {
       expect_outbox_done(dir, expected_, trial);
     }
     std::cout << "[ crash    ] " << n << " trials, " << killed << " of " << n * kKillsPerTrial
-              << " runs killed mid-way, uninterrupted run " << run_time.count() / 1000
-              << " ms, " << expected_.size() << " keys, seed " << seed_;
+              << " runs killed mid-way, uninterrupted run " << run_time.count() / 1000 << " ms, "
+              << expected_.size() << " keys, seed " << seed_;
     std::cout << "\n";
     // Later runs in a trial have less left to do, so fewer of their kills land; one in six of
     // all runs (seen: one in three to two in three) is still dozens of mid-run kills.
@@ -329,7 +339,8 @@ TEST_F(SyncCrash, FileTargetKilledAnywhereLeavesEveryKeyInExactlyOneFile) {
         std::set<std::string> got;
         for (auto& [k, files] : where) {
           got.insert(k);
-          EXPECT_EQ(files.size(), 1u) << trial << ": " << k << " is in " << files.size() << " files";
+          EXPECT_EQ(files.size(), 1u)
+              << trial << ": " << k << " is in " << files.size() << " files";
         }
         EXPECT_EQ(got, expected) << trial;
       });
@@ -369,7 +380,8 @@ TEST_F(SyncCrash, WondeTargetKilledAnywhereAppliesEveryKeyOnce) {
         write_config(dir, Target::wonde, f.api_base);
         return f;
       },
-      [](const fs::path& dir, const Fake& f, std::set<std::string>& expected, const std::string& trial) {
+      [](const fs::path& dir, const Fake& f, std::set<std::string>& expected,
+         const std::string& trial) {
         auto [applied, duplicates] = stop_fake(f, dir);
         if (expected.empty()) {  // the reference run: its outbox says what was due
           auto store = Store::open(dir / "var/iesync.db");
@@ -383,7 +395,8 @@ TEST_F(SyncCrash, WondeTargetKilledAnywhereAppliesEveryKeyOnce) {
         EXPECT_EQ(duplicates, 0) << trial << ": a write was applied twice";
         std::map<std::string, int> per_fact;
         for (auto& a : applied) ++per_fact[a];
-        for (auto& [fact, n] : per_fact) EXPECT_EQ(n, 1) << trial << ": " << fact << " applied " << n << " times";
+        for (auto& [fact, n] : per_fact)
+          EXPECT_EQ(n, 1) << trial << ": " << fact << " applied " << n << " times";
         EXPECT_EQ(applied.size(), expected.size()) << trial << ": every key applied exactly once";
       });
 }

@@ -39,7 +39,7 @@ struct WondeTest : ::testing::Test {
   CollectingSink events;
   std::unique_ptr<HttpClient> http;
   std::vector<std::chrono::milliseconds> slept;  // what the target waited between lookups
-  WondeOptions extra;                             // per-test option changes
+  WondeOptions extra;                            // per-test option changes
 
   void SetUp() override {
     mis.seed_standard_codes();
@@ -121,7 +121,8 @@ TEST_F(WondeTest, ExclusionRecordUsesTheTypeAndActionNamedInConfig) {
   EXPECT_EQ(recs[0].students[0].action, "IE");
   EXPECT_EQ(recs[0].students[0].student_id, "A100");
   EXPECT_EQ(recs[0].date, "2026-11-23");
-  EXPECT_NE(recs[0].comment.find("DB"), std::string::npos) << "the reason code: " << recs[0].comment;
+  EXPECT_NE(recs[0].comment.find("DB"), std::string::npos)
+      << "the reason code: " << recs[0].comment;
 }
 
 TEST_F(WondeTest, AnUnknownBehaviourTypeNameFailsAndListsWhatTheMisOffers) {
@@ -282,14 +283,16 @@ TEST_F(WondeTest, AServerFailingEveryThirdRequestStillDeliversEveryMark) {
   FaultSpec f{WondeFault::http500, "", "", -1};
   f.every_nth = 3;
   mis.inject(f);
-  auto work_left = [&] { return !box.due(clock.now(), 100)->empty() || !box.in_doubt(100)->empty(); };
+  auto work_left = [&] {
+    return !box.due(clock.now(), 100)->empty() || !box.in_doubt(100)->empty();
+  };
   for (int cycle = 0; cycle < 12 && work_left(); ++cycle) {
     ASSERT_TRUE(run());
     clock.advance(std::chrono::minutes(15));
   }
   auto c = *box.counts();
-  EXPECT_EQ(c[OutboxState::confirmed], 12) << "pending " << c[OutboxState::pending] << ", in doubt "
-                                           << c[OutboxState::in_doubt];
+  EXPECT_EQ(c[OutboxState::confirmed], 12)
+      << "pending " << c[OutboxState::pending] << ", in doubt " << c[OutboxState::in_doubt];
   for (auto& it : items) EXPECT_EQ(row(it.key).state, OutboxState::confirmed) << it.key;
   EXPECT_EQ(mis.duplicates(), 0);
 }
@@ -361,7 +364,8 @@ TEST_P(WondeDoubtTest, AnAnswerLostIsReadBackNotSentBlind) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Faults, WondeDoubtTest,
-                         ::testing::Values(DoubtCase{"accept_then_drop", WondeFault::accept_then_drop, true},
+                         ::testing::Values(DoubtCase{"accept_then_drop",
+                                                     WondeFault::accept_then_drop, true},
                                            DoubtCase{"reset", WondeFault::reset, false},
                                            DoubtCase{"stall", WondeFault::stall, false},
                                            DoubtCase{"http500", WondeFault::http500, false}),
@@ -396,7 +400,8 @@ TEST_F(WondeTest, ACrashAfterAnExclusionRecordWentOutDoesNotAddASecond) {
     // A target whose run "dies" right after its POST: the Sender never records the answer.
     WondeTarget target(*http, options());
     std::vector<OutboxRow> rows = *box.due(clock.now(), 10);
-    auto out = target.send(rows, [&](std::span<const std::int64_t> ids) { return box.mark_in_doubt(ids, "wonde"); });
+    auto out = target.send(
+        rows, [&](std::span<const std::int64_t> ids) { return box.mark_in_doubt(ids, "wonde"); });
     ASSERT_TRUE(out);
   }
   ASSERT_EQ(row(e.key).state, OutboxState::in_doubt);

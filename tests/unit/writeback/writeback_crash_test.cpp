@@ -55,7 +55,8 @@ bool run_child(F work, std::chrono::microseconds kill_after) {
     EXPECT_EQ(WEXITSTATUS(status), 0) << "the sender reported an error";
     return true;
   }
-  EXPECT_TRUE(test::ended_abruptly(status)) << "the sender died of signal " << WTERMSIG(status) << ", not our kill";
+  EXPECT_TRUE(test::ended_abruptly(status))
+      << "the sender died of signal " << WTERMSIG(status) << ", not our kill";
   return false;
 }
 
@@ -105,7 +106,8 @@ struct CrashTest : ::testing::Test {
         ++killed;
     }
     EXPECT_GT(killed, 0) << "no run was interrupted; the test proved nothing";
-    ASSERT_TRUE(run_child([&] { return send_all(db, make_target); }, std::chrono::microseconds(-1)));
+    ASSERT_TRUE(
+        run_child([&] { return send_all(db, make_target); }, std::chrono::microseconds(-1)));
     SystemClock clock;
     Outbox box(t.store(), clock);
     auto c = *box.counts();

@@ -6,7 +6,9 @@
 
 namespace iesync::wbtest {
 
-inline Date day() { return Date::from_ymd(2026, 11, 23); }
+inline Date day() {
+  return Date::from_ymd(2026, 11, 23);
+}
 
 inline TimePoint at(int h, int m) {
   return std::chrono::sys_days{std::chrono::year{2026} / 11 / 23} + std::chrono::hours{h} +
