@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-#include "daemon/html.h"
+#include "base/html.h"
 #include "mapping/civil.h"
 
 namespace iesync {

@@ -7,6 +7,7 @@
 
 #include "base/clock.h"
 #include "daemon/status/actions.h"
+#include "daemon/status/json_fields.h"
 #include "mapping/timezone.h"
 
 namespace iesync {
@@ -27,28 +28,10 @@ std::string day_month(Date d) {
          kMonths[unsigned(ymd.month()) - 1];
 }
 
-// A string field of a plan object; "" when missing or null (the plan is our own document,
-// but the page must render whatever it is given rather than throw).
-std::string str(const json::object& o, std::string_view key) {
-  auto* v = o.if_contains(key);
-  return v && v->is_string() ? std::string(v->as_string()) : std::string();
-}
-const json::object& obj(const json::object& o, std::string_view key) {
-  static const json::object empty;
-  auto* v = o.if_contains(key);
-  return v && v->is_object() ? v->as_object() : empty;
-}
-const json::array& arr(const json::object& o, std::string_view key) {
-  static const json::array empty;
-  auto* v = o.if_contains(key);
-  return v && v->is_array() ? v->as_array() : empty;
-}
-std::int64_t num(const json::object& o, std::string_view key) {
-  auto* v = o.if_contains(key);
-  if (v && v->is_int64()) return v->as_int64();
-  if (v && v->is_uint64()) return static_cast<std::int64_t>(v->as_uint64());
-  return 0;
-}
+using json_fields::arr;
+using json_fields::num;
+using json_fields::obj;
+using json_fields::str;
 
 TimeZone school_zone(const StatusSnapshot& s) {
   return TimeZone::named(s.timezone).value_or(TimeZone::london());

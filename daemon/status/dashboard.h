@@ -7,7 +7,7 @@
 #include <string_view>
 
 #include "base/result.h"
-#include "daemon/html.h"
+#include "base/html.h"
 #include "daemon/status/snapshot.h"
 #include "mapping/civil.h"
 

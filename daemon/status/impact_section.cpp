@@ -4,8 +4,9 @@
 #include <boost/json.hpp>
 #include <cctype>
 
-#include "daemon/html.h"
+#include "base/html.h"
 #include "daemon/status/dashboard.h"
+#include "daemon/status/json_fields.h"
 
 namespace iesync {
 
@@ -13,15 +14,10 @@ namespace json = boost::json;
 
 namespace {
 
-std::string s(const json::object& o, std::string_view key) {
-  auto it = o.find(key);
-  return it != o.end() && it->value().is_string() ? std::string(it->value().as_string()) : "";
-}
-
-long long n(const json::object& o, std::string_view key) {
-  auto it = o.find(key);
-  return it != o.end() && it->value().is_int64() ? it->value().as_int64() : 0;
-}
+using json_fields::arr;
+using json_fields::flag;
+using json_fields::num;
+using json_fields::str;
 
 // Percent-encodes an id for a path segment: an admission number is digits, but nothing
 // from an export reaches a link unencoded.
@@ -41,10 +37,10 @@ std::string path_segment(const std::string& id) {
 }
 
 std::string pupil_link(const json::object& o) {
-  std::string name = s(o, "name");
-  if (name.empty()) name = s(o, "student_id");
-  std::string reg = s(o, "reg_group");
-  return "<a href=\"/student/" + path_segment(s(o, "student_id")) + "\">" + html_escape(name) +
+  std::string name = str(o, "name");
+  if (name.empty()) name = str(o, "student_id");
+  std::string reg = str(o, "reg_group");
+  return "<a href=\"/student/" + path_segment(str(o, "student_id")) + "\">" + html_escape(name) +
          "</a>" + (reg.empty() ? "" : " (" + html_escape(reg) + ")");
 }
 
@@ -71,9 +67,9 @@ void render_impact_section(std::string& out, const json::object& impact) {
     out += "<ul class=\"flags\">\n";
     for (const auto& fv : flags) {
       const auto& f = fv.as_object();
-      out += "<li class=\"flag\"><strong>" + html_escape(flag_title(s(f, "kind"))) +
-             "</strong>: " + pupil_link(f) + ", since " + html_escape(s(f, "since")) + ". " +
-             html_escape(s(f, "advice")) + "</li>\n";
+      out += "<li class=\"flag\"><strong>" + html_escape(flag_title(str(f, "kind"))) +
+             "</strong>: " + pupil_link(f) + ", since " + html_escape(str(f, "since")) + ". " +
+             html_escape(str(f, "advice")) + "</li>\n";
     }
     out += "</ul>\n";
   }
@@ -98,13 +94,14 @@ void render_impact_section(std::string& out, const json::object& impact) {
     const auto& b = bv.as_object();
     const bool flagged =
         b.contains("flagged") && b.at("flagged").is_bool() && b.at("flagged").as_bool();
-    const long long days = n(b, "school_days_since");
+    const long long days = num(b, "school_days_since");
     out += std::string("<tr") + (flagged ? " class=\"flag\"" : "") + "><td>" +
            (flagged ? "&#9873; " : "") + pupil_link(b) + "</td><td>" +
-           html_escape(s(b, "last_ie")) + "</td><td>" +
+           html_escape(str(b, "last_ie")) + "</td><td>" +
            (days == 0 ? std::string("returned today") : std::to_string(days)) + "</td><td>" +
-           (behaviour ? std::to_string(n(b, "incidents_since")) : std::string("not known")) +
-           "</td><td>" + html_escape(s(b, "next_booking").empty() ? "none" : s(b, "next_booking")) +
+           (behaviour ? std::to_string(num(b, "incidents_since")) : std::string("not known")) +
+           "</td><td>" +
+           html_escape(str(b, "next_booking").empty() ? "none" : str(b, "next_booking")) +
            "</td></tr>\n";
   }
   out += "</tbody></table>\n</section>\n";

@@ -3,7 +3,8 @@
 #include <algorithm>
 #include <map>
 
-#include "daemon/html.h"
+#include "base/html.h"
+#include "daemon/status/json_fields.h"
 
 namespace iesync {
 
@@ -11,26 +12,10 @@ namespace json = boost::json;
 
 namespace {
 
-std::string s(const json::object& o, std::string_view key) {
-  auto it = o.find(key);
-  return it != o.end() && it->value().is_string() ? std::string(it->value().as_string()) : "";
-}
-
-long long n(const json::object& o, std::string_view key) {
-  auto it = o.find(key);
-  return it != o.end() && it->value().is_int64() ? it->value().as_int64() : 0;
-}
-
-bool b(const json::object& o, std::string_view key) {
-  auto it = o.find(key);
-  return it != o.end() && it->value().is_bool() && it->value().as_bool();
-}
-
-const json::array& a(const json::object& o, std::string_view key) {
-  static const json::array none;
-  auto it = o.find(key);
-  return it != o.end() && it->value().is_array() ? it->value().as_array() : none;
-}
+using json_fields::arr;
+using json_fields::flag;
+using json_fields::num;
+using json_fields::str;
 
 std::string percent(long long part, long long whole) {
   if (whole <= 0) return "-";
@@ -51,14 +36,14 @@ svg{background:#fff;border:1px solid #ccc;margin:.3rem 0}
 
 // "4 incidents, 7 points (23 Feb to 8 Mar)", with "cut short" when it is.
 std::string window_cell(const json::object& w) {
-  std::string out = std::to_string(n(w, "incidents")) + " incident(s), " +
-                    std::to_string(n(w, "points")) + " point(s)";
-  if (!s(w, "from").empty())
-    out +=
-        "<br><small>" + html_escape(s(w, "from")) + " to " + html_escape(s(w, "to")) + "</small>";
-  if (b(w, "cut_short"))
+  std::string out = std::to_string(num(w, "incidents")) + " incident(s), " +
+                    std::to_string(num(w, "points")) + " point(s)";
+  if (!str(w, "from").empty())
+    out += "<br><small>" + html_escape(str(w, "from")) + " to " + html_escape(str(w, "to")) +
+           "</small>";
+  if (flag(w, "cut_short"))
     out += "<br><small class=\"cut\">cut short: " +
-           std::string(s(w, "from").empty() ? "no school days in the data" : "not comparable") +
+           std::string(str(w, "from").empty() ? "no school days in the data" : "not comparable") +
            "</small>";
   return out;
 }
@@ -78,9 +63,9 @@ std::string ie_timeline_svg(const json::object& widest, Date first, Date last,
   Date from = first.plus_days(-14), to = last.plus_days(14);
   auto before = widest.find("before"), after = widest.find("after");
   if (before != widest.end() && before->value().is_object())
-    if (auto d = Date::parse_iso(s(before->value().as_object(), "from"))) from = *d;
+    if (auto d = Date::parse_iso(str(before->value().as_object(), "from"))) from = *d;
   if (after != widest.end() && after->value().is_object())
-    if (auto d = Date::parse_iso(s(after->value().as_object(), "to"))) to = *d;
+    if (auto d = Date::parse_iso(str(after->value().as_object(), "to"))) to = *d;
   from = std::min(from, first.plus_days(-1));
   to = std::max(to, last.plus_days(1));
   const int span = std::max(1, days_between(from, to));
@@ -101,12 +86,12 @@ std::string ie_timeline_svg(const json::object& widest, Date first, Date last,
          (last != first ? " to " + last.iso() : std::string()) + "</title></rect>";
   for (const auto& iv : incidents) {
     const auto& i = iv.as_object();
-    auto d = Date::parse_iso(s(i, "date"));
+    auto d = Date::parse_iso(str(i, "date"));
     if (!d || *d < from || *d > to) continue;
-    const long long pts = std::clamp<long long>(n(i, "points"), 0, 5);
+    const long long pts = std::clamp<long long>(num(i, "points"), 0, 5);
     out += "<circle class=\"incident\" cx=\"" + std::to_string(x(*d) + 2) + "\" cy=\"40\" r=\"" +
            std::to_string(3 + pts) + "\" fill=\"#a4000f\" fill-opacity=\"0.6\"><title>" +
-           html_escape(d->iso() + " " + s(i, "type") + " (" + std::to_string(n(i, "points")) +
+           html_escape(d->iso() + " " + str(i, "type") + " (" + std::to_string(num(i, "points")) +
                        " points)") +
            "</title></circle>";
   }
@@ -123,38 +108,38 @@ std::string render_student_page(const json::object& doc, const StatusSnapshot& s
   auto st = doc.find("student");
   const json::object& student =
       st != doc.end() && st->value().is_object() ? st->value().as_object() : none;
-  std::string name = s(student, "name");
-  if (name.empty()) name = "Pupil " + s(student, "id");
+  std::string name = str(student, "name");
+  if (name.empty()) name = "Pupil " + str(student, "id");
   std::string out =
       "<!doctype html>\n<html lang=\"en-GB\"><head><meta charset=\"utf-8\">"
       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>" +
       html_escape(name) + " - IE history</title><style>" + kStyle +
       "</style></head><body>\n<header><p><a href=\"/\">&larr; Dashboard</a> &middot; " +
       html_escape(snap.school_name) + "</p><h1>" + html_escape(name) + "</h1><p>" +
-      "Admission number " + html_escape(s(student, "id"));
+      "Admission number " + html_escape(str(student, "id"));
   for (auto [key, label] :
        {std::pair{"year", "Year "}, {"reg_group", "reg group "}, {"sen", "SEN "}})
-    if (!s(student, key).empty())
-      out += " &middot; " + std::string(label) + html_escape(s(student, key));
+    if (!str(student, key).empty())
+      out += " &middot; " + std::string(label) + html_escape(str(student, key));
   out += "</p></header>\n<main>\n";
 
   out += "<section id=\"flags\"><h2>Review flags</h2>\n";
-  const auto& flags = a(doc, "flags");
+  const auto& flags = arr(doc, "flags");
   if (flags.empty()) out += "<p>None open.</p>\n";
   for (const auto& fv : flags) {
     const auto& f = fv.as_object();
-    out += "<p class=\"flag\"><strong>" + html_escape(flag_title(s(f, "kind"))) +
-           "</strong> since " + html_escape(s(f, "since")) + ". " + html_escape(s(f, "advice")) +
-           "</p>\n";
+    out += "<p class=\"flag\"><strong>" + html_escape(flag_title(str(f, "kind"))) +
+           "</strong> since " + html_escape(str(f, "since")) + ". " +
+           html_escape(str(f, "advice")) + "</p>\n";
   }
   out += "</section>\n";
 
-  const auto& days = a(doc, "ie_days");
+  const auto& days = arr(doc, "ie_days");
   long long lessons = 0, set = 0, handed = 0;
   for (const auto& dv : days) {
-    lessons += n(dv.as_object(), "lessons_missed");
-    set += n(dv.as_object(), "work_set");
-    handed += n(dv.as_object(), "handed_in");
+    lessons += num(dv.as_object(), "lessons_missed");
+    set += num(dv.as_object(), "work_set");
+    handed += num(dv.as_object(), "handed_in");
   }
   out += "<section id=\"history\"><h2>IE history</h2>\n";
   if (days.empty()) {
@@ -174,20 +159,20 @@ std::string render_student_page(const json::object& doc, const StatusSnapshot& s
         "</thead><tbody>\n";
     for (const auto& dv : days) {
       const auto& d = dv.as_object();
-      const auto& windows = a(d, "windows");
+      const auto& windows = arr(d, "windows");
       const std::size_t rows = std::max<std::size_t>(1, windows.size());
       const std::string span = rows > 1 ? " rowspan=\"" + std::to_string(rows) + "\"" : "";
-      out += "<tr><td" + span + ">" + html_escape(s(d, "date")) + "</td><td" + span + ">" +
-             html_escape(s(d, "booking_id")) + "</td><td" + span + ">" +
-             html_escape(s(d, "status")) + "</td><td" + span + ">" +
-             std::to_string(n(d, "lessons_missed")) + "</td><td" + span + ">" +
-             std::to_string(n(d, "work_set")) + "</td><td" + span + ">" +
-             std::to_string(n(d, "handed_in")) + "</td>";
+      out += "<tr><td" + span + ">" + html_escape(str(d, "date")) + "</td><td" + span + ">" +
+             html_escape(str(d, "booking_id")) + "</td><td" + span + ">" +
+             html_escape(str(d, "status")) + "</td><td" + span + ">" +
+             std::to_string(num(d, "lessons_missed")) + "</td><td" + span + ">" +
+             std::to_string(num(d, "work_set")) + "</td><td" + span + ">" +
+             std::to_string(num(d, "handed_in")) + "</td>";
       if (windows.empty()) out += "<td colspan=\"3\">no behaviour data</td></tr>\n";
       for (std::size_t i = 0; i < windows.size(); ++i) {
         const auto& w = windows[i].as_object();
         if (i > 0) out += "<tr>";
-        out += "<td>" + std::to_string(n(w, "days")) + " school days</td><td>" +
+        out += "<td>" + std::to_string(num(w, "days")) + " school days</td><td>" +
                window_cell(w.at("before").as_object()) + "</td><td>" +
                window_cell(w.at("after").as_object()) + "</td></tr>\n";
       }
@@ -200,23 +185,23 @@ std::string render_student_page(const json::object& doc, const StatusSnapshot& s
         spells;  // first -> last, day
     for (const auto& dv : days) {
       const auto& d = dv.as_object();
-      auto& e = spells[s(d, "spell_first")];
-      e.first = std::max(e.first, s(d, "date"));
+      auto& e = spells[str(d, "spell_first")];
+      e.first = std::max(e.first, str(d, "date"));
       if (!e.second) e.second = &d;
     }
     for (const auto& [first, e] : spells) {
       auto f = Date::parse_iso(first), l = Date::parse_iso(e.first);
       if (!f || !l) continue;
-      const auto& windows = a(*e.second, "windows");
+      const auto& windows = arr(*e.second, "windows");
       const json::object& widest = windows.empty() ? none : windows.back().as_object();
       out += "<h3>IE " + html_escape(first) +
              (e.first != first ? " to " + html_escape(e.first) : "") + "</h3>\n" +
-             ie_timeline_svg(widest, *f, *l, a(doc, "incidents")) + "\n";
+             ie_timeline_svg(widest, *f, *l, arr(doc, "incidents")) + "\n";
     }
     out += "</section>\n";
   }
 
-  const auto& incidents = a(doc, "incidents");
+  const auto& incidents = arr(doc, "incidents");
   out += "<section id=\"incidents\"><h2>Behaviour incidents</h2>\n";
   if (incidents.empty()) {
     out += "<p>None in the behaviour export.</p>\n";
@@ -224,8 +209,8 @@ std::string render_student_page(const json::object& doc, const StatusSnapshot& s
     out += "<table><thead><tr><th>Date</th><th>Type</th><th>Points</th></tr></thead><tbody>\n";
     for (const auto& iv : incidents) {
       const auto& i = iv.as_object();
-      out += "<tr><td>" + html_escape(s(i, "date")) + "</td><td>" + html_escape(s(i, "type")) +
-             "</td><td>" + std::to_string(n(i, "points")) + "</td></tr>\n";
+      out += "<tr><td>" + html_escape(str(i, "date")) + "</td><td>" + html_escape(str(i, "type")) +
+             "</td><td>" + std::to_string(num(i, "points")) + "</td></tr>\n";
     }
     out += "</tbody></table>\n";
   }

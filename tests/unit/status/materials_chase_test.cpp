@@ -21,7 +21,7 @@ TEST(MaterialsChase, NotLinked) {
 #include "bench/generator/school_generator.h"
 #include "config/load.h"
 #include "daemon/cycle.h"
-#include "daemon/html.h"
+#include "base/html.h"
 #include "daemon/plan_view.h"
 #include "daemon/status/dashboard.h"
 #include "tests/fakes/classroom/fake_classroom.h"

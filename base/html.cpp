@@ -1,4 +1,4 @@
-#include "daemon/html.h"
+#include "base/html.h"
 
 namespace iesync {
 
