@@ -1,12 +1,12 @@
 // `iesync report --from D --to D [--format html|csv] [--out FILE] [--anonymise]` (SPEC §8):
 // the senior-leadership / governors report, from the store alone.
 #include <sys/stat.h>
-#include "daemon/exit_code.h"
 
 #include <filesystem>
 #include <iostream>
 
 #include "daemon/commands.h"
+#include "daemon/exit_code.h"
 #include "daemon/report/csv_report.h"
 #include "daemon/report/html_report.h"
 #include "daemon/runtime.h"
@@ -25,7 +25,8 @@ std::optional<Date> date_arg(const char* flag, const std::string& v) {
     return std::nullopt;
   }
   auto d = Date::parse_iso(v);
-  if (!d) std::cerr << flag << " " << v << ": not a date; write it as YYYY-MM-DD, e.g. 2026-09-07\n";
+  if (!d)
+    std::cerr << flag << " " << v << ": not a date; write it as YYYY-MM-DD, e.g. 2026-09-07\n";
   return d;
 }
 
@@ -42,7 +43,8 @@ int cmd_report(const CommonOptions& common, const ReportOptions& o) {
     return ExitCode::invalid;
   }
   if (o.format != "html" && o.format != "csv") {
-    std::cerr << "--format " << o.format << ": unknown format; use --format html (one printable "
+    std::cerr << "--format " << o.format
+              << ": unknown format; use --format html (one printable "
                  "page, the default) or --format csv (a folder of tables)\n";
     return ExitCode::invalid;
   }
@@ -67,8 +69,9 @@ int cmd_report(const CommonOptions& common, const ReportOptions& o) {
     return ExitCode::failed;
   }
   input->anonymise = o.anonymise;
-  const ReportData data = build_report(*input, *cal);
   const Date today = school_today(rt->config, clock);
+  input->today = today;
+  const ReportData data = build_report(*input, *cal);
 
   if (o.format == "html") {
     auto html = render_report_html(data, today);
@@ -87,7 +90,8 @@ int cmd_report(const CommonOptions& common, const ReportOptions& o) {
   std::error_code ec;
   std::filesystem::path dir(o.out);
   if (std::filesystem::exists(dir, ec) && !std::filesystem::is_directory(dir, ec)) {
-    std::cerr << "--out " << o.out << ": is a file; --format csv needs a folder (it is created if missing)\n";
+    std::cerr << "--out " << o.out
+              << ": is a file; --format csv needs a folder (it is created if missing)\n";
     return ExitCode::invalid;
   }
   if (!std::filesystem::exists(dir, ec)) {

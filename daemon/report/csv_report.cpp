@@ -40,8 +40,12 @@ struct Table {
   }
 };
 
-std::string n(int v) { return std::to_string(v); }
-std::string r(const std::optional<double>& v) { return v ? format_rate(*v) : ""; }
+std::string n(int v) {
+  return std::to_string(v);
+}
+std::string r(const std::optional<double>& v) {
+  return v ? format_rate(*v) : "";
+}
 
 }  // namespace
 
@@ -76,8 +80,12 @@ std::vector<CsvFile> render_report_csv(const ReportData& d) {
     summary.row({"note", "No internal exclusion sessions were recorded between " +
                              long_date(d.range.first) + " and " + long_date(d.range.last) + "."});
   if (!d.anonymised) summary.row({"note", "Contains named pupils: SLT only."});
-  summary.row({"note", "<5 = fewer than 5 pupils on roll or in IE in the group; hidden so no child can be identified."});
-  summary.row({"note", "Sessions are bookings with status booked or attended on open school days; absent and cancelled bookings are not sessions."});
+  summary.row({"note",
+               "<5 = fewer than 5 pupils on roll or in IE in the group; hidden so no child can be "
+               "identified."});
+  summary.row({"note",
+               "Sessions are bookings with status booked or attended on open school days; absent "
+               "and cancelled bookings are not sessions."});
   files.push_back({"summary.csv", std::move(summary.content)});
 
   Table groups;
@@ -89,7 +97,8 @@ std::vector<CsvFile> render_report_csv(const ReportData& d) {
     std::string ws = whole.suppressed ? kSupp : r(whole.sessions_rate());
     for (const auto& g : t.rows) {
       if (g.suppressed)
-        groups.row({t.dimension, g.label, n(g.on_roll), kSupp, kSupp, kSupp, kSupp, kSupp, kSupp, ws});
+        groups.row(
+            {t.dimension, g.label, n(g.on_roll), kSupp, kSupp, kSupp, kSupp, kSupp, kSupp, ws});
       else
         groups.row({t.dimension, g.label, n(g.on_roll), n(g.pupils), r(g.pupils_rate()),
                     n(g.sessions), r(g.sessions_rate()), n(g.lessons), r(g.lessons_rate()), ws});
@@ -101,7 +110,8 @@ std::vector<CsvFile> render_report_csv(const ReportData& d) {
   if (d.anonymised)
     repeat.row({"pupil", "year", "sessions", "lessons_missed", "first_session", "last_session"});
   else
-    repeat.row({"pupil", "id", "year", "sessions", "lessons_missed", "first_session", "last_session"});
+    repeat.row(
+        {"pupil", "id", "year", "sessions", "lessons_missed", "first_session", "last_session"});
   for (const auto& s : d.repeat_students) {
     if (d.anonymised)
       repeat.row({s.label, s.year, n(s.sessions), n(s.lessons), s.first.iso(), s.last.iso()});
@@ -111,16 +121,18 @@ std::vector<CsvFile> render_report_csv(const ReportData& d) {
   files.push_back({"repeat_students.csv", std::move(repeat.content)});
 
   Table ret;
-  ret.row({"window_school_days", "sessions_judged", "returned", "percent_returned", "too_recent_to_judge",
-           "judged_up_to"});
+  ret.row({"window_school_days", "sessions_judged", "returned", "percent_returned",
+           "too_recent_to_judge", "judged_up_to"});
   for (const auto& x : d.returns)
-    ret.row({n(x.window), n(x.judged), n(x.returned), r(x.percent()), n(x.too_recent), d.horizon.iso()});
+    ret.row({n(x.window), n(x.judged), n(x.returned), r(x.percent()), n(x.too_recent),
+             d.horizon.iso()});
   files.push_back({"return_to_ie.csv", std::move(ret.content)});
 
   Table reasons;
   reasons.row({"code", "meaning", "sessions", "pupils"});
   for (const auto& x : d.reasons)
-    reasons.row({x.code, x.meaning, x.suppressed ? kSupp : n(x.sessions), x.suppressed ? kSupp : n(x.pupils)});
+    reasons.row({x.code, x.meaning, x.suppressed ? kSupp : n(x.sessions),
+                 x.suppressed ? kSupp : n(x.pupils)});
   files.push_back({"reasons.csv", std::move(reasons.content)});
 
   for (auto [name, rows, first] :
@@ -143,18 +155,63 @@ std::vector<CsvFile> render_report_csv(const ReportData& d) {
   Table cmp;
   cmp.row({"measure", "this_period", "previous_period", "change", "this_from", "this_to",
            "previous_from", "previous_to"});
-  auto fmt = [](double v, bool dec) { return dec ? format_rate(v) : std::to_string(std::lround(v)); };
+  auto fmt = [](double v, bool dec) {
+    return dec ? format_rate(v) : std::to_string(std::lround(v));
+  };
   for (const auto& c : d.comparison)
-    cmp.row({c.measure, fmt(c.current, c.decimal), fmt(c.previous, c.decimal), fmt(c.change(), c.decimal),
-             d.range.first.iso(), d.range.last.iso(), d.previous.first.iso(), d.previous.last.iso()});
+    cmp.row({c.measure, fmt(c.current, c.decimal), fmt(c.previous, c.decimal),
+             fmt(c.change(), c.decimal), d.range.first.iso(), d.range.last.iso(),
+             d.previous.first.iso(), d.previous.last.iso()});
   files.push_back({"comparison.csv", std::move(cmp.content)});
+
+  // SPEC §10. A comparison, not a cause: the note says so in the file itself.
+  Table impact;
+  impact.row({"dimension", "group", "pupils", "ies_compared", "incidents_before", "incidents_after",
+              "before_per_pupil_per_10_days", "after_per_pupil_per_10_days", "pupils_fewer",
+              "pupils_same", "pupils_more", "percent_fewer", "percent_same", "percent_more",
+              "window_school_days"});
+  const int w = d.impact.window;
+  for (const auto& t : d.impact.groups)
+    for (const auto& g : t.rows) {
+      if (g.suppressed)
+        impact.row({t.dimension, g.label, kSupp, kSupp, kSupp, kSupp, kSupp, kSupp, kSupp, kSupp,
+                    kSupp, kSupp, kSupp, kSupp, n(w)});
+      else
+        impact.row({t.dimension, g.label, n(g.pupils), n(g.ies), n(g.before), n(g.after),
+                    r(g.before_rate(w)), r(g.after_rate(w)), n(g.fewer), n(g.same), n(g.more),
+                    r(g.fewer_percent()), r(g.same_percent()), r(g.more_percent()), n(w)});
+    }
+  if (!d.impact.available)
+    impact.row({"note", "No behaviour feed has been applied, so there is nothing to compare."});
+  else
+    impact.row(
+        {"note", "IEs starting in the period: " + n(d.impact.ies) + "; compared: " +
+                     n(d.impact.compared) + "; too recent to judge: " + n(d.impact.too_recent) +
+                     "; not enough behaviour data before: " + n(d.impact.no_data_before) + "."});
+  impact.row({"note",
+              "A comparison of incidents before and after IE, not a measure of what "
+              "caused any change. <5 = fewer than 5 pupils; hidden."});
+  files.push_back({"impact.csv", std::move(impact.content)});
+
+  Table patterns;
+  patterns.row({"dimension", "value", "sessions", "pupils"});
+  for (const auto& t : d.patterns)
+    for (const auto& p : t.rows)
+      patterns.row({t.dimension, p.label, p.suppressed ? kSupp : n(p.sessions),
+                    p.suppressed ? kSupp : n(p.pupils)});
+  patterns.row({"note",
+                "Referrers are shown whatever their count (about staff, not pupils); "
+                "other rows under 5 pupils are hidden (<5). Department is not shown: "
+                "the staff export has no department."});
+  files.push_back({"patterns.csv", std::move(patterns.content)});
   return files;
 }
 
 Result<void> write_private_file(const std::filesystem::path& path, const std::string& content) {
   auto fail = [&](const std::string& what) {
-    return make_error(path.string(), what + ": " + std::strerror(errno),
-                      "check the folder exists and iesync may write there, or name another with --out");
+    return make_error(
+        path.string(), what + ": " + std::strerror(errno),
+        "check the folder exists and iesync may write there, or name another with --out");
   };
   auto tmp = path;
   tmp += ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(std::random_device{}());

@@ -43,7 +43,9 @@ constexpr const char* kSuppKey =
     "<p class=\"small\">&lt;5 means fewer than 5 pupils in the group or in internal exclusion: "
     "the figure is hidden so that no child can be identified.</p>\n";
 
-std::string num(int n) { return std::to_string(n); }
+std::string num(int n) {
+  return std::to_string(n);
+}
 
 std::string cell(const std::string& s, bool text = false) {
   return text ? "<td class=\"text\">" + s + "</td>" : "<td>" + s + "</td>";
@@ -53,7 +55,9 @@ std::string range_words(const DateRange& r) {
   return long_date(r.first) + " to " + long_date(r.last);
 }
 
-const GroupRow& whole_of(const GroupTable& t) { return t.rows.back(); }
+const GroupRow& whole_of(const GroupTable& t) {
+  return t.rows.back();
+}
 
 // "Year group" -> "year group", "SEN status" -> "SEN status group": for running sentences.
 std::string group_noun(const std::string& dimension) {
@@ -89,7 +93,8 @@ void summary(std::ostringstream& o, const ReportData& d, Date generated_on) {
   auto hidden = [&](int n) { return whole.suppressed ? std::string(kSupp) : num(n); };
   o << "<table class=\"key\"><tr><th>In this period</th><th>Figure</th></tr>\n"
     << "<tr>" << cell("Internal exclusion sessions") << cell(hidden(d.totals.sessions)) << "</tr>\n"
-    << "<tr>" << cell("Pupils with at least one session") << cell(hidden(d.totals.pupils)) << "</tr>\n"
+    << "<tr>" << cell("Pupils with at least one session") << cell(hidden(d.totals.pupils))
+    << "</tr>\n"
     << "<tr>" << cell("Lessons missed") << cell(hidden(d.totals.lessons)) << "</tr>\n"
     << "<tr>" << cell("Pupils on roll") << cell(num(d.on_roll)) << "</tr>\n"
     << "<tr>" << cell("Sessions per 100 pupils on roll")
@@ -101,18 +106,22 @@ void summary(std::ostringstream& o, const ReportData& d, Date generated_on) {
   c.one_decimal = false;
   if (d.weeks.size() <= kMaxWeekBars) {
     c.title = "Internal exclusion sessions per week";
-    c.caption = "Each bar is one school week, labelled with the date of its Monday, and shows how "
-                "many internal exclusion sessions took place that week.";
-    for (const auto& w : d.weeks) c.rows.push_back({"w/c " + long_date(w.monday), {double(w.sessions)}, "", false});
+    c.caption =
+        "Each bar is one school week, labelled with the date of its Monday, and shows how "
+        "many internal exclusion sessions took place that week.";
+    for (const auto& w : d.weeks)
+      c.rows.push_back({"w/c " + long_date(w.monday), {double(w.sessions)}, "", false});
   } else {
     // A term or a year: one bar per month keeps the chart on one page.
     c.title = "Internal exclusion sessions per month";
-    c.caption = "Each bar is one month (weeks counted in the month their Monday falls in) and "
-                "shows how many internal exclusion sessions took place that month.";
+    c.caption =
+        "Each bar is one month (weeks counted in the month their Monday falls in) and "
+        "shows how many internal exclusion sessions took place that month.";
     for (const auto& w : d.weeks) {
       auto label = long_date(w.monday);
       label = label.substr(label.find(' ') + 1);  // "November 2026"
-      if (c.rows.empty() || c.rows.back().label != label) c.rows.push_back({label, {0.0}, "", false});
+      if (c.rows.empty() || c.rows.back().label != label)
+        c.rows.push_back({label, {0.0}, "", false});
       *c.rows.back().values[0] += w.sessions;
     }
   }
@@ -175,7 +184,8 @@ void repeat_section(std::ostringstream& o, const ReportData& d) {
   o << "<section id=\"repeat\">\n<h2>Pupils with repeat internal exclusion</h2>\n";
   banner(o, d);
   if (d.repeat_students.empty()) {
-    o << "<p>No pupil had more than one internal exclusion session in this period.</p>\n</section>\n";
+    o << "<p>No pupil had more than one internal exclusion session in this "
+         "period.</p>\n</section>\n";
     return;
   }
   o << "<p>The pupils with two or more sessions in this period, most sessions first.</p>\n"
@@ -185,8 +195,8 @@ void repeat_section(std::ostringstream& o, const ReportData& d) {
   for (const auto& r : d.repeat_students) {
     o << "<tr>" << cell(html_escape(r.label), true);
     if (!d.anonymised) o << cell(html_escape(r.id), true);
-    o << cell(html_escape(year_label(r.year)), true) << cell(num(r.sessions)) << cell(num(r.lessons))
-      << cell(long_date(r.first)) << cell(long_date(r.last)) << "</tr>\n";
+    o << cell(html_escape(year_label(r.year)), true) << cell(num(r.sessions))
+      << cell(num(r.lessons)) << cell(long_date(r.first)) << cell(long_date(r.last)) << "</tr>\n";
   }
   o << "</table>\n</section>\n";
 }
@@ -202,7 +212,8 @@ void return_section(std::ostringstream& o, const ReportData& d) {
        "<th>Per cent</th><th>Too recent to judge</th></tr>\n";
   for (const auto& r : d.returns)
     o << "<tr>" << cell("Within " + num(r.window) + " school days") << cell(num(r.judged))
-      << cell(num(r.returned)) << cell(rate_or_na(r.percent())) << cell(num(r.too_recent)) << "</tr>\n";
+      << cell(num(r.returned)) << cell(rate_or_na(r.percent())) << cell(num(r.too_recent))
+      << "</tr>\n";
   o << "</table>\n";
   for (const auto& r : d.returns) {
     o << "<p>Of the " << r.judged << " sessions whose " << r.window
@@ -214,10 +225,12 @@ void return_section(std::ostringstream& o, const ReportData& d) {
   BarChart c;
   c.id = "return";
   c.title = "Per cent of sessions followed by another session";
-  c.caption = "The share of judged sessions after which the same pupil was back in internal "
-              "exclusion within 10 and within 20 school days. Shorter bars mean fewer returns.";
+  c.caption =
+      "The share of judged sessions after which the same pupil was back in internal "
+      "exclusion within 10 and within 20 school days. Shorter bars mean fewer returns.";
   for (const auto& r : d.returns)
-    c.rows.push_back({"Within " + num(r.window) + " school days", {r.percent()}, "none judged yet", false});
+    c.rows.push_back(
+        {"Within " + num(r.window) + " school days", {r.percent()}, "none judged yet", false});
   o << render_bar_chart(c) << "</section>\n";
 }
 
@@ -247,6 +260,72 @@ void reasons_section(std::ostringstream& o, const ReportData& d) {
   o << "</section>\n";
 }
 
+void impact_section(std::ostringstream& o, const ReportData& d) {
+  const auto& im = d.impact;
+  o << "<section id=\"impact\">\n<h2>Impact: incidents before and after IE</h2>\n";
+  if (!im.available) {
+    o << "<p>No behaviour feed has been applied, so incidents before and after IE cannot be "
+         "compared.</p>\n</section>\n";
+    return;
+  }
+  o << "<p><strong>This is a comparison, not a cause.</strong> For each IE starting in this "
+       "period (consecutive IE days are one IE), the pupil's behaviour incidents in the "
+    << im.window << " school days before it are set against those in the " << im.window
+    << " school days after their return. Other things change too, so a fall or rise is not "
+       "proof that IE caused it.</p>\n<p>IEs starting in the period: "
+    << num(im.ies) << "; compared: " << num(im.compared)
+    << "; too recent to judge (the window after has not ended): " << num(im.too_recent)
+    << "; not enough behaviour data before: " << num(im.no_data_before) << ".</p>\n";
+  bool any = false;
+  for (const auto& t : im.groups) {
+    o << "<h3>By " << html_escape(t.dimension) << "</h3>\n<table><tr><th>Group</th><th>Pupils "
+      << "(n)</th><th>IEs compared</th><th>Incidents per pupil per 10 days before</th><th>... "
+         "after</th><th>% fewer after</th><th>% same</th><th>% more after</th></tr>\n";
+    for (const auto& g : t.rows) {
+      o << "<tr>" << cell(html_escape(g.label), true);
+      if (g.suppressed) {
+        any = true;
+        for (int i = 0; i < 7; ++i) o << cell(kSupp);
+      } else {
+        o << cell(num(g.pupils)) << cell(num(g.ies)) << cell(rate_or_na(g.before_rate(im.window)))
+          << cell(rate_or_na(g.after_rate(im.window))) << cell(rate_or_na(g.fewer_percent()))
+          << cell(rate_or_na(g.same_percent())) << cell(rate_or_na(g.more_percent()));
+      }
+      o << "</tr>\n";
+    }
+    o << "</table>\n";
+  }
+  if (any) o << kSuppKey;
+  o << "</section>\n";
+}
+
+void patterns_section(std::ostringstream& o, const ReportData& d) {
+  o << "<section id=\"patterns\">\n<h2>Where IE comes from</h2>\n"
+    << "<p>Sessions in this period by who referred the pupil, day of the week, period of the "
+       "day the session starts, and half-term (the school days between two holidays of "
+    << kHolidayDays
+    << " days or more). Referrers are shown whatever their count: the figures are about staff, "
+       "not pupils. Department is not shown: the staff export has no department.</p>\n";
+  bool any = false;
+  for (const auto& t : d.patterns) {
+    o << "<h3>" << html_escape(t.dimension) << "</h3>\n<table><tr><th>" << html_escape(t.dimension)
+      << "</th><th>Sessions</th><th>Pupils (n)</th></tr>\n";
+    for (const auto& p : t.rows) {
+      o << "<tr>" << cell(html_escape(p.label), true);
+      if (p.suppressed) {
+        any = true;
+        o << cell(kSupp) << cell(kSupp);
+      } else {
+        o << cell(num(p.sessions)) << cell(num(p.pupils));
+      }
+      o << "</tr>\n";
+    }
+    o << "</table>\n";
+  }
+  if (any) o << kSuppKey;
+  o << "</section>\n";
+}
+
 void work_table(std::ostringstream& o, const std::vector<WorkRow>& rows, const char* first) {
   o << "<table><tr><th>" << first
     << "</th><th>Lessons missed</th><th>Work set</th><th>Handed in</th><th>Not set</th><th>No "
@@ -271,9 +350,10 @@ void work_sections(std::ostringstream& o, const ReportData& d) {
     BarChart c;
     c.id = "work";
     c.title = "Work set and handed in, by subject";
-    c.caption = "For each subject, the number of missed lessons with work set (solid bar) and "
-                "with the work handed in (hatched bar). A gap between the two is work still to "
-                "chase.";
+    c.caption =
+        "For each subject, the number of missed lessons with work set (solid bar) and "
+        "with the work handed in (hatched bar). A gap between the two is work still to "
+        "chase.";
     c.series = {"Work set", "Handed in"};
     c.one_decimal = false;
     for (const auto& r : d.work_by_subject)
@@ -293,8 +373,11 @@ void comparison_section(std::ostringstream& o, const ReportData& d) {
   o << "<section id=\"comparison\">\n<h2>Compared with the previous period</h2>\n"
     << "<p>This period (" << range_words(d.range) << ") against the period of the same length "
     << "just before it (" << range_words(d.previous) << ").</p>\n"
-    << "<table><tr><th>Measure</th><th>This period</th><th>Previous period</th><th>Change</th></tr>\n";
-  auto fmt = [](double v, bool dec) { return dec ? format_rate(v) : std::to_string(std::lround(v)); };
+    << "<table><tr><th>Measure</th><th>This period</th><th>Previous "
+       "period</th><th>Change</th></tr>\n";
+  auto fmt = [](double v, bool dec) {
+    return dec ? format_rate(v) : std::to_string(std::lround(v));
+  };
   for (const auto& r : d.comparison) {
     double ch = r.change();
     std::string sign = ch > 0 ? "+" : "";
@@ -316,10 +399,13 @@ void notes_section(std::ostringstream& o, const ReportData& d) {
       << " bookings in this period could not be matched to a school day, a pupil on roll or a "
          "valid time, and are left out; the sync log names them.</li>\n";
   o << "<li>Rates are per 100 pupils on roll in the group, using the pupils on roll in the "
-       "latest students export (" << d.on_roll << " pupils), to one decimal place. The previous "
+       "latest students export ("
+    << d.on_roll
+    << " pupils), to one decimal place. The previous "
        "period uses the same denominators.</li>\n"
     << "<li>SEN status, pupil premium and gender come from the students export; a pupil "
-       "with no value, or a value iesync does not recognise, is counted under \"Not recorded\".</li>\n"
+       "with no value, or a value iesync does not recognise, is counted under \"Not "
+       "recorded\".</li>\n"
     << "<li>Any group with fewer than 5 pupils on roll or fewer than 5 pupils in internal "
        "exclusion is shown as &lt;5 (fewer than 5) instead of its count and rate, so that no "
        "child can be identified.</li>\n"
@@ -331,10 +417,11 @@ void notes_section(std::ostringstream& o, const ReportData& d) {
       << " sessions were on days iesync did not reconcile at the time; their lessons missed were "
          "worked out from the MIS timetable afterwards, but whether work was set was not checked "
          "(\"Not checked\").</li>\n";
-  o << "<li>" << (d.anonymised ? "This copy is anonymised: pupils are shown as Pupil A, B, ... "
-                                 "and no admission numbers are given."
-                               : "This copy names pupils and is for the senior leadership team "
-                                 "only.")
+  o << "<li>"
+    << (d.anonymised ? "This copy is anonymised: pupils are shown as Pupil A, B, ... "
+                       "and no admission numbers are given."
+                     : "This copy names pupils and is for the senior leadership team "
+                       "only.")
     << "</li>\n</ul>\n</section>\n";
 }
 
@@ -354,6 +441,8 @@ std::string render_report_html(const ReportData& d, Date generated_on) {
     return_section(o, d);
     reasons_section(o, d);
     work_sections(o, d);
+    impact_section(o, d);
+    patterns_section(o, d);
   }
   comparison_section(o, d);
   notes_section(o, d);
