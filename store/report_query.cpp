@@ -5,6 +5,7 @@
 
 #include "config/dfe_codes.h"
 #include "mapping/missed_lessons.h"
+#include "store/impact_store.h"
 #include "store/mis_store.h"
 #include "store/session_store.h"
 #include "store/store_error.h"
@@ -72,6 +73,17 @@ Result<ReportInput> load_report_input(Store& store, const Config& cfg, const Cal
       auto s = build_session(b, st ? &*st : nullptr, cal, memberships, *lessons, cfg.mapping);
       in.sessions.push_back(ReportSession{std::move(s), false});
     }
+    // SPEC §10: the Impact and Patterns sections. Every incident is read (a window before
+    // an IE reaches back before the range); a school's export is small.
+    ImpactStore impact(store);
+    auto behaviour = mis.feed_state(Feed::behaviour).value();
+    in.behaviour_applied = behaviour.has_value() && !behaviour->applied_at.empty();
+    if (in.behaviour_applied) {
+      in.incidents = impact.incidents_between(Date::from_ymd(1900, 1, 1), far).value();
+      in.behaviour_first = impact.first_incident_date().value();
+    }
+    if (!cfg.impact.windows.empty()) in.impact_window = cfg.impact.windows.front();
+    in.bookings = std::move(bookings);
     return in;
   });
 }

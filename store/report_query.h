@@ -13,7 +13,7 @@
 
 namespace iesync {
 
-// Fills everything in ReportInput except `anonymise`; `range` is the report's range.
+// Fills everything in ReportInput except `anonymise` and `today`; `range` is the report's range.
 Result<ReportInput> load_report_input(Store& store, const Config& cfg, const Calendar& cal,
                                       DateRange range);
 

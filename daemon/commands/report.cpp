@@ -69,8 +69,9 @@ int cmd_report(const CommonOptions& common, const ReportOptions& o) {
     return ExitCode::failed;
   }
   input->anonymise = o.anonymise;
-  const ReportData data = build_report(*input, *cal);
   const Date today = school_today(rt->config, clock);
+  input->today = today;
+  const ReportData data = build_report(*input, *cal);
 
   if (o.format == "html") {
     auto html = render_report_html(data, today);

@@ -163,6 +163,47 @@ std::vector<CsvFile> render_report_csv(const ReportData& d) {
              fmt(c.change(), c.decimal), d.range.first.iso(), d.range.last.iso(),
              d.previous.first.iso(), d.previous.last.iso()});
   files.push_back({"comparison.csv", std::move(cmp.content)});
+
+  // SPEC §10. A comparison, not a cause: the note says so in the file itself.
+  Table impact;
+  impact.row({"dimension", "group", "pupils", "ies_compared", "incidents_before", "incidents_after",
+              "before_per_pupil_per_10_days", "after_per_pupil_per_10_days", "pupils_fewer",
+              "pupils_same", "pupils_more", "percent_fewer", "percent_same", "percent_more",
+              "window_school_days"});
+  const int w = d.impact.window;
+  for (const auto& t : d.impact.groups)
+    for (const auto& g : t.rows) {
+      if (g.suppressed)
+        impact.row({t.dimension, g.label, kSupp, kSupp, kSupp, kSupp, kSupp, kSupp, kSupp, kSupp,
+                    kSupp, kSupp, kSupp, kSupp, n(w)});
+      else
+        impact.row({t.dimension, g.label, n(g.pupils), n(g.ies), n(g.before), n(g.after),
+                    r(g.before_rate(w)), r(g.after_rate(w)), n(g.fewer), n(g.same), n(g.more),
+                    r(g.fewer_percent()), r(g.same_percent()), r(g.more_percent()), n(w)});
+    }
+  if (!d.impact.available)
+    impact.row({"note", "No behaviour feed has been applied, so there is nothing to compare."});
+  else
+    impact.row(
+        {"note", "IEs starting in the period: " + n(d.impact.ies) + "; compared: " +
+                     n(d.impact.compared) + "; too recent to judge: " + n(d.impact.too_recent) +
+                     "; not enough behaviour data before: " + n(d.impact.no_data_before) + "."});
+  impact.row({"note",
+              "A comparison of incidents before and after IE, not a measure of what "
+              "caused any change. <5 = fewer than 5 pupils; hidden."});
+  files.push_back({"impact.csv", std::move(impact.content)});
+
+  Table patterns;
+  patterns.row({"dimension", "value", "sessions", "pupils"});
+  for (const auto& t : d.patterns)
+    for (const auto& p : t.rows)
+      patterns.row({t.dimension, p.label, p.suppressed ? kSupp : n(p.sessions),
+                    p.suppressed ? kSupp : n(p.pupils)});
+  patterns.row({"note",
+                "Referrers are shown whatever their count (about staff, not pupils); "
+                "other rows under 5 pupils are hidden (<5). Department is not shown: "
+                "the staff export has no department."});
+  files.push_back({"patterns.csv", std::move(patterns.content)});
   return files;
 }
 

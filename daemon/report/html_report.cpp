@@ -260,6 +260,72 @@ void reasons_section(std::ostringstream& o, const ReportData& d) {
   o << "</section>\n";
 }
 
+void impact_section(std::ostringstream& o, const ReportData& d) {
+  const auto& im = d.impact;
+  o << "<section id=\"impact\">\n<h2>Impact: incidents before and after IE</h2>\n";
+  if (!im.available) {
+    o << "<p>No behaviour feed has been applied, so incidents before and after IE cannot be "
+         "compared.</p>\n</section>\n";
+    return;
+  }
+  o << "<p><strong>This is a comparison, not a cause.</strong> For each IE starting in this "
+       "period (consecutive IE days are one IE), the pupil's behaviour incidents in the "
+    << im.window << " school days before it are set against those in the " << im.window
+    << " school days after their return. Other things change too, so a fall or rise is not "
+       "proof that IE caused it.</p>\n<p>IEs starting in the period: "
+    << num(im.ies) << "; compared: " << num(im.compared)
+    << "; too recent to judge (the window after has not ended): " << num(im.too_recent)
+    << "; not enough behaviour data before: " << num(im.no_data_before) << ".</p>\n";
+  bool any = false;
+  for (const auto& t : im.groups) {
+    o << "<h3>By " << html_escape(t.dimension) << "</h3>\n<table><tr><th>Group</th><th>Pupils "
+      << "(n)</th><th>IEs compared</th><th>Incidents per pupil per 10 days before</th><th>... "
+         "after</th><th>% fewer after</th><th>% same</th><th>% more after</th></tr>\n";
+    for (const auto& g : t.rows) {
+      o << "<tr>" << cell(html_escape(g.label), true);
+      if (g.suppressed) {
+        any = true;
+        for (int i = 0; i < 7; ++i) o << cell(kSupp);
+      } else {
+        o << cell(num(g.pupils)) << cell(num(g.ies)) << cell(rate_or_na(g.before_rate(im.window)))
+          << cell(rate_or_na(g.after_rate(im.window))) << cell(rate_or_na(g.fewer_percent()))
+          << cell(rate_or_na(g.same_percent())) << cell(rate_or_na(g.more_percent()));
+      }
+      o << "</tr>\n";
+    }
+    o << "</table>\n";
+  }
+  if (any) o << kSuppKey;
+  o << "</section>\n";
+}
+
+void patterns_section(std::ostringstream& o, const ReportData& d) {
+  o << "<section id=\"patterns\">\n<h2>Where IE comes from</h2>\n"
+    << "<p>Sessions in this period by who referred the pupil, day of the week, period of the "
+       "day the session starts, and half-term (the school days between two holidays of "
+    << kHolidayDays
+    << " days or more). Referrers are shown whatever their count: the figures are about staff, "
+       "not pupils. Department is not shown: the staff export has no department.</p>\n";
+  bool any = false;
+  for (const auto& t : d.patterns) {
+    o << "<h3>" << html_escape(t.dimension) << "</h3>\n<table><tr><th>" << html_escape(t.dimension)
+      << "</th><th>Sessions</th><th>Pupils (n)</th></tr>\n";
+    for (const auto& p : t.rows) {
+      o << "<tr>" << cell(html_escape(p.label), true);
+      if (p.suppressed) {
+        any = true;
+        o << cell(kSupp) << cell(kSupp);
+      } else {
+        o << cell(num(p.sessions)) << cell(num(p.pupils));
+      }
+      o << "</tr>\n";
+    }
+    o << "</table>\n";
+  }
+  if (any) o << kSuppKey;
+  o << "</section>\n";
+}
+
 void work_table(std::ostringstream& o, const std::vector<WorkRow>& rows, const char* first) {
   o << "<table><tr><th>" << first
     << "</th><th>Lessons missed</th><th>Work set</th><th>Handed in</th><th>Not set</th><th>No "
@@ -375,6 +441,8 @@ std::string render_report_html(const ReportData& d, Date generated_on) {
     return_section(o, d);
     reasons_section(o, d);
     work_sections(o, d);
+    impact_section(o, d);
+    patterns_section(o, d);
   }
   comparison_section(o, d);
   notes_section(o, d);

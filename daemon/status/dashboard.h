@@ -6,8 +6,8 @@
 #include <string>
 #include <string_view>
 
-#include "base/result.h"
 #include "base/html.h"
+#include "base/result.h"
 #include "daemon/status/snapshot.h"
 #include "mapping/civil.h"
 

@@ -7,6 +7,8 @@
 #include <set>
 #include <unordered_map>
 
+#include "mapping/impact.h"
+
 namespace iesync {
 
 namespace {
@@ -229,24 +231,26 @@ std::map<std::string, PerStudent> per_student(const Sessions& current) {
   return per;
 }
 
+// The four ways the report groups pupils, in the order the tables appear.
+using LabelFn = std::string (*)(const std::string&);
+struct Dim {
+  const char* name;
+  LabelFn label;
+  const std::string Student::*field;
+  const std::vector<std::string>* order;  // nullptr: years, sorted by number
+};
+const Dim kDims[] = {{"Year group", year_label, &Student::year, nullptr},
+                     {"SEN status", sen_label, &Student::sen, &kSenOrder},
+                     {"Pupil premium", pupil_premium_label, &Student::pupil_premium, &kPpOrder},
+                     {"Gender", gender_label, &Student::gender, &kGenderOrder}};
+
 // Groups: the denominators come from the students on roll; a pupil in IE who has left the
 // roll since counts under "Not recorded".
 std::vector<GroupTable> group_tables(const ReportInput& in, const ReportData& d,
                                      const std::map<std::string, PerStudent>& per,
                                      const StudentsById& by_id) {
-  using LabelFn = std::string (*)(const std::string&);
-  struct Dim {
-    const char* name;
-    LabelFn label;
-    const std::string Student::*field;
-    const std::vector<std::string>* order;
-  };
-  const Dim dims[] = {{"Year group", year_label, &Student::year, nullptr},
-                      {"SEN status", sen_label, &Student::sen, &kSenOrder},
-                      {"Pupil premium", pupil_premium_label, &Student::pupil_premium, &kPpOrder},
-                      {"Gender", gender_label, &Student::gender, &kGenderOrder}};
   std::vector<GroupTable> tables;
-  for (const auto& dim : dims) {
+  for (const auto& dim : kDims) {
     std::map<std::string, GroupRow> rows;
     for (const auto& s : in.students) ++rows[dim.label(s.*dim.field)].on_roll;
     for (const auto& [id, p] : per) {
@@ -433,7 +437,210 @@ auto comparison_rows(const ReportData& d) {
   };
 }
 
+// Before and after IE (SPEC §10): each IE (spell) starting in the range, with the pupil's
+// counted incidents in the first [impact] window before it and after the return. Windows cut
+// short are never compared: they are counted as too recent / no data before instead.
+ImpactSection impact_section(const ReportInput& in, const Calendar& cal,
+                             const StudentsById& by_id) {
+  ImpactSection out;
+  out.window = in.impact_window;
+  out.available = in.behaviour_applied;
+  if (!out.available) return out;
+  std::map<std::string, std::vector<Booking>> bookings_of;
+  for (const auto& b : in.bookings) bookings_of[b.student_id].push_back(b);
+  std::map<std::string, std::vector<Incident>> incidents_of;
+  for (const auto& i : in.incidents) incidents_of[i.student_id].push_back(i);
+  const Coverage cov{in.behaviour_first.value_or(in.today), in.today};
+  struct Sums {
+    int ies = 0, before = 0, after = 0;
+  };
+  std::map<std::string, Sums> per;
+  for (const auto& [id, bookings] : bookings_of) {
+    const auto& incidents = incidents_of[id];
+    for (const auto& spell : ie_spells(ie_days(bookings, cal, in.today), cal)) {
+      if (!in.range.contains(spell.first)) continue;
+      ++out.ies;
+      auto w = compare_window(spell, out.window, incidents, cal, cov);
+      if (w.after.cut_short) {
+        ++out.too_recent;
+        continue;
+      }
+      if (w.before.cut_short) {
+        ++out.no_data_before;
+        continue;
+      }
+      ++out.compared;
+      auto& p = per[id];
+      ++p.ies;
+      p.before += w.before.incidents;
+      p.after += w.after.incidents;
+    }
+  }
+  auto add = [](ImpactRow& r, const Sums& p) {
+    ++r.pupils;
+    r.ies += p.ies;
+    r.before += p.before;
+    r.after += p.after;
+    if (p.after < p.before)
+      ++r.fewer;
+    else if (p.after == p.before)
+      ++r.same;
+    else
+      ++r.more;
+  };
+  for (const auto& dim : kDims) {
+    std::map<std::string, ImpactRow> rows;
+    ImpactRow whole;
+    whole.label = "Whole school";
+    for (const auto& [id, p] : per) {
+      auto it = by_id.find(id);
+      add(rows[it == by_id.end() ? std::string(kNotRecorded) : dim.label(it->second->*dim.field)],
+          p);
+      add(whole, p);
+    }
+    ImpactTable t;
+    t.dimension = dim.name;
+    for (auto& [l, r] : rows) r.label = l;
+    if (dim.order) {
+      for (const auto& l : *dim.order)
+        if (auto it = rows.find(l); it != rows.end()) t.rows.push_back(it->second);
+    } else {
+      for (const auto& [l, r] : rows) t.rows.push_back(r);
+      std::stable_sort(t.rows.begin(), t.rows.end(), [](const ImpactRow& a, const ImpactRow& b) {
+        return year_sort_key(a.label) < year_sort_key(b.label);
+      });
+    }
+    t.rows.push_back(whole);
+    for (auto& r : t.rows) r.suppressed = r.pupils < kSuppressBelow;
+    out.groups.push_back(std::move(t));
+  }
+  return out;
+}
+
+// The [calendar.periods] period a session starts in, else its start time.
+std::string period_label(TimeOfDay start, const Calendar& cal) {
+  for (const auto& [name, tr] : cal.config().periods)
+    if (tr.start <= start && start < tr.end) return name;
+  return "Starts " + start.str();
+}
+
+struct PatternAcc {
+  int sessions = 0;
+  std::set<std::string> pupils;
+  std::string sort_key;  // the smallest key seen
+};
+
+PatternTable pattern_table(const char* dimension, const std::map<std::string, PatternAcc>& m,
+                           bool suppress) {
+  std::vector<std::pair<std::string, PatternRow>> keyed;
+  for (const auto& [label, a] : m) {
+    PatternRow r;
+    r.label = label;
+    r.sessions = a.sessions;
+    r.pupils = static_cast<int>(a.pupils.size());
+    r.suppressed = suppress && r.pupils < kSuppressBelow;
+    keyed.emplace_back(a.sort_key, r);
+  }
+  std::stable_sort(keyed.begin(), keyed.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  PatternTable t;
+  t.dimension = dimension;
+  for (auto& [k, r] : keyed) t.rows.push_back(r);
+  return t;
+}
+
+// Where IE comes from (SPEC §10): the range's sessions by referring staff member, weekday,
+// period and half-term. Referrer rows are about staff, not pupils, so they are never hidden
+// (a governor needs to see who refers); under --anonymise they are "Teacher A", ... The other
+// rows hide counts under kSuppressBelow pupils, like the reasons table.
+std::vector<PatternTable> pattern_tables(const ReportInput& in, const Calendar& cal,
+                                         const Sessions& current) {
+  std::unordered_map<std::string, const Booking*> booking_by_id;
+  for (const auto& b : in.bookings) booking_by_id[b.id] = &b;
+  std::map<std::string, PatternAcc> by_ref, by_day, by_period, by_half;
+  auto add = [](std::map<std::string, PatternAcc>& m, const std::string& label,
+                const std::string& student, const std::string& key) {
+    auto& a = m[label];
+    if (a.sessions == 0 || key < a.sort_key) a.sort_key = key;
+    ++a.sessions;
+    a.pupils.insert(student);
+  };
+  for (auto* rs : current) {
+    const auto& s = rs->session;
+    auto b = booking_by_id.find(s.booking_id);
+    std::string code = b == booking_by_id.end() ? "" : b->second->referred_by;
+    std::string ref = kNotRecorded;
+    if (!code.empty()) {
+      auto n = in.staff_names.find(code);
+      ref = n != in.staff_names.end() && !n->second.empty() ? n->second + " (" + code + ")" : code;
+    }
+    add(by_ref, ref, s.student_id, "");
+    add(by_day, std::string(weekday_name(s.date.weekday())), s.student_id,
+        std::to_string(s.date.weekday()));
+    add(by_period, period_label(s.window.start, cal), s.student_id, s.window.start.str());
+    add(by_half, half_term_label(s.date, cal), s.student_id, s.date.iso());
+  }
+  auto refs = pattern_table("Referred by", by_ref, false);
+  // Most referrals first; "Not recorded" last.
+  std::stable_sort(refs.rows.begin(), refs.rows.end(),
+                   [](const PatternRow& a, const PatternRow& b) {
+                     bool an = a.label == kNotRecorded, bn = b.label == kNotRecorded;
+                     if (an != bn) return bn;
+                     return a.sessions > b.sessions;
+                   });
+  if (in.anonymise) {
+    int i = 0;
+    for (auto& r : refs.rows)
+      if (r.label != kNotRecorded) r.label = "Teacher" + pupil_letter_label(i++).substr(5);
+  }
+  return {refs, pattern_table("Day of the week", by_day, true),
+          pattern_table("Period", by_period, true), pattern_table("Half-term", by_half, true)};
+}
+
 }  // namespace
+
+std::optional<double> ImpactRow::before_rate(int window) const {
+  if (ies <= 0 || window <= 0) return std::nullopt;
+  return 10.0 * before / (static_cast<double>(ies) * window);
+}
+std::optional<double> ImpactRow::after_rate(int window) const {
+  if (ies <= 0 || window <= 0) return std::nullopt;
+  return 10.0 * after / (static_cast<double>(ies) * window);
+}
+std::optional<double> ImpactRow::fewer_percent() const {
+  return per_100(fewer, pupils);
+}
+std::optional<double> ImpactRow::same_percent() const {
+  return per_100(same, pupils);
+}
+std::optional<double> ImpactRow::more_percent() const {
+  return per_100(more, pupils);
+}
+
+std::string half_term_label(Date d, const Calendar& cal) {
+  std::optional<Date> prev_end, next_start;
+  for (const auto& c : cal.config().closed) {
+    if (days_between(c.first, c.last) + 1 < kHolidayDays) continue;
+    if (c.contains(d)) return "Holiday " + c.first.iso() + " to " + c.last.iso();
+    if (c.last < d && (!prev_end || c.last > *prev_end)) prev_end = c.last;
+    if (c.first > d && (!next_start || c.first < *next_start)) next_start = c.first;
+  }
+  // The first and last open days of the stretch, so a holiday ending on a Friday does not
+  // start the half-term on a Saturday.
+  std::optional<Date> from, to;
+  if (prev_end) from = cal.add_school_days(*prev_end, 1);
+  if (next_start) {
+    Date t = next_start->plus_days(-1);
+    for (int i = 0; i < 14 && !cal.is_open(t) && t > d; ++i) t = t.plus_days(-1);
+    to = t;
+  }
+  if (from && to) return from->iso() + " to " + to->iso();
+  if (from) return "from " + from->iso();
+  if (to) return "up to " + to->iso();
+  return "Whole calendar";
+}
+
+namespace {}  // namespace
 
 ReportData build_report(const ReportInput& in, const Calendar& cal) {
   ReportData d;
@@ -462,6 +669,8 @@ ReportData build_report(const ReportInput& in, const Calendar& cal) {
   count_work_by(in, current, d);
   d.weeks = week_counts(in.range, current);
   d.comparison = comparison_rows(d);
+  d.impact = impact_section(in, cal, by_id);
+  d.patterns = pattern_tables(in, cal, current);
   return d;
 }
 

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "mapping/behaviour.h"
 #include "mapping/calendar.h"
 #include "mapping/civil.h"
 #include "mapping/school.h"
@@ -41,6 +42,17 @@ struct ReportInput {
   std::map<std::string, std::string> staff_names;      // code -> name
   std::map<std::string, std::string> reason_meanings;  // DfE code -> meaning
   bool anonymise = false;
+
+  // SPEC §10, the Impact and Patterns sections.
+  // Every booking from the start of the comparison range on, any status: who referred the
+  // pupil (Booking::referred_by) and which days were IE (ie_days / ie_spells).
+  std::vector<Booking> bookings;
+  // True once a behaviour feed has been applied; without one the Impact section says so.
+  bool behaviour_applied = false;
+  std::vector<Incident> incidents;      // every pupil's, withdrawn ones included
+  std::optional<Date> behaviour_first;  // the earliest incident date: where the data starts
+  Date today;                           // incidents are known up to the day before
+  int impact_window = 10;               // the first of [impact] windows, in school days
 };
 
 // Counts are raw; `suppressed` tells the renderer to show "fewer than 5" instead.
@@ -123,6 +135,56 @@ struct ComparisonRow {
   double change() const { return current - previous; }
 };
 
+// Before and after IE (SPEC §10) for one group of pupils. Only IEs (spells: consecutive IE
+// days are one IE) whose both windows are whole are compared. Per pupil, the incidents in the
+// windows before their compared IEs are summed, and so are those after; the pupil counts
+// as fewer / same / more by comparing the two sums.
+struct ImpactRow {
+  std::string label;
+  int pupils = 0;  // pupils with at least one compared IE
+  int ies = 0;     // compared IEs
+  int before = 0;  // counted incidents in the windows before
+  int after = 0;   // ... and after
+  int fewer = 0;   // pupils
+  int same = 0;
+  int more = 0;
+  bool suppressed = false;  // fewer than kSuppressBelow pupils
+  // Incidents per pupil per 10 school days: incidents / (IEs * window) * 10.
+  std::optional<double> before_rate(int window) const;
+  std::optional<double> after_rate(int window) const;
+  std::optional<double> fewer_percent() const;
+  std::optional<double> same_percent() const;
+  std::optional<double> more_percent() const;
+};
+
+struct ImpactTable {
+  std::string dimension;
+  std::vector<ImpactRow> rows;  // ends with "Whole school"
+};
+
+struct ImpactSection {
+  bool available = false;           // a behaviour feed has been applied
+  int window = 10;                  // school days
+  int ies = 0;                      // IEs starting in the range
+  int compared = 0;                 // ... with both windows whole
+  int too_recent = 0;               // ... whose window after is cut short by today
+  int no_data_before = 0;           // ... whose window before is cut short by the start of the data
+  std::vector<ImpactTable> groups;  // year, SEN, PP, gender
+};
+
+// Where IE comes from (SPEC §10): sessions in the range counted by one attribute.
+struct PatternRow {
+  std::string label;
+  int sessions = 0;
+  int pupils = 0;
+  bool suppressed = false;  // fewer than kSuppressBelow pupils (never for referrers)
+};
+
+struct PatternTable {
+  std::string dimension;  // "Referred by", "Day of the week", "Period", "Half-term"
+  std::vector<PatternRow> rows;
+};
+
 struct ReportData {
   std::string school_name;
   DateRange range;
@@ -139,6 +201,8 @@ struct ReportData {
   std::vector<WorkRow> work_by_teacher;
   std::vector<WeekCount> weeks;
   std::vector<ComparisonRow> comparison;
+  ImpactSection impact;
+  std::vector<PatternTable> patterns;
   // Bookings left out, for the notes.
   int not_sessions_absent_cancelled = 0;
   int not_sessions_problem = 0;
@@ -159,6 +223,13 @@ std::string format_rate(double v);
 
 // "Pupil A" .. "Pupil Z", "Pupil AA", ...
 std::string pupil_letter_label(int index);
+
+// The half-term a date falls in: the open stretch between two holidays, where a holiday is a
+// [calendar] closed range of at least kHolidayDays days (shorter closures, such as INSET
+// days, do not end a half-term). "2026-11-02 to 2026-12-18"; an end with no holiday beyond
+// it is written as "from 2026-11-02" / "up to 2026-10-23".
+inline constexpr int kHolidayDays = 5;
+std::string half_term_label(Date d, const Calendar& cal);
 
 ReportData build_report(const ReportInput& in, const Calendar& cal);
 

@@ -39,7 +39,7 @@ std::unique_ptr<MailSender> sender_for(const test::SmtpServer& s) {
   o.starttls_required = false;
   o.from = "IE room <ie-room@example.sch.uk>";
   o.timeout = std::chrono::seconds{20};
-  return std::move(*make_smtp_sender(o));
+  return *make_smtp_sender(o);
 }
 
 std::vector<std::string> mail_warnings(const StoreHealth& h) {

@@ -34,7 +34,7 @@ std::unique_ptr<MailSender> sender_for(const SmtpServer& s) {
   o.starttls_required = false;
   o.from = "IE room <ie-room@example.sch.uk>";
   o.timeout = std::chrono::seconds{20};
-  return std::move(*make_smtp_sender(o));
+  return *make_smtp_sender(o);
 }
 
 TEST(NotifyQueue, EnqueueIsIdempotentAndRecordsWhoWasChased) {

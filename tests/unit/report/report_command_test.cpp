@@ -10,6 +10,7 @@
 
 #include "config/load.h"
 #include "mapping/calendar.h"
+#include "store/impact_store.h"
 #include "store/mis_store.h"
 #include "store/report_query.h"
 #include "store/session_store.h"
@@ -175,6 +176,32 @@ TEST_F(ReportCommand, QueryUsesReconciledDaysAndWorksOutTheRest) {
   // R1 (12 Oct) -> R4 (20 Nov) is far more than 20 school days: judged, not a return.
   EXPECT_EQ(data.returns[0].judged, 3);
   EXPECT_EQ(data.returns[0].returned, 0);
+}
+
+TEST_F(ReportCommand, QueryReadsBookingsAndTheBehaviourFeedOnceApplied) {
+  auto store = Store::open(cfg.store.path);
+  ASSERT_TRUE(store);
+  auto cal = *Calendar::build(cfg.mapping.calendar);
+  auto in = load_report_input(**store, cfg, cal, {d(10, 12), d(10, 16)});
+  ASSERT_TRUE(in) << in.error().to_string();
+  EXPECT_EQ(in->bookings.size(), 5u) << "every booking, for referrers and IE days";
+  EXPECT_FALSE(in->behaviour_applied);
+  EXPECT_TRUE(in->incidents.empty());
+  EXPECT_EQ(in->impact_window, cfg.impact.windows.front());
+
+  Incident i;
+  i.id = "N1";
+  i.student_id = "S1";
+  i.date = d(10, 5);
+  i.type = "Defiance";
+  i.points = 2;
+  ASSERT_TRUE(ImpactStore(**store).replace_incidents(
+      {i}, AppliedFeed{"behaviour.csv", "hash", "2026-10-20T00:00:00Z"}));
+  in = load_report_input(**store, cfg, cal, {d(10, 12), d(10, 16)});
+  ASSERT_TRUE(in) << in.error().to_string();
+  EXPECT_TRUE(in->behaviour_applied);
+  ASSERT_EQ(in->incidents.size(), 1u) << "an incident before the range: windows reach back";
+  EXPECT_EQ(in->behaviour_first, d(10, 5));
 }
 
 TEST_F(ReportCommand, HtmlToStdoutAndToAPrivateFile) {

@@ -280,3 +280,138 @@ TEST(ReportData, LabelsAndRounding) {
 
 }  // namespace
 }  // namespace iesync
+
+namespace iesync {
+namespace {
+
+using namespace iesync::testing;
+
+const ImpactRow& impact_row(const ReportData& d, const std::string& dim, const std::string& label) {
+  for (const auto& t : d.impact.groups)
+    if (t.dimension == dim)
+      for (const auto& r : t.rows)
+        if (r.label == label) return r;
+  static ImpactRow none;
+  ADD_FAILURE() << "no impact row " << dim << " / " << label;
+  return none;
+}
+
+const PatternTable& pattern(const ReportData& d, const std::string& dim) {
+  for (const auto& t : d.patterns)
+    if (t.dimension == dim) return t;
+  static PatternTable none;
+  ADD_FAILURE() << "no pattern table " << dim;
+  return none;
+}
+
+Calendar impact_calendar() {
+  return *Calendar::build(small_school_mapping().calendar);
+}
+
+TEST(ReportImpact, CountsEachIeOnceAndLeavesCutShortWindowsOut) {
+  auto d = build_report(impact_input(), impact_calendar());
+  ASSERT_TRUE(d.impact.available);
+  EXPECT_EQ(d.impact.window, 2);
+  // IEs starting in the range: S04, S01 (13-14 Oct, one IE), S02, S03, S06, S11, S12 = 7.
+  EXPECT_EQ(d.impact.ies, 7);
+  EXPECT_EQ(d.impact.compared, 5);
+  EXPECT_EQ(d.impact.too_recent, 1);      // S12
+  EXPECT_EQ(d.impact.no_data_before, 1);  // S04
+  const auto& whole = impact_row(d, "Year group", "Whole school");
+  EXPECT_FALSE(whole.suppressed);
+  EXPECT_EQ(whole.pupils, 5);
+  EXPECT_EQ(whole.ies, 5);
+  EXPECT_EQ(whole.before, 7);  // 2 + 1 + 0 + 1 + 3
+  EXPECT_EQ(whole.after, 5);   // 1 + 1 + 2 + 0 + 1: not the IE-day or the withdrawn incident
+  EXPECT_EQ(whole.fewer, 3);   // S01, S06, S11
+  EXPECT_EQ(whole.same, 1);    // S02
+  EXPECT_EQ(whole.more, 1);    // S03
+  EXPECT_EQ(format_rate(*whole.before_rate(2)), "7.0");  // 7 / (5 IEs * 2 days) * 10
+  EXPECT_EQ(format_rate(*whole.after_rate(2)), "5.0");
+  EXPECT_EQ(format_rate(*whole.fewer_percent()), "60.0");
+}
+
+TEST(ReportImpact, SmallGroupsAreHidden) {
+  auto d = build_report(impact_input(), impact_calendar());
+  // Year 9: S01 S02 S03 S06 = 4 pupils; Year 10: S11.
+  const auto& y9 = impact_row(d, "Year group", "Year 9");
+  EXPECT_EQ(y9.pupils, 4);
+  EXPECT_TRUE(y9.suppressed);
+  EXPECT_TRUE(impact_row(d, "Year group", "Year 10").suppressed);
+  EXPECT_EQ(impact_row(d, "SEN status", "SEN support").pupils, 3);  // S01 S02 S03
+  EXPECT_EQ(impact_row(d, "Gender", "Female").pupils, 3);           // S01 S03 S11
+  EXPECT_EQ(d.impact.groups.size(), 4u);
+}
+
+TEST(ReportImpact, WithoutABehaviourFeedThereIsNoComparison) {
+  auto in = impact_input();
+  in.behaviour_applied = false;
+  auto d = build_report(in, impact_calendar());
+  EXPECT_FALSE(d.impact.available);
+  EXPECT_TRUE(d.impact.groups.empty());
+  EXPECT_EQ(d.impact.ies, 0);
+}
+
+TEST(ReportPatterns, ByReferrerDayPeriodAndHalfTerm) {
+  auto d = build_report(impact_input(), impact_calendar());
+  const auto& ref = pattern(d, "Referred by");
+  ASSERT_EQ(ref.rows.size(), 4u);
+  EXPECT_EQ(ref.rows[0].label, "Mr T One (T1)");
+  EXPECT_EQ(ref.rows[0].sessions, 4);  // S04, S01 twice, S02; not S07's cancelled booking
+  EXPECT_EQ(ref.rows[0].pupils, 3);
+  EXPECT_FALSE(ref.rows[0].suppressed);  // about staff: never hidden
+  EXPECT_EQ(ref.rows[1].label, "Ms T Two (T2)");
+  EXPECT_EQ(ref.rows[1].sessions, 2);
+  EXPECT_EQ(ref.rows[2].label, "T3");  // no staff record: the code
+  EXPECT_EQ(ref.rows[3].label, "Not recorded");
+
+  const auto& day = pattern(d, "Day of the week");
+  ASSERT_EQ(day.rows.size(), 5u);
+  EXPECT_EQ(day.rows[0].label, "Mon");
+  EXPECT_EQ(day.rows[2].label, "Wed");
+  EXPECT_EQ(day.rows[2].sessions, 2);
+  EXPECT_TRUE(day.rows[2].suppressed);  // 2 pupils
+
+  const auto& period = pattern(d, "Period");
+  ASSERT_EQ(period.rows.size(), 3u);
+  EXPECT_EQ(period.rows[0].label, "Starts 07:30");  // before period 1
+  EXPECT_EQ(period.rows[1].label, "1");
+  EXPECT_EQ(period.rows[1].sessions, 6);
+  EXPECT_EQ(period.rows[1].pupils, 5);
+  EXPECT_FALSE(period.rows[1].suppressed);
+  EXPECT_EQ(period.rows[2].label, "5");
+
+  const auto& half = pattern(d, "Half-term");
+  ASSERT_EQ(half.rows.size(), 1u);
+  EXPECT_EQ(half.rows[0].label, "up to 2026-10-23");
+  EXPECT_EQ(half.rows[0].sessions, 8);
+  EXPECT_EQ(half.rows[0].pupils, 7);
+}
+
+TEST(ReportPatterns, AnonymisedReferrersAreLettered) {
+  auto in = impact_input();
+  in.anonymise = true;
+  auto d = build_report(in, impact_calendar());
+  const auto& ref = pattern(d, "Referred by");
+  ASSERT_EQ(ref.rows.size(), 4u);
+  EXPECT_EQ(ref.rows[0].label, "Teacher A");
+  EXPECT_EQ(ref.rows[1].label, "Teacher B");
+  EXPECT_EQ(ref.rows[2].label, "Teacher C");
+  EXPECT_EQ(ref.rows[3].label, "Not recorded");
+}
+
+TEST(ReportPatterns, HalfTermIsTheStretchBetweenHolidays) {
+  auto m = small_school_mapping();
+  m.calendar.closed.push_back({nov(13), nov(13)});  // an INSET day: not a holiday
+  m.calendar.closed.push_back({Date::from_ymd(2026, 12, 21), Date::from_ymd(2027, 1, 1)});
+  auto cal = *Calendar::build(m.calendar);
+  // From the first open day after half term to the Friday before Christmas.
+  EXPECT_EQ(half_term_label(nov(10), cal), "2026-11-02 to 2026-12-18");
+  EXPECT_EQ(half_term_label(nov(16), cal), "2026-11-02 to 2026-12-18");
+  EXPECT_EQ(half_term_label(oct(28), cal), "Holiday 2026-10-26 to 2026-10-30");
+  EXPECT_EQ(half_term_label(Date::from_ymd(2027, 1, 4), cal), "from 2027-01-04");
+  EXPECT_EQ(half_term_label(oct(12), cal), "up to 2026-10-23");
+}
+
+}  // namespace
+}  // namespace iesync

@@ -115,6 +115,52 @@ TEST(ReportHtml, ALongRangeIsChartedByMonth) {
   EXPECT_FALSE(has(html, "w/c "));
 }
 
+TEST(ReportHtml, ImpactIsAComparisonAndPatternsShowWhereIeComesFrom) {
+  auto html = render_report_html(
+      build_report(impact_input(), *Calendar::build(small_school_mapping().calendar)),
+      Date::from_ymd(2026, 11, 3));
+  EXPECT_TRUE(has(html, "This is a comparison, not a cause."));
+  EXPECT_TRUE(has(html,
+                  "IEs starting in the period: 7; compared: 5; too recent to judge (the "
+                  "window after has not ended): 1; not enough behaviour data before: 1."));
+  // Whole school: 5 pupils, 5 IEs, 7.0 and 5.0 incidents per 10 days, 60/20/20 %.
+  auto impact = html.substr(html.find("id=\"impact\""));
+  auto whole = table_row(impact, "Whole school");
+  EXPECT_TRUE(
+      has(whole, ">5</td><td>5</td><td>7.0</td><td>5.0</td><td>60.0</td><td>20.0</td><td>20.0<"))
+      << whole;
+  EXPECT_TRUE(has(table_row(impact, "Year 9"), "&lt;5")) << "4 pupils: hidden";
+  auto patterns = html.substr(html.find("id=\"patterns\""));
+  EXPECT_TRUE(has(table_row(patterns, "Mr T One (T1)"), ">4</td><td>3<"));
+  EXPECT_TRUE(has(patterns, "Department is not shown"));
+
+  auto none = impact_input();
+  none.behaviour_applied = false;
+  auto plain =
+      render_report_html(build_report(none, *Calendar::build(small_school_mapping().calendar)),
+                         Date::from_ymd(2026, 11, 3));
+  EXPECT_TRUE(has(plain, "No behaviour feed has been applied"));
+}
+
+TEST(ReportCsv, ImpactAndPatternsTables) {
+  auto files = render_report_csv(
+      build_report(impact_input(), *Calendar::build(small_school_mapping().calendar)));
+  std::map<std::string, std::string> by;
+  for (auto& f : files) by[f.name] = f.content;
+  ASSERT_TRUE(by.count("impact.csv"));
+  ASSERT_TRUE(by.count("patterns.csv"));
+  EXPECT_TRUE(
+      has(by["impact.csv"], "Year group,Whole school,5,5,7,5,7.0,5.0,3,1,1,60.0,20.0,20.0,2\r\n"))
+      << by["impact.csv"];
+  EXPECT_TRUE(has(by["impact.csv"], "Year group,Year 9,<5,<5,<5,<5,<5,<5,<5,<5,<5,<5,<5,<5,2\r\n"));
+  EXPECT_TRUE(has(by["impact.csv"], "not a measure of what caused any change"));
+  EXPECT_TRUE(has(by["patterns.csv"], "Referred by,Mr T One (T1),4,3\r\n"));
+  EXPECT_TRUE(has(by["patterns.csv"], "Referred by,T3,1,1\r\n"));  // staff: never hidden
+  EXPECT_TRUE(has(by["patterns.csv"], "Day of the week,Mon,<5,<5\r\n"));
+  EXPECT_TRUE(has(by["patterns.csv"], "Period,1,6,5\r\n"));
+  EXPECT_TRUE(has(by["patterns.csv"], "Half-term,up to 2026-10-23,8,7\r\n"));
+}
+
 TEST(ReportCsv, OneFilePerTableWithHeadersAndQuoting) {
   auto files = render_report_csv(school_report());
   std::map<std::string, std::string> by;
@@ -205,14 +251,15 @@ class ReportPdf : public ::testing::Test {
 TEST_F(ReportPdf, EachSectionOnItsOwnA4Page) {
   std::string text;
   int pages = print(render_report_html(school_report(), Date::from_ymd(2026, 11, 23)), text);
-  // Summary, 4 groups, repeat, return, reasons, work by subject, by teacher, comparison,
-  // notes: twelve sections, each short enough for one page.
-  EXPECT_EQ(pages, 12) << text;
+  // Summary, 4 groups, repeat, return, reasons, work by subject, by teacher, impact,
+  // patterns, comparison, notes: fourteen sections, each short enough for one page.
+  EXPECT_EQ(pages, 14) << text;
   for (const char* s :
        {"Internal exclusion report", "By Year group", "By SEN status", "By Pupil premium",
         "By Gender", "Pupils with repeat internal exclusion", "Return to internal exclusion",
         "Reasons", "Work set and handed in, by subject", "Compared with the previous period",
-        "Notes", "Contains named pupils: SLT only"})
+        "Impact: incidents before and after IE", "Where IE comes from", "Notes",
+        "Contains named pupils: SLT only"})
     EXPECT_TRUE(has(text, s)) << s;
   // The sentences under the charts survive printing.
   EXPECT_TRUE(has(text, "Each bar is one school week"));
@@ -220,11 +267,11 @@ TEST_F(ReportPdf, EachSectionOnItsOwnA4Page) {
   std::vector<std::string> page;
   std::stringstream ss(text);
   for (std::string p; std::getline(ss, p, '\f');) page.push_back(p);
-  ASSERT_GE(page.size(), 12u);
+  ASSERT_GE(page.size(), 14u);
   EXPECT_FALSE(has(page[0], "By Year group"));
   EXPECT_TRUE(has(page[1], "By Year group"));
   EXPECT_FALSE(has(page[1], "By SEN status"));
-  EXPECT_TRUE(has(page[11], "Notes"));
+  EXPECT_TRUE(has(page[13], "Notes"));
 }
 
 TEST_F(ReportPdf, EmptyRangePrintsThreePagesThatSaySo) {

@@ -128,3 +128,88 @@ inline ReportInput report_input() {
 }
 
 }  // namespace iesync::testing
+
+namespace iesync::testing {
+
+// The Impact and Patterns sections (SPEC §10) on the same pupils, with a behaviour feed:
+// window 2 school days, behaviour data from Fri 9 Oct, today Tue 3 Nov (so incidents are
+// known up to Mon 2 Nov). The half term 26-30 Oct lies inside S11's window after.
+//   S04  IE Mon 12 Oct, T1, 08:50   before: 9 Oct, 8 Oct < data start -> no data before
+//   S01  IE Tue 13 + Wed 14 Oct (consecutive: one IE), T1, 08:50
+//        before 9, 12 Oct: 1 + 1; 13 Oct is an IE day (not counted); after 15, 16 Oct: 1
+//        -> 2 vs 1, fewer
+//   S02  IE Wed 14 Oct, T1, 08:50   before 12, 13: 1; after 15 (withdrawn), 16: 1 -> same
+//   S03  IE Thu 15 Oct, T2, 08:50   before 13, 14: 0; after 16, 19: 2 -> more
+//   S06  IE Fri 16 Oct, T2, 08:50   before 14, 15: 1; after 19, 20: 0 -> fewer
+//   S11  IE Thu 22 Oct, T3 (no staff record), 14:00   before 20, 21: 3; after 23 Oct,
+//        2 Nov: 1 -> fewer
+//   S12  IE Fri 23 Oct, no referrer, 07:30   after 2 Nov, 3 Nov = today -> too recent
+//   S07  cancelled booking Tue 20 Oct, T1: not IE
+inline ReportInput impact_input() {
+  ReportInput in;
+  in.school_name = "Hand-built Academy";
+  in.range = {oct(12), oct(23)};
+  in.horizon = oct(23);
+  in.students = report_students();
+  in.staff_names = {{"T1", "Mr T One"}, {"T2", "Ms T Two"}};
+  in.behaviour_applied = true;
+  in.behaviour_first = Date::from_ymd(2026, 10, 9);
+  in.today = nov(3);
+  in.impact_window = 2;
+  struct B {
+    const char* id;
+    const char* student;
+    Date date;
+    const char* referrer;
+    const char* start;
+    BookingStatus status;
+  };
+  const B bookings[] = {{"I1", "S04", oct(12), "T1", "08:50", BookingStatus::attended},
+                        {"I2", "S01", oct(13), "T1", "08:50", BookingStatus::attended},
+                        {"I3", "S01", oct(14), "T1", "08:50", BookingStatus::attended},
+                        {"I4", "S02", oct(14), "T1", "08:50", BookingStatus::attended},
+                        {"I5", "S03", oct(15), "T2", "08:50", BookingStatus::attended},
+                        {"I6", "S06", oct(16), "T2", "08:50", BookingStatus::attended},
+                        {"I7", "S11", oct(22), "T3", "14:00", BookingStatus::attended},
+                        {"I8", "S12", oct(23), "", "07:30", BookingStatus::booked},
+                        {"I9", "S07", oct(20), "T1", "08:50", BookingStatus::cancelled}};
+  for (const auto& b : bookings) {
+    Booking bk;
+    bk.id = b.id;
+    bk.student_id = b.student;
+    bk.date = b.date;
+    bk.start_spec = b.start;
+    bk.end_spec = "15:15";
+    bk.status = b.status;
+    bk.referred_by = b.referrer;
+    in.bookings.push_back(bk);
+    auto rs = report_session(b.id, b.student, b.date, b.status, "DB", {});
+    rs.session.window = *TimeRange::parse(std::string(b.start) + "-15:15");
+    in.sessions.push_back(rs);
+  }
+  auto incident = [&](const char* student, Date d, std::string status = "") {
+    Incident i;
+    i.id = "N" + std::to_string(in.incidents.size() + 1);
+    i.student_id = student;
+    i.date = d;
+    i.type = "Defiance";
+    i.points = 1;
+    i.status = std::move(status);
+    in.incidents.push_back(i);
+  };
+  incident("S01", Date::from_ymd(2026, 10, 9));
+  incident("S01", oct(12));
+  incident("S01", oct(13));  // on the IE day itself
+  incident("S01", oct(15));
+  incident("S02", oct(13));
+  incident("S02", oct(15), "withdrawn");
+  incident("S02", oct(16));
+  incident("S03", oct(19));
+  incident("S03", oct(19));
+  incident("S06", oct(14));
+  for (int i = 0; i < 3; ++i) incident("S11", oct(21));
+  incident("S11", nov(2));
+  return in;
+}
+
+}  // namespace iesync::testing

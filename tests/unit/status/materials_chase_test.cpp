@@ -17,11 +17,11 @@ TEST(MaterialsChase, NotLinked) {
 #include <fstream>
 #include <string>
 
+#include "base/html.h"
 #include "bench/generator/classroom_fixture.h"
 #include "bench/generator/school_generator.h"
 #include "config/load.h"
 #include "daemon/cycle.h"
-#include "base/html.h"
 #include "daemon/plan_view.h"
 #include "daemon/status/dashboard.h"
 #include "tests/fakes/classroom/fake_classroom.h"
