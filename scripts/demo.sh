@@ -42,7 +42,21 @@ for _ in $(seq 100); do
   sleep 0.1
 done
 
-# The demo config, pointed at this run's folders and the fake.
+# A local mail server for the teachers' chase emails and the behaviour lead's digest: every
+# message it accepts lands in $var/mail as an .eml file.
+mkdir -p "$var/mail"
+/usr/bin/python3 tests/fakes/smtp/smtp_server.py --dir "$var/mail" --port-file "$var/mail/port" \
+  >"$var/log/fake-smtp.log" 2>&1 &
+smtp_pid=$!
+trap 'kill $fake_pid $smtp_pid 2>/dev/null || true' EXIT
+for _ in $(seq 100); do
+  [ -s "$var/mail/port" ] && break
+  if ! kill -0 "$smtp_pid" 2>/dev/null; then cat "$var/log/fake-smtp.log" >&2; exit 1; fi
+  sleep 0.1
+done
+smtp_port=$(cat "$var/mail/port")
+
+# The demo config, pointed at this run's folders and the fakes.
 sed -e 's#^mapping = "mapping.toml"#mapping = "../mapping.toml"#' \
     -e 's#^path = "var/iesync.db"#path = "iesync.db"#' \
     -e 's#^export_dir = "exports".*#export_dir = "exports"#' \
@@ -55,6 +69,15 @@ sed -e 's#^mapping = "mapping.toml"#mapping = "../mapping.toml"#' \
     -e 's|^school_hours = .*|school_hours = "00:00-23:59"   # the demo runs whenever you try it|' \
     -e 's#^days = .*#days = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]#' \
     "$demo/iesync.toml" >"$var/iesync.toml"
+cat >>"$var/iesync.toml" <<TOML
+
+[notify]
+enabled = true
+smtp_url = "smtp://127.0.0.1:$smtp_port"
+starttls = "none"   # the demo's mail server is on this machine
+from = "IE room <ie-room@demo.example.sch.uk>"
+behaviour_lead = ["behaviour-lead@demo.example.sch.uk"]
+TOML
 config=$var/iesync.toml
 build/iesync check-config --config "$config"
 
@@ -74,6 +97,7 @@ echo "Dashboard:         http://127.0.0.1:$port/?date=$show"
 echo "Status (JSON):     http://127.0.0.1:$port/api/v1/status    metrics: /metrics"
 echo "Sync log:          $var/log/sync.log"
 echo "Marks for the MIS: $var/mis-imports/"
+echo "Emails (chase, digest): $var/mail/   preview: build/iesync notify preview --config $config"
 echo "Report:            build/iesync report --config $config --from $monday --to $today --out $var/report.html"
 echo "Stop with Ctrl-C."
 echo

@@ -47,6 +47,17 @@ std::string server_of(const std::string& url) {
   return rest.substr(0, rest.find('/'));
 }
 
+// Every line break as CRLF, whether the text had LF or CRLF.
+std::string crlf(const std::string& s) {
+  std::string out;
+  out.reserve(s.size() + s.size() / 16);
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '\n' && (i == 0 || s[i - 1] != '\r')) out += '\r';
+    out += s[i];
+  }
+  return out;
+}
+
 class SmtpSender final : public MailSender {
  public:
   SmtpSender(SmtpOptions o, Mailbox from) : o_(std::move(o)), from_(std::move(from)) {}
@@ -64,12 +75,15 @@ class SmtpSender final : public MailSender {
     Mime mime, alt;
     mime.m = curl_mime_init(c);
     alt.m = curl_mime_init(c);
+    // A text part's line breaks are CRLF (RFC 2045): libcurl's quoted-printable encoder keeps
+    // CRLF as a line break but writes a bare LF as "=0A", which some clients show literally.
+    const std::string text_crlf = crlf(m.text), html_crlf = crlf(m.html);
     curl_mimepart* text = curl_mime_addpart(alt.m);
-    curl_mime_data(text, m.text.data(), m.text.size());
+    curl_mime_data(text, text_crlf.data(), text_crlf.size());
     curl_mime_type(text, "text/plain; charset=UTF-8");
     curl_mime_encoder(text, "quoted-printable");
     curl_mimepart* html = curl_mime_addpart(alt.m);
-    curl_mime_data(html, m.html.data(), m.html.size());
+    curl_mime_data(html, html_crlf.data(), html_crlf.size());
     curl_mime_type(html, "text/html; charset=UTF-8");
     curl_mime_encoder(html, "quoted-printable");
     curl_mimepart* body = curl_mime_addpart(mime.m);

@@ -72,6 +72,8 @@ TEST(SmtpSender, UtfEightSurvivesInHeadersAndBothParts) {
   auto raw = test::slurp(msgs[0]);
   EXPECT_NE(raw.find("Subject: =?UTF-8?B?"), std::string::npos);
   EXPECT_NE(raw.find("multipart/alternative"), std::string::npos);
+  // Line breaks travel as CRLF line breaks, not as an encoded LF a mail client may show.
+  EXPECT_EQ(raw.find("=0A"), std::string::npos) << raw;
 }
 
 TEST(SmtpSender, StartTlsAndAuth) {
