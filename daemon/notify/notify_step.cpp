@@ -4,6 +4,7 @@
 
 #include "connectors/email/smtp_sender.h"
 #include "daemon/health.h"
+#include "daemon/impact/pupil_impact.h"
 #include "mapping/calendar.h"
 #include "mapping/notify/compose.h"
 #include "mapping/notify/notify_schedule.h"
@@ -210,6 +211,12 @@ Result<std::vector<MailMessage>> compose_digest(const Config& cfg, Store& store,
       if (q.state == MailState::failed && q.day == day)
         d.mail_problems.push_back("To " + q.message.to_address + ": " + q.last_error);
   if (auto w = queue.waiting_reason(); w && *w) d.mail_problems.push_back("Waiting: " + **w);
+  // SPEC §10: the open review flags, in the same words as sync.log and the dashboard.
+  // A flag that cannot be worked out is said in the digest; it never stops the digest.
+  if (auto flags = open_review_flags(cfg, store, day))
+    for (const auto& f : *flags) d.review_flags.push_back(f.sentence());
+  else
+    d.review_flags.push_back("The review flags could not be read: " + flags.error().to_string());
 
   std::vector<MailMessage> out;
   for (const auto& to : cfg.notify.behaviour_lead)

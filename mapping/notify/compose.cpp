@@ -235,6 +235,8 @@ MailMessage digest_email(const DigestInput& in, const std::string& key, const st
              "Nobody.");
   if (!in.mail_problems.empty())
     list_block(text, html, "Emails not delivered", in.mail_problems, "");
+  list_block(text, html, "Review flags (pupils to review, not the service)", in.review_flags,
+             "None open.");
   if (in.next_day)
     day_block(text, html, "Next school day, " + day_and_month(in.next_day->date), *in.next_day);
   std::string sign = "Sent by iesync" +

@@ -49,6 +49,7 @@ struct DigestInput {
   std::vector<std::string>
       could_not_chase;  // "Ms B Khan (BK): 2 lessons, no email in the staff export"
   std::vector<std::string> mail_problems;  // emails failed or waiting
+  std::vector<std::string> review_flags;   // open review flags, each with the guidance's advice
 };
 
 MailMessage digest_email(const DigestInput& in, const std::string& key, const std::string& to,
