@@ -2,7 +2,8 @@
 // school days, and every open review flag with the guidance's advice. Every value from the
 // store is HTML-escaped; a pupil's name links to their page.
 #include <boost/json.hpp>
-#include <cctype>
+#include <boost/url/encode.hpp>
+#include <boost/url/rfc/unreserved_chars.hpp>
 
 #include "base/html.h"
 #include "daemon/status/dashboard.h"
@@ -22,18 +23,7 @@ using json_fields::str;
 // Percent-encodes an id for a path segment: an admission number is digits, but nothing
 // from an export reaches a link unencoded.
 std::string path_segment(const std::string& id) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : id) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
+  return boost::urls::encode(id, boost::urls::unreserved_chars);
 }
 
 std::string pupil_link(const json::object& o) {
