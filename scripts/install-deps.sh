@@ -6,7 +6,7 @@ packages=(
   build-essential cmake ninja-build pkg-config
   libboost1.81-all-dev libcurl4-openssl-dev libpugixml-dev libsqlitecpp-dev libsqlite3-dev
   libspdlog-dev libtomlplusplus-dev libssl-dev libsystemd-dev libgtest-dev libgmock-dev
-  libbenchmark-dev libcli11-dev
+  libbenchmark-dev libcli11-dev libxxhash-dev
   # for the tests: the store's CLI, a real CA bundle, systemd-analyze, and the browser/PDF checks
   sqlite3 ca-certificates systemd chromium poppler-utils fonts-dejavu-core
   # libFuzzer and its sanitizer runtime, for the fuzz label

@@ -1,6 +1,6 @@
 #include "store/impact_store.h"
 
-#include "store/feed_state_row.h"
+#include "store/feed_apply.h"
 #include "store/store_access.h"
 #include "store/store_error.h"
 
@@ -12,13 +12,6 @@ namespace {
 
 std::string text(const SQLite::Column& c) {
   return c.isNull() ? std::string() : c.getString();
-}
-
-void bind_opt(SQLite::Statement& q, int i, const std::string& v) {
-  if (v.empty())
-    q.bind(i);
-  else
-    q.bind(i, v);
 }
 
 constexpr const char* kIncidentCols =
@@ -43,30 +36,26 @@ std::vector<Incident> read_incidents(SQLite::Statement& q) {
 
 }  // namespace
 
-Result<void> ImpactStore::replace_incidents(const std::vector<Incident>& v, const AppliedFeed& a) {
-  try {
-    SQLite::Transaction tx(db_);
-    db_.exec("DELETE FROM behaviour_incidents");
-    SQLite::Statement q(db_, std::string("INSERT INTO behaviour_incidents(") + kIncidentCols +
-                                 ") VALUES (?,?,?,?,?,?,?,?)");
-    for (const auto& i : v) {
-      q.bind(1, i.id);
-      q.bind(2, i.student_id);
-      q.bind(3, i.date.iso());
-      bind_opt(q, 4, i.time);
-      bind_opt(q, 5, i.type);
-      q.bind(6, i.points);
-      bind_opt(q, 7, i.recorded_by);
-      bind_opt(q, 8, i.status);
-      q.exec();
-      q.reset();
-    }
-    write_applied_feed_state(db_, Feed::behaviour, static_cast<long long>(v.size()), a);
-    tx.commit();
-    return {};
-  } catch (const std::exception& e) {
-    return store_error(store_, a.file + ": could not save the behaviour feed", e);
-  }
+Result<ApplyCounts> ImpactStore::replace_incidents(const std::vector<Incident>& v,
+                                                   const AppliedFeed& a) {
+  static const TableSpec kIncidentsTable{
+      "behaviour_incidents",
+      {"id", "student_id", "date", "time", "type", "points", "recorded_by", "status"},
+      1};
+  return apply_feed(
+      store_, Feed::behaviour, kIncidentsTable, v.size(),
+      [&](std::size_t n, RowImage& r) {
+        const auto& i = v[n];
+        r.text(i.id);
+        r.text(i.student_id);
+        r.text(i.date.iso());
+        r.opt_text(i.time);
+        r.opt_text(i.type);
+        r.integer(i.points);
+        r.opt_text(i.recorded_by);
+        r.opt_text(i.status);
+      },
+      a);
 }
 
 Result<long long> ImpactStore::incident_count() {

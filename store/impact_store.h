@@ -35,7 +35,7 @@ class ImpactStore {
   explicit ImpactStore(Store& store);
 
   // Swaps the incidents and the behaviour feed_state row in one transaction.
-  Result<void> replace_incidents(const std::vector<Incident>& v, const AppliedFeed& a);
+  Result<ApplyCounts> replace_incidents(const std::vector<Incident>& v, const AppliedFeed& a);
   Result<long long> incident_count();
   // The earliest incident date in the export: where the behaviour data starts.
   Result<std::optional<Date>> first_incident_date();

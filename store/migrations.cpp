@@ -351,7 +351,26 @@ ALTER TABLE cycles ADD COLUMN day_kind TEXT CHECK (day_kind IN ('catch_up','toda
 CREATE INDEX cycles_day ON cycles(day_kind, day);
 )sql";
 
-constexpr std::array<Migration, 10> kMigrations = {{
+// 11: each MIS row's identity and content hashes (XXH3, as signed 64-bit integers), so a
+// changed export is applied as a diff: only the rows whose hashes moved are written
+// (store/feed_apply.h). Rows from before have NULL hashes and are replaced the first time
+// their feed changes.
+constexpr const char* kV11 = R"sql(
+ALTER TABLE students ADD COLUMN row_key INTEGER;
+ALTER TABLE students ADD COLUMN row_hash INTEGER;
+ALTER TABLE staff ADD COLUMN row_key INTEGER;
+ALTER TABLE staff ADD COLUMN row_hash INTEGER;
+ALTER TABLE memberships ADD COLUMN row_key INTEGER;
+ALTER TABLE memberships ADD COLUMN row_hash INTEGER;
+ALTER TABLE lessons ADD COLUMN row_key INTEGER;
+ALTER TABLE lessons ADD COLUMN row_hash INTEGER;
+ALTER TABLE bookings ADD COLUMN row_key INTEGER;
+ALTER TABLE bookings ADD COLUMN row_hash INTEGER;
+ALTER TABLE behaviour_incidents ADD COLUMN row_key INTEGER;
+ALTER TABLE behaviour_incidents ADD COLUMN row_hash INTEGER;
+)sql";
+
+constexpr std::array<Migration, 11> kMigrations = {{
     {1, "MIS feeds", kV1},
     {2, "Classroom cache", kV2},
     {3, "IE sessions", kV3},
@@ -362,6 +381,7 @@ constexpr std::array<Migration, 10> kMigrations = {{
     {8, "notification queue", kV8},
     {9, "Classroom course work materials", kV9},
     {10, "the day of each cycle", kV10},
+    {11, "row hashes for applying changed exports as a diff", kV11},
 }};
 
 }  // namespace

@@ -1,20 +1,12 @@
 #include "store/mis_store.h"
 
-#include "store/feed_state_row.h"
+#include "store/feed_apply.h"
 #include "store/store_access.h"
 #include "store/store_error.h"
 
 namespace iesync {
 
 namespace {
-
-// Empty optional text is stored as NULL, so "not exported" reads back the same way.
-void bind_opt(SQLite::Statement& q, int i, const std::string& v) {
-  if (v.empty())
-    q.bind(i);
-  else
-    q.bind(i, v);
-}
 
 std::string text(const SQLite::Column& c) {
   return c.isNull() ? std::string() : c.getString();
@@ -83,117 +75,116 @@ Result<std::vector<std::pair<std::string, FeedState>>> MisStore::held_feeds() {
   });
 }
 
-template <class Fill>
-Result<void> MisStore::replace(Feed f, const char* table, long long records, const AppliedFeed& a,
-                               Fill&& fill) {
-  try {
-    SQLite::Transaction tx(db_);
-    db_.exec(std::string("DELETE FROM ") + table);
-    fill();
-    write_applied_feed_state(db_, f, records, a);
-    tx.commit();
-    return {};
-  } catch (const std::exception& e) {
-    return store_error(store_, a.file + ": could not save the " + feed_name(f) + " feed", e);
-  }
+namespace {
+
+// Each feed's table for the diff apply: columns in the order the rows below are built, the
+// key's columns first.
+const TableSpec kStudentsTable{"students",
+                               {"id", "forename", "surname", "year", "reg_group", "email", "upn",
+                                "sen", "pupil_premium", "gender"},
+                               1};
+const TableSpec kStaffTable{"staff", {"code", "name", "email"}, 1};
+const TableSpec kMembershipsTable{
+    "memberships", {"student_id", "class_code", "start_date", "end_date"}, 3};
+// A lesson has no key of its own (the same class can meet twice in a period slot in some
+// timetables): it is known by all its values.
+const TableSpec kLessonsTable{
+    "lessons",
+    {"class_code", "cycle_day", "day_name", "start_time", "end_time", "room", "teacher", "subject"},
+    0};
+const TableSpec kBookingsTable{"bookings",
+                               {"id", "student_id", "date", "start_spec", "end_spec", "reason",
+                                "room", "status", "referred_by", "incident_id"},
+                               1};
+
+void opt_date(RowImage& r, const std::optional<Date>& d) {
+  if (d)
+    r.text(d->iso());
+  else
+    r.null();
 }
 
-Result<void> MisStore::replace_students(const std::vector<Student>& v, const AppliedFeed& a) {
-  return replace(Feed::students, "students", static_cast<long long>(v.size()), a, [&] {
-    SQLite::Statement q(db_, std::string("INSERT INTO students(") + kStudentCols +
-                                 ") VALUES (?,?,?,?,?,?,?,?,?,?)");
-    for (auto& s : v) {
-      q.bind(1, s.id);
-      q.bind(2, s.forename);
-      q.bind(3, s.surname);
-      q.bind(4, s.year);
-      bind_opt(q, 5, s.reg_group);
-      bind_opt(q, 6, s.email);
-      bind_opt(q, 7, s.upn);
-      bind_opt(q, 8, s.sen);
-      bind_opt(q, 9, s.pupil_premium);
-      bind_opt(q, 10, s.gender);
-      q.exec();
-      q.reset();
-    }
-  });
+}  // namespace
+
+Result<ApplyCounts> MisStore::replace_students(const std::vector<Student>& v,
+                                               const AppliedFeed& a) {
+  return apply_feed(
+      store_, Feed::students, kStudentsTable, v.size(),
+      [&](std::size_t i, RowImage& r) {
+        const auto& s = v[i];
+        r.text(s.id);
+        r.text(s.forename);
+        r.text(s.surname);
+        r.text(s.year);
+        r.opt_text(s.reg_group);
+        r.opt_text(s.email);
+        r.opt_text(s.upn);
+        r.opt_text(s.sen);
+        r.opt_text(s.pupil_premium);
+        r.opt_text(s.gender);
+      },
+      a);
 }
 
-Result<void> MisStore::replace_staff(const std::vector<Staff>& v, const AppliedFeed& a) {
-  return replace(Feed::staff, "staff", static_cast<long long>(v.size()), a, [&] {
-    SQLite::Statement q(db_, "INSERT INTO staff(code, name, email) VALUES (?,?,?)");
-    for (auto& s : v) {
-      q.bind(1, s.code);
-      q.bind(2, s.name);
-      bind_opt(q, 3, s.email);
-      q.exec();
-      q.reset();
-    }
-  });
+Result<ApplyCounts> MisStore::replace_staff(const std::vector<Staff>& v, const AppliedFeed& a) {
+  return apply_feed(
+      store_, Feed::staff, kStaffTable, v.size(),
+      [&](std::size_t i, RowImage& r) {
+        r.text(v[i].code);
+        r.text(v[i].name);
+        r.opt_text(v[i].email);
+      },
+      a);
 }
 
-Result<void> MisStore::replace_memberships(const std::vector<Membership>& v, const AppliedFeed& a) {
-  return replace(Feed::memberships, "memberships", static_cast<long long>(v.size()), a, [&] {
-    SQLite::Statement q(db_,
-                        "INSERT INTO memberships(student_id, class_code, start_date, end_date) "
-                        "VALUES (?,?,?,?)");
-    for (auto& m : v) {
-      q.bind(1, m.student_id);
-      q.bind(2, m.class_code);
-      if (m.start_date)
-        q.bind(3, m.start_date->iso());
-      else
-        q.bind(3);
-      if (m.end_date)
-        q.bind(4, m.end_date->iso());
-      else
-        q.bind(4);
-      q.exec();
-      q.reset();
-    }
-  });
+Result<ApplyCounts> MisStore::replace_memberships(const std::vector<Membership>& v,
+                                                  const AppliedFeed& a) {
+  return apply_feed(
+      store_, Feed::memberships, kMembershipsTable, v.size(),
+      [&](std::size_t i, RowImage& r) {
+        r.text(v[i].student_id);
+        r.text(v[i].class_code);
+        opt_date(r, v[i].start_date);
+        opt_date(r, v[i].end_date);
+      },
+      a);
 }
 
-Result<void> MisStore::replace_lessons(const std::vector<Lesson>& v, const AppliedFeed& a) {
-  return replace(Feed::timetable, "lessons", static_cast<long long>(v.size()), a, [&] {
-    SQLite::Statement q(db_,
-                        "INSERT INTO lessons(class_code, cycle_day, day_name, start_time, "
-                        "end_time, room, teacher, subject) VALUES (?,?,?,?,?,?,?,?)");
-    for (auto& l : v) {
-      q.bind(1, l.class_code);
-      q.bind(2, l.cycle_day);
-      q.bind(3, l.day_name);
-      q.bind(4, l.time.start.str());
-      q.bind(5, l.time.end.str());
-      bind_opt(q, 6, l.room);
-      bind_opt(q, 7, l.teacher);
-      bind_opt(q, 8, l.subject);
-      q.exec();
-      q.reset();
-    }
-  });
+Result<ApplyCounts> MisStore::replace_lessons(const std::vector<Lesson>& v, const AppliedFeed& a) {
+  return apply_feed(
+      store_, Feed::timetable, kLessonsTable, v.size(),
+      [&](std::size_t i, RowImage& r) {
+        const auto& l = v[i];
+        r.text(l.class_code);
+        r.integer(l.cycle_day);
+        r.text(l.day_name);
+        r.text(l.time.start.str());
+        r.text(l.time.end.str());
+        r.opt_text(l.room);
+        r.opt_text(l.teacher);
+        r.opt_text(l.subject);
+      },
+      a);
 }
 
-Result<void> MisStore::replace_bookings(const std::vector<Booking>& v, const AppliedFeed& a) {
-  return replace(Feed::bookings, "bookings", static_cast<long long>(v.size()), a, [&] {
-    SQLite::Statement q(db_,
-                        "INSERT INTO bookings(id, student_id, date, start_spec, end_spec, reason, "
-                        "room, status, referred_by, incident_id) VALUES (?,?,?,?,?,?,?,?,?,?)");
-    for (auto& b : v) {
-      q.bind(1, b.id);
-      q.bind(2, b.student_id);
-      q.bind(3, b.date.iso());
-      q.bind(4, b.start_spec);
-      q.bind(5, b.end_spec);
-      bind_opt(q, 6, b.reason);
-      bind_opt(q, 7, b.room);
-      q.bind(8, booking_status_name(b.status));
-      bind_opt(q, 9, b.referred_by);
-      bind_opt(q, 10, b.incident_id);
-      q.exec();
-      q.reset();
-    }
-  });
+Result<ApplyCounts> MisStore::replace_bookings(const std::vector<Booking>& v,
+                                               const AppliedFeed& a) {
+  return apply_feed(
+      store_, Feed::bookings, kBookingsTable, v.size(),
+      [&](std::size_t i, RowImage& r) {
+        const auto& b = v[i];
+        r.text(b.id);
+        r.text(b.student_id);
+        r.text(b.date.iso());
+        r.text(b.start_spec);
+        r.text(b.end_spec);
+        r.opt_text(b.reason);
+        r.opt_text(b.room);
+        r.text(booking_status_name(b.status));
+        r.opt_text(b.referred_by);
+        r.opt_text(b.incident_id);
+      },
+      a);
 }
 
 Result<void> MisStore::hold(Feed f, const std::string& file, const std::string& hash,

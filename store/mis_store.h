@@ -1,6 +1,7 @@
 // The MIS tables of the store (schema v1): what the last good copy of each feed said, and
-// the feed_state that records which file it came from. Each replace_* swaps a whole table
-// and its feed_state row in ONE transaction, so a feed is applied whole or not at all.
+// the feed_state that records which file it came from. Each replace_* brings a whole table
+// and its feed_state row to the new export in one savepoint, so a feed is applied whole or
+// not at all.
 #pragma once
 
 #include <optional>
@@ -12,6 +13,7 @@
 #include "base/result.h"
 #include "mapping/rules.h"
 #include "mapping/school.h"
+#include "store/feed_apply.h"
 #include "store/store.h"
 
 namespace iesync {
@@ -57,11 +59,13 @@ class MisStore {
   // Feeds with a newer export held by [safety], by feed name.
   Result<std::vector<std::pair<std::string, FeedState>>> held_feeds();
 
-  Result<void> replace_students(const std::vector<Student>& v, const AppliedFeed& a);
-  Result<void> replace_staff(const std::vector<Staff>& v, const AppliedFeed& a);
-  Result<void> replace_memberships(const std::vector<Membership>& v, const AppliedFeed& a);
-  Result<void> replace_lessons(const std::vector<Lesson>& v, const AppliedFeed& a);
-  Result<void> replace_bookings(const std::vector<Booking>& v, const AppliedFeed& a);
+  // Each brings its feed's table to exactly the given rows, writing only the rows that
+  // differ from what it holds (store/feed_apply.h), and records the feed as applied.
+  Result<ApplyCounts> replace_students(const std::vector<Student>& v, const AppliedFeed& a);
+  Result<ApplyCounts> replace_staff(const std::vector<Staff>& v, const AppliedFeed& a);
+  Result<ApplyCounts> replace_memberships(const std::vector<Membership>& v, const AppliedFeed& a);
+  Result<ApplyCounts> replace_lessons(const std::vector<Lesson>& v, const AppliedFeed& a);
+  Result<ApplyCounts> replace_bookings(const std::vector<Booking>& v, const AppliedFeed& a);
   // Marks a newer export as held by [safety]; the stored data is untouched.
   Result<void> hold(Feed f, const std::string& file, const std::string& hash,
                     const std::string& reason);
@@ -84,9 +88,6 @@ class MisStore {
       const std::string& student_id);  // every date, oldest first
 
  private:
-  template <class Fill>
-  Result<void> replace(Feed f, const char* table, long long records, const AppliedFeed& a,
-                       Fill&& fill);
   Store& store_;
   SQLite::Database& db_;
 };

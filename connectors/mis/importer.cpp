@@ -117,6 +117,8 @@ class ImportRun {
   ImportResult run() {
     // A large school's memberships go into two B-tree indexes in no useful order.
     MisStore::BulkCache cache(store_);
+    std::optional<ImportTransaction> tx;
+    if (write_store_) tx.emplace(store_);
     auto cal = Calendar::build(cfg_.mapping.calendar);
     if (cal)
       calendar_.emplace(std::move(*cal));
@@ -138,6 +140,13 @@ class ImportRun {
                            "then run iesync sync again"));
       }
       result_.record_errors += o.skipped;
+    }
+    if (tx) {
+      if (auto r = tx->commit(); !r) {
+        // Nothing of this import was saved: every feed it applied is still the old data.
+        for (auto& o : result_.feeds)
+          if (o.status == FeedStatus::applied) fail(o, r.error());
+      }
     }
     return std::move(result_);
   }
@@ -362,8 +371,12 @@ class ImportRun {
     o.accepted = m.items.size();
     o.skipped = m.skipped_count();
     o.ignored = m.ignored;
+    std::optional<ApplyCounts> counts;
     if (write_store_) {
-      if (auto r = apply(); !r) return fail(o, r.error());
+      auto r = apply();
+      if (!r) return fail(o, r.error());
+      counts = *r;
+      o.changes = counts;
     }
     o.status = FeedStatus::applied;
     std::string msg = o.file + ": " + with_commas(o.accepted) + " " + noun(o.feed) +
@@ -376,7 +389,12 @@ class ImportRun {
       for (std::size_t i = 0; i < notes.size(); ++i) msg += (i ? "; " : "") + notes[i];
       msg += ")";
     }
-    msg += "." + extra;
+    msg += ".";
+    if (counts && counts->inserted != o.accepted)
+      msg += " Against what was in use: " + with_commas(counts->inserted) + " new, " +
+             with_commas(counts->updated) + " changed, " + with_commas(counts->deleted) +
+             " removed, " + with_commas(counts->unchanged) + " as before.";
+    msg += extra;
     summary(o.skipped ? Severity::warning : Severity::info, "feed.applied", o, msg);
     report_skipped(o, m);
   }

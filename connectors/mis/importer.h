@@ -10,12 +10,14 @@
 #include <cstddef>
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "base/clock.h"
 #include "base/events.h"
 #include "config/config.h"
+#include "store/feed_apply.h"
 #include "store/store.h"
 
 namespace iesync {
@@ -41,6 +43,9 @@ struct FeedOutcome {
   std::size_t skipped = 0;   // records left out with an error
   std::size_t ignored = 0;   // records left out by design (timetable rows without a class)
   std::string message;       // the summary sentence also sent as an Event
+  // When applied to the store: the rows written, against what the store held (a diff apply
+  // writes only these), and those left as they were.
+  std::optional<ApplyCounts> changes;
   // The export was read (and hashed). An export untouched since it was last hashed (same
   // size, mtime, ctime and inode) is not: its hash is known. Also the Event field "read".
   bool read = false;

@@ -1,0 +1,204 @@
+#include "store/feed_apply.h"
+
+#include "store/mis_store.h"
+#include "store/row_plan.h"
+#include "store/store_access.h"
+#include "store/store_error.h"
+
+namespace iesync {
+
+namespace {
+
+std::string column_list(const TableSpec& t) {
+  std::string s;
+  for (auto* c : t.columns) s += std::string(s.empty() ? "" : ", ") + c;
+  return s;
+}
+
+std::string placeholders(std::size_t n) {
+  std::string s;
+  for (std::size_t i = 0; i < n; ++i) s += i ? ",?" : "?";
+  return s;
+}
+
+// The feed_state row of an applied feed, in the same savepoint as its rows.
+void write_applied_feed_state(SQLite::Database& db, Feed f, long long records,
+                              const AppliedFeed& a) {
+  SQLite::Statement st(db,
+                       "INSERT INTO feed_state(feed, file, content_hash, applied_at, records, "
+                       "held_hash, held_reason) VALUES (?, ?, ?, ?, ?, NULL, NULL) "
+                       "ON CONFLICT(feed) DO UPDATE SET file = excluded.file, content_hash = "
+                       "excluded.content_hash, applied_at = excluded.applied_at, records = "
+                       "excluded.records, held_hash = NULL, held_reason = NULL");
+  st.bind(1, feed_name(f));
+  st.bind(2, a.file);
+  st.bind(3, a.content_hash);
+  st.bind(4, a.applied_at);
+  st.bind(5, static_cast<int64_t>(records));
+  st.exec();
+}
+
+// SQLite keeps 64-bit signed integers; the hashes go in as their bit pattern.
+int64_t as_stored(std::uint64_t h) {
+  return static_cast<int64_t>(h);
+}
+
+struct Hashes {
+  std::uint64_t key, content;
+};
+
+Hashes hashes_of(const TableSpec& t, const RowImage& row) {
+  const std::uint64_t content = row.hash(row.size());
+  return {t.key_columns ? row.hash(t.key_columns) : content, content};
+}
+
+std::vector<StoredRowHash> stored_hashes(SQLite::Database& db, const TableSpec& t) {
+  std::vector<StoredRowHash> out;
+  SQLite::Statement q(db, std::string("SELECT rowid, row_key, row_hash FROM ") + t.table);
+  while (q.executeStep()) {
+    StoredRowHash s;
+    s.rowid = q.getColumn(0).getInt64();
+    if (!q.getColumn(1).isNull()) s.key = static_cast<std::uint64_t>(q.getColumn(1).getInt64());
+    if (!q.getColumn(2).isNull()) s.content = static_cast<std::uint64_t>(q.getColumn(2).getInt64());
+    out.push_back(s);
+  }
+  return out;
+}
+
+}  // namespace
+
+ApplyCounts apply_rows(SQLite::Database& db, const TableSpec& t, std::size_t n,
+                       const RowSource& row) {
+  const std::size_t cols = t.columns.size();
+  SQLite::Statement insert(db, std::string("INSERT INTO ") + t.table + "(" + column_list(t) +
+                                   ", row_key, row_hash) VALUES (" + placeholders(cols + 2) + ")");
+  RowImage img;
+  auto build = [&](std::size_t i) {
+    img.clear();
+    row(i, img);
+  };
+  auto write = [&](SQLite::Statement& q, const Hashes& h) {
+    img.bind(q);
+    q.bind(static_cast<int>(cols) + 1, as_stored(h.key));
+    q.bind(static_cast<int>(cols) + 2, as_stored(h.content));
+  };
+  ApplyCounts counts;
+  auto stored = stored_hashes(db, t);
+  if (stored.empty()) {
+    // A fresh store (or an emptied table): every row is new, one pass.
+    for (std::size_t i = 0; i < n; ++i) {
+      build(i);
+      write(insert, hashes_of(t, img));
+      insert.exec();
+      insert.reset();
+    }
+    counts.inserted = n;
+    return counts;
+  }
+
+  std::vector<NewRowHash> fresh(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    build(i);
+    auto h = hashes_of(t, img);
+    fresh[i] = {h.key, h.content};
+  }
+  auto plan = plan_rows(std::move(stored), fresh);
+  // Deletes first, so no insert meets the key of a row that is going.
+  if (plan.delete_all) {
+    db.exec(std::string("DELETE FROM ") + t.table);
+  } else {
+    SQLite::Statement del(db, std::string("DELETE FROM ") + t.table + " WHERE rowid = ?");
+    for (long long id : plan.deletes) {
+      del.bind(1, static_cast<int64_t>(id));
+      del.exec();
+      del.reset();
+    }
+  }
+  if (!plan.updates.empty()) {
+    std::string set;
+    for (auto* c : t.columns) set += std::string(c) + " = ?, ";
+    SQLite::Statement update(db, std::string("UPDATE ") + t.table + " SET " + set +
+                                     "row_key = ?, row_hash = ? WHERE rowid = ?");
+    for (auto [i, rowid] : plan.updates) {
+      build(i);
+      write(update, {fresh[i].key, fresh[i].content});
+      update.bind(static_cast<int>(cols) + 3, static_cast<int64_t>(rowid));
+      update.exec();
+      update.reset();
+    }
+  }
+  for (std::size_t i : plan.inserts) {
+    build(i);
+    write(insert, {fresh[i].key, fresh[i].content});
+    insert.exec();
+    insert.reset();
+  }
+  counts.inserted = plan.inserts.size();
+  counts.updated = plan.updates.size();
+  counts.deleted = plan.deletes.size();
+  counts.unchanged = plan.unchanged;
+  return counts;
+}
+
+Result<ApplyCounts> apply_feed(Store& store, Feed f, const TableSpec& t, std::size_t n,
+                               const RowSource& row, const AppliedFeed& a) {
+  try {
+    auto& db = StoreAccess::db(store);
+    Savepoint feed(db, "feed");
+    auto counts = apply_rows(db, t, n, row);
+    write_applied_feed_state(db, f, static_cast<long long>(n), a);
+    feed.release();
+    return counts;
+  } catch (const std::exception& e) {
+    return store_error(store, a.file + ": could not save the " + feed_name(f) + " feed", e);
+  }
+}
+
+Savepoint::Savepoint(SQLite::Database& db, std::string name) : db_(db), name_(std::move(name)) {
+  db_.exec("SAVEPOINT " + name_);
+}
+
+Savepoint::~Savepoint() {
+  if (done_) return;
+  try {
+    db_.exec("ROLLBACK TO " + name_);
+    db_.exec("RELEASE " + name_);
+  } catch (const SQLite::Exception&) {
+    // A savepoint SQLite already rolled back (a full disk, say) is gone; nothing to undo.
+  }
+}
+
+void Savepoint::release() {
+  db_.exec("RELEASE " + name_);
+  done_ = true;
+}
+
+ImportTransaction::ImportTransaction(Store& store) : store_(store) {
+  try {
+    StoreAccess::db(store_).exec("BEGIN");
+    open_ = true;
+  } catch (const SQLite::Exception&) {
+    // The feeds' savepoints report the fault, each naming its feed.
+  }
+}
+
+ImportTransaction::~ImportTransaction() {
+  if (!open_) return;
+  try {
+    StoreAccess::db(store_).exec("ROLLBACK");
+  } catch (const SQLite::Exception&) {
+  }
+}
+
+Result<void> ImportTransaction::commit() {
+  if (!open_) return {};
+  try {
+    StoreAccess::db(store_).exec("COMMIT");
+    open_ = false;
+    return {};
+  } catch (const std::exception& e) {
+    return store_error(store_, "could not save the imported feeds", e);
+  }
+}
+
+}  // namespace iesync
