@@ -208,6 +208,20 @@ Result<void> MisStore::hold(Feed f, const std::string& file, const std::string& 
   }
 }
 
+Result<void> MisStore::release_hold(Feed f) {
+  try {
+    SQLite::Statement st(db_,
+                         "UPDATE feed_state SET held_hash = NULL, held_reason = NULL "
+                         "WHERE feed = ?");
+    st.bind(1, feed_name(f));
+    st.exec();
+    return {};
+  } catch (const std::exception& e) {
+    return store_error(store_,
+                       std::string("could not release the held ") + feed_name(f) + " export", e);
+  }
+}
+
 Result<long long> MisStore::student_count() {
   return guarded(store_, "cannot count the students",
                  [&] { return db_.execAndGet("SELECT count(*) FROM students").getInt64(); });

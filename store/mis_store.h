@@ -66,6 +66,8 @@ class MisStore {
   Result<ApplyCounts> replace_memberships(const std::vector<Membership>& v, const AppliedFeed& a);
   Result<ApplyCounts> replace_lessons(const std::vector<Lesson>& v, const AppliedFeed& a);
   Result<ApplyCounts> replace_bookings(const std::vector<Booking>& v, const AppliedFeed& a);
+  // Forgets a held export: the export in the folder is again the one in use.
+  Result<void> release_hold(Feed f);
   // Marks a newer export as held by [safety]; the stored data is untouched.
   Result<void> hold(Feed f, const std::string& file, const std::string& hash,
                     const std::string& reason);

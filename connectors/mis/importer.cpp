@@ -252,9 +252,18 @@ class ImportRun {
     const auto& state = *stored;
     if (state && state->content_hash == hash) {
       o.status = FeedStatus::unchanged;
+      std::string released;
+      if (!state->held_hash.empty()) {
+        // The MIS went back to the data in use: the held export is no longer waiting for
+        // anyone, and the dashboard must stop asking for --accept-drop.
+        if (write_store_)
+          if (auto r = mis_.release_hold(f); !r) return fail(o, r.error());
+        released = " The export that was held (" + state->held_reason +
+                   ") has been replaced by it, so nothing is held any more.";
+      }
       return summary(Severity::info, "feed.unchanged", o,
                      o.file + " is unchanged since it was applied at " + state->applied_at +
-                         "; nothing to do.");
+                         "; nothing to do." + released);
     }
     if (state && state->held_hash == hash && !accept_drop_) {
       o.status = FeedStatus::held;

@@ -205,6 +205,32 @@ TEST(MisImporter, ARosterDropIsHeldUntilAccepted) {
   EXPECT_EQ(fx.count("students"), 69);
 }
 
+// The MIS put back the export in use (the cut-short report was a mistake): nothing is held
+// any more, so the dashboard and `iesync status` stop asking for --accept-drop.
+TEST(MisImporter, AHeldExportReplacedByTheOneInUseIsNoLongerHeld) {
+  ImportFixture fx;
+  auto cfg = demo_config(fx.exports);
+  fx.put("students.xml", students_xml(100));
+  CollectingSink ev;
+  ASSERT_EQ(
+      Importer(cfg, fx.tmp.store(), ev, fx.clock).run(false, false).feed(Feed::students).status,
+      FeedStatus::applied);
+  fx.put("students.xml", students_xml(50));
+  ASSERT_EQ(
+      Importer(cfg, fx.tmp.store(), ev, fx.clock).run(false, false).feed(Feed::students).status,
+      FeedStatus::held);
+  ASSERT_EQ(MisStore(fx.tmp.store()).held_feeds().value().size(), 1u);
+
+  fx.put("students.xml", students_xml(100));
+  CollectingSink back;
+  auto r = Importer(cfg, fx.tmp.store(), back, fx.clock).run(false, false);
+  EXPECT_EQ(r.feed(Feed::students).status, FeedStatus::unchanged);
+  EXPECT_FALSE(r.held);
+  EXPECT_TRUE(MisStore(fx.tmp.store()).held_feeds().value().empty());
+  EXPECT_TRUE(any_message(back, "feed.unchanged", "so nothing is held any more")) << dump(back);
+  EXPECT_EQ(fx.count("students"), 100);
+}
+
 TEST(MisImporter, LosingTooManyClassesHoldsTheMemberships) {
   ImportFixture fx;
   auto cfg = demo_config(fx.exports);
