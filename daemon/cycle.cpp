@@ -333,8 +333,10 @@ CycleReport finished(CycleRun& c) {
   // [store] retain: cheap when nothing has expired; one log line when something went.
   if (!c.opts.dry_run) {
     purge_expired_and_report(c.store, c.cfg.store.retain, c.clock.now(), c.events);
-    log_new_review_flags(c.cfg, c.store, c.tz.to_local(c.started).date, c.clock.now(),
-                         c.events);  // SPEC §10
+    // SPEC §10. Flags are today's: a pass that also catches up or looks ahead works them out
+    // once, in today's cycle.
+    const Date today = c.tz.to_local(c.started).date;
+    if (r.date == today) log_new_review_flags(c.cfg, c.store, today, c.clock.now(), c.events);
   }
   return std::move(r);
 }

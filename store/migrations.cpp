@@ -354,7 +354,8 @@ CREATE INDEX cycles_day ON cycles(day_kind, day);
 // 11: each MIS row's identity and content hashes (XXH3, as signed 64-bit integers), so a
 // changed export is applied as a diff: only the rows whose hashes moved are written
 // (store/feed_apply.h). Rows from before have NULL hashes and are replaced the first time
-// their feed changes.
+// their feed changes. Also an index of bookings by pupil: the review flags and the pupil page
+// read each pupil's bookings, which was a scan of every booking per pupil.
 constexpr const char* kV11 = R"sql(
 ALTER TABLE students ADD COLUMN row_key INTEGER;
 ALTER TABLE students ADD COLUMN row_hash INTEGER;
@@ -368,6 +369,7 @@ ALTER TABLE bookings ADD COLUMN row_key INTEGER;
 ALTER TABLE bookings ADD COLUMN row_hash INTEGER;
 ALTER TABLE behaviour_incidents ADD COLUMN row_key INTEGER;
 ALTER TABLE behaviour_incidents ADD COLUMN row_hash INTEGER;
+CREATE INDEX bookings_student ON bookings(student_id, date);
 )sql";
 
 constexpr std::array<Migration, 11> kMigrations = {{
@@ -381,7 +383,7 @@ constexpr std::array<Migration, 11> kMigrations = {{
     {8, "notification queue", kV8},
     {9, "Classroom course work materials", kV9},
     {10, "the day of each cycle", kV10},
-    {11, "row hashes for applying changed exports as a diff", kV11},
+    {11, "row hashes for applying changed exports as a diff; bookings by pupil", kV11},
 }};
 
 }  // namespace

@@ -269,6 +269,19 @@ Result<std::optional<Student>> MisStore::student(const std::string& id) {
   });
 }
 
+Result<std::vector<Student>> MisStore::students_with_ids(const std::vector<std::string>& ids) {
+  return guarded(store_, "cannot read the students", [&] {
+    std::vector<Student> out;
+    SQLite::Statement q(db_, std::string("SELECT ") + kStudentCols + " FROM students WHERE id = ?");
+    for (const auto& id : ids) {
+      q.bind(1, id);
+      if (q.executeStep()) out.push_back(read_student(q));
+      q.reset();
+    }
+    return out;
+  });
+}
+
 Result<std::vector<Staff>> MisStore::staff() {
   return guarded(store_, "cannot read the staff", [&] {
     std::vector<Staff> out;

@@ -82,6 +82,8 @@ class MisStore {
   // Reads for reconcile, plan and reports.
   Result<std::vector<Student>> students();
   Result<std::optional<Student>> student(const std::string& id);
+  // The students with these ids that the store holds (one statement, however many).
+  Result<std::vector<Student>> students_with_ids(const std::vector<std::string>& ids);
   Result<std::vector<Staff>> staff();
   Result<std::vector<Membership>> memberships_of(const std::string& student_id);
   Result<std::vector<Lesson>> lessons_on(int cycle_day);
