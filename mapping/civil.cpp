@@ -59,10 +59,25 @@ std::optional<Date> Date::parse_feed(std::string_view s) {
 
 std::string Date::iso() const {
   auto v = ymd();
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", int(v.year()), unsigned(v.month()),
-                unsigned(v.day()));
-  return buf;
+  const int y = int(v.year());
+  const unsigned m = unsigned(v.month()), d = unsigned(v.day());
+  if (y < 0 || y > 9999) {
+    char buf[24];
+    std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", y, m, d);
+    return buf;
+  }
+  // Written digit by digit: an import formats a date per membership, and snprintf was a
+  // few percent of a large school's import.
+  std::string s(10, '-');
+  s[0] = char('0' + y / 1000);
+  s[1] = char('0' + y / 100 % 10);
+  s[2] = char('0' + y / 10 % 10);
+  s[3] = char('0' + y % 10);
+  s[5] = char('0' + m / 10);
+  s[6] = char('0' + m % 10);
+  s[8] = char('0' + d / 10);
+  s[9] = char('0' + d % 10);
+  return s;
 }
 
 int Date::weekday() const {

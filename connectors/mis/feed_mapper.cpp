@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cstdint>
 #include <functional>
+#include <tuple>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -85,7 +86,12 @@ class Mapper {
 
   // The value of a required field, or a record error when it is empty.
   bool need(const FeedRecord& r, const std::string& logical, std::string_view& v) {
-    v = cols.get(r, cols.index(logical));
+    return need_at(r, cols.index(logical), logical, v);
+  }
+  // The same with the column looked up once before the loop, for the feeds with hundreds of
+  // thousands of records.
+  bool need_at(const FeedRecord& r, int column, const std::string& logical, std::string_view& v) {
+    v = cols.get(r, column);
     if (!v.empty()) return true;
     skip(r, cols.caption(logical) + " (" + logical + ") is empty",
          "fill it in in the MIS; the record will be read at the next export");
@@ -288,14 +294,18 @@ Result<MappedFeed<Membership>> map_memberships(const FeedTable& t, const FieldMa
   m.out.numbers.reserve(t.size());
   SeenMemberships seen(m.out.items);
   seen.reserve(t.size());
+  const std::string student_id = "student_id", cls_name = "class";
+  const int student_col = m.cols.index(student_id), class_col = m.cols.index(cls_name);
+  const int start_col = m.cols.index("start_date"), end_col = m.cols.index("end_date");
   for (const FeedRecord r : t) {
     std::string_view sid, cls;
-    if (!m.need(r, "student_id", sid) || !m.need(r, "class", cls)) continue;
+    if (!m.need_at(r, student_col, student_id, sid) || !m.need_at(r, class_col, cls_name, cls))
+      continue;
     Membership mem{std::string(sid), std::string(cls), std::nullopt, std::nullopt};
     bool ok = true;
-    for (auto [logical, slot] :
-         {std::pair{"start_date", &mem.start_date}, std::pair{"end_date", &mem.end_date}}) {
-      auto v = m.opt(r, logical);
+    for (auto [logical, column, slot] : {std::tuple{"start_date", start_col, &mem.start_date},
+                                         std::tuple{"end_date", end_col, &mem.end_date}}) {
+      auto v = m.cols.get(r, column);
       if (v.empty()) continue;
       *slot = Date::parse_feed(v);
       if (!*slot) {

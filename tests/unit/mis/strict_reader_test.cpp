@@ -80,6 +80,28 @@ TEST(MisXmlStrict, ARawControlCharacterRefusesTheFeed) {
   EXPECT_EQ(*(*ok)[2].value(1), "a\tb\x7f\xc2\x85");
 }
 
+// The character checks read eight bytes at a time: a forbidden character is found at
+// every offset within a word, and the characters XML allows beside it never are.
+TEST(MisXmlStrict, AForbiddenCharacterIsFoundAtEveryOffsetOfALongValue) {
+  for (std::size_t at = 0; at < 24; ++at)
+    for (std::string bad : {"\x01"s, "\x1f"s, "\xEF\xBF\xBE"s, "\xC3"s, "\x80"s}) {
+      std::string name(at, 'a');
+      name += bad;
+      name += std::string(24, 'b');
+      auto r = read_xml_feed(Shapes{name}.plain(), "s.xml");
+      EXPECT_FALSE(r) << "offset " << at << ": byte " << int(static_cast<unsigned char>(bad[0]));
+      if (!r) {
+        EXPECT_EQ(r.error().where, "s.xml:" + std::to_string(kBadLine));
+      }
+    }
+  for (std::size_t at = 0; at < 24; ++at) {
+    std::string name = std::string(at, 'a') + "\xC3\xA9\xEF\xBC\x81~\x7f" + std::string(9, 'z');
+    auto r = read_xml_feed(Shapes{name}.plain(), "s.xml");
+    ASSERT_TRUE(r) << "offset " << at << ": " << r.error().to_string();
+    EXPECT_EQ(*(*r)[2].value(1), name);
+  }
+}
+
 TEST(MisXmlStrict, AReferenceToAForbiddenCharacterRefusesTheFeed) {
   expect_refused({"x&#x1B;y"},
                  "&#x1B; stands for the character U+001B, which XML 1.0 does not "
