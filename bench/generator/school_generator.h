@@ -81,6 +81,18 @@ struct School {
 
 School generate(const Options& opt);
 
+// A MIS re-export of `school`, in place: about `fraction` (0 < fraction <= 1) of the records
+// of every feed changed, at least one per feed, as a mix of updates of non-key fields,
+// deletions and insertions of new records (Adnos, staff codes, booking and incident ids above
+// any the school holds; new memberships, bookings and incidents name existing students and
+// classes). A deleted student's memberships, bookings and incidents go with them, and a
+// leaver's lessons go to a colleague (these count towards those feeds' deletions and
+// updates), so the result stays an export the importer takes without a record error.
+// Deterministic for the same school, fraction and seed; may be applied again to its own
+// result. At large fractions the deletions alone (a third of the changes) can exceed
+// [safety] max_roster_drop.
+void edit(School& school, double fraction, std::uint32_t seed);
+
 enum class Format { xml, csv };
 
 // The demo captions (examples/demo/mapping.toml), in column order.

@@ -22,7 +22,9 @@ TEST(SchoolGenerator, NotLinked) {
 #include <string>
 
 #include "bench/generator/school_generator.h"
+#include "connectors/mis/importer.h"
 #include "tests/support/files.h"
+#include "tests/unit/mis/mis_test_support.h"
 
 namespace iesync::gen {
 namespace {
@@ -259,6 +261,168 @@ TEST(SchoolGenerator, BookingsFallInTheWeekWithDfeReasonsAndMixedSpans) {
   }
   EXPECT_GE(starts.size(), 4u);
   EXPECT_GE(seen_status.size(), 3u);
+}
+
+// ---- gen::edit: a re-export with a share of every feed changed ----------------------------
+
+// Each feed's records by identity, so two schools can be compared record by record.
+std::map<std::string, std::string> keyed(const School& s, Feed feed) {
+  std::map<std::string, std::string> out;
+  auto put = [&](std::string key, std::string value) {
+    EXPECT_TRUE(out.emplace(key, std::move(value)).second)
+        << feed_name(feed) << ": two records have the key " << key;
+  };
+  switch (feed) {
+    case Feed::students:
+      for (const auto& st : s.students)
+        put(st.id, st.forename + "|" + st.surname + "|" + std::to_string(st.year) + "|" +
+                       st.reg_group + "|" + st.email + "|" + st.upn + "|" + st.sen + "|" +
+                       st.pupil_premium + "|" + st.gender);
+      break;
+    case Feed::staff:
+      for (const auto& m : s.staff) put(m.code, m.name + "|" + m.email);
+      break;
+    case Feed::memberships:
+      for (const auto& m : s.memberships)
+        put(m.student_id + "|" + m.class_code + "|" + m.start.iso(), m.end ? m.end->iso() : "");
+      break;
+    case Feed::timetable:
+      for (const auto& l : s.lessons)
+        if (!l.class_code.empty())
+          put(l.class_code + "|" + std::to_string(l.cycle_day) + "|" + l.time.start.str(),
+              l.time.end.str() + "|" + l.room + "|" + l.teacher);
+      break;
+    case Feed::bookings:
+      for (const auto& b : s.bookings)
+        put(b.id, b.student_id + "|" + b.date.iso() + "|" + b.start + "|" + b.end + "|" + b.reason +
+                      "|" + b.room + "|" + b.status);
+      break;
+    case Feed::behaviour:
+      for (const auto& i : s.incidents)
+        put(i.id, i.student_id + "|" + i.date.iso() + "|" + i.time + "|" + i.type + "|" +
+                      std::to_string(i.points) + "|" + i.recorded_by + "|" + i.status);
+      break;
+  }
+  return out;
+}
+
+struct Changes {
+  size_t updated = 0, deleted = 0, inserted = 0;
+  size_t total() const { return updated + deleted + inserted; }
+};
+
+Changes diff(const School& before, const School& after, Feed feed) {
+  const auto a = keyed(before, feed), b = keyed(after, feed);
+  Changes c;
+  for (const auto& [k, v] : a) {
+    auto it = b.find(k);
+    if (it == b.end())
+      ++c.deleted;
+    else if (it->second != v)
+      ++c.updated;
+  }
+  for (const auto& [k, v] : b) c.inserted += a.contains(k) ? 0 : 1;
+  return c;
+}
+
+TEST(SchoolEdit, SameSeedSameEditOtherSeedOtherEdit) {
+  Options o = demo_options();
+  o.students = 400;
+  const School original = generate(o);
+  School a = original, b = original, c = original;
+  edit(a, 0.05, 7);
+  edit(b, 0.05, 7);
+  edit(c, 0.05, 8);
+  for (Feed feed : kAllFeeds) {
+    SCOPED_TRACE(feed_name(feed));
+    EXPECT_EQ(render(a, feed, Format::xml), render(b, feed, Format::xml));
+    EXPECT_NE(render(a, feed, Format::xml), render(original, feed, Format::xml));
+  }
+  EXPECT_NE(render(a, Feed::memberships, Format::xml), render(c, Feed::memberships, Format::xml));
+}
+
+// About `fraction` of each feed changes, as a mix of updates, deletions and insertions; a
+// deleted student's records count towards their feed's deletions, so the share stays near.
+TEST(SchoolEdit, ChangesAboutTheAskedShareOfEveryFeedWithAllThreeKinds) {
+  Options o = demo_options();
+  o.students = 900;
+  const School original = generate(o);
+  for (double fraction : {0.01, 0.1, 0.5, 1.0}) {
+    School edited = original;
+    edit(edited, fraction, 3);
+    for (Feed feed : kAllFeeds) {
+      SCOPED_TRACE(std::string(feed_name(feed)) + " at " + std::to_string(fraction));
+      const size_t n = keyed(original, feed).size();
+      const double asked = std::max(1.0, fraction * double(n));
+      const Changes c = diff(original, edited, feed);
+      EXPECT_GE(double(c.total()), 0.7 * asked) << c.total() << " of " << n;
+      EXPECT_LE(double(c.total()), 1.5 * asked + 3) << c.total() << " of " << n;
+      EXPECT_GE(c.updated, 1u);
+      if (asked >= 9) {  // enough changes for each kind to have its third
+        EXPECT_GE(c.deleted, 1u);
+        EXPECT_GE(c.inserted, 1u);
+      }
+    }
+  }
+}
+
+TEST(SchoolEdit, ATinyFractionOfATinySchoolStillChangesEveryFeed) {
+  Options o = demo_options();
+  o.students = 12;
+  const School original = generate(o);
+  School edited = original;
+  edit(edited, 1e-6, 1);
+  for (Feed feed : kAllFeeds) {
+    SCOPED_TRACE(feed_name(feed));
+    EXPECT_GE(diff(original, edited, feed).total(), 1u);
+  }
+}
+
+// Edit after edit, the school stays one the importer takes whole: every feed applied, no
+// record skipped (ids unique, every student and class named exists, every lesson's teacher
+// is on the staff, valid dates).
+TEST(SchoolEdit, RepeatedEditsStayWellFormedAndImportWithoutARecordError) {
+  using namespace iesync::mis_test;
+  Options o = demo_options();
+  o.students = 300;
+  School school = generate(o);
+  ImportFixture f;
+  Config cfg = demo_config(f.exports);
+  cfg.mis.feeds[Feed::behaviour] = "behaviour.xml";
+  CollectingSink events;
+  for (std::uint32_t round = 0; round < 4; ++round) {
+    SCOPED_TRACE("edit " + std::to_string(round));
+    if (round > 0) edit(school, 0.04, round);
+    std::set<std::string> students, staff, classes;
+    for (const auto& s : school.students) EXPECT_TRUE(students.insert(s.id).second) << s.id;
+    for (const auto& m : school.staff) EXPECT_TRUE(staff.insert(m.code).second) << m.code;
+    for (const auto& l : school.lessons) {
+      EXPECT_TRUE(staff.contains(l.teacher)) << l.teacher;
+      if (!l.class_code.empty()) classes.insert(l.class_code);
+    }
+    for (const auto& m : school.memberships) {
+      EXPECT_TRUE(students.contains(m.student_id)) << m.student_id;
+      EXPECT_TRUE(classes.contains(m.class_code)) << m.class_code;
+      EXPECT_TRUE(!m.end || *m.end >= m.start);
+    }
+    for (const auto& b : school.bookings) EXPECT_TRUE(students.contains(b.student_id));
+    for (const auto& i : school.incidents) EXPECT_TRUE(students.contains(i.student_id));
+
+    ASSERT_TRUE(write_feeds(school, Format::xml, f.exports));
+    for (Feed feed : kAllFeeds)
+      set_mtime(f.exports / file_name(feed, Format::xml), f.clock.now() - std::chrono::hours{1});
+    Importer importer(cfg, f.tmp.store(), events, f.clock);
+    const ImportResult r = importer.run(/*accept_drop=*/false, /*dry_run=*/false);
+    EXPECT_EQ(r.record_errors, 0u);
+    for (const auto& out : r.feeds) {
+      EXPECT_EQ(out.status, FeedStatus::applied) << feed_name(out.feed) << ": " << out.message;
+      EXPECT_EQ(out.skipped, 0u) << feed_name(out.feed) << ": " << out.message;
+    }
+    EXPECT_EQ(f.count("students"), (long long)school.students.size());
+    EXPECT_EQ(f.count("memberships"), (long long)school.memberships.size());
+    EXPECT_EQ(f.count("bookings"), (long long)school.bookings.size());
+    EXPECT_EQ(f.count("behaviour_incidents"), (long long)school.incidents.size());
+  }
 }
 
 }  // namespace
