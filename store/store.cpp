@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstring>
 #include <random>
+#include <vector>
 
 #include "store/migrations.h"
 #include "store/store_access.h"
@@ -25,19 +26,34 @@ Result<void> migrate(SQLite::Database& db, const std::filesystem::path& path, in
                           std::to_string(Store::latest_version()) + ")",
                       "install the newer iesync again, or restore the store from a backup");
   }
-  for (const auto& m : all_migrations()) {
-    if (m.version <= current || m.version > target) continue;
-    try {
-      SQLite::Transaction tx(db);
-      db.exec(m.sql);
-      db.exec("PRAGMA user_version = " + std::to_string(m.version));
-      tx.commit();
-    } catch (const std::exception& e) {
-      return store_error(path,
-                         "schema migration " + std::to_string(m.version) + " (" + m.name +
-                             ") failed, the store is unchanged",
-                         e);
+  std::vector<const Migration*> pending;
+  for (const auto& m : all_migrations())
+    if (m.version > current && m.version <= target) pending.push_back(&m);
+  if (pending.empty()) return {};
+  // Every pending migration in one transaction: a fresh store is created with one commit (one
+  // WAL sync instead of one per migration), and a failure anywhere leaves the version the store
+  // had, never a half-way one.
+  const Migration* running = nullptr;
+  try {
+    SQLite::Transaction tx(db);
+    for (const Migration* m : pending) {
+      running = m;
+      db.exec(m->sql);
     }
+    running = nullptr;
+    db.exec("PRAGMA user_version = " + std::to_string(pending.back()->version));
+    tx.commit();
+  } catch (const std::exception& e) {
+    if (running)
+      return store_error(path,
+                         "schema migration " + std::to_string(running->version) + " (" +
+                             running->name + ") failed, the store is unchanged",
+                         e);
+    return store_error(path,
+                       "saving schema migrations " + std::to_string(pending.front()->version) +
+                           " to " + std::to_string(pending.back()->version) +
+                           " failed, the store is unchanged",
+                       e);
   }
   return {};
 }

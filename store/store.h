@@ -1,6 +1,7 @@
 // The local store: one SQLite file in WAL mode with foreign keys on and synchronous=FULL
 // (the outbox lives here, and a lost commit would mean a lost or repeated write-back).
-// The schema is versioned with PRAGMA user_version; each migration runs in one transaction.
+// The schema is versioned with PRAGMA user_version; all pending migrations run in one
+// transaction, so a store is at one version or the next, never between.
 #pragma once
 
 #include <SQLiteCpp/SQLiteCpp.h>
