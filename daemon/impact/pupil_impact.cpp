@@ -32,6 +32,33 @@ Pupil load_pupil(MisStore& mis, ImpactStore& impact, const Calendar& cal, const 
   return p;
 }
 
+// Every pupil with a booked or attended IE up to `today`, in student id order, each as
+// load_pupil() gives it. The bookings are read once for all of them: read per pupil, each read
+// scanned the whole bookings table, so a cycle's review flags cost pupils x bookings. The
+// incidents are read per pupil (by their index), and not at all without a behaviour feed.
+std::vector<std::pair<std::string, Pupil>> load_pupils_with_ie(MisStore& mis, ImpactStore& impact,
+                                                               const Calendar& cal, Date today) {
+  const auto ids = impact.students_with_bookings(today).value();
+  std::vector<std::pair<std::string, Pupil>> out;
+  if (ids.empty()) return out;
+  // In the store's order (date, start, id), which is bookings_of()'s.
+  std::map<std::string, std::vector<Booking>> bookings;
+  for (auto& b :
+       mis.bookings_between(Date::from_ymd(1, 1, 1), Date::from_ymd(9999, 12, 31)).value())
+    bookings[b.student_id].push_back(std::move(b));
+  const bool have_incidents = impact.first_incident_date().value().has_value();
+  out.reserve(ids.size());
+  for (const auto& id : ids) {
+    Pupil p;
+    p.student = mis.student(id).value();
+    if (auto it = bookings.find(id); it != bookings.end()) p.bookings = std::move(it->second);
+    if (have_incidents) p.incidents = impact.incidents_of(id).value();
+    p.spells = ie_spells(ie_days(p.bookings, cal, today), cal);
+    out.emplace_back(id, std::move(p));
+  }
+  return out;
+}
+
 std::string full_name(const std::optional<Student>& s) {
   return s ? s->forename + " " + s->surname : std::string();
 }
@@ -98,11 +125,8 @@ Result<std::vector<PupilFlag>> open_review_flags(const Config& cfg, Store& store
     MisStore mis(store);
     ImpactStore impact(store);
     std::vector<PupilFlag> out;
-    const auto ids = impact.students_with_bookings(today).value();
-    for (const auto& id : ids) {
-      auto p = load_pupil(mis, impact, *cal, id, today);
+    for (const auto& [id, p] : load_pupils_with_ie(mis, impact, *cal, today))
       for (auto& f : flags_of(p, id, cfg, *cal, today)) out.push_back(std::move(f));
-    }
     return out;
   });
 }
@@ -171,9 +195,7 @@ Result<json::object> dashboard_impact_json(const Config& cfg, Store& store, Date
     MisStore mis(store);
     ImpactStore impact(store);
     json::array back, flags;
-    const auto ids = impact.students_with_bookings(today).value();
-    for (const auto& id : ids) {
-      auto p = load_pupil(mis, impact, *cal, id, today);
+    for (const auto& [id, p] : load_pupils_with_ie(mis, impact, *cal, today)) {
       for (auto& f : flags_of(p, id, cfg, *cal, today))
         flags.push_back(json::object{{"student_id", id},
                                      {"name", f.name},
