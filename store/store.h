@@ -19,7 +19,8 @@ namespace iesync {
 class Store {
  public:
   // Opens (creating with mode 0640 if missing) and migrates to the latest schema.
-  // A store written by a newer iesync is refused.
+  // A missing store is built whole beside `path` and renamed into place, so `path` never
+  // names a half-made one. A store written by a newer iesync is refused.
   static Result<std::unique_ptr<Store>> open(const std::filesystem::path& path);
   // For migration tests: migrate only up to `version`.
   static Result<std::unique_ptr<Store>> open_at_version(const std::filesystem::path& path,
