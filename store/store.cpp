@@ -5,8 +5,10 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <random>
+#include <vector>
 
 #include "store/migrations.h"
 #include "store/store_access.h"
@@ -25,21 +27,95 @@ Result<void> migrate(SQLite::Database& db, const std::filesystem::path& path, in
                           std::to_string(Store::latest_version()) + ")",
                       "install the newer iesync again, or restore the store from a backup");
   }
-  for (const auto& m : all_migrations()) {
-    if (m.version <= current || m.version > target) continue;
-    try {
-      SQLite::Transaction tx(db);
-      db.exec(m.sql);
-      db.exec("PRAGMA user_version = " + std::to_string(m.version));
-      tx.commit();
-    } catch (const std::exception& e) {
-      return store_error(path,
-                         "schema migration " + std::to_string(m.version) + " (" + m.name +
-                             ") failed, the store is unchanged",
-                         e);
+  std::vector<const Migration*> pending;
+  for (const auto& m : all_migrations())
+    if (m.version > current && m.version <= target) pending.push_back(&m);
+  if (pending.empty()) return {};
+  // Every pending migration in one transaction: a fresh store is created with one commit (one
+  // WAL sync instead of one per migration), and a failure anywhere leaves the version the store
+  // had, never a half-way one.
+  const Migration* running = nullptr;
+  try {
+    SQLite::Transaction tx(db);
+    for (const Migration* m : pending) {
+      running = m;
+      db.exec(m->sql);
     }
+    running = nullptr;
+    db.exec("PRAGMA user_version = " + std::to_string(pending.back()->version));
+    tx.commit();
+  } catch (const std::exception& e) {
+    if (running)
+      return store_error(path,
+                         "schema migration " + std::to_string(running->version) + " (" +
+                             running->name + ") failed, the store is unchanged",
+                         e);
+    return store_error(path,
+                       "saving schema migrations " + std::to_string(pending.front()->version) +
+                           " to " + std::to_string(pending.back()->version) +
+                           " failed, the store is unchanged",
+                       e);
   }
   return {};
+}
+
+// fsync of a file or folder by name; false when it cannot be opened or synced.
+bool sync_path(const std::filesystem::path& p, int flags) {
+  int fd = ::open(p.c_str(), flags | O_CLOEXEC);
+  if (fd < 0) return false;
+  const bool ok = ::fsync(fd) == 0;
+  ::close(fd);
+  return ok;
+}
+
+// Removes a half-built store and whatever SQLite left beside it, unless kept.
+struct DiscardUnlessKept {
+  std::filesystem::path path;
+  bool keep = false;
+  ~DiscardUnlessKept() {
+    if (keep) return;
+    for (const char* suffix : {"", "-journal", "-wal", "-shm"})
+      ::unlink((path.string() + suffix).c_str());
+  }
+};
+
+enum class Built { yes, no };
+
+// A new store is built whole under a temporary name beside `path`, without syncing as it goes,
+// then synced once and renamed into place: its schema costs two syncs (the file and the
+// folder) instead of a rollback journal's four for the switch to WAL and a commit's two, and
+// `path` never names a half-made store, whatever happens meanwhile. The file is created 0640
+// like the store itself. Built::no when the folder or file system cannot do this (the caller
+// then creates the store in place); another process that made the store first wins and ours
+// is dropped.
+Result<Built> build_new_store(const std::filesystem::path& path, int version) {
+  std::random_device rd;
+  std::filesystem::path tmp = path;
+  tmp += ".new-" + std::to_string(::getpid()) + "-" + std::to_string(rd());
+  int fd = ::open(tmp.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0640);
+  if (fd < 0) return Built::no;  // in place, where an unwritable folder is reported
+  ::close(fd);
+  DiscardUnlessKept discard{tmp};
+  try {
+    SQLite::Database db(tmp.string(), SQLite::OPEN_READWRITE);
+    // Nobody else can see this file, and it is synced before it is given the store's name.
+    db.exec("PRAGMA journal_mode = MEMORY");
+    db.exec("PRAGMA synchronous = OFF");
+    if (auto r = migrate(db, path, version); !r) return r.error();
+    db.exec("PRAGMA journal_mode = WAL");  // recorded in the file; every later open keeps it
+  } catch (const std::exception& e) {
+    return store_error(path, "cannot create the store", e);
+  }
+  if (!sync_path(tmp, O_RDONLY)) return Built::no;
+  if (::renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, path.c_str(), RENAME_NOREPLACE) != 0)
+    return errno == EEXIST ? Built::yes : Built::no;
+  discard.keep = true;
+  const auto dir = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
+  if (!sync_path(dir, O_RDONLY | O_DIRECTORY))
+    return make_error(path.string(),
+                      std::string("cannot sync the store's folder: ") + strerror(errno),
+                      "check the disk and that the folder is writable by the iesync user");
+  return Built::yes;
 }
 
 }  // namespace
@@ -119,6 +195,10 @@ Result<std::unique_ptr<Store>> Store::open_impl(const std::filesystem::path& pat
   }
   // Create the file ourselves so it is never group- or world-readable: it holds
   // children's behaviour records. SQLite gives -wal and -shm the same mode.
+  if (!std::filesystem::exists(path, ec)) {
+    auto built = build_new_store(path, version);
+    if (!built) return built.error();
+  }
   if (!std::filesystem::exists(path, ec)) {
     int fd = ::open(path.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0640);
     if (fd < 0 && errno != EEXIST) {

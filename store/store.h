@@ -1,6 +1,7 @@
 // The local store: one SQLite file in WAL mode with foreign keys on and synchronous=FULL
 // (the outbox lives here, and a lost commit would mean a lost or repeated write-back).
-// The schema is versioned with PRAGMA user_version; each migration runs in one transaction.
+// The schema is versioned with PRAGMA user_version; all pending migrations run in one
+// transaction, so a store is at one version or the next, never between.
 #pragma once
 
 #include <SQLiteCpp/SQLiteCpp.h>
@@ -18,7 +19,8 @@ namespace iesync {
 class Store {
  public:
   // Opens (creating with mode 0640 if missing) and migrates to the latest schema.
-  // A store written by a newer iesync is refused.
+  // A missing store is built whole beside `path` and renamed into place, so `path` never
+  // names a half-made one. A store written by a newer iesync is refused.
   static Result<std::unique_ptr<Store>> open(const std::filesystem::path& path);
   // For migration tests: migrate only up to `version`.
   static Result<std::unique_ptr<Store>> open_at_version(const std::filesystem::path& path,

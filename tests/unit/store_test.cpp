@@ -3,6 +3,10 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <cstdint>
+#include <fstream>
+#include <vector>
+
 #include "store/migrations.h"
 #include "store/store_access.h"
 
@@ -78,6 +82,90 @@ TEST(Store, OutboxSurvivesTheInDoubtMigration) {
   db.exec("UPDATE outbox SET state = 'in_doubt' WHERE id = 7");
   EXPECT_THROW(db.exec("UPDATE outbox SET state = 'maybe' WHERE id = 7"), SQLite::Exception);
   EXPECT_EQ(db.execAndGet("SELECT COUNT(*) FROM lookup_cache").getInt(), 0);
+}
+
+std::string schema_of(const std::filesystem::path& path) {
+  SQLite::Database db(path.string(), SQLite::OPEN_READONLY);
+  std::string out = "version " + std::to_string(db.execAndGet("PRAGMA user_version").getInt());
+  SQLite::Statement q(db, "SELECT type, name, sql FROM sqlite_master ORDER BY type, name");
+  while (q.executeStep())
+    out += "\n" + q.getColumn(0).getString() + " " + q.getColumn(1).getString() + ": " +
+           q.getColumn(2).getString();
+  return out;
+}
+
+// Commit frames in a store's write-ahead log (frame header bytes 4-7 hold the database size
+// after a commit, zero otherwise; https://www.sqlite.org/fileformat.html#the_write_ahead_log).
+int wal_commits(const std::filesystem::path& store_path) {
+  std::ifstream in(store_path.string() + "-wal", std::ios::binary);
+  if (!in) return 0;
+  auto be32 = [](const unsigned char* p) {
+    return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) |
+           std::uint32_t{p[3]};
+  };
+  unsigned char header[32];
+  if (!in.read(reinterpret_cast<char*>(header), sizeof header)) return 0;
+  const std::uint32_t page_size = be32(header + 8);
+  int commits = 0;
+  std::vector<unsigned char> frame(24 + page_size);
+  while (in.read(reinterpret_cast<char*>(frame.data()), static_cast<std::streamsize>(frame.size())))
+    if (be32(frame.data() + 4) != 0) ++commits;
+  return commits;
+}
+
+// A new store gets its whole schema at once, not a commit per migration (each commit is a
+// sync of the log), and nothing is left beside it.
+TEST(Store, NewStoreIsCreatedWholeAtTheLatestVersion) {
+  TempStore dir;
+  const auto folder = dir.dir() / "new";
+  std::filesystem::create_directory(folder);
+  auto path = folder / "fresh.db";
+  {
+    auto s = Store::open(path);
+    ASSERT_TRUE(s) << s.error().to_string();
+    EXPECT_EQ((*s)->schema_version().value(), Store::latest_version());
+    EXPECT_LE(wal_commits(path), 1);
+  }
+  std::vector<std::string> files;
+  for (const auto& e : std::filesystem::directory_iterator(folder))
+    files.push_back(e.path().filename().string());
+  EXPECT_EQ(files, std::vector<std::string>{"fresh.db"});
+  auto again = Store::open(path);
+  ASSERT_TRUE(again) << again.error().to_string();
+  EXPECT_EQ(StoreAccess::db(**again).execAndGet("PRAGMA journal_mode").getString(), "wal");
+  EXPECT_EQ((*again)->schema_version().value(), Store::latest_version());
+}
+
+// All pending migrations are one transaction: when a later one fails, the earlier ones are
+// rolled back too, the store stays at its old version with its old schema, and the error
+// names the migration that failed. Once the cause is gone, opening migrates as usual.
+TEST(Store, FailedMigrationLeavesTheOldVersionAndSchema) {
+  TempStore dir;
+  auto path = dir.dir() / "v7.db";
+  {
+    auto old = Store::open_at_version(path, 7);
+    ASSERT_TRUE(old) << old.error().to_string();
+    // Migration 9 creates this table; an object already there makes it fail after migration
+    // 8 has run in the same transaction.
+    StoreAccess::db(**old).exec("CREATE TABLE classroom_materials (x)");
+  }
+  const std::string before = schema_of(path);
+  auto s = Store::open(path);
+  ASSERT_FALSE(s);
+  EXPECT_NE(s.error().to_string().find("schema migration 9 (Classroom course work materials) "
+                                       "failed, the store is unchanged"),
+            std::string::npos)
+      << s.error().to_string();
+  EXPECT_EQ(schema_of(path), before);
+  EXPECT_EQ(before.find("notify_queue"), std::string::npos) << "migration 8 must not stay";
+
+  {
+    SQLite::Database db(path.string(), SQLite::OPEN_READWRITE);
+    db.exec("DROP TABLE classroom_materials");
+  }
+  auto again = Store::open(path);
+  ASSERT_TRUE(again) << again.error().to_string();
+  EXPECT_EQ((*again)->schema_version().value(), Store::latest_version());
 }
 
 TEST(Store, RefusesAStoreFromANewerVersion) {
