@@ -5,6 +5,7 @@
 #include "connectors/writeback/wonde_target.h"
 #include "daemon/commands.h"
 #include "daemon/exit_code.h"
+#include "mapping/shown_text.h"
 
 namespace iesync {
 
@@ -33,11 +34,13 @@ bool check_behaviour_names(const Config& c) {
     auto code = wonde.attribute_code(kind, name);
     if (code) continue;
     if (code.error().where.rfind("[writeback]", 0) != 0) {
+      // The MIS's own words (names it offers, its error text) are shown with any control
+      // character escaped: they come from outside and go to the admin's terminal.
       std::cerr << "note: could not ask the MIS which behaviour names it offers ("
-                << code.error().to_string() << ")\n";
+                << shown(code.error().to_string()) << ")\n";
       return true;
     }
-    std::cerr << c.source.string() << ": " << code.error().to_string() << "\n";
+    std::cerr << c.source.string() << ": " << shown(code.error().to_string()) << "\n";
     ok = false;
   }
   return ok;

@@ -1,6 +1,7 @@
 // A lesson whose work was posted as a Classroom material is set: it is never in the
-// dashboard's "Who to chase". The demo school's week on the Classroom fake (which posts
-// materials, alone and beside assignments), synced by the real cycle, shown by the real page.
+// dashboard's "Who to chase", nor in a teacher's chase email. The demo school's week on the
+// Classroom fake (which posts materials, alone and beside assignments), synced by the real cycle,
+// shown by the real page.
 #include <gtest/gtest.h>
 
 #ifndef IESYNC_HAVE_GENERATOR
@@ -15,13 +16,16 @@ TEST(MaterialsChase, NotLinked) {
 #include <boost/json.hpp>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <string>
+#include <tuple>
 
 #include "base/html.h"
 #include "bench/generator/classroom_fixture.h"
 #include "bench/generator/school_generator.h"
 #include "config/load.h"
 #include "daemon/cycle.h"
+#include "daemon/notify/notify_step.h"
 #include "daemon/plan_view.h"
 #include "daemon/status/dashboard.h"
 #include "tests/fakes/classroom/fake_classroom.h"
@@ -100,7 +104,9 @@ TEST(MaterialsChase, ALessonWithAMaterialIsSetAndNeverChased) {
   ASSERT_TRUE(store);
 
   test::FakeEnv env(clock);
-  int with_material = 0, only_materials = 0, chased = 0;
+  Config notify_cfg = loaded.config;
+  notify_cfg.notify.enabled = true;
+  int with_material = 0, only_materials = 0, chased = 0, emailed = 0, emailed_found = 0;
   for (int offset : {0, 1, 2, 3, 4}) {
     const Date date = o.start.plus_days(offset);
     CollectingSink events;
@@ -120,12 +126,21 @@ TEST(MaterialsChase, ALessonWithAMaterialIsSetAndNeverChased) {
     const std::string html = render_dashboard(*plan, date, snap);
     const auto entries = chase_entries(html);
     chased += int(entries.size());
+    // The chase emails a chase at 06:00 that day would send (composed, not sent).
+    FakeClock at_six(TimeZone::london().to_utc(date, TimeOfDay::hm(6, 0)));
+    auto composed = compose_chase(notify_cfg, **store, at_six, "06:00");
+    ASSERT_TRUE(composed) << composed.error().to_string();
+    std::set<std::tuple<std::string, std::string, std::string> > emailed_today;  // class, start, id
+    for (const auto& l : composed->chased)
+      if (l.date == date) emailed_today.insert({l.class_code, l.start.str(), l.student_id});
+    emailed += int(emailed_today.size());
     const int with_material_before = with_material;
 
     for (const auto& sv : plan->at("sessions").as_array()) {
       const auto& session = sv.as_object();
       if (str(session, "status") == "absent" || str(session, "status") == "cancelled") continue;
       const std::string name = str(session.at("student").as_object(), "name");
+      const std::string id = str(session.at("student").as_object(), "id");
       for (const auto& lv : session.at("lessons").as_array()) {
         const auto& lesson = lv.as_object();
         const auto& work = lesson.at("work").as_object();
@@ -142,7 +157,12 @@ TEST(MaterialsChase, ALessonWithAMaterialIsSetAndNeverChased) {
           EXPECT_NE(html.find("<a href=\"" + html_escape(str(item, "link")) + "\">"),
                     std::string::npos);
         }
-        if (materials == 0) continue;
+        if (materials == 0) {
+          // The emails' lessons are keyed as the plan's are: a lesson without work is found.
+          if (emailed_today.contains({str(lesson, "class"), str(lesson, "start"), id}))
+            ++emailed_found;
+          continue;
+        }
         ++with_material;
         if (materials == int(items.size())) ++only_materials;
         const std::string status = str(work, "status");
@@ -155,6 +175,9 @@ TEST(MaterialsChase, ALessonWithAMaterialIsSetAndNeverChased) {
           EXPECT_FALSE(e.find(lesson_text) != std::string::npos &&
                        e.find(html_escape(name)) != std::string::npos)
               << date.iso() << ": " << e << " is chased though a material was set";
+        EXPECT_FALSE(emailed_today.contains({str(lesson, "class"), str(lesson, "start"), id}))
+            << date.iso() << " " << str(lesson, "start") << " " << str(lesson, "class") << " of "
+            << id << " is in a chase email though a material was set";
       }
     }
     if (with_material > with_material_before) {
@@ -164,6 +187,8 @@ TEST(MaterialsChase, ALessonWithAMaterialIsSetAndNeverChased) {
   EXPECT_GT(with_material, 0) << "the demo week posts no material for a missed lesson";
   EXPECT_GT(only_materials, 0) << "no lesson is set by a material alone";
   EXPECT_GT(chased, 0) << "nobody is chased all week: the check above proves nothing";
+  EXPECT_GT(emailed, 0) << "no chase email all week: the check above proves nothing";
+  EXPECT_GT(emailed_found, 0) << "no emailed lesson matched the plan's: the keys differ";
   classroom.stop();
 }
 
