@@ -37,9 +37,9 @@ RowPlan plan_rows(std::vector<StoredRowHash> stored_rows, const std::vector<NewR
   std::vector<char> insert(fresh.size(), 0);
   std::size_t i = 0, j = 0;
   while (i < stored.size() || j < keys.size()) {
-    const std::uint64_t key = j == keys.size()                              ? stored[i].key
-                              : i == stored.size()                          ? keys[j].first
-                              : std::min(stored[i].key, keys[j].first);
+    const std::uint64_t key = j == keys.size()     ? stored[i].key
+                              : i == stored.size() ? keys[j].first
+                                                   : std::min(stored[i].key, keys[j].first);
     std::size_t i_end = i, j_end = j;
     while (i_end < stored.size() && stored[i_end].key == key) ++i_end;
     while (j_end < keys.size() && keys[j_end].first == key) ++j_end;
