@@ -140,6 +140,35 @@ class Seen {
   std::unordered_map<std::string, std::size_t> seen_;
 };
 
+// Students already kept, looked up by admission number through their index: a map of copied
+// Adnos cost ~70 bytes a student, as much as the record table itself for a short export.
+class SeenStudents {
+ public:
+  explicit SeenStudents(const std::vector<Student>& items) : set_(0, Hash{&items}, Equal{&items}) {}
+  void reserve(std::size_t n) { set_.reserve(n); }
+  // Adds the item at `index`; nullopt when new, else the index of the earlier one.
+  std::optional<std::size_t> add(std::size_t index) {
+    auto [it, added] = set_.insert(static_cast<std::uint32_t>(index));
+    if (added) return std::nullopt;
+    return *it;
+  }
+
+ private:
+  struct Hash {
+    const std::vector<Student>* items;
+    std::size_t operator()(std::uint32_t i) const {
+      return std::hash<std::string>{}((*items)[i].id);
+    }
+  };
+  struct Equal {
+    const std::vector<Student>* items;
+    bool operator()(std::uint32_t a, std::uint32_t b) const {
+      return (*items)[a].id == (*items)[b].id;
+    }
+  };
+  std::unordered_set<std::uint32_t, Hash, Equal> set_;
+};
+
 // Memberships already kept, looked up by (student, class, start date) through their index,
 // so no key is copied: at 650,000 memberships a map of key strings took ~80 MB.
 class SeenMemberships {
@@ -250,21 +279,27 @@ std::string subject_code(std::string_view class_code,
 Result<MappedFeed<Student>> map_students(const FeedTable& t, const FieldMap& f) {
   Mapper<Student> m(t, f, Feed::students, "student");
   if (auto r = m.cols.resolve(); !r) return r.error();
-  Seen seen;
   m.out.items.reserve(t.size());
+  m.out.numbers.reserve(t.size());
+  SeenStudents seen(m.out.items);
+  seen.reserve(t.size());
   for (const FeedRecord r : t) {
     std::string_view id, fore, sur, year;
     if (!m.need(r, "id", id) || !m.need(r, "forename", fore) || !m.need(r, "surname", sur) ||
         !m.need(r, "year", year))
       continue;
-    if (auto first = seen.first(std::string(id), r.number)) {
-      m.skip(r, "student " + std::string(id) + " appears twice (first at " + t.where(first) + ")",
-             "check the admission numbers in the MIS");
-      continue;
-    }
     m.keep(r, Student{std::string(id), std::string(fore), std::string(sur), normalise_year(year),
                       m.opt(r, "reg_group"), m.opt(r, "email"), m.opt(r, "upn"), m.opt(r, "sen"),
                       m.opt(r, "pupil_premium"), m.opt(r, "gender")});
+    if (auto first = seen.add(m.out.items.size() - 1)) {
+      // The first record with the Adno is kept; this one is skipped.
+      m.out.items.pop_back();
+      m.out.numbers.pop_back();
+      m.skip(r,
+             "student " + std::string(id) + " appears twice (first at " +
+                 t.where(m.out.numbers[*first]) + ")",
+             "check the admission numbers in the MIS");
+    }
   }
   return m.finish();
 }

@@ -483,9 +483,16 @@ class ImportRun {
     if (hold_if_dropped(o, a.content_hash, static_cast<std::size_t>(mis_.student_count().value()),
                         m->items.size(), "students", note))
       return;
-    std::unordered_set<std::string> ids;
-    ids.reserve(m->items.size());
-    for (auto& s : m->items) ids.insert(s.id);
+    // Later feeds check their students against these. Once they are in the store they are
+    // read back from it when first needed (inside this import's transaction, so the new
+    // list), rather than held as a second copy beside the records while they are applied.
+    // A dry run writes nothing, so it keeps them.
+    std::optional<std::unordered_set<std::string>> ids;
+    if (!write_store_) {
+      ids.emplace();
+      ids->reserve(m->items.size());
+      for (auto& s : m->items) ids->insert(s.id);
+    }
     finish(
         o, *m, [&] { return mis_.replace_students(m->items, a); }, note);
     if (o.status == FeedStatus::applied) known_students_ = std::move(ids);
