@@ -14,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "connectors/email/smtp_sender.h"
 #include "tests/support/files.h"
 #include "tests/support/process.h"
 #include "tests/support/shell.h"
@@ -110,5 +111,16 @@ class SmtpServer {
   std::unique_ptr<Process> proc_;
   int port_ = 0;
 };
+
+// A sender for `server` as the notify tests use it: plain SMTP on loopback, the IE room's
+// From address, a 20 s timeout.
+inline std::unique_ptr<MailSender> plain_sender_for(const SmtpServer& server) {
+  SmtpOptions o;
+  o.url = server.url();
+  o.starttls_required = false;
+  o.from = "IE room <ie-room@example.sch.uk>";
+  o.timeout = std::chrono::seconds{20};
+  return *make_smtp_sender(o);
+}
 
 }  // namespace iesync::test

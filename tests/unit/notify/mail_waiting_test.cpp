@@ -33,15 +33,6 @@ MailMessage chase(const std::string& teacher, const std::string& to) {
   return m;
 }
 
-std::unique_ptr<MailSender> sender_for(const test::SmtpServer& s) {
-  SmtpOptions o;
-  o.url = s.url();
-  o.starttls_required = false;
-  o.from = "IE room <ie-room@example.sch.uk>";
-  o.timeout = std::chrono::seconds{20};
-  return *make_smtp_sender(o);
-}
-
 std::vector<std::string> mail_warnings(const StoreHealth& h) {
   std::vector<std::string> out;
   for (const auto& w : h.warnings)
@@ -61,7 +52,7 @@ TEST(MailWaiting, ARelayThatIsDownIsWarnedAboutUntilTheMailGoes) {
   std::vector<MailMessage> msgs = {chase("T01", "a@example.sch.uk"),
                                    chase("T02", "b@example.sch.uk")};
   ASSERT_TRUE(q.enqueue(msgs, kDay));
-  auto sender = sender_for(server);
+  auto sender = test::plain_sender_for(server);
   server.stop();
   CollectingSink events;
   ASSERT_TRUE(deliver_mail(q, *sender, clock, events).unavailable);
@@ -100,8 +91,8 @@ TEST(MailWaiting, ARelayThatIsDownIsWarnedAboutUntilTheMailGoes) {
   EXPECT_TRUE(has(metrics, "iesync_notify_messages{kind=\"digest\",state=\"sent\"} 0\n"));
 
   server.start();
-  clock.advance(1h);               // past the back-off of both
-  auto back = sender_for(server);  // the server came back on a new port
+  clock.advance(1h);                           // past the back-off of both
+  auto back = test::plain_sender_for(server);  // the server came back on a new port
   EXPECT_EQ(deliver_mail(q, *back, clock, events).sent, 2);
   h = read_store_health(ts.store(), clock);
   EXPECT_TRUE(mail_warnings(h).empty());

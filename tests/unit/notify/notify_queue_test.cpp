@@ -28,15 +28,6 @@ MailMessage message(const std::string& teacher, const std::string& to) {
   return m;
 }
 
-std::unique_ptr<MailSender> sender_for(const SmtpServer& s) {
-  SmtpOptions o;
-  o.url = s.url();
-  o.starttls_required = false;
-  o.from = "IE room <ie-room@example.sch.uk>";
-  o.timeout = std::chrono::seconds{20};
-  return *make_smtp_sender(o);
-}
-
 TEST(NotifyQueue, EnqueueIsIdempotentAndRecordsWhoWasChased) {
   TempStore ts;
   FakeClock clock(kStart);
@@ -64,7 +55,7 @@ TEST(NotifyQueue, OneRecipientRefusedOneDeferredTheOthersSent) {
                                    message("T02", "busy@example.sch.uk"),
                                    message("T03", "ok@example.sch.uk")};
   ASSERT_TRUE(q.enqueue(msgs, kDay));
-  auto sender = sender_for(server);
+  auto sender = test::plain_sender_for(server);
   CollectingSink events;
   auto r = deliver_mail(q, *sender, clock, events);
   EXPECT_EQ(r.sent, 1);
@@ -93,7 +84,7 @@ TEST(NotifyQueue, AServerThatIsDownLosesNothing) {
   std::vector<MailMessage> msgs = {message("T01", "a@example.sch.uk"),
                                    message("T02", "b@example.sch.uk")};
   ASSERT_TRUE(q.enqueue(msgs, kDay));
-  auto sender = sender_for(server);
+  auto sender = test::plain_sender_for(server);
   server.stop();
   CollectingSink events;
   // Down for many tries: more than max_tries, yet nothing fails.
@@ -107,7 +98,7 @@ TEST(NotifyQueue, AServerThatIsDownLosesNothing) {
   EXPECT_TRUE(*q.waiting_reason());
   EXPECT_TRUE(events.has_kind("notify.unavailable"));
   server.start();
-  auto back = sender_for(server);  // the server came back on a new port
+  auto back = test::plain_sender_for(server);  // the server came back on a new port
   auto r = deliver_mail(q, *back, clock, events);
   EXPECT_EQ(r.sent, 2);
   EXPECT_EQ(server.messages().size(), 2u);
@@ -122,7 +113,7 @@ TEST(NotifyQueue, ARestartSendsNothingTwice) {
     std::vector<MailMessage> msgs = {message("T01", "a@example.sch.uk")};
     ASSERT_TRUE(q.enqueue(msgs, kDay));
     CollectingSink events;
-    EXPECT_EQ(deliver_mail(q, *sender_for(server), clock, events).sent, 1);
+    EXPECT_EQ(deliver_mail(q, *test::plain_sender_for(server), clock, events).sent, 1);
   }
   auto reopened = Store::open(ts.store().path());
   ASSERT_TRUE(reopened);
@@ -130,7 +121,7 @@ TEST(NotifyQueue, ARestartSendsNothingTwice) {
   std::vector<MailMessage> again = {message("T01", "a@example.sch.uk")};
   EXPECT_EQ(*q.enqueue(again, kDay), 0);
   CollectingSink events;
-  EXPECT_EQ(deliver_mail(q, *sender_for(server), clock, events).sent, 0);
+  EXPECT_EQ(deliver_mail(q, *test::plain_sender_for(server), clock, events).sent, 0);
   EXPECT_EQ(server.messages().size(), 1u);
 }
 
