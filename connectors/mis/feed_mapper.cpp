@@ -140,41 +140,14 @@ class Seen {
   std::unordered_map<std::string, std::size_t> seen_;
 };
 
-// Students already kept, looked up by admission number through their index: a map of copied
-// Adnos cost ~70 bytes a student, as much as the record table itself for a short export.
-class SeenStudents {
+// Items already kept, looked up by their key through their index, so no key is copied: at
+// 650,000 memberships a map of key strings took ~80 MB, and a map of copied Adnos cost as
+// much as the record table itself for a short students export. KeyOf gives the key's hash
+// and equality.
+template <class T, class KeyOf>
+class SeenItems {
  public:
-  explicit SeenStudents(const std::vector<Student>& items) : set_(0, Hash{&items}, Equal{&items}) {}
-  void reserve(std::size_t n) { set_.reserve(n); }
-  // Adds the item at `index`; nullopt when new, else the index of the earlier one.
-  std::optional<std::size_t> add(std::size_t index) {
-    auto [it, added] = set_.insert(static_cast<std::uint32_t>(index));
-    if (added) return std::nullopt;
-    return *it;
-  }
-
- private:
-  struct Hash {
-    const std::vector<Student>* items;
-    std::size_t operator()(std::uint32_t i) const {
-      return std::hash<std::string>{}((*items)[i].id);
-    }
-  };
-  struct Equal {
-    const std::vector<Student>* items;
-    bool operator()(std::uint32_t a, std::uint32_t b) const {
-      return (*items)[a].id == (*items)[b].id;
-    }
-  };
-  std::unordered_set<std::uint32_t, Hash, Equal> set_;
-};
-
-// Memberships already kept, looked up by (student, class, start date) through their index,
-// so no key is copied: at 650,000 memberships a map of key strings took ~80 MB.
-class SeenMemberships {
- public:
-  explicit SeenMemberships(const std::vector<Membership>& items)
-      : set_(0, Hash{&items}, Equal{&items}) {}
+  explicit SeenItems(const std::vector<T>& items) : set_(0, Hash{&items}, Equal{&items}) {}
   void reserve(std::size_t n) { set_.reserve(n); }
   // Adds the item at `index`; nullopt when new, else the index of the earlier equal item.
   std::optional<std::size_t> add(std::size_t index) {
@@ -185,26 +158,40 @@ class SeenMemberships {
 
  private:
   struct Hash {
-    const std::vector<Membership>* items;
-    std::size_t operator()(std::uint32_t i) const {
-      const auto& m = (*items)[i];
-      std::size_t h = std::hash<std::string>{}(m.student_id);
-      h = h * 1000003u ^ std::hash<std::string>{}(m.class_code);
-      return h * 1000003u ^
-             (m.start_date ? static_cast<std::size_t>(m.start_date->days.time_since_epoch().count())
-                           : 0u);
-    }
+    const std::vector<T>* items;
+    std::size_t operator()(std::uint32_t i) const { return KeyOf::hash((*items)[i]); }
   };
   struct Equal {
-    const std::vector<Membership>* items;
+    const std::vector<T>* items;
     bool operator()(std::uint32_t a, std::uint32_t b) const {
-      const auto &x = (*items)[a], &y = (*items)[b];
-      return x.student_id == y.student_id && x.class_code == y.class_code &&
-             x.start_date == y.start_date;
+      return KeyOf::equal((*items)[a], (*items)[b]);
     }
   };
   std::unordered_set<std::uint32_t, Hash, Equal> set_;
 };
+
+// A student is known by admission number.
+struct StudentKey {
+  static std::size_t hash(const Student& s) { return std::hash<std::string>{}(s.id); }
+  static bool equal(const Student& a, const Student& b) { return a.id == b.id; }
+};
+using SeenStudents = SeenItems<Student, StudentKey>;
+
+// A membership is known by (student, class, start date).
+struct MembershipKey {
+  static std::size_t hash(const Membership& m) {
+    std::size_t h = std::hash<std::string>{}(m.student_id);
+    h = h * 1000003u ^ std::hash<std::string>{}(m.class_code);
+    return h * 1000003u ^
+           (m.start_date ? static_cast<std::size_t>(m.start_date->days.time_since_epoch().count())
+                         : 0u);
+  }
+  static bool equal(const Membership& x, const Membership& y) {
+    return x.student_id == y.student_id && x.class_code == y.class_code &&
+           x.start_date == y.start_date;
+  }
+};
+using SeenMemberships = SeenItems<Membership, MembershipKey>;
 
 std::string upper(std::string_view v) {
   std::string s(v);
