@@ -1,5 +1,8 @@
 #include "store/feed_apply.h"
 
+#include <unordered_map>
+#include <unordered_set>
+
 #include "store/mis_store.h"
 #include "store/row_plan.h"
 #include "store/store_access.h"
@@ -68,7 +71,7 @@ std::vector<StoredRowHash> stored_hashes(SQLite::Database& db, const TableSpec& 
 }  // namespace
 
 ApplyCounts apply_rows(SQLite::Database& db, const TableSpec& t, std::size_t n,
-                       const RowSource& row) {
+                       const RowSource& row, std::vector<CachedRecord>* refs) {
   const std::size_t cols = t.columns.size();
   SQLite::Statement insert(db, std::string("INSERT INTO ") + t.table + "(" + column_list(t) +
                                    ", row_key, row_hash) VALUES (" + placeholders(cols + 2) + ")");
@@ -83,14 +86,17 @@ ApplyCounts apply_rows(SQLite::Database& db, const TableSpec& t, std::size_t n,
     q.bind(static_cast<int>(cols) + 2, as_stored(h.content));
   };
   ApplyCounts counts;
+  if (refs) refs->assign(n, CachedRecord{});
   auto stored = stored_hashes(db, t);
   if (stored.empty()) {
     // A fresh store (or an emptied table): every row is new, one pass.
     for (std::size_t i = 0; i < n; ++i) {
       build(i);
-      write(insert, hashes_of(t, img));
+      auto h = hashes_of(t, img);
+      write(insert, h);
       insert.exec();
       insert.reset();
+      if (refs) (*refs)[i] = {0, h.key, db.getLastInsertRowid()};
     }
     counts.inserted = n;
     return counts;
@@ -102,7 +108,9 @@ ApplyCounts apply_rows(SQLite::Database& db, const TableSpec& t, std::size_t n,
     auto h = hashes_of(t, img);
     fresh[i] = {h.key, h.content};
   }
-  auto plan = plan_rows(std::move(stored), fresh);
+  auto plan = plan_rows(std::move(stored), fresh, refs != nullptr);
+  if (refs)
+    for (auto [i, rowid] : plan.kept) (*refs)[i] = {0, fresh[i].key, rowid};
   // Deletes first, so no insert meets the key of a row that is going.
   if (plan.delete_all) {
     db.exec(std::string("DELETE FROM ") + t.table);
@@ -125,6 +133,7 @@ ApplyCounts apply_rows(SQLite::Database& db, const TableSpec& t, std::size_t n,
       update.bind(static_cast<int>(cols) + 3, static_cast<int64_t>(rowid));
       update.exec();
       update.reset();
+      if (refs) (*refs)[i] = {0, fresh[i].key, rowid};
     }
   }
   for (std::size_t i : plan.inserts) {
@@ -132,6 +141,7 @@ ApplyCounts apply_rows(SQLite::Database& db, const TableSpec& t, std::size_t n,
     write(insert, {fresh[i].key, fresh[i].content});
     insert.exec();
     insert.reset();
+    if (refs) (*refs)[i] = {0, fresh[i].key, db.getLastInsertRowid()};
   }
   counts.inserted = plan.inserts.size();
   counts.updated = plan.updates.size();
@@ -141,14 +151,175 @@ ApplyCounts apply_rows(SQLite::Database& db, const TableSpec& t, std::size_t n,
 }
 
 Result<ApplyCounts> apply_feed(Store& store, Feed f, const TableSpec& t, std::size_t n,
-                               const RowSource& row, const AppliedFeed& a) {
+                               const RowSource& row, const AppliedFeed& a,
+                               const RecordHashes* records) {
   try {
     auto& db = StoreAccess::db(store);
     Savepoint feed(db, "feed");
-    auto counts = apply_rows(db, t, n, row);
+    std::vector<CachedRecord> refs;
+    auto counts = apply_rows(db, t, n, row, records ? &refs : nullptr);
     write_applied_feed_state(db, f, static_cast<long long>(n), a);
+    bool cached = records != nullptr;
+    for (std::size_t i = 0; cached && i < n; ++i) {
+      auto raw = records->raw_of(i);
+      if (raw)
+        refs[i].raw = *raw;
+      else
+        cached = false;
+    }
+    if (cached)
+      write_record_cache(db, f, a.content_hash, records->context, std::move(refs));
+    else
+      drop_record_cache(db, f);
     feed.release();
     return counts;
+  } catch (const std::exception& e) {
+    return store_error(store, a.file + ": could not save the " + feed_name(f) + " feed", e);
+  }
+}
+
+Result<std::optional<ChangedApplied>> apply_changed(Store& store, Feed f, const TableSpec& t,
+                                                    std::size_t n, const RowSource& row,
+                                                    const ChangedRecords& changed,
+                                                    const AppliedFeed& a) {
+  try {
+    auto& db = StoreAccess::db(store);
+    Savepoint feed(db, "feed");
+    const std::string table = t.table;
+    // The cache must describe the table exactly: as many rows, and each gone record's row
+    // still there with its identity.
+    const auto rows = db.execAndGet("SELECT count(*) FROM " + table).getInt64();
+    if (static_cast<std::size_t>(rows) != changed.kept.size() + changed.gone.size())
+      return std::nullopt;
+    struct Gone {
+      std::uint64_t key, content;
+      long long rowid;
+      std::string first;
+      bool taken = false;
+    };
+    std::vector<Gone> gone;
+    {
+      SQLite::Statement q(db, std::string("SELECT row_key, row_hash, ") + t.columns[0] + " FROM " +
+                                  table + " WHERE rowid = ?");
+      for (auto& g : changed.gone) {
+        q.bind(1, static_cast<int64_t>(g.rowid));
+        if (!q.executeStep() || q.getColumn(0).isNull() || q.getColumn(1).isNull() ||
+            static_cast<std::uint64_t>(q.getColumn(0).getInt64()) != g.key)
+          return std::nullopt;
+        gone.push_back({g.key, static_cast<std::uint64_t>(q.getColumn(1).getInt64()), g.rowid,
+                        q.getColumn(2).getString()});
+        q.reset();
+      }
+    }
+    RowImage img;
+    std::vector<Hashes> fresh(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      img.clear();
+      row(i, img);
+      fresh[i] = hashes_of(t, img);
+    }
+    // Every identity touched must be held by at most one stored row (plan_rows trusts no
+    // other), and for a keyed table no new row may take a kept row's key.
+    std::unordered_map<std::uint64_t, std::size_t> stored_with;  // key -> stored rows
+    std::unordered_set<std::uint64_t> fresh_keys;
+    for (auto& h : fresh) {
+      stored_with.emplace(h.key, 0);
+      fresh_keys.insert(h.key);
+    }
+    for (auto& g : gone) stored_with[g.key] = 0;
+    auto count = [&](std::uint64_t key) {
+      auto it = stored_with.find(key);
+      return it != stored_with.end() && ++it->second > 1;
+    };
+    for (auto& k : changed.kept) {
+      if (count(k.key)) return std::nullopt;
+      if (t.key_columns && fresh_keys.contains(k.key)) return std::nullopt;
+    }
+    for (auto& g : gone)
+      if (count(g.key)) return std::nullopt;
+
+    // The plan, as plan_rows makes it for these identities: the first new row with a gone
+    // row's identity takes that row (unchanged, or rewritten); the others are inserted.
+    std::unordered_map<std::uint64_t, std::size_t> gone_at;
+    for (std::size_t k = 0; k < gone.size(); ++k) gone_at.emplace(gone[k].key, k);
+    ChangedApplied out;
+    std::vector<CachedRecord> records = changed.kept;
+    records.reserve(changed.kept.size() + n);
+    std::vector<std::pair<std::size_t, long long>> updates;
+    std::vector<std::size_t> inserts;
+    for (std::size_t i = 0; i < n; ++i) {
+      auto it = gone_at.find(fresh[i].key);
+      if (it != gone_at.end() && !gone[it->second].taken) {
+        auto& g = gone[it->second];
+        g.taken = true;
+        records.push_back({changed.raw[i], fresh[i].key, g.rowid});
+        if (g.content == fresh[i].content)
+          ++out.counts.unchanged;
+        else
+          updates.emplace_back(i, g.rowid);
+      } else {
+        inserts.push_back(i);
+      }
+    }
+    out.counts.unchanged += changed.kept.size();
+
+    const std::size_t cols = t.columns.size();
+    auto write = [&](SQLite::Statement& q, std::size_t i) {
+      img.clear();
+      row(i, img);
+      img.bind(q);
+      q.bind(static_cast<int>(cols) + 1, as_stored(fresh[i].key));
+      q.bind(static_cast<int>(cols) + 2, as_stored(fresh[i].content));
+    };
+    {
+      SQLite::Statement del(db, "DELETE FROM " + table + " WHERE rowid = ?");
+      for (auto& g : gone) {
+        if (g.taken) continue;
+        del.bind(1, static_cast<int64_t>(g.rowid));
+        del.exec();
+        del.reset();
+        out.gone_keys.push_back(g.first);
+        ++out.counts.deleted;
+      }
+    }
+    if (!updates.empty()) {
+      std::string set;
+      for (auto* c : t.columns) set += std::string(c) + " = ?, ";
+      SQLite::Statement update(
+          db, "UPDATE " + table + " SET " + set + "row_key = ?, row_hash = ? WHERE rowid = ?");
+      for (auto [i, rowid] : updates) {
+        write(update, i);
+        update.bind(static_cast<int>(cols) + 3, static_cast<int64_t>(rowid));
+        update.exec();
+        update.reset();
+      }
+      out.counts.updated = updates.size();
+    }
+    if (!inserts.empty()) {
+      SQLite::Statement insert(db, "INSERT INTO " + table + "(" + column_list(t) +
+                                       ", row_key, row_hash) VALUES (" + placeholders(cols + 2) +
+                                       ")");
+      for (std::size_t i : inserts) {
+        write(insert, i);
+        insert.exec();
+        insert.reset();
+        records.push_back({changed.raw[i], fresh[i].key, db.getLastInsertRowid()});
+      }
+      out.counts.inserted = inserts.size();
+    }
+    if (changed.student_column && !changed.students_gone.empty()) {
+      SQLite::Statement q(
+          db, "SELECT 1 FROM " + table + " WHERE " + changed.student_column + " = ? LIMIT 1");
+      for (auto& id : changed.students_gone) {
+        q.bind(1, id);
+        if (q.executeStep()) return std::nullopt;
+        q.reset();
+      }
+    }
+    write_applied_feed_state(db, f, static_cast<long long>(changed.kept.size() + n), a);
+    write_record_cache(db, f, a.content_hash, changed.context, std::move(records));
+    feed.release();
+    return out;
   } catch (const std::exception& e) {
     return store_error(store, a.file + ": could not save the " + feed_name(f) + " feed", e);
   }

@@ -9,11 +9,13 @@
 
 #include <cstddef>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "base/result.h"
 #include "mapping/rules.h"
+#include "store/record_cache.h"
 #include "store/row_image.h"
 #include "store/store.h"
 
@@ -34,16 +36,53 @@ struct ApplyCounts {
 // Builds new row i (the image comes cleared).
 using RowSource = std::function<void(std::size_t, RowImage&)>;
 
-// Brings t to exactly rows 0..n-1 of `row`. Throws SQLite::Exception: the caller's savepoint
-// rolls back.
+// Brings t to exactly rows 0..n-1 of `row`. With `refs`, also says which rowid and identity
+// hash each new row has (raw left 0). Throws SQLite::Exception: the caller's savepoint rolls
+// back.
 ApplyCounts apply_rows(SQLite::Database& db, const TableSpec& t, std::size_t n,
-                       const RowSource& row);
+                       const RowSource& row, std::vector<CachedRecord>* refs = nullptr);
 
-// One feed applied whole or not at all: its rows and its feed_state row in one savepoint
-// (inside the import's transaction when there is one). `what` names the feed in the error,
-// e.g. "the students feed".
+// What a feed read whole needs to leave a record cache: the context of its records, and the
+// hash of the raw record each new row came from (nullopt when unknown: then no cache).
+struct RecordHashes {
+  std::uint64_t context = 0;
+  std::function<std::optional<std::uint64_t>(std::size_t)> raw_of;
+};
+
+// One feed applied whole or not at all: its rows, its feed_state row and its record cache
+// (written from `records`, else dropped) in one savepoint (inside the import's transaction
+// when there is one).
 Result<ApplyCounts> apply_feed(Store& store, Feed f, const TableSpec& t, std::size_t n,
-                               const RowSource& row, const AppliedFeed& a);
+                               const RowSource& row, const AppliedFeed& a,
+                               const RecordHashes* records = nullptr);
+
+// A changed export applied from its changed records alone (the record cache's quick path).
+struct ChangedRecords {
+  std::uint64_t context = 0;       // of the new export's records, for its cache
+  std::vector<CachedRecord> kept;  // cached records the new export still has
+  std::vector<CachedRecord> gone;  // cached records it no longer has
+  std::vector<std::uint64_t> raw;  // the raw hash of each new row's record, in row order
+  // Students that went from the students table in this import, and the column of this
+  // table naming a student: no row kept may still name one of them (else each must be
+  // reported as a skipped record, which only reading the export whole can do).
+  std::vector<std::string> students_gone;
+  const char* student_column = nullptr;
+};
+
+struct ChangedApplied {
+  ApplyCounts counts;
+  std::vector<std::string> gone_keys;  // the first column of each row deleted
+};
+
+// Brings t from the cache's rows to kept + the n new rows, which equals what apply_feed would
+// make of the whole export, counts included. nullopt, with nothing written, when that cannot
+// be known from the changed records alone: the cache does not match the table, a new row's
+// identity is a kept row's (a duplicate the mapper must report), two stored rows share an
+// identity, or a kept row names a student gone. The feed must then be read whole.
+Result<std::optional<ChangedApplied>> apply_changed(Store& store, Feed f, const TableSpec& t,
+                                                    std::size_t n, const RowSource& row,
+                                                    const ChangedRecords& changed,
+                                                    const AppliedFeed& a);
 
 // A savepoint that rolls back unless released. SQLiteCpp's own leaves the transaction open
 // after a rollback, so this one releases it too.

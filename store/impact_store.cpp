@@ -1,6 +1,7 @@
 #include "store/impact_store.h"
 
 #include "store/feed_apply.h"
+#include "store/mis_rows.h"
 #include "store/store_access.h"
 #include "store/store_error.h"
 
@@ -38,24 +39,7 @@ std::vector<Incident> read_incidents(SQLite::Statement& q) {
 
 Result<ApplyCounts> ImpactStore::replace_incidents(const std::vector<Incident>& v,
                                                    const AppliedFeed& a) {
-  static const TableSpec kIncidentsTable{
-      "behaviour_incidents",
-      {"id", "student_id", "date", "time", "type", "points", "recorded_by", "status"},
-      1};
-  return apply_feed(
-      store_, Feed::behaviour, kIncidentsTable, v.size(),
-      [&](std::size_t n, RowImage& r) {
-        const auto& i = v[n];
-        r.text(i.id);
-        r.text(i.student_id);
-        r.text(i.date.iso());
-        r.opt_text(i.time);
-        r.opt_text(i.type);
-        r.integer(i.points);
-        r.opt_text(i.recorded_by);
-        r.opt_text(i.status);
-      },
-      a);
+  return replace_rows(store_, Feed::behaviour, v, a);
 }
 
 Result<long long> ImpactStore::incident_count() {

@@ -372,7 +372,20 @@ ALTER TABLE behaviour_incidents ADD COLUMN row_hash INTEGER;
 CREATE INDEX bookings_student ON bookings(student_id, date);
 )sql";
 
-constexpr std::array<Migration, 11> kMigrations = {{
+// 12: the record cache (store/record_cache.h): for each feed, the hash of every raw record
+// of the export in use and the row it became, so a re-export parses only the records that
+// changed. One blob a feed, written with the feed's rows and dropped whenever they are
+// changed any other way.
+constexpr const char* kV12 = R"sql(
+CREATE TABLE feed_records (
+  feed          TEXT PRIMARY KEY,       -- as feed_state.feed
+  content_hash  TEXT NOT NULL,          -- the export these records are of
+  context       INTEGER NOT NULL,       -- hash of the mapping and the export's header
+  records       BLOB NOT NULL           -- (record hash, row key hash, rowid), sorted
+);
+)sql";
+
+constexpr std::array<Migration, 12> kMigrations = {{
     {1, "MIS feeds", kV1},
     {2, "Classroom cache", kV2},
     {3, "IE sessions", kV3},
@@ -384,6 +397,7 @@ constexpr std::array<Migration, 11> kMigrations = {{
     {9, "Classroom course work materials", kV9},
     {10, "the day of each cycle", kV10},
     {11, "row hashes for applying changed exports as a diff; bookings by pupil", kV11},
+    {12, "the record cache of each feed", kV12},
 }};
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include "store/mis_store.h"
 
 #include "store/feed_apply.h"
+#include "store/mis_rows.h"
 #include "store/store_access.h"
 #include "store/store_error.h"
 
@@ -75,116 +76,27 @@ Result<std::vector<std::pair<std::string, FeedState>>> MisStore::held_feeds() {
   });
 }
 
-namespace {
-
-// Each feed's table for the diff apply: columns in the order the rows below are built, the
-// key's columns first.
-const TableSpec kStudentsTable{"students",
-                               {"id", "forename", "surname", "year", "reg_group", "email", "upn",
-                                "sen", "pupil_premium", "gender"},
-                               1};
-const TableSpec kStaffTable{"staff", {"code", "name", "email"}, 1};
-const TableSpec kMembershipsTable{
-    "memberships", {"student_id", "class_code", "start_date", "end_date"}, 3};
-// A lesson has no key of its own (the same class can meet twice in a period slot in some
-// timetables): it is known by all its values.
-const TableSpec kLessonsTable{
-    "lessons",
-    {"class_code", "cycle_day", "day_name", "start_time", "end_time", "room", "teacher", "subject"},
-    0};
-const TableSpec kBookingsTable{"bookings",
-                               {"id", "student_id", "date", "start_spec", "end_spec", "reason",
-                                "room", "status", "referred_by", "incident_id"},
-                               1};
-
-void opt_date(RowImage& r, const std::optional<Date>& d) {
-  if (d)
-    r.text(d->iso());
-  else
-    r.null();
-}
-
-}  // namespace
-
 Result<ApplyCounts> MisStore::replace_students(const std::vector<Student>& v,
                                                const AppliedFeed& a) {
-  return apply_feed(
-      store_, Feed::students, kStudentsTable, v.size(),
-      [&](std::size_t i, RowImage& r) {
-        const auto& s = v[i];
-        r.text(s.id);
-        r.text(s.forename);
-        r.text(s.surname);
-        r.text(s.year);
-        r.opt_text(s.reg_group);
-        r.opt_text(s.email);
-        r.opt_text(s.upn);
-        r.opt_text(s.sen);
-        r.opt_text(s.pupil_premium);
-        r.opt_text(s.gender);
-      },
-      a);
+  return replace_rows(store_, Feed::students, v, a);
 }
 
 Result<ApplyCounts> MisStore::replace_staff(const std::vector<Staff>& v, const AppliedFeed& a) {
-  return apply_feed(
-      store_, Feed::staff, kStaffTable, v.size(),
-      [&](std::size_t i, RowImage& r) {
-        r.text(v[i].code);
-        r.text(v[i].name);
-        r.opt_text(v[i].email);
-      },
-      a);
+  return replace_rows(store_, Feed::staff, v, a);
 }
 
 Result<ApplyCounts> MisStore::replace_memberships(const std::vector<Membership>& v,
                                                   const AppliedFeed& a) {
-  return apply_feed(
-      store_, Feed::memberships, kMembershipsTable, v.size(),
-      [&](std::size_t i, RowImage& r) {
-        r.text(v[i].student_id);
-        r.text(v[i].class_code);
-        opt_date(r, v[i].start_date);
-        opt_date(r, v[i].end_date);
-      },
-      a);
+  return replace_rows(store_, Feed::memberships, v, a);
 }
 
 Result<ApplyCounts> MisStore::replace_lessons(const std::vector<Lesson>& v, const AppliedFeed& a) {
-  return apply_feed(
-      store_, Feed::timetable, kLessonsTable, v.size(),
-      [&](std::size_t i, RowImage& r) {
-        const auto& l = v[i];
-        r.text(l.class_code);
-        r.integer(l.cycle_day);
-        r.text(l.day_name);
-        r.text(l.time.start.str());
-        r.text(l.time.end.str());
-        r.opt_text(l.room);
-        r.opt_text(l.teacher);
-        r.opt_text(l.subject);
-      },
-      a);
+  return replace_rows(store_, Feed::timetable, v, a);
 }
 
 Result<ApplyCounts> MisStore::replace_bookings(const std::vector<Booking>& v,
                                                const AppliedFeed& a) {
-  return apply_feed(
-      store_, Feed::bookings, kBookingsTable, v.size(),
-      [&](std::size_t i, RowImage& r) {
-        const auto& b = v[i];
-        r.text(b.id);
-        r.text(b.student_id);
-        r.text(b.date.iso());
-        r.text(b.start_spec);
-        r.text(b.end_spec);
-        r.opt_text(b.reason);
-        r.opt_text(b.room);
-        r.text(booking_status_name(b.status));
-        r.opt_text(b.referred_by);
-        r.opt_text(b.incident_id);
-      },
-      a);
+  return replace_rows(store_, Feed::bookings, v, a);
 }
 
 Result<void> MisStore::hold(Feed f, const std::string& file, const std::string& hash,
@@ -225,6 +137,16 @@ Result<void> MisStore::release_hold(Feed f) {
 Result<long long> MisStore::student_count() {
   return guarded(store_, "cannot count the students",
                  [&] { return db_.execAndGet("SELECT count(*) FROM students").getInt64(); });
+}
+
+Result<std::pair<long long, std::string>> MisStore::memberless_lessons() {
+  return guarded(store_, "cannot read the lessons", [&] {
+    SQLite::Statement q(db_,
+                        "SELECT count(*), min(class_code) FROM lessons WHERE class_code NOT IN "
+                        "(SELECT class_code FROM memberships)");
+    q.executeStep();
+    return std::pair<long long, std::string>(q.getColumn(0).getInt64(), text(q.getColumn(1)));
+  });
 }
 
 Result<long long> MisStore::class_count() {

@@ -78,6 +78,9 @@ class MisStore {
   Result<long long> class_count();  // distinct classes with at least one member
   Result<std::unordered_set<std::string>> student_ids();
   Result<std::unordered_set<std::string>> class_codes();  // classes with at least one member
+  // Lessons of classes nobody is a member of: how many, and the first such class code in
+  // code order (empty when none).
+  Result<std::pair<long long, std::string>> memberless_lessons();
 
   // Reads for reconcile, plan and reports.
   Result<std::vector<Student>> students();

@@ -1,6 +1,7 @@
 #include "store/retention.h"
 
 #include "mapping/civil.h"
+#include "store/record_cache.h"
 #include "store/store_access.h"
 #include "store/store_error.h"
 
@@ -63,6 +64,9 @@ Result<PurgeCounts> purge_expired(Store& store, std::chrono::seconds retain, Tim
     c.sessions = run(db, "DELETE FROM ie_sessions WHERE date < ?", cutoff_day);
     c.bookings = run(db, "DELETE FROM bookings WHERE date < ?", cutoff_day);
     c.incidents = run(db, "DELETE FROM behaviour_incidents WHERE date < ?", cutoff_day);
+    // The record caches say which row each exported record is; those rows are gone.
+    if (c.bookings) drop_record_cache(db, Feed::bookings);
+    if (c.incidents) drop_record_cache(db, Feed::behaviour);
     c.outbox = run(db, "DELETE FROM outbox WHERE state <> 'pending' AND updated_at < ?", cutoff);
     {
       SQLite::Statement q(db, "DELETE FROM audit WHERE at < ? AND action <> ?");

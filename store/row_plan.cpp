@@ -13,7 +13,8 @@ struct Stored {
 
 }  // namespace
 
-RowPlan plan_rows(std::vector<StoredRowHash> stored_rows, const std::vector<NewRowHash>& fresh) {
+RowPlan plan_rows(std::vector<StoredRowHash> stored_rows, const std::vector<NewRowHash>& fresh,
+                  bool list_kept) {
   RowPlan plan;
   const std::size_t stored_count = stored_rows.size();
   // Rows without hashes cannot be matched: they go.
@@ -46,9 +47,10 @@ RowPlan plan_rows(std::vector<StoredRowHash> stored_rows, const std::vector<NewR
     if (i_end - i == 1 && j_end > j) {
       // The first new row with the key (in export order) takes the stored row.
       const std::size_t n = keys[j].second;
-      if (stored[i].content == fresh[n].content)
+      if (stored[i].content == fresh[n].content) {
         ++plan.unchanged;
-      else
+        if (list_kept) plan.kept.emplace_back(n, stored[i].rowid);
+      } else
         plan.updates.emplace_back(n, stored[i].rowid);
       ++j;
     } else {

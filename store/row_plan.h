@@ -34,9 +34,12 @@ struct RowPlan {
   std::vector<std::pair<std::size_t, long long>> updates;  // (new row, rowid it rewrites)
   std::vector<std::size_t> inserts;                        // new rows, in export order
   std::size_t unchanged = 0;
+  // (new row, rowid it already is) for each unchanged row, when asked for.
+  std::vector<std::pair<std::size_t, long long>> kept;
   bool delete_all = false;  // every stored row goes: one DELETE of the table will do
 };
 
-RowPlan plan_rows(std::vector<StoredRowHash> stored, const std::vector<NewRowHash>& fresh);
+RowPlan plan_rows(std::vector<StoredRowHash> stored, const std::vector<NewRowHash>& fresh,
+                  bool list_kept = false);
 
 }  // namespace iesync

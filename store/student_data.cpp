@@ -4,6 +4,7 @@
 #include <set>
 #include <vector>
 
+#include "store/record_cache.h"
 #include "store/retention.h"
 #include "store/store_access.h"
 #include "store/store_error.h"
@@ -313,6 +314,8 @@ Result<std::optional<ErasureSummary>> erase_student(Store& store, const StudentR
       bind(q, who);
       count("session_lessons", q.exec());
     }
+    // The record caches say which row each exported record is; this student's rows go.
+    drop_all_record_caches(db);
     for (const auto& s : scopes()) {
       std::string where = s.where;
       // Earlier erasure records of this id stay: they hold no data and prove the erasures.

@@ -147,7 +147,7 @@ const char* kRemoveControl =
 }  // namespace
 
 Result<FeedTable> read_csv_feed(std::string_view bytes, const std::string& file,
-                                FeedEncoding encoding) {
+                                FeedEncoding encoding, const std::vector<std::uint32_t>* numbers) {
   std::string converted;  // only Windows-1252 needs a converted copy
   std::string_view text;  // the file as UTF-8, without a BOM
   if (bytes.size() >= 3 && bytes.substr(0, 3) == "\xEF\xBB\xBF") bytes.remove_prefix(3);
@@ -225,6 +225,8 @@ Result<FeedTable> read_csv_feed(std::string_view bytes, const std::string& file,
     auto row = scan.next(fields, line, problem);
     if (!row) return row.error();
     if (*row == CsvScanner::Row::end) break;
+    ++t.records_read;
+    if (numbers && line < numbers->size()) line = (*numbers)[line];
     if (*row == CsvScanner::Row::ragged_text) {
       skip([] { return std::string("a quoted value has more text after its closing quote"); },
            "check the value in the MIS; quotes inside a value must be doubled (\"\")");

@@ -4,8 +4,10 @@
 // trimmed (SIMS pads), nothing inside quotes is.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/result.h"
 #include "config/config.h"
@@ -19,7 +21,11 @@ namespace iesync {
 // number of fields, a C0 control character other than TAB, CR and LF in a value (a NUL, an
 // ESC), or a value over FeedTable::kMaxFieldBytes is a record error in
 // FeedTable::record_errors: the row is skipped and reported by its line.
+// `numbers`, when given, renumbers the rows (the row starting on line k is numbered
+// numbers[k]): for a document of some of a file's rows, so every message names the line in
+// the file.
 Result<FeedTable> read_csv_feed(std::string_view bytes, const std::string& file,
-                                FeedEncoding encoding);
+                                FeedEncoding encoding,
+                                const std::vector<std::uint32_t>* numbers = nullptr);
 
 }  // namespace iesync

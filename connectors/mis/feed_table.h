@@ -62,6 +62,9 @@ class FeedTable {
   std::string file;                  // display name used in messages, e.g. "students.xml"
   bool numbered_by_line = false;     // true for CSV
   std::vector<std::string> columns;  // decoded captions, in first-seen order
+  // Every record the reader met, read or skipped (for CSV, every row after the header that
+  // is not a blank line).
+  std::size_t records_read = 0;
   // Records the reader itself could not read (a ragged CSV row): not among the records,
   // reported with their number. The first kMaxKeptSkips are kept; the rest are counted.
   std::vector<SkippedRecord> record_errors;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <memory>
 #include <optional>
 #include <unordered_set>
 
@@ -9,10 +10,13 @@
 #include "connectors/mis/feed_files.h"
 #include "connectors/mis/feed_mapper.h"
 #include "connectors/mis/feed_reader.h"
+#include "connectors/mis/raw_records.h"
 #include "mapping/calendar.h"
 #include "mapping/shown_text.h"
 #include "store/impact_store.h"
+#include "store/mis_rows.h"
 #include "store/mis_store.h"
+#include "store/record_cache.h"
 
 namespace iesync {
 
@@ -64,6 +68,36 @@ std::string with_commas(std::size_t n) {
   return s;
 }
 
+// The raw records of an export read whole: what its record cache is written from.
+struct RecordIndex {
+  std::uint64_t context = 0;
+  std::vector<std::pair<std::uint32_t, std::uint64_t>> hashes;  // (number, hash), file order
+
+  std::optional<std::uint64_t> raw_of(std::size_t number) const {
+    auto it = std::lower_bound(hashes.begin(), hashes.end(), number,
+                               [](const auto& h, std::size_t n) { return h.first < n; });
+    if (it == hashes.end() || it->first != number) return std::nullopt;
+    return it->second;
+  }
+};
+
+// A changed export about to be applied from its changed records alone.
+struct Changed {
+  ChangedRecords records;
+  std::vector<RawRecord> fresh;  // the records not in the cache, in file order
+
+  std::optional<std::uint64_t> raw_of(std::size_t number) const {
+    auto it = std::lower_bound(fresh.begin(), fresh.end(), number,
+                               [](const RawRecord& r, std::size_t n) { return r.number < n; });
+    if (it == fresh.end() || it->number != number) return std::nullopt;
+    return it->hash;
+  }
+};
+
+bool checked_against_students(Feed f) {
+  return f == Feed::memberships || f == Feed::bookings || f == Feed::behaviour;
+}
+
 std::string percent(double fraction) {
   return std::to_string(static_cast<int>(fraction * 100 + 0.5)) + "%";
 }
@@ -101,7 +135,8 @@ std::string sentence(const Error& e) {
 class ImportRun {
  public:
   ImportRun(const Config& cfg, Store& store, EventSink& events, Clock& clock, bool accept_drop,
-            bool dry_run, bool write_store, const Importer::AfterRead& after_read)
+            bool dry_run, bool write_store, const Importer::AfterRead& after_read,
+            bool use_record_cache)
       : cfg_(cfg),
         store_(store),
         mis_(store),
@@ -110,7 +145,8 @@ class ImportRun {
         accept_drop_(accept_drop),
         dry_run_(dry_run),
         write_store_(write_store),
-        after_read_(after_read) {
+        after_read_(after_read),
+        use_record_cache_(use_record_cache) {
     result_.dry_run = dry_run;
   }
 
@@ -124,6 +160,8 @@ class ImportRun {
       calendar_.emplace(std::move(*cal));
     else
       calendar_error_ = cal.error();
+    if (auto students = mis_.feed_state(Feed::students); students && *students)
+      students_before_ = students_now_ = (*students)->content_hash;
     for (Feed f : kAllFeeds) {
       FeedOutcome& o = result_.feeds.emplace_back();
       o.feed = f;
@@ -180,6 +218,7 @@ class ImportRun {
   }
 
   void run_feed(Feed f, FeedOutcome& o) {
+    index_ = nullptr;
     auto pattern = cfg_.mis.feeds.find(f);
     if (pattern == cfg_.mis.feeds.end() || pattern->second.empty()) return;  // not_configured
     static const FieldMap kNone;
@@ -275,13 +314,22 @@ class ImportRun {
       if (!read()) return;  // known, but neither applied nor held (the store was restored, say)
       hash = sha256_hex(*bytes);
     }
+    AppliedFeed applied{o.file, hash, format_utc(clock_.now())};
+    if (use_record_cache_ && write_store_ && state &&
+        apply_changed_records(f, o, *bytes, fields, applied, state->content_hash))
+      return;
 
+    // The export read whole. The hashes of its raw records are kept with the rows they
+    // become, so the next export of the feed can be read from its changed records alone.
+    std::optional<RecordIndex> index;
+    if (write_store_) index = index_records(f, *bytes);
     auto table = read_feed(*bytes, o.file, cfg_.mis);
     // A large export need not stay in memory while it is mapped and applied. (Assigning an
     // empty string would keep the buffer: libstdc++ reuses it.)
     std::string().swap(*bytes);
     if (!table) return reject(o, file->path, table.error());
-    AppliedFeed applied{o.file, hash, format_utc(clock_.now())};
+    if (index && index->hashes.size() != table->records_read) index.reset();
+    index_ = index ? &*index : nullptr;
     switch (f) {
       case Feed::students:
         return students(o, *table, fields, applied, file->path);
@@ -377,16 +425,29 @@ class ImportRun {
   // skipped record ("see below").
   template <class T, class Apply>
   void finish(FeedOutcome& o, MappedFeed<T>& m, Apply&& apply, std::string extra = {}) {
-    o.accepted = m.items.size();
-    o.skipped = m.skipped_count();
-    o.ignored = m.ignored;
     std::optional<ApplyCounts> counts;
     if (write_store_) {
       auto r = apply();
-      if (!r) return fail(o, r.error());
+      if (!r) {
+        o.accepted = m.items.size();
+        o.skipped = m.skipped_count();
+        o.ignored = m.ignored;
+        return fail(o, r.error());
+      }
       counts = *r;
-      o.changes = counts;
     }
+    report(o, m, m.items.size(), counts, std::move(extra));
+  }
+
+  // The applied feed's summary; `accepted` counts every record in the table, m's items only
+  // those just mapped.
+  template <class T>
+  void report(FeedOutcome& o, const MappedFeed<T>& m, std::size_t accepted,
+              std::optional<ApplyCounts> counts, std::string extra) {
+    o.accepted = accepted;
+    o.skipped = m.skipped_count();
+    o.ignored = m.ignored;
+    o.changes = counts;
     o.status = FeedStatus::applied;
     std::string msg = o.file + ": " + with_commas(o.accepted) + " " + noun(o.feed) +
                       (dry_run_ ? " would be imported" : " imported");
@@ -408,16 +469,34 @@ class ImportRun {
     report_skipped(o, m);
   }
 
+  // [safety]: why the drop from `before` to `after` is over the limit, or nullopt.
+  std::optional<std::string> drop_over_limit(std::size_t before, std::size_t after,
+                                             const char* what) const {
+    if (before == 0 || after >= before) return std::nullopt;
+    double drop = double(before - after) / double(before);
+    if (drop <= cfg_.safety.max_roster_drop) return std::nullopt;
+    return "the new export has " + with_commas(after) + " " + what + ", " + percent(drop) +
+           " fewer than the " + with_commas(before) + " in use (the [safety] limit is " +
+           percent(cfg_.safety.max_roster_drop) + ")";
+  }
+
+  // [safety], for the changed records: false when the export would be held (the whole
+  // export is then read, and held as usual).
+  bool drop_allowed(std::size_t before, std::size_t after, const char* what,
+                    std::string& accepted_note) const {
+    auto reason = drop_over_limit(before, after, what);
+    if (!reason) return true;
+    if (!accept_drop_) return false;
+    accepted_note = " The drop (" + *reason + ") was accepted with --accept-drop.";
+    return true;
+  }
+
   // [safety]: true when the drop from `before` to `after` is too big and was not accepted.
   bool hold_if_dropped(FeedOutcome& o, const std::string& hash, std::size_t before,
                        std::size_t after, const char* what, std::string& accepted_note) {
-    if (before == 0 || after >= before) return false;
-    double drop = double(before - after) / double(before);
-    if (drop <= cfg_.safety.max_roster_drop) return false;
-    std::string reason = "the new export has " + with_commas(after) + " " + what + ", " +
-                         percent(drop) + " fewer than the " + with_commas(before) +
-                         " in use (the [safety] limit is " + percent(cfg_.safety.max_roster_drop) +
-                         ")";
+    auto why = drop_over_limit(before, after, what);
+    if (!why) return false;
+    const std::string& reason = *why;
     if (accept_drop_) {
       accepted_note = " The drop (" + reason + ") was accepted with --accept-drop.";
       return false;
@@ -493,9 +572,19 @@ class ImportRun {
       ids->reserve(m->items.size());
       for (auto& s : m->items) ids->insert(s.id);
     }
+    auto records = record_hashes(m->numbers);
     finish(
-        o, *m, [&] { return mis_.replace_students(m->items, a); }, note);
-    if (o.status == FeedStatus::applied) known_students_ = std::move(ids);
+        o, *m, [&] { return replace_rows(store_, Feed::students, m->items, a, records.get()); },
+        note);
+    if (o.status == FeedStatus::applied) {
+      known_students_ = std::move(ids);
+      students_now_ = a.content_hash;
+      // Which students went is known only when none did.
+      if (o.changes && o.changes->deleted == 0)
+        students_gone_.emplace();
+      else
+        students_gone_.reset();
+    }
   }
 
   void staff(FeedOutcome& o, FeedTable& t, const FieldMap& f, const AppliedFeed& a,
@@ -503,7 +592,8 @@ class ImportRun {
     auto m = map_staff(t, f);
     t.drop_records();
     if (!m) return reject(o, path, m.error());
-    finish(o, *m, [&] { return mis_.replace_staff(m->items, a); });
+    auto records = record_hashes(m->numbers);
+    finish(o, *m, [&] { return replace_rows(store_, Feed::staff, m->items, a, records.get()); });
   }
 
   void memberships(FeedOutcome& o, FeedTable& t, const FieldMap& f, const AppliedFeed& a,
@@ -520,8 +610,10 @@ class ImportRun {
     if (hold_if_dropped(o, a.content_hash, static_cast<std::size_t>(mis_.class_count().value()),
                         classes.size(), "classes", note))
       return;
+    auto records = record_hashes(m->numbers);
     finish(
-        o, *m, [&] { return mis_.replace_memberships(m->items, a); }, note);
+        o, *m, [&] { return replace_rows(store_, Feed::memberships, m->items, a, records.get()); },
+        note);
     if (o.status == FeedStatus::applied) known_classes_ = std::move(classes);
   }
 
@@ -533,19 +625,16 @@ class ImportRun {
     if (!m) return reject(o, path, m.error());
     auto classes = known_classes();
     std::size_t memberless = 0;
-    std::string example;
+    std::string example;  // the first in code order, as memberless_lessons() gives it
     for (auto& l : m->items)
       if (!classes.contains(l.class_code)) {
         ++memberless;
-        if (example.empty()) example = l.class_code;
+        if (example.empty() || l.class_code < example) example = l.class_code;
       }
-    std::string note;
-    if (memberless)
-      note = " " + with_commas(memberless) +
-             " of them are of classes nobody is a member of (e.g. " + example +
-             "); they are kept, and no student misses them.";
+    auto records = record_hashes(m->numbers);
     finish(
-        o, *m, [&] { return mis_.replace_lessons(m->items, a); }, note);
+        o, *m, [&] { return replace_rows(store_, Feed::timetable, m->items, a, records.get()); },
+        memberless_note(memberless, example));
   }
 
   void bookings(FeedOutcome& o, FeedTable& t, const FieldMap& f, const AppliedFeed& a,
@@ -556,7 +645,8 @@ class ImportRun {
     if (!m) return reject(o, path, m.error());
     check_students(
         *m, t, [](const Booking& x) -> const std::string& { return x.student_id; }, "booking");
-    finish(o, *m, [&] { return mis_.replace_bookings(m->items, a); });
+    auto records = record_hashes(m->numbers);
+    finish(o, *m, [&] { return replace_rows(store_, Feed::bookings, m->items, a, records.get()); });
   }
 
   // The optional behaviour feed: like bookings, each incident must name a known student, and
@@ -576,8 +666,202 @@ class ImportRun {
                         static_cast<std::size_t>(impact.incident_count().value()), m->items.size(),
                         "incidents", note))
       return;
+    auto records = record_hashes(m->numbers);
     finish(
-        o, *m, [&] { return impact.replace_incidents(m->items, a); }, note);
+        o, *m, [&] { return replace_rows(store_, Feed::behaviour, m->items, a, records.get()); },
+        note);
+  }
+
+  static std::string memberless_note(std::size_t memberless, const std::string& example) {
+    if (!memberless) return {};
+    return " " + with_commas(memberless) + " of them are of classes nobody is a member of (e.g. " +
+           example + "); they are kept, and no student misses them.";
+  }
+
+  // ---- The record cache (issue 20) ----
+
+  // The raw records of an export about to be read whole, for its record cache; nullopt when
+  // the export is not of a shape the split reads (it is then cached by nothing).
+  std::optional<RecordIndex> index_records(Feed f, std::string_view bytes) const {
+    RecordIndex index;
+    auto split = split_raw_records(
+        bytes, cfg_.mis, [&](const RawRecord& r) { index.hashes.emplace_back(r.number, r.hash); });
+    if (!split) return std::nullopt;
+    index.context =
+        record_context(*split, f, cfg_, checked_against_students(f) ? students_now_ : "");
+    return index;
+  }
+
+  // What apply_feed writes the cache from: each mapped item's record, by its number.
+  std::unique_ptr<RecordHashes> record_hashes(const std::vector<std::size_t>& numbers) const {
+    if (!index_) return nullptr;
+    auto r = std::make_unique<RecordHashes>();
+    r->context = index_->context;
+    r->raw_of = [index = index_, &numbers](std::size_t i) { return index->raw_of(numbers[i]); };
+    return r;
+  }
+
+  // Applies a changed export from the records that differ from the export in use, when its
+  // record cache allows: the rest are the same bytes in the same context, so they map to the
+  // rows they mapped to before. False (nothing written, nothing reported) sends the export
+  // to be read whole, which is always right: any doubt goes that way.
+  bool apply_changed_records(Feed f, FeedOutcome& o, const std::string& bytes,
+                             const FieldMap& fields, const AppliedFeed& a,
+                             const std::string& in_use) {
+    const bool dependent = checked_against_students(f);
+    if (dependent && !students_gone_) return false;
+    if (f != Feed::students && f != Feed::staff && !calendar_) return false;
+    auto cached = read_record_cache(store_, f);
+    if (!cached || !*cached || (*cached)->content_hash != in_use) return false;
+    RecordCache& cache = **cached;
+    std::vector<RawRecord> records;
+    auto split =
+        split_raw_records(bytes, cfg_.mis, [&](const RawRecord& r) { records.push_back(r); });
+    if (!split ||
+        record_context(*split, f, cfg_, dependent ? students_before_ : "") != cache.context)
+      return false;
+
+    // Records and cache, both by hash: a record whose bytes are cached is kept (each cached
+    // record once), a cached record not met is gone, a record not cached is fresh.
+    Changed ch;
+    ch.records.context = record_context(*split, f, cfg_, dependent ? students_now_ : "");
+    std::vector<std::uint32_t> by_hash(records.size());
+    for (std::uint32_t k = 0; k < by_hash.size(); ++k) by_hash[k] = k;
+    std::sort(by_hash.begin(), by_hash.end(),
+              [&](std::uint32_t x, std::uint32_t y) { return records[x].hash < records[y].hash; });
+    std::vector<char> fresh(records.size(), 0);
+    std::size_t i = 0, j = 0;
+    const auto& cr = cache.records;
+    while (i < by_hash.size() || j < cr.size()) {
+      if (j == cr.size() || (i < by_hash.size() && records[by_hash[i]].hash < cr[j].raw)) {
+        fresh[by_hash[i++]] = 1;
+      } else if (i == by_hash.size() || cr[j].raw < records[by_hash[i]].hash) {
+        ch.records.gone.push_back(cr[j++]);
+      } else {
+        ch.records.kept.push_back(cr[j++]);
+        ++i;
+      }
+    }
+    std::vector<CachedRecord>().swap(cache.records);
+    for (std::size_t k = 0; k < records.size(); ++k)
+      if (fresh[k]) ch.fresh.push_back(records[k]);
+    std::vector<RawRecord>().swap(records);
+
+    auto partial = partial_export(bytes, *split, ch.fresh, cfg_.mis.format);
+    auto table = read_feed(partial.text, o.file, cfg_.mis, &partial.numbers);
+    if (!table || table->records_read != ch.fresh.size()) return false;
+    if (dependent) {
+      ch.records.students_gone = *students_gone_;
+      ch.records.student_column = "student_id";
+    }
+    switch (f) {
+      case Feed::students:
+        return students_changed(o, *table, fields, a, ch);
+      case Feed::staff: {
+        auto m = map_staff(*table, fields);
+        return m && apply_changed_items(o, *m, ch, a, {});
+      }
+      case Feed::memberships:
+        return memberships_changed(o, *table, fields, a, ch);
+      case Feed::timetable:
+        return timetable_changed(o, *table, fields, a, ch);
+      case Feed::bookings: {
+        auto m = map_bookings(*table, fields, *calendar_);
+        if (!m) return false;
+        check_students(
+            *m, *table, [](const Booking& x) -> const std::string& { return x.student_id; },
+            "booking");
+        return apply_changed_items(o, *m, ch, a, {});
+      }
+      case Feed::behaviour:
+        return behaviour_changed(o, *table, fields, a, ch);
+    }
+    return false;
+  }
+
+  // The mapped fresh items applied beside the kept rows, and reported as a whole import
+  // would report them. `after_apply` adds to the summary from the applied table.
+  template <class T>
+  bool apply_changed_items(FeedOutcome& o, MappedFeed<T>& m, Changed& ch, const AppliedFeed& a,
+                           std::string note,
+                           const std::function<Result<void>(std::string&)>& after_apply = {}) {
+    ch.records.raw.clear();
+    for (auto n : m.numbers) {
+      auto raw = ch.raw_of(n);
+      if (!raw) return false;
+      ch.records.raw.push_back(*raw);
+    }
+    auto r = apply_changed_rows(store_, o.feed, m.items, ch.records, a);
+    if (!r || !*r) return false;
+    if (o.feed == Feed::students) students_gone_ = std::move((*r)->gone_keys);
+    if (after_apply)
+      if (auto r = after_apply(note); !r) return fail(o, r.error()), true;
+    note += " Only the " + with_commas(ch.fresh.size()) + " of its " +
+            with_commas(ch.records.kept.size() + ch.fresh.size()) +
+            " records that differ from the export in use were read.";
+    o.records_parsed = ch.fresh.size();
+    report(o, m, ch.records.kept.size() + m.items.size(), (*r)->counts, std::move(note));
+    return true;
+  }
+
+  bool students_changed(FeedOutcome& o, FeedTable& t, const FieldMap& f, const AppliedFeed& a,
+                        Changed& ch) {
+    auto m = map_students(t, f);
+    if (!m) return false;
+    auto before = mis_.student_count();
+    std::string note;
+    if (!before || !drop_allowed(static_cast<std::size_t>(*before),
+                                 ch.records.kept.size() + m->items.size(), "students", note))
+      return false;
+    if (!apply_changed_items(o, *m, ch, a, note)) return false;
+    known_students_.reset();  // read back from the store, which has the new list
+    students_now_ = a.content_hash;
+    return true;
+  }
+
+  bool memberships_changed(FeedOutcome& o, FeedTable& t, const FieldMap& f, const AppliedFeed& a,
+                           Changed& ch) {
+    auto m = map_memberships(t, f);
+    if (!m) return false;
+    check_students(
+        *m, t, [](const Membership& x) -> const std::string& { return x.student_id; },
+        "membership");
+    // Each membership gone takes at most one class with it: when they could take more than
+    // [safety] allows, the whole export is read to count the classes.
+    auto classes = mis_.class_count();
+    if (!classes || (*classes > 0 && double(ch.records.gone.size()) / double(*classes) >
+                                         cfg_.safety.max_roster_drop))
+      return false;
+    if (!apply_changed_items(o, *m, ch, a, {})) return false;
+    known_classes_.reset();
+    return true;
+  }
+
+  bool timetable_changed(FeedOutcome& o, FeedTable& t, const FieldMap& f, const AppliedFeed& a,
+                         Changed& ch) {
+    auto m = map_timetable(t, f, *calendar_, cfg_.mapping.subjects);
+    if (!m) return false;
+    return apply_changed_items(o, *m, ch, a, {}, [&](std::string& note) -> Result<void> {
+      auto memberless = mis_.memberless_lessons();
+      if (!memberless) return memberless.error();
+      note += memberless_note(static_cast<std::size_t>(memberless->first), memberless->second);
+      return {};
+    });
+  }
+
+  bool behaviour_changed(FeedOutcome& o, FeedTable& t, const FieldMap& f, const AppliedFeed& a,
+                         Changed& ch) {
+    auto m = map_behaviour(t, f, *calendar_);
+    if (!m) return false;
+    check_students(
+        *m, t, [](const Incident& x) -> const std::string& { return x.student_id; }, "incident");
+    ImpactStore impact(store_);
+    auto before = impact.incident_count();
+    std::string note;
+    if (!before || !drop_allowed(static_cast<std::size_t>(*before),
+                                 ch.records.kept.size() + m->items.size(), "incidents", note))
+      return false;
+    return apply_changed_items(o, *m, ch, a, note);
   }
 
   const Config& cfg_;
@@ -593,6 +877,15 @@ class ImportRun {
   std::optional<Error> calendar_error_;
   std::optional<std::unordered_set<std::string>> known_students_;
   std::optional<std::unordered_set<std::string>> known_classes_;
+  bool use_record_cache_;
+  const RecordIndex* index_ = nullptr;  // the export being read whole, when it was split
+  // The students export in use before this import and now: the feeds checked against the
+  // students keep their record cache only against the students they were checked against.
+  std::string students_before_, students_now_;
+  // The students this import took out of the store: none until the students feed is
+  // applied; nullopt when it was applied whole and lost some (which ones is not known), so
+  // the feeds checked against them are read whole.
+  std::optional<std::vector<std::string>> students_gone_{std::in_place};
   ImportResult result_;
 };
 
@@ -602,7 +895,8 @@ Importer::Importer(Config config, Store& store, EventSink& events, Clock& clock)
     : cfg_(std::move(config)), store_(store), events_(events), clock_(clock) {}
 
 ImportResult Importer::run(bool accept_drop, bool dry_run) {
-  ImportRun r(cfg_, store_, events_, clock_, accept_drop, dry_run, !dry_run, after_read_);
+  ImportRun r(cfg_, store_, events_, clock_, accept_drop, dry_run, !dry_run, after_read_,
+              use_record_cache_);
   return r.run();
 }
 
@@ -612,7 +906,7 @@ void Importer::set_after_read(AfterRead hook) {
 
 ImportResult Importer::preview(bool accept_drop) {
   ImportRun r(cfg_, store_, events_, clock_, accept_drop, /*dry_run=*/true, /*write_store=*/true,
-              after_read_);
+              after_read_, use_record_cache_);
   return r.run();
 }
 

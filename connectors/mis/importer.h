@@ -49,6 +49,10 @@ struct FeedOutcome {
   // The export was read (and hashed). An export untouched since it was last hashed (same
   // size, mtime, ctime and inode) is not: its hash is known. Also the Event field "read".
   bool read = false;
+  // Applied from the record cache: the export's records were compared with those of the
+  // export in use by the hash of their bytes, and only this many (the ones that differ)
+  // were parsed and mapped. nullopt when the export was read whole.
+  std::optional<std::size_t> records_parsed;
 };
 
 struct ImportResult {
@@ -79,6 +83,9 @@ class Importer {
   // file as it is now, so a test can rewrite the file at exactly that moment.
   using AfterRead = std::function<void(const std::filesystem::path&)>;
   void set_after_read(AfterRead hook);
+  // For tests and benchmarks: false reads every changed export whole, as if there were no
+  // record cache (the cache is still written, so the next run can use it).
+  void set_use_record_cache(bool use) { use_record_cache_ = use; }
 
  private:
   Config cfg_;
@@ -86,6 +93,7 @@ class Importer {
   EventSink& events_;
   Clock& clock_;
   AfterRead after_read_;
+  bool use_record_cache_ = true;
 };
 
 }  // namespace iesync

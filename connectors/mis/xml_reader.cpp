@@ -283,11 +283,19 @@ void collect_text(const pugi::xml_node& n, std::string& out) {
   }
 }
 
-// The <Record> children of `parent` appended to the table, numbered on from `number`.
+std::size_t renumber(const std::vector<std::uint32_t>* numbers, std::size_t k) {
+  return numbers && k < numbers->size() ? (*numbers)[k] : k;
+}
+
+// The <Record> children of `parent` appended to the table, counted on from `count` and
+// numbered by `numbers` when given (renumber).
 void append_records(const pugi::xml_node& parent, FeedTable& t,
-                    std::unordered_map<std::string, int>& index, std::size_t& number) {
+                    std::unordered_map<std::string, int>& index, std::size_t& count,
+                    const std::vector<std::uint32_t>* numbers) {
   for (auto rec : parent.children("Record")) {
-    ++number;
+    ++count;
+    t.records_read = count;
+    const std::size_t number = renumber(numbers, count);
     bool too_long = false;
     for (auto col : rec.children()) {
       if (col.type() != pugi::node_element) continue;
@@ -318,7 +326,8 @@ void append_records(const pugi::xml_node& parent, FeedTable& t,
 // file) sends the caller to the whole-document parse, which reports the error with its line.
 constexpr std::size_t kRecordsPerPiece = 4096;
 
-std::optional<FeedTable> read_in_pieces(std::string_view text, const std::string& file) {
+std::optional<FeedTable> read_in_pieces(std::string_view text, const std::string& file,
+                                        const std::vector<std::uint32_t>* numbers) {
   auto ws = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
   std::size_t i = 0;
   for (;;) {  // the prolog: white space, <?xml ...?>, comments
@@ -380,7 +389,7 @@ std::optional<FeedTable> read_in_pieces(std::string_view text, const std::string
     for (auto n : doc.children())
       if (n.type() != pugi::node_element || std::string_view(n.name()) != "Record")
         return std::nullopt;
-    append_records(doc, t, index, number);
+    append_records(doc, t, index, number, numbers);
     if (!reserved && number > 0) {
       reserved = true;
       auto left = expected > number ? expected - number : 0;
@@ -398,7 +407,8 @@ std::optional<FeedTable> read_in_pieces(std::string_view text, const std::string
 
 }  // namespace
 
-Result<FeedTable> read_xml_feed(std::string_view bytes, const std::string& file) {
+Result<FeedTable> read_xml_feed(std::string_view bytes, const std::string& file,
+                                const std::vector<std::uint32_t>* numbers) {
   std::string decoded;    // only UTF-16 needs a converted copy
   std::string_view text;  // the file as UTF-8, without a BOM
   switch (detect_encoding(bytes)) {
@@ -434,7 +444,7 @@ Result<FeedTable> read_xml_feed(std::string_view bytes, const std::string& file)
                       "the file is not valid UTF-8 or UTF-16 text", kReexport);
   if (auto r = check_characters(text, file); !r) return r.error();
   if (auto r = prescan(text, file); !r) return r.error();
-  if (auto t = read_in_pieces(text, file)) return std::move(*t);
+  if (auto t = read_in_pieces(text, file, numbers)) return std::move(*t);
 
   pugi::xml_document doc;
   // parse_default does not process DOCTYPE (we refused it above) and pugixml never
@@ -465,7 +475,7 @@ Result<FeedTable> read_xml_feed(std::string_view bytes, const std::string& file)
   t.file = file;
   std::unordered_map<std::string, int> index;  // raw element name -> column
   std::size_t number = 0;
-  append_records(root, t, index, number);
+  append_records(root, t, index, number, numbers);
   return t;
 }
 

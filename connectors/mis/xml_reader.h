@@ -10,8 +10,10 @@
 // record error.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/result.h"
 #include "connectors/mis/feed_table.h"
@@ -20,7 +22,10 @@ namespace iesync {
 
 // `bytes` is the file as read: UTF-8 (with or without BOM) or UTF-16 LE/BE with a BOM.
 // `file` names it in messages. Fails on anything that is not a readable report.
-Result<FeedTable> read_xml_feed(std::string_view bytes, const std::string& file);
+// `numbers`, when given, renumbers the records (record k is numbered numbers[k]): for a
+// document of some of a file's records, so every message names the record in the file.
+Result<FeedTable> read_xml_feed(std::string_view bytes, const std::string& file,
+                                const std::vector<std::uint32_t>* numbers = nullptr);
 
 // Deepest element nesting a CommandReporter file can need is 3; anything past this is refused.
 inline constexpr int kMaxXmlDepth = 16;

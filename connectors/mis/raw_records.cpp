@@ -1,0 +1,278 @@
+#include "connectors/mis/raw_records.h"
+
+#include <xxhash.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "connectors/mis/text_encoding.h"
+
+namespace iesync {
+
+namespace {
+
+bool ws(char c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+bool starts(std::string_view s, std::size_t i, std::string_view p) {
+  return s.size() >= i && s.substr(i, p.size()) == p;
+}
+
+std::uint64_t hash_of(std::string_view s) {
+  return XXH3_64bits(s.data(), s.size());
+}
+
+std::uint64_t context_of(std::string_view kind, std::string_view a, std::string_view b) {
+  XXH3_state_t* st = XXH3_createState();
+  XXH3_64bits_reset(st);
+  for (auto part : {kind, a, std::string_view("\0", 1), b}) XXH3_64bits_update(st, part.data(), part.size());
+  auto h = XXH3_64bits_digest(st);
+  XXH3_freeState(st);
+  return h;
+}
+
+// A <Record> start tag: "<Record" then '>', '/' or white space (not "<RecordType>").
+bool record_tag_at(std::string_view s, std::size_t i) {
+  constexpr std::string_view tag = "<Record";
+  if (!starts(s, i, tag) || i + tag.size() >= s.size()) return false;
+  char c = s[i + tag.size()];
+  return c == '>' || c == '/' || ws(c);
+}
+
+// The shape read_xml_feed reads in pieces, and no other: a prolog of white space, the XML
+// declaration and comments; <SuperStarReport> with no attributes; a body of nothing but
+// plain <Record> elements and white space; the end tag and white space.
+std::optional<RawSplit> split_xml(std::string_view text, std::size_t base,
+                                  const RawRecordSink& each) {
+  std::size_t i = 0;
+  for (;;) {
+    while (i < text.size() && ws(text[i])) ++i;
+    std::string_view end;
+    if (starts(text, i, "<?"))
+      end = "?>";
+    else if (starts(text, i, "<!--"))
+      end = "-->";
+    else
+      break;
+    auto j = text.find(end, i);
+    if (j == std::string_view::npos) return std::nullopt;
+    i = j + end.size();
+  }
+  constexpr std::string_view open = "<SuperStarReport>", close = "</SuperStarReport>";
+  if (!starts(text, i, open)) return std::nullopt;
+  const std::size_t body_start = i + open.size();
+  auto close_at = text.rfind(close);
+  if (close_at == std::string_view::npos || close_at < body_start) return std::nullopt;
+  for (auto c : text.substr(close_at + close.size()))
+    if (!ws(c)) return std::nullopt;
+  const auto body = text.substr(body_start, close_at - body_start);
+  if (body.find("<!") != std::string_view::npos || body.find("<?") != std::string_view::npos)
+    return std::nullopt;
+
+  RawSplit split;
+  split.head = text.substr(0, body_start);
+  split.tail = close;
+  split.context = context_of("xml", split.head, split.tail);
+  constexpr std::string_view start = "<Record>", end = "</Record>";
+  std::uint32_t number = 0;
+  for (std::size_t k = 0; k < body.size();) {
+    if (ws(body[k])) {
+      ++k;
+      continue;
+    }
+    if (!starts(body, k, start)) return std::nullopt;
+    auto e = body.find(end, k + start.size());
+    if (e == std::string_view::npos) return std::nullopt;
+    e += end.size();
+    auto record = body.substr(k, e - k);
+    // A Record inside a Record is read differently by the whole-document parse.
+    for (auto r = record.find("<Record", 1); r != std::string_view::npos;
+         r = record.find("<Record", r + 1))
+      if (record_tag_at(record, r)) return std::nullopt;
+    each(RawRecord{hash_of(record), static_cast<std::uint32_t>(base + body_start + k),
+                   static_cast<std::uint32_t>(record.size()), ++number});
+    k = e;
+  }
+  return split;
+}
+
+// Rows as read_csv_feed's scanner finds them: blank lines ("\n", "\r\n") between rows are
+// not rows; a quote opens a quoted value only as the first character after spaces; inside
+// one, "" is a quote and a newline is text. A row's bytes run up to its newline.
+class CsvRows {
+ public:
+  explicit CsvRows(std::string_view s) : s_(s) {}
+
+  // The next row [start, end), its line, and where the next starts; false at the end, and
+  // nullopt for a quote never closed (the reader's error, so the file is read whole).
+  std::optional<bool> next(std::size_t& start, std::size_t& end, std::uint32_t& line) {
+    while (i_ < s_.size() && (s_[i_] == '\n' || (s_[i_] == '\r' && peek(1) == '\n'))) {
+      i_ += s_[i_] == '\r' ? 2 : 1;
+      ++line_;
+    }
+    if (i_ >= s_.size()) return false;
+    start = i_;
+    line = line_;
+    for (;;) {  // one field
+      while (i_ < s_.size() && (s_[i_] == ' ' || s_[i_] == '\t')) ++i_;
+      if (i_ < s_.size() && s_[i_] == '"') {
+        ++i_;
+        for (;;) {
+          auto q = s_.find('"', i_);
+          if (q == std::string_view::npos) return std::nullopt;
+          line_ += count_newlines(i_, q);
+          i_ = q + 1;
+          if (peek(0) == '"') {
+            ++i_;
+            continue;
+          }
+          break;
+        }
+      }
+      while (i_ < s_.size() && s_[i_] != ',' && s_[i_] != '\n') ++i_;
+      if (i_ < s_.size() && s_[i_] == ',') {
+        ++i_;
+        continue;
+      }
+      end = i_;
+      if (i_ < s_.size()) {  // the newline
+        ++i_;
+        ++line_;
+      }
+      return true;
+    }
+  }
+
+ private:
+  char peek(std::size_t k) const { return i_ + k < s_.size() ? s_[i_ + k] : '\0'; }
+  std::uint32_t count_newlines(std::size_t from, std::size_t to) const {
+    std::uint32_t n = 0;
+    for (const char* p = s_.data() + from; (p = static_cast<const char*>(std::memchr(
+                                                p, '\n', static_cast<std::size_t>(
+                                                             s_.data() + to - p)))) != nullptr;
+         ++p)
+      ++n;
+    return n;
+  }
+
+  std::string_view s_;
+  std::size_t i_ = 0;
+  std::uint32_t line_ = 1;
+};
+
+std::optional<RawSplit> split_csv(std::string_view text, std::size_t base, bool bom,
+                                  FeedEncoding encoding, const RawRecordSink& each) {
+  CsvRows rows(text);
+  std::size_t start = 0, end = 0;
+  std::uint32_t line = 0;
+  auto header = rows.next(start, end, line);
+  if (!header || !*header) return std::nullopt;
+  RawSplit split;
+  split.head = text.substr(start, end - start);
+  const std::string_view kind = encoding == FeedEncoding::windows1252
+                                    ? (bom ? "csv cp1252 bom" : "csv cp1252")
+                                    : (bom ? "csv utf8 bom" : "csv utf8");
+  split.context = context_of(kind, split.head, {});
+  for (;;) {
+    auto row = rows.next(start, end, line);
+    if (!row) return std::nullopt;
+    if (!*row) break;
+    auto bytes = text.substr(start, end - start);
+    each(RawRecord{hash_of(bytes), static_cast<std::uint32_t>(base + start),
+                   static_cast<std::uint32_t>(bytes.size()), line});
+  }
+  return split;
+}
+
+}  // namespace
+
+std::optional<RawSplit> split_raw_records(std::string_view bytes, const MisConfig& mis,
+                                          const RawRecordSink& each) {
+  // The readers refuse larger files, so offsets fit; the split is not worth trying on them.
+  if (bytes.size() >= (std::size_t{1} << 30)) return std::nullopt;
+  const bool bom = bytes.substr(0, 3) == "\xEF\xBB\xBF";
+  const std::size_t base = bom ? 3 : 0;
+  auto text = bytes.substr(base);
+  if (mis.format == FeedFormat::csv) return split_csv(text, base, bom, mis.encoding, each);
+  // UTF-16 is read whole.
+  auto enc = detect_encoding(bytes);
+  if (enc != DetectedEncoding::utf8 && enc != DetectedEncoding::utf8_bom) return std::nullopt;
+  return split_xml(text, base, each);
+}
+
+std::uint64_t record_context(const RawSplit& split, Feed f, const Config& cfg,
+                             std::string_view students_hash) {
+  // Raise when a reader, a mapper or store/mis_rows.cpp changes what a record becomes (a
+  // new release changes IESYNC_VERSION, which does the same).
+  constexpr int kRecordCacheVersion = 1;
+  std::string s = "iesync " IESYNC_VERSION " record cache " + std::to_string(kRecordCacheVersion);
+  auto add = [&](std::string_view name, std::string_view value) {
+    s += '\n';
+    s += name;
+    s += '=';
+    s += std::to_string(value.size());
+    s += ':';
+    s += value;
+  };
+  add("feed", feed_name(f));
+  add("format", cfg.mis.format == FeedFormat::csv ? "csv" : "xml");
+  add("encoding", cfg.mis.encoding == FeedEncoding::windows1252 ? "windows-1252" : "utf-8");
+  if (auto it = cfg.mapping.fields.find(f); it != cfg.mapping.fields.end())
+    for (auto& [logical, caption] : it->second) add("field " + logical, caption);
+  // The timetable names subjects; the timetable, bookings and behaviour read days, periods
+  // and dates through the calendar. All of it goes in: a change is rare, and costs one
+  // import read whole.
+  for (auto& [code, name] : cfg.mapping.subjects) add("subject " + code, name);
+  const auto& cal = cfg.mapping.calendar;
+  add("cycle", std::to_string(cal.cycle));
+  add("first_monday", cal.first_monday.iso());
+  add("day_name", cal.day_name);
+  for (auto& [from, to] : cal.day_aliases) add("alias " + from, to);
+  for (auto& r : cal.closed) add("closed", r.first.iso() + ".." + r.last.iso());
+  for (auto& [monday, week] : cal.week_overrides) add("week " + monday.iso(), week);
+  add("am", cal.am.str());
+  add("pm", cal.pm.str());
+  for (auto& [name, range] : cal.periods) add("period " + name, range.str());
+  add("students", students_hash);
+  XXH3_state_t* st = XXH3_createState();
+  XXH3_64bits_reset(st);
+  XXH3_64bits_update(st, &split.context, sizeof split.context);
+  XXH3_64bits_update(st, s.data(), s.size());
+  auto h = XXH3_64bits_digest(st);
+  XXH3_freeState(st);
+  return h;
+}
+
+PartialExport partial_export(std::string_view bytes, const RawSplit& split,
+                             const std::vector<RawRecord>& records, FeedFormat format) {
+  PartialExport p;
+  std::size_t size = split.head.size() + split.tail.size() + 1;
+  for (auto& r : records) size += r.size + 1;
+  p.text.reserve(size);
+  p.text.append(split.head);
+  p.numbers.push_back(0);
+  if (format == FeedFormat::csv) {
+    p.text.push_back('\n');
+    // The header starts the document; a quoted caption may hold newlines.
+    std::uint32_t line =
+        2 + static_cast<std::uint32_t>(std::count(split.head.begin(), split.head.end(), '\n'));
+    for (auto& r : records) {
+      auto row = bytes.substr(r.offset, r.size);
+      p.text.append(row);
+      p.text.push_back('\n');
+      p.numbers.resize(line + 1, 0);
+      p.numbers[line] = r.number;
+      line += 1 + static_cast<std::uint32_t>(std::count(row.begin(), row.end(), '\n'));
+    }
+  } else {
+    for (auto& r : records) {
+      p.text.append(bytes.substr(r.offset, r.size));
+      p.numbers.push_back(r.number);
+    }
+  }
+  p.text.append(split.tail);
+  return p;
+}
+
+}  // namespace iesync
