@@ -316,8 +316,13 @@ Result<std::optional<ChangedApplied>> apply_changed(Store& store, Feed f, const 
         q.reset();
       }
     }
+    if (changed.accept && !changed.accept()) return std::nullopt;
     write_applied_feed_state(db, f, static_cast<long long>(changed.kept.size() + n), a);
-    write_record_cache(db, f, a.content_hash, changed.context, std::move(records));
+    if (changed.base)
+      write_record_changes(db, f, a.content_hash, changed.context, *changed.base,
+                           std::move(records));
+    else
+      write_record_cache(db, f, a.content_hash, changed.context, std::move(records));
     feed.release();
     return out;
   } catch (const std::exception& e) {

@@ -58,15 +58,19 @@ Result<ApplyCounts> apply_feed(Store& store, Feed f, const TableSpec& t, std::si
 
 // A changed export applied from its changed records alone (the record cache's quick path).
 struct ChangedRecords {
-  std::uint64_t context = 0;       // of the new export's records, for its cache
-  std::vector<CachedRecord> kept;  // cached records the new export still has
-  std::vector<CachedRecord> gone;  // cached records it no longer has
+  std::uint64_t context = 0;                        // of the new export's records, for its cache
+  const std::vector<CachedRecord>* base = nullptr;  // the cache's base, for its changes
+  std::vector<CachedRecord> kept;                   // cached records the new export still has
+  std::vector<CachedRecord> gone;                   // cached records it no longer has
   std::vector<std::uint64_t> raw;  // the raw hash of each new row's record, in row order
   // Students that went from the students table in this import, and the column of this
   // table naming a student: no row kept may still name one of them (else each must be
   // reported as a skipped record, which only reading the export whole can do).
   std::vector<std::string> students_gone;
   const char* student_column = nullptr;
+  // Asked once the rows are written, before they are kept: false rolls them back (and the
+  // feed is read whole). For checks of the table as a whole, e.g. how many classes it has.
+  std::function<bool()> accept;
 };
 
 struct ChangedApplied {

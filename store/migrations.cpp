@@ -374,13 +374,20 @@ CREATE INDEX bookings_student ON bookings(student_id, date);
 
 // 12: the record cache (store/record_cache.h): for each feed, the hash of every raw record
 // of the export in use and the row it became, so a re-export parses only the records that
-// changed. One blob a feed, written with the feed's rows and dropped whenever they are
-// changed any other way.
+// changed. A base written when a feed is read whole, and the changes since in a small row
+// of their own, so a nightly re-export does not rewrite the whole base (SQLite rewrites a
+// whole row when any column of it changes). Written with the feed's rows, and dropped
+// whenever they are changed any other way.
 constexpr const char* kV12 = R"sql(
 CREATE TABLE feed_records (
   feed          TEXT PRIMARY KEY,       -- as feed_state.feed
   content_hash  TEXT NOT NULL,          -- the export these records are of
   context       INTEGER NOT NULL,       -- hash of the mapping and the export's header
+  added         BLOB NOT NULL,          -- records since the base: (record hash, row key, rowid)
+  removed       BLOB NOT NULL           -- records of the base no longer in use
+);
+CREATE TABLE feed_record_base (
+  feed          TEXT PRIMARY KEY,
   records       BLOB NOT NULL           -- (record hash, row key hash, rowid), sorted
 );
 )sql";

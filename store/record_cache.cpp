@@ -3,6 +3,7 @@
 #include <SQLiteCpp/Statement.h>
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
 
 #include "store/store_access.h"
@@ -17,47 +18,18 @@ namespace {
 constexpr std::size_t kRecordBytes = 24;
 
 void put(unsigned char* p, std::uint64_t v) {
-  for (int i = 0; i < 8; ++i) p[i] = static_cast<unsigned char>(v >> (8 * i));
+  if constexpr (std::endian::native != std::endian::little) v = __builtin_bswap64(v);
+  std::memcpy(p, &v, sizeof v);
 }
 
 std::uint64_t get(const unsigned char* p) {
-  std::uint64_t v = 0;
-  for (int i = 0; i < 8; ++i) v |= std::uint64_t{p[i]} << (8 * i);
+  std::uint64_t v;
+  std::memcpy(&v, p, sizeof v);
+  if constexpr (std::endian::native != std::endian::little) v = __builtin_bswap64(v);
   return v;
 }
 
-}  // namespace
-
-Result<std::optional<RecordCache>> read_record_cache(Store& store, Feed f) {
-  return guarded(store, "cannot read the record cache", [&]() -> std::optional<RecordCache> {
-    SQLite::Statement q(StoreAccess::db(store),
-                        "SELECT content_hash, context, records FROM feed_records WHERE feed = ?");
-    q.bind(1, feed_name(f));
-    if (!q.executeStep()) return std::nullopt;
-    RecordCache c;
-    c.content_hash = q.getColumn(0).getString();
-    c.context = static_cast<std::uint64_t>(q.getColumn(1).getInt64());
-    auto blob = q.getColumn(2);
-    const auto size = static_cast<std::size_t>(blob.getBytes());
-    if (size % kRecordBytes != 0) return std::nullopt;  // not ours: read the export whole
-    const auto* p = static_cast<const unsigned char*>(blob.getBlob());
-    c.records.resize(size / kRecordBytes);
-    for (auto& r : c.records) {
-      r.raw = get(p);
-      r.key = get(p + 8);
-      r.rowid = static_cast<std::int64_t>(get(p + 16));
-      p += kRecordBytes;
-    }
-    if (!std::is_sorted(c.records.begin(), c.records.end(),
-                        [](auto& a, auto& b) { return a.raw < b.raw; }))
-      return std::nullopt;
-    return c;
-  });
-}
-
-void write_record_cache(SQLite::Database& db, Feed f, const std::string& content_hash,
-                        std::uint64_t context, std::vector<CachedRecord> records) {
-  std::sort(records.begin(), records.end(), [](auto& a, auto& b) { return a.raw < b.raw; });
+std::vector<unsigned char> to_blob(const std::vector<CachedRecord>& records) {
   std::vector<unsigned char> blob(records.size() * kRecordBytes);
   unsigned char* p = blob.data();
   for (auto& r : records) {
@@ -66,27 +38,129 @@ void write_record_cache(SQLite::Database& db, Feed f, const std::string& content
     put(p + 16, static_cast<std::uint64_t>(r.rowid));
     p += kRecordBytes;
   }
+  return blob;
+}
+
+// nullopt for a blob that is not a sorted list of records (not ours: the export is read
+// whole, and the cache written afresh).
+std::optional<std::vector<CachedRecord>> from_blob(const SQLite::Column& c) {
+  const auto size = static_cast<std::size_t>(c.getBytes());
+  if (size % kRecordBytes != 0) return std::nullopt;
+  const auto* p = static_cast<const unsigned char*>(c.getBlob());
+  std::vector<CachedRecord> out(size / kRecordBytes);
+  for (auto& r : out) {
+    r.raw = get(p);
+    r.key = get(p + 8);
+    r.rowid = static_cast<std::int64_t>(get(p + 16));
+    p += kRecordBytes;
+  }
+  if (!std::is_sorted(out.begin(), out.end())) return std::nullopt;
+  return out;
+}
+
+void bind_blob(SQLite::Statement& st, int at, const std::vector<unsigned char>& blob) {
+  static const unsigned char kEmpty = 0;  // a NULL pointer would bind NULL, not an empty blob
+  st.bindNoCopy(at, blob.empty() ? &kEmpty : blob.data(), static_cast<int>(blob.size()));
+}
+
+void write_changes_row(SQLite::Database& db, Feed f, const std::string& content_hash,
+                       std::uint64_t context, const std::vector<CachedRecord>& added,
+                       const std::vector<CachedRecord>& removed) {
   SQLite::Statement st(db,
-                       "INSERT INTO feed_records(feed, content_hash, context, records) VALUES "
-                       "(?, ?, ?, ?) ON CONFLICT(feed) DO UPDATE SET content_hash = "
-                       "excluded.content_hash, context = excluded.context, records = "
-                       "excluded.records");
+                       "INSERT INTO feed_records(feed, content_hash, context, added, removed) "
+                       "VALUES (?, ?, ?, ?, ?) ON CONFLICT(feed) DO UPDATE SET content_hash = "
+                       "excluded.content_hash, context = excluded.context, added = "
+                       "excluded.added, removed = excluded.removed");
+  const auto a = to_blob(added), r = to_blob(removed);
   st.bind(1, feed_name(f));
   st.bind(2, content_hash);
   st.bind(3, static_cast<int64_t>(context));
-  static const unsigned char kEmpty = 0;  // a NULL pointer would bind NULL, not an empty blob
-  st.bindNoCopy(4, blob.empty() ? &kEmpty : blob.data(), static_cast<int>(blob.size()));
+  bind_blob(st, 4, a);
+  bind_blob(st, 5, r);
   st.exec();
 }
 
-void drop_record_cache(SQLite::Database& db, Feed f) {
-  SQLite::Statement st(db, "DELETE FROM feed_records WHERE feed = ?");
+}  // namespace
+
+Result<std::optional<RecordCache>> read_record_cache(Store& store, Feed f) {
+  return guarded(store, "cannot read the record cache", [&]() -> std::optional<RecordCache> {
+    auto& db = StoreAccess::db(store);
+    RecordCache c;
+    std::vector<CachedRecord> added, removed;
+    {
+      SQLite::Statement q(
+          db, "SELECT content_hash, context, added, removed FROM feed_records WHERE feed = ?");
+      q.bind(1, feed_name(f));
+      if (!q.executeStep()) return std::nullopt;
+      c.content_hash = q.getColumn(0).getString();
+      c.context = static_cast<std::uint64_t>(q.getColumn(1).getInt64());
+      auto a = from_blob(q.getColumn(2)), r = from_blob(q.getColumn(3));
+      if (!a || !r) return std::nullopt;
+      added = std::move(*a);
+      removed = std::move(*r);
+    }
+    {
+      SQLite::Statement q(db, "SELECT records FROM feed_record_base WHERE feed = ?");
+      q.bind(1, feed_name(f));
+      if (!q.executeStep()) return std::nullopt;
+      auto b = from_blob(q.getColumn(0));
+      if (!b) return std::nullopt;
+      c.base = std::move(*b);
+    }
+    // records = base - removed + added, all three sorted.
+    std::vector<CachedRecord> kept;
+    kept.reserve(c.base.size());
+    std::set_difference(c.base.begin(), c.base.end(), removed.begin(), removed.end(),
+                        std::back_inserter(kept));
+    if (kept.size() + removed.size() != c.base.size()) return std::nullopt;  // not of this base
+    c.records.reserve(kept.size() + added.size());
+    std::merge(kept.begin(), kept.end(), added.begin(), added.end(), std::back_inserter(c.records));
+    return c;
+  });
+}
+
+void write_record_cache(SQLite::Database& db, Feed f, const std::string& content_hash,
+                        std::uint64_t context, std::vector<CachedRecord> records) {
+  std::sort(records.begin(), records.end());
+  const auto blob = to_blob(records);
+  SQLite::Statement st(db,
+                       "INSERT INTO feed_record_base(feed, records) VALUES (?, ?) "
+                       "ON CONFLICT(feed) DO UPDATE SET records = excluded.records");
   st.bind(1, feed_name(f));
+  bind_blob(st, 2, blob);
   st.exec();
+  write_changes_row(db, f, content_hash, context, {}, {});
+}
+
+void write_record_changes(SQLite::Database& db, Feed f, const std::string& content_hash,
+                          std::uint64_t context, const std::vector<CachedRecord>& base,
+                          std::vector<CachedRecord> records) {
+  // Mostly the kept records, already in order, then the few new ones.
+  auto tail = std::is_sorted_until(records.begin(), records.end());
+  std::sort(tail, records.end());
+  std::inplace_merge(records.begin(), tail, records.end());
+  std::vector<CachedRecord> added, removed;
+  std::set_difference(records.begin(), records.end(), base.begin(), base.end(),
+                      std::back_inserter(added));
+  std::set_difference(base.begin(), base.end(), records.begin(), records.end(),
+                      std::back_inserter(removed));
+  if (added.size() + removed.size() > std::max<std::size_t>(base.size() / 8, 4096))
+    return write_record_cache(db, f, content_hash, context, std::move(records));
+  write_changes_row(db, f, content_hash, context, added, removed);
+}
+
+void drop_record_cache(SQLite::Database& db, Feed f) {
+  for (const char* sql :
+       {"DELETE FROM feed_records WHERE feed = ?", "DELETE FROM feed_record_base WHERE feed = ?"}) {
+    SQLite::Statement st(db, sql);
+    st.bind(1, feed_name(f));
+    st.exec();
+  }
 }
 
 void drop_all_record_caches(SQLite::Database& db) {
   db.exec("DELETE FROM feed_records");
+  db.exec("DELETE FROM feed_record_base");
 }
 
 }  // namespace iesync

@@ -725,17 +725,17 @@ class ImportRun {
     // record once), a cached record not met is gone, a record not cached is fresh.
     Changed ch;
     ch.records.context = record_context(*split, f, cfg_, dependent ? students_now_ : "");
-    std::vector<std::uint32_t> by_hash(records.size());
-    for (std::uint32_t k = 0; k < by_hash.size(); ++k) by_hash[k] = k;
-    std::sort(by_hash.begin(), by_hash.end(),
-              [&](std::uint32_t x, std::uint32_t y) { return records[x].hash < records[y].hash; });
+    std::vector<std::pair<std::uint64_t, std::uint32_t>> by_hash(records.size());
+    for (std::uint32_t k = 0; k < by_hash.size(); ++k) by_hash[k] = {records[k].hash, k};
+    std::sort(by_hash.begin(), by_hash.end());
     std::vector<char> fresh(records.size(), 0);
     std::size_t i = 0, j = 0;
     const auto& cr = cache.records;
+    ch.records.kept.reserve(cr.size());
     while (i < by_hash.size() || j < cr.size()) {
-      if (j == cr.size() || (i < by_hash.size() && records[by_hash[i]].hash < cr[j].raw)) {
-        fresh[by_hash[i++]] = 1;
-      } else if (i == by_hash.size() || cr[j].raw < records[by_hash[i]].hash) {
+      if (j == cr.size() || (i < by_hash.size() && by_hash[i].first < cr[j].raw)) {
+        fresh[by_hash[i++].second] = 1;
+      } else if (i == by_hash.size() || cr[j].raw < by_hash[i].first) {
         ch.records.gone.push_back(cr[j++]);
       } else {
         ch.records.kept.push_back(cr[j++]);
@@ -743,6 +743,7 @@ class ImportRun {
       }
     }
     std::vector<CachedRecord>().swap(cache.records);
+    ch.records.base = &cache.base;
     for (std::size_t k = 0; k < records.size(); ++k)
       if (fresh[k]) ch.fresh.push_back(records[k]);
     std::vector<RawRecord>().swap(records);
@@ -826,13 +827,25 @@ class ImportRun {
     check_students(
         *m, t, [](const Membership& x) -> const std::string& { return x.student_id; },
         "membership");
-    // Each membership gone takes at most one class with it: when they could take more than
-    // [safety] allows, the whole export is read to count the classes.
-    auto classes = mis_.class_count();
-    if (!classes || (*classes > 0 && double(ch.records.gone.size()) / double(*classes) >
-                                         cfg_.safety.max_roster_drop))
-      return false;
-    if (!apply_changed_items(o, *m, ch, a, {})) return false;
+    // The classes are counted in the table as it will be: a drop [safety] holds is rolled
+    // back, and the whole export read to hold it as usual.
+    auto before = mis_.class_count();
+    if (!before) return false;
+    std::string note;
+    ch.records.accept = [&] {
+      // Each membership gone takes at most one class with it, so when so few went the drop
+      // is within [safety] without counting.
+      if (double(ch.records.gone.size()) <= double(*before) * cfg_.safety.max_roster_drop)
+        return true;
+      auto after = mis_.class_count();
+      return after && drop_allowed(static_cast<std::size_t>(*before),
+                                   static_cast<std::size_t>(*after), "classes", note);
+    };
+    auto noted = [&](std::string& summary) -> Result<void> {
+      summary += note;  // filled by accept, after the rows were written
+      return {};
+    };
+    if (!apply_changed_items(o, *m, ch, a, {}, noted)) return false;
     known_classes_.reset();
     return true;
   }

@@ -26,23 +26,38 @@ std::uint64_t hash_of(std::string_view s) {
 std::uint64_t context_of(std::string_view kind, std::string_view a, std::string_view b) {
   XXH3_state_t* st = XXH3_createState();
   XXH3_64bits_reset(st);
-  for (auto part : {kind, a, std::string_view("\0", 1), b}) XXH3_64bits_update(st, part.data(), part.size());
+  for (auto part : {kind, a, std::string_view("\0", 1), b})
+    XXH3_64bits_update(st, part.data(), part.size());
   auto h = XXH3_64bits_digest(st);
   XXH3_freeState(st);
   return h;
 }
 
-// A <Record> start tag: "<Record" then '>', '/' or white space (not "<RecordType>").
-bool record_tag_at(std::string_view s, std::size_t i) {
-  constexpr std::string_view tag = "<Record";
-  if (!starts(s, i, tag) || i + tag.size() >= s.size()) return false;
-  char c = s[i + tag.size()];
-  return c == '>' || c == '/' || ws(c);
+// The next "</Record>" from `from`. Found by its 'R', rare in a report (element names are
+// mostly lower case after their first letter, and few start with R), looked for eight bytes
+// at a time, rather than by every '<' of every column's tags.
+std::size_t find_record_end(std::string_view s, std::size_t from) {
+  constexpr std::string_view tail = "Record>";
+  constexpr std::uint64_t kOnes = 0x0101010101010101ULL, kHighs = 0x8080808080808080ULL;
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  for (std::size_t i = from + 2, n = s.size(); i < n; ++i) {
+    while (i + 8 <= n) {
+      std::uint64_t w;
+      std::memcpy(&w, p + i, sizeof w);
+      const std::uint64_t x = w ^ (kOnes * 'R');
+      if ((x - kOnes) & ~x & kHighs) break;  // some byte of the eight is an 'R'
+      i += 8;
+    }
+    if (i >= n) break;
+    if (s[i] == 'R' && s[i - 1] == '/' && s[i - 2] == '<' && s.substr(i, tail.size()) == tail)
+      return i - 2;
+  }
+  return std::string_view::npos;
 }
 
-// The shape read_xml_feed reads in pieces, and no other: a prolog of white space, the XML
-// declaration and comments; <SuperStarReport> with no attributes; a body of nothing but
-// plain <Record> elements and white space; the end tag and white space.
+// A prolog of white space, the XML declaration and comments; <SuperStarReport> with no
+// attributes; a body of nothing but plain <Record> elements and white space; the end tag and
+// white space.
 std::optional<RawSplit> split_xml(std::string_view text, std::size_t base,
                                   const RawRecordSink& each) {
   std::size_t i = 0;
@@ -66,9 +81,10 @@ std::optional<RawSplit> split_xml(std::string_view text, std::size_t base,
   if (close_at == std::string_view::npos || close_at < body_start) return std::nullopt;
   for (auto c : text.substr(close_at + close.size()))
     if (!ws(c)) return std::nullopt;
+  // A comment, CDATA section or processing instruction may sit inside a record: it is part of
+  // the record's bytes and read with them. One that holds "</Record>" ends a record early
+  // and leaves text where only white space or a <Record> may be, which ends the split.
   const auto body = text.substr(body_start, close_at - body_start);
-  if (body.find("<!") != std::string_view::npos || body.find("<?") != std::string_view::npos)
-    return std::nullopt;
 
   RawSplit split;
   split.head = text.substr(0, body_start);
@@ -82,14 +98,12 @@ std::optional<RawSplit> split_xml(std::string_view text, std::size_t base,
       continue;
     }
     if (!starts(body, k, start)) return std::nullopt;
-    auto e = body.find(end, k + start.size());
+    auto e = find_record_end(body, k + start.size());
     if (e == std::string_view::npos) return std::nullopt;
     e += end.size();
+    // No Record is looked for inside a record: a nested one would end it early, and leave a
+    // "</Record>" where only white space or a <Record> may be, which ends the split.
     auto record = body.substr(k, e - k);
-    // A Record inside a Record is read differently by the whole-document parse.
-    for (auto r = record.find("<Record", 1); r != std::string_view::npos;
-         r = record.find("<Record", r + 1))
-      if (record_tag_at(record, r)) return std::nullopt;
     each(RawRecord{hash_of(record), static_cast<std::uint32_t>(base + body_start + k),
                    static_cast<std::uint32_t>(record.size()), ++number});
     k = e;
@@ -148,9 +162,9 @@ class CsvRows {
   char peek(std::size_t k) const { return i_ + k < s_.size() ? s_[i_ + k] : '\0'; }
   std::uint32_t count_newlines(std::size_t from, std::size_t to) const {
     std::uint32_t n = 0;
-    for (const char* p = s_.data() + from; (p = static_cast<const char*>(std::memchr(
-                                                p, '\n', static_cast<std::size_t>(
-                                                             s_.data() + to - p)))) != nullptr;
+    for (const char* p = s_.data() + from;
+         (p = static_cast<const char*>(
+              std::memchr(p, '\n', static_cast<std::size_t>(s_.data() + to - p)))) != nullptr;
          ++p)
       ++n;
     return n;

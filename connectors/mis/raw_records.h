@@ -5,10 +5,10 @@
 // so a re-export need only parse the records it has not seen (issue 20, the record cache).
 //
 // The split is deliberately narrow: it accepts only the plain shapes SIMS and other MIS write
-// (UTF-8; an XML body of nothing but <Record> elements with no comment, CDATA section or
-// processing instruction; CSV quoted as RFC 4180) and says nullopt for anything else, which
-// is then read whole by the strict readers. It never decides whether a file is valid: only
-// the readers do.
+// (UTF-8; an XML body of nothing but <Record> elements and white space; CSV quoted as RFC
+// 4180) and says nullopt for anything else, which is then read whole by the strict readers.
+// It never decides whether a file is valid: only the readers do, and a record is only ever
+// taken as known when the same bytes were read and mapped before in the same context.
 #pragma once
 
 #include <cstddef>
@@ -24,7 +24,7 @@
 namespace iesync {
 
 struct RawRecord {
-  std::uint64_t hash = 0;  // XXH3 of the record's bytes
+  std::uint64_t hash = 0;              // XXH3 of the record's bytes
   std::uint32_t offset = 0, size = 0;  // its bytes in the file
   std::uint32_t number = 0;  // as the readers number it: XML record number, CSV start line
 };
