@@ -797,9 +797,12 @@ class ImportRun {
     if (o.feed == Feed::students) students_gone_ = std::move((*r)->gone_keys);
     if (after_apply)
       if (auto r = after_apply(note); !r) return fail(o, r.error()), true;
-    note += " Only the " + with_commas(ch.fresh.size()) + " of its " +
-            with_commas(ch.records.kept.size() + ch.fresh.size()) +
-            " records that differ from the export in use were read.";
+    const auto records = with_commas(ch.records.kept.size() + ch.fresh.size());
+    note += ch.fresh.empty()
+                ? " All " + records + " of its records were known from the export in use, so " +
+                      "none was read."
+                : " Only the " + with_commas(ch.fresh.size()) + " of its " + records +
+                      " records that differ from the export in use were read.";
     o.records_parsed = ch.fresh.size();
     report(o, m, ch.records.kept.size() + m.items.size(), (*r)->counts, std::move(note));
     return true;

@@ -1,10 +1,12 @@
-// libFuzzer: the RFC 4180 CSV reader, both encodings, fed from memory.
+// libFuzzer: the RFC 4180 CSV reader, both encodings, fed from memory; and the record
+// cache's split must agree with the reader (split_check.h).
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 
 #include "connectors/mis/csv_reader.h"
 #include "tests/fuzz/behaviour_mapping.h"
+#include "tests/fuzz/split_check.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
@@ -20,6 +22,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       if (r.value(table->columns.size())) __builtin_trap();
     }
   }
+  iesync::MisConfig mis;
+  mis.format = iesync::FeedFormat::csv;
+  mis.encoding = enc;
+  iesync::fuzz::check_split(bytes, mis, table);
   if (table) iesync::fuzz::map_as_behaviour(*table);
   return 0;
 }

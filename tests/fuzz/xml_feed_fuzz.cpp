@@ -1,11 +1,13 @@
 // libFuzzer: the SIMS CommandReporter XML reader, fed from memory. Any input must end in a
-// FeedTable or an Error, never a crash, a hang or unbounded memory.
+// FeedTable or an Error, never a crash, a hang or unbounded memory; and the record cache's
+// split must agree with the reader (split_check.h).
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 
 #include "connectors/mis/xml_reader.h"
 #include "tests/fuzz/behaviour_mapping.h"
+#include "tests/fuzz/split_check.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view bytes(reinterpret_cast<const char*>(data), size);
@@ -15,6 +17,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     for (const auto r : *table)
       if (r.value(table->columns.size())) __builtin_trap();
   }
+  iesync::MisConfig mis;
+  mis.format = iesync::FeedFormat::xml;
+  iesync::fuzz::check_split(bytes, mis, table);
   if (table) iesync::fuzz::map_as_behaviour(*table);
   return 0;
 }

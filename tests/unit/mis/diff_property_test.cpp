@@ -137,7 +137,7 @@ std::string outcome(const ImportResult& r) {
 
 // A summary without the record cache's note of what it read.
 std::string without_read_note(const std::string& message) {
-  auto at = message.find(" Only the ");
+  auto at = std::min(message.find(" Only the "), message.find(" All "));
   return at == std::string::npos ? message : message.substr(0, at);
 }
 
