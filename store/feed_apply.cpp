@@ -188,9 +188,9 @@ Result<std::optional<ChangedApplied>> apply_changed(Store& store, Feed f, const 
     const std::string table = t.table;
     // The cache must describe the table exactly: as many rows, and each gone record's row
     // still there with its identity.
+    const auto& cached = changed.cache->records;
     const auto rows = db.execAndGet("SELECT count(*) FROM " + table).getInt64();
-    if (static_cast<std::size_t>(rows) != changed.kept.size() + changed.gone.size())
-      return std::nullopt;
+    if (static_cast<std::size_t>(rows) != cached.size()) return std::nullopt;
     struct Gone {
       std::uint64_t key, content;
       long long rowid;
@@ -231,20 +231,20 @@ Result<std::optional<ChangedApplied>> apply_changed(Store& store, Feed f, const 
       auto it = stored_with.find(key);
       return it != stored_with.end() && ++it->second > 1;
     };
-    for (auto& k : changed.kept) {
-      if (count(k.key)) return std::nullopt;
-      if (t.key_columns && fresh_keys.contains(k.key)) return std::nullopt;
+    for (std::size_t i = 0, k = 0; i < cached.size(); ++i) {
+      const bool is_gone = k < changed.gone.size() && changed.gone[k] == cached[i];
+      if (is_gone) ++k;
+      if (count(cached[i].key)) return std::nullopt;
+      if (!is_gone && t.key_columns && fresh_keys.contains(cached[i].key)) return std::nullopt;
     }
-    for (auto& g : gone)
-      if (count(g.key)) return std::nullopt;
 
     // The plan, as plan_rows makes it for these identities: the first new row with a gone
     // row's identity takes that row (unchanged, or rewritten); the others are inserted.
     std::unordered_map<std::uint64_t, std::size_t> gone_at;
     for (std::size_t k = 0; k < gone.size(); ++k) gone_at.emplace(gone[k].key, k);
     ChangedApplied out;
-    std::vector<CachedRecord> records = changed.kept;
-    records.reserve(changed.kept.size() + n);
+    std::vector<CachedRecord> records;  // the new records' cache entries
+    records.reserve(n);
     std::vector<std::pair<std::size_t, long long>> updates;
     std::vector<std::size_t> inserts;
     for (std::size_t i = 0; i < n; ++i) {
@@ -261,7 +261,8 @@ Result<std::optional<ChangedApplied>> apply_changed(Store& store, Feed f, const 
         inserts.push_back(i);
       }
     }
-    out.counts.unchanged += changed.kept.size();
+    const std::size_t kept = cached.size() - changed.gone.size();
+    out.counts.unchanged += kept;
 
     const std::size_t cols = t.columns.size();
     auto write = [&](SQLite::Statement& q, std::size_t i) {
@@ -317,12 +318,9 @@ Result<std::optional<ChangedApplied>> apply_changed(Store& store, Feed f, const 
       }
     }
     if (changed.accept && !changed.accept()) return std::nullopt;
-    write_applied_feed_state(db, f, static_cast<long long>(changed.kept.size() + n), a);
-    if (changed.base)
-      write_record_changes(db, f, a.content_hash, changed.context, *changed.base,
-                           std::move(records));
-    else
-      write_record_cache(db, f, a.content_hash, changed.context, std::move(records));
+    write_applied_feed_state(db, f, static_cast<long long>(kept + n), a);
+    write_record_changes(db, f, a.content_hash, changed.context, *changed.cache, changed.gone,
+                         std::move(records));
     feed.release();
     return out;
   } catch (const std::exception& e) {

@@ -58,11 +58,11 @@ Result<ApplyCounts> apply_feed(Store& store, Feed f, const TableSpec& t, std::si
 
 // A changed export applied from its changed records alone (the record cache's quick path).
 struct ChangedRecords {
-  std::uint64_t context = 0;                        // of the new export's records, for its cache
-  const std::vector<CachedRecord>* base = nullptr;  // the cache's base, for its changes
-  std::vector<CachedRecord> kept;                   // cached records the new export still has
-  std::vector<CachedRecord> gone;                   // cached records it no longer has
-  std::vector<std::uint64_t> raw;  // the raw hash of each new row's record, in row order
+  std::uint64_t context = 0;           // of the new export's records, for its cache
+  const RecordCache* cache = nullptr;  // the feed's cache, as read
+  std::vector<CachedRecord> gone;      // its records the new export no longer has, sorted
+                                       // (every other is kept)
+  std::vector<std::uint64_t> raw;      // the raw hash of each new row's record, in row order
   // Students that went from the students table in this import, and the column of this
   // table naming a student: no row kept may still name one of them (else each must be
   // reported as a skipped record, which only reading the export whole can do).
@@ -78,8 +78,8 @@ struct ChangedApplied {
   std::vector<std::string> gone_keys;  // the first column of each row deleted
 };
 
-// Brings t from the cache's rows to kept + the n new rows, which equals what apply_feed would
-// make of the whole export, counts included. nullopt, with nothing written, when that cannot
+// Brings t from the cache's rows to the kept ones + the n new rows, which equals what apply_feed
+// would make of the whole export, counts included. nullopt, with nothing written, when that cannot
 // be known from the changed records alone: the cache does not match the table, a new row's
 // identity is a kept row's (a duplicate the mapper must report), two stored rows share an
 // identity, or a kept row names a student gone. The feed must then be read whole.

@@ -86,7 +86,6 @@ Result<std::optional<RecordCache>> read_record_cache(Store& store, Feed f) {
   return guarded(store, "cannot read the record cache", [&]() -> std::optional<RecordCache> {
     auto& db = StoreAccess::db(store);
     RecordCache c;
-    std::vector<CachedRecord> added, removed;
     {
       SQLite::Statement q(
           db, "SELECT content_hash, context, added, removed FROM feed_records WHERE feed = ?");
@@ -96,8 +95,8 @@ Result<std::optional<RecordCache>> read_record_cache(Store& store, Feed f) {
       c.context = static_cast<std::uint64_t>(q.getColumn(1).getInt64());
       auto a = from_blob(q.getColumn(2)), r = from_blob(q.getColumn(3));
       if (!a || !r) return std::nullopt;
-      added = std::move(*a);
-      removed = std::move(*r);
+      c.added = std::move(*a);
+      c.removed = std::move(*r);
     }
     {
       SQLite::Statement q(db, "SELECT records FROM feed_record_base WHERE feed = ?");
@@ -105,16 +104,23 @@ Result<std::optional<RecordCache>> read_record_cache(Store& store, Feed f) {
       if (!q.executeStep()) return std::nullopt;
       auto b = from_blob(q.getColumn(0));
       if (!b) return std::nullopt;
-      c.base = std::move(*b);
+      c.records = std::move(*b);
     }
-    // records = base - removed + added, all three sorted.
-    std::vector<CachedRecord> kept;
-    kept.reserve(c.base.size());
-    std::set_difference(c.base.begin(), c.base.end(), removed.begin(), removed.end(),
-                        std::back_inserter(kept));
-    if (kept.size() + removed.size() != c.base.size()) return std::nullopt;  // not of this base
-    c.records.reserve(kept.size() + added.size());
-    std::merge(kept.begin(), kept.end(), added.begin(), added.end(), std::back_inserter(c.records));
+    // records = base - removed + added, in place: a 650,000-record base is not held twice.
+    auto& r = c.records;
+    std::size_t out = 0, k = 0;
+    for (std::size_t i = 0; i < r.size(); ++i) {
+      while (k < c.removed.size() && c.removed[k] < r[i]) ++k;
+      if (k < c.removed.size() && c.removed[k] == r[i]) {
+        ++k;
+        continue;
+      }
+      r[out++] = r[i];
+    }
+    if (out + c.removed.size() != r.size()) return std::nullopt;  // not of this base
+    r.resize(out);
+    r.insert(r.end(), c.added.begin(), c.added.end());
+    std::inplace_merge(r.begin(), r.begin() + static_cast<std::ptrdiff_t>(out), r.end());
     return c;
   });
 }
@@ -133,20 +139,31 @@ void write_record_cache(SQLite::Database& db, Feed f, const std::string& content
 }
 
 void write_record_changes(SQLite::Database& db, Feed f, const std::string& content_hash,
-                          std::uint64_t context, const std::vector<CachedRecord>& base,
-                          std::vector<CachedRecord> records) {
-  // Mostly the kept records, already in order, then the few new ones.
-  auto tail = std::is_sorted_until(records.begin(), records.end());
-  std::sort(tail, records.end());
-  std::inplace_merge(records.begin(), tail, records.end());
-  std::vector<CachedRecord> added, removed;
-  std::set_difference(records.begin(), records.end(), base.begin(), base.end(),
+                          std::uint64_t context, const RecordCache& old,
+                          const std::vector<CachedRecord>& gone, std::vector<CachedRecord> fresh) {
+  std::sort(fresh.begin(), fresh.end());
+  // A record gone that was added since the base leaves the added; any other leaves the base.
+  std::vector<CachedRecord> added, removed, gone_from_base;
+  std::set_difference(old.added.begin(), old.added.end(), gone.begin(), gone.end(),
                       std::back_inserter(added));
-  std::set_difference(base.begin(), base.end(), records.begin(), records.end(),
-                      std::back_inserter(removed));
-  if (added.size() + removed.size() > std::max<std::size_t>(base.size() / 8, 4096))
-    return write_record_cache(db, f, content_hash, context, std::move(records));
-  write_changes_row(db, f, content_hash, context, added, removed);
+  std::set_difference(gone.begin(), gone.end(), old.added.begin(), old.added.end(),
+                      std::back_inserter(gone_from_base));
+  const std::size_t kept_added = added.size();
+  added.insert(added.end(), fresh.begin(), fresh.end());
+  std::inplace_merge(added.begin(), added.begin() + static_cast<std::ptrdiff_t>(kept_added),
+                     added.end());
+  std::merge(old.removed.begin(), old.removed.end(), gone_from_base.begin(), gone_from_base.end(),
+             std::back_inserter(removed));
+  const std::size_t base = old.records.size() - old.added.size() + old.removed.size();
+  if (added.size() + removed.size() <= std::max<std::size_t>(base / 8, 4096))
+    return write_changes_row(db, f, content_hash, context, added, removed);
+  // The changes have grown: a new base of the records in use.
+  std::vector<CachedRecord> records;
+  records.reserve(old.records.size() - gone.size() + fresh.size());
+  std::set_difference(old.records.begin(), old.records.end(), gone.begin(), gone.end(),
+                      std::back_inserter(records));
+  records.insert(records.end(), fresh.begin(), fresh.end());
+  write_record_cache(db, f, content_hash, context, std::move(records));
 }
 
 void drop_record_cache(SQLite::Database& db, Feed f) {

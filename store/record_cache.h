@@ -38,19 +38,20 @@ struct CachedRecord {
 struct RecordCache {
   std::string content_hash;
   std::uint64_t context = 0;
-  std::vector<CachedRecord> records;  // in use: the base with its changes, sorted
-  std::vector<CachedRecord> base;     // as stored, sorted: what the next changes are against
+  std::vector<CachedRecord> records;         // in use, sorted: the base with the changes since
+  std::vector<CachedRecord> added, removed;  // the changes since the base, sorted
 };
 
 Result<std::optional<RecordCache>> read_record_cache(Store& store, Feed f);
 // In the caller's savepoint: `records` (in any order) as a new base.
 void write_record_cache(SQLite::Database& db, Feed f, const std::string& content_hash,
                         std::uint64_t context, std::vector<CachedRecord> records);
-// In the caller's savepoint: `records` (in any order) as changes to `base` (a cache's base,
-// as read), or as a new base when the changes have grown large.
+// In the caller's savepoint: the cache `old` (as read) less `gone` (some of its records,
+// sorted) and with `fresh` (in any order), written as changes to its base, or as a new base
+// when the changes have grown large.
 void write_record_changes(SQLite::Database& db, Feed f, const std::string& content_hash,
-                          std::uint64_t context, const std::vector<CachedRecord>& base,
-                          std::vector<CachedRecord> records);
+                          std::uint64_t context, const RecordCache& old,
+                          const std::vector<CachedRecord>& gone, std::vector<CachedRecord> fresh);
 void drop_record_cache(SQLite::Database& db, Feed f);
 void drop_all_record_caches(SQLite::Database& db);
 

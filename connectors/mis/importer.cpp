@@ -713,40 +713,47 @@ class ImportRun {
     if (f != Feed::students && f != Feed::staff && !calendar_) return false;
     auto cached = read_record_cache(store_, f);
     if (!cached || !*cached || (*cached)->content_hash != in_use) return false;
-    RecordCache& cache = **cached;
-    std::vector<RawRecord> records;
+    const RecordCache& cache = **cached;
+    // The records are split twice, which costs less than holding them: first for their
+    // hashes, sorted against the cache's, then for the fresh ones' bytes, in file order.
+    std::vector<std::uint64_t> hashes;
     auto split =
-        split_raw_records(bytes, cfg_.mis, [&](const RawRecord& r) { records.push_back(r); });
+        split_raw_records(bytes, cfg_.mis, [&](const RawRecord& r) { hashes.push_back(r.hash); });
     if (!split ||
         record_context(*split, f, cfg_, dependent ? students_before_ : "") != cache.context)
       return false;
+    std::sort(hashes.begin(), hashes.end());
 
-    // Records and cache, both by hash: a record whose bytes are cached is kept (each cached
-    // record once), a cached record not met is gone, a record not cached is fresh.
+    // By hash: as many records as the cache has are kept (the first ones in the file), any
+    // more are fresh, and the cache's beyond the export's are gone.
     Changed ch;
     ch.records.context = record_context(*split, f, cfg_, dependent ? students_now_ : "");
-    std::vector<std::pair<std::uint64_t, std::uint32_t>> by_hash(records.size());
-    for (std::uint32_t k = 0; k < by_hash.size(); ++k) by_hash[k] = {records[k].hash, k};
-    std::sort(by_hash.begin(), by_hash.end());
-    std::vector<char> fresh(records.size(), 0);
-    std::size_t i = 0, j = 0;
+    ch.records.cache = &cache;
+    std::unordered_map<std::uint64_t, std::uint32_t> fresh_after;  // hash -> kept before
     const auto& cr = cache.records;
-    ch.records.kept.reserve(cr.size());
-    while (i < by_hash.size() || j < cr.size()) {
-      if (j == cr.size() || (i < by_hash.size() && by_hash[i].first < cr[j].raw)) {
-        fresh[by_hash[i++].second] = 1;
-      } else if (i == by_hash.size() || cr[j].raw < by_hash[i].first) {
-        ch.records.gone.push_back(cr[j++]);
-      } else {
-        ch.records.kept.push_back(cr[j++]);
-        ++i;
-      }
+    for (std::size_t i = 0, j = 0; i < hashes.size() || j < cr.size();) {
+      const std::uint64_t h = j == cr.size()       ? hashes[i]
+                              : i == hashes.size() ? cr[j].raw
+                                                   : std::min(hashes[i], cr[j].raw);
+      std::size_t i_end = i, j_end = j;
+      while (i_end < hashes.size() && hashes[i_end] == h) ++i_end;
+      while (j_end < cr.size() && cr[j_end].raw == h) ++j_end;
+      const std::size_t in_export = i_end - i, in_cache = j_end - j;
+      if (in_export > in_cache) fresh_after.emplace(h, static_cast<std::uint32_t>(in_cache));
+      for (std::size_t k = j + std::min(in_export, in_cache); k < j_end; ++k)
+        ch.records.gone.push_back(cr[k]);
+      i = i_end;
+      j = j_end;
     }
-    std::vector<CachedRecord>().swap(cache.records);
-    ch.records.base = &cache.base;
-    for (std::size_t k = 0; k < records.size(); ++k)
-      if (fresh[k]) ch.fresh.push_back(records[k]);
-    std::vector<RawRecord>().swap(records);
+    std::vector<std::uint64_t>().swap(hashes);
+    split_raw_records(bytes, cfg_.mis, [&](const RawRecord& r) {
+      auto it = fresh_after.find(r.hash);
+      if (it == fresh_after.end()) return;
+      if (it->second > 0)
+        --it->second;
+      else
+        ch.fresh.push_back(r);
+    });
 
     auto partial = partial_export(bytes, *split, ch.fresh, cfg_.mis.format);
     auto table = read_feed(partial.text, o.file, cfg_.mis, &partial.numbers);
@@ -797,15 +804,19 @@ class ImportRun {
     if (o.feed == Feed::students) students_gone_ = std::move((*r)->gone_keys);
     if (after_apply)
       if (auto r = after_apply(note); !r) return fail(o, r.error()), true;
-    const auto records = with_commas(ch.records.kept.size() + ch.fresh.size());
+    const auto records = with_commas(kept_count(ch) + ch.fresh.size());
     note += ch.fresh.empty()
                 ? " All " + records + " of its records were known from the export in use, so " +
                       "none was read."
                 : " Only the " + with_commas(ch.fresh.size()) + " of its " + records +
                       " records that differ from the export in use were read.";
     o.records_parsed = ch.fresh.size();
-    report(o, m, ch.records.kept.size() + m.items.size(), (*r)->counts, std::move(note));
+    report(o, m, kept_count(ch) + m.items.size(), (*r)->counts, std::move(note));
     return true;
+  }
+
+  static std::size_t kept_count(const Changed& ch) {
+    return ch.records.cache->records.size() - ch.records.gone.size();
   }
 
   bool students_changed(FeedOutcome& o, FeedTable& t, const FieldMap& f, const AppliedFeed& a,
@@ -815,7 +826,7 @@ class ImportRun {
     auto before = mis_.student_count();
     std::string note;
     if (!before || !drop_allowed(static_cast<std::size_t>(*before),
-                                 ch.records.kept.size() + m->items.size(), "students", note))
+                                 kept_count(ch) + m->items.size(), "students", note))
       return false;
     if (!apply_changed_items(o, *m, ch, a, note)) return false;
     known_students_.reset();  // read back from the store, which has the new list
@@ -875,7 +886,7 @@ class ImportRun {
     auto before = impact.incident_count();
     std::string note;
     if (!before || !drop_allowed(static_cast<std::size_t>(*before),
-                                 ch.records.kept.size() + m->items.size(), "incidents", note))
+                                 kept_count(ch) + m->items.size(), "incidents", note))
       return false;
     return apply_changed_items(o, *m, ch, a, note);
   }

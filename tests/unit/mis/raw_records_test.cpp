@@ -51,7 +51,8 @@ TEST(RawRecords, AnXmlReportIsSplitIntoItsRecordsNumberedAsTheReaderNumbersThem)
   ASSERT_EQ(s.records.size(), 3u);
   EXPECT_EQ(s.records[0].number, 1u);
   EXPECT_EQ(s.records[2].number, 3u);
-  EXPECT_EQ(text_of(kXml, s.records[0]), "<Record><Adno>001</Adno><Forename>Ann</Forename></Record>");
+  EXPECT_EQ(text_of(kXml, s.records[0]),
+            "<Record><Adno>001</Adno><Forename>Ann</Forename></Record>");
   // A comment inside a record is part of its bytes.
   EXPECT_NE(text_of(kXml, s.records[1]).find("<!-- a note -->"), std::string::npos);
   EXPECT_EQ(s.split->tail, "</SuperStarReport>");

@@ -3,10 +3,11 @@
 // stay, a duplicate of a kept record, a changed mapping, a cache that no longer matches its
 // table, an erasure: each sends the export to be read whole, and the outcome is what a whole
 // read reports. A record error in a changed record names its place in the file.
+#include "store/record_cache.h"
+
 #include <gtest/gtest.h>
 
 #include "connectors/mis/importer.h"
-#include "store/record_cache.h"
 #include "store/store_access.h"
 #include "store/student_data.h"
 #include "tests/unit/mis/mis_test_support.h"
@@ -160,9 +161,10 @@ TEST(RecordCache, ARecordErrorInAChangedRecordNamesItsPlaceInTheFileEveryTime) {
 
   // The next export changes elsewhere but still has the bad record: it is read again (a
   // skipped record is never cached) and reported again, at its new place.
-  text.insert(text.find("  <Record>"), "  <Record><Adno>000099</Adno><Forename>N</Forename>"
-                                       "<Legal_x0020_Surname>New</Legal_x0020_Surname><Year>9"
-                                       "</Year></Record>\n");
+  text.insert(text.find("  <Record>"),
+              "  <Record><Adno>000099</Adno><Forename>N</Forename>"
+              "<Legal_x0020_Surname>New</Legal_x0020_Surname><Year>9"
+              "</Year></Record>\n");
   fx.put("students.xml", text);
   auto third = import(fx, cfg);
   const auto& t = third->result.feed(Feed::students);
