@@ -33,28 +33,6 @@ std::uint64_t context_of(std::string_view kind, std::string_view a, std::string_
   return h;
 }
 
-// The next "</Record>" from `from`. Found by its 'R', rare in a report (element names are
-// mostly lower case after their first letter, and few start with R), looked for eight bytes
-// at a time, rather than by every '<' of every column's tags.
-std::size_t find_record_end(std::string_view s, std::size_t from) {
-  constexpr std::string_view tail = "Record>";
-  constexpr std::uint64_t kOnes = 0x0101010101010101ULL, kHighs = 0x8080808080808080ULL;
-  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-  for (std::size_t i = from + 2, n = s.size(); i < n; ++i) {
-    while (i + 8 <= n) {
-      std::uint64_t w;
-      std::memcpy(&w, p + i, sizeof w);
-      const std::uint64_t x = w ^ (kOnes * 'R');
-      if ((x - kOnes) & ~x & kHighs) break;  // some byte of the eight is an 'R'
-      i += 8;
-    }
-    if (i >= n) break;
-    if (s[i] == 'R' && s[i - 1] == '/' && s[i - 2] == '<' && s.substr(i, tail.size()) == tail)
-      return i - 2;
-  }
-  return std::string_view::npos;
-}
-
 // A prolog of white space, the XML declaration and comments; <SuperStarReport> with no
 // attributes; a body of nothing but plain <Record> elements and white space; the end tag and
 // white space.
@@ -200,6 +178,25 @@ std::optional<RawSplit> split_csv(std::string_view text, std::size_t base, bool 
 }
 
 }  // namespace
+
+std::size_t find_record_end(std::string_view s, std::size_t from) {
+  constexpr std::string_view tail = "Record>";
+  constexpr std::uint64_t kOnes = 0x0101010101010101ULL, kHighs = 0x8080808080808080ULL;
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  for (std::size_t i = from + 2, n = s.size(); i < n; ++i) {
+    while (i + 8 <= n) {
+      std::uint64_t w;
+      std::memcpy(&w, p + i, sizeof w);
+      const std::uint64_t x = w ^ (kOnes * 'R');
+      if ((x - kOnes) & ~x & kHighs) break;  // some byte of the eight is an 'R'
+      i += 8;
+    }
+    if (i >= n) break;
+    if (s[i] == 'R' && s[i - 1] == '/' && s[i - 2] == '<' && s.substr(i, tail.size()) == tail)
+      return i - 2;
+  }
+  return std::string_view::npos;
+}
 
 std::optional<RawSplit> split_raw_records(std::string_view bytes, const MisConfig& mis,
                                           const RawRecordSink& each) {

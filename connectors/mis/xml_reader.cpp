@@ -10,6 +10,7 @@
 #include <unordered_map>
 
 #include "connectors/mis/caption.h"
+#include "connectors/mis/raw_records.h"
 #include "connectors/mis/text_encoding.h"
 
 namespace iesync {
@@ -204,11 +205,17 @@ Result<void> prescan(std::string_view s, const std::string& file) {
       auto j = s.find(end, i);
       i = j == std::string_view::npos ? s.size() : j + end.size();
     };
-    if (starts(s, i, "<!--")) {
+    // By the character after '<': most tags are start and end tags, each then settled by one
+    // test rather than five.
+    const char kind = i + 1 < s.size() ? s[i + 1] : '\0';
+    if (kind == '/') {
+      if (depth > 0) --depth;
+      skip_to(">");
+    } else if (kind == '!' && starts(s, i, "<!--")) {
       skip_to("-->");
-    } else if (starts(s, i, "<![CDATA[")) {
+    } else if (kind == '!' && starts(s, i, "<![CDATA[")) {
       skip_to("]]>");
-    } else if (starts(s, i, "<?")) {
+    } else if (kind == '?') {
       // The target "xml" (any case) is the declaration, which may only open a document.
       bool declaration = s.size() > i + 5 && (s[i + 2] | 0x20) == 'x' && (s[i + 3] | 0x20) == 'm' &&
                          (s[i + 4] | 0x20) == 'l' && (ws(s[i + 5]) || s[i + 5] == '?');
@@ -219,14 +226,11 @@ Result<void> prescan(std::string_view s, const std::string& file) {
                           "refuses it rather than read only the first",
                           kOneReport);
       skip_to("?>");
-    } else if (starts(s, i, "<!")) {
+    } else if (kind == '!') {
       return make_error(where(i),
                         "the file contains a DOCTYPE or ENTITY declaration, which SIMS never "
                         "writes; iesync refuses such files because they can define entities",
                         kReexport);
-    } else if (starts(s, i, "</")) {
-      if (depth > 0) --depth;
-      skip_to(">");
     } else {
       if (depth == 0 && root_seen)
         return make_error(where(i),
@@ -292,16 +296,31 @@ std::size_t renumber(const std::vector<std::uint32_t>* numbers, std::size_t k) {
 void append_records(const pugi::xml_node& parent, FeedTable& t,
                     std::unordered_map<std::string, int>& index, std::size_t& count,
                     const std::vector<std::uint32_t>* numbers) {
+  // Records nearly always name their columns in the same order: the previous record's k-th
+  // name is compared first, which spares hashing every name of every record.
+  std::vector<std::pair<std::string, std::size_t>> last;
   for (auto rec : parent.children("Record")) {
     ++count;
     t.records_read = count;
     const std::size_t number = renumber(numbers, count);
     bool too_long = false;
+    std::size_t k = 0;
     for (auto col : rec.children()) {
       if (col.type() != pugi::node_element) continue;
-      auto [it, added] = index.try_emplace(col.name(), static_cast<int>(t.columns.size()));
-      if (added) t.columns.push_back(decode_caption(col.name()));
-      const auto column = static_cast<std::size_t>(it->second);
+      const std::string_view name = col.name();
+      std::size_t column;
+      if (k < last.size() && last[k].first == name) {
+        column = last[k].second;
+      } else {
+        auto [it, added] = index.try_emplace(std::string(name), static_cast<int>(t.columns.size()));
+        if (added) t.columns.push_back(decode_caption(name));
+        column = static_cast<std::size_t>(it->second);
+        if (k < last.size())
+          last[k] = {std::string(name), column};
+        else
+          last.emplace_back(std::string(name), column);
+      }
+      ++k;
       auto value = trim(col.text().get());
       if (value.size() > FeedTable::kMaxFieldBytes) {
         t.add_record_error(
@@ -320,10 +339,12 @@ void append_records(const pugi::xml_node& parent, FeedTable& t,
 
 // A DOM of a whole large export is several times its size (a 50,000-pupil memberships file
 // is ~95 MB of XML and ~380 MB of pugixml nodes), so a plain report is parsed a few thousand
-// records at a time. The split is made only where it cannot change the meaning: the body of
-// <SuperStarReport> has no comment, CDATA section or processing instruction, so every
-// "</Record>" in it is a real end tag; a piece that does not parse (a nested Record, a cut
-// file) sends the caller to the whole-document parse, which reports the error with its line.
+// records at a time, cut after a "</Record>". A cut can only change the meaning where that
+// "</Record>" is not an end tag, inside a comment, CDATA section or processing instruction:
+// the cut leaves it open, so the piece does not parse. A piece that does not parse (that, a
+// nested Record, a cut file), or that holds anything but Records (a comment between them),
+// sends the caller to the whole-document parse, which reads it right or reports the error
+// with its line.
 constexpr std::size_t kRecordsPerPiece = 4096;
 
 std::optional<FeedTable> read_in_pieces(std::string_view text, const std::string& file,
@@ -355,8 +376,6 @@ std::optional<FeedTable> read_in_pieces(std::string_view text, const std::string
   for (auto c : text.substr(close_at + close.size()))
     if (!ws(c)) return std::nullopt;
   auto body = text.substr(open_end + 1, close_at - open_end - 1);
-  if (body.find("<!") != std::string_view::npos || body.find("<?") != std::string_view::npos)
-    return std::nullopt;
 
   FeedTable t;
   t.file = file;
@@ -366,14 +385,14 @@ std::optional<FeedTable> read_in_pieces(std::string_view text, const std::string
   // One allocation each for the records, cells and text: growing by doubling would briefly
   // hold both copies. The first piece shows how many cells and bytes a record takes.
   std::size_t expected = 0;
-  for (auto j = body.find(record_end); j != std::string_view::npos;
-       j = body.find(record_end, j + 1))
+  for (auto j = find_record_end(body, 0); j != std::string_view::npos;
+       j = find_record_end(body, j + 1))
     ++expected;
   bool reserved = false;
   for (std::size_t pos = 0; pos < body.size();) {
     std::size_t cut = pos;
     for (std::size_t k = 0; k < kRecordsPerPiece; ++k) {
-      auto j = body.find(record_end, cut);
+      auto j = find_record_end(body, cut);
       if (j == std::string_view::npos) {
         cut = body.size();
         break;

@@ -55,8 +55,7 @@ TEST(RecordCacheStore, ChangesReadBackAsTheRecordsInUseWhetherBesideTheBaseOrInA
     in_use.insert(in_use.end(), fresh.begin(), fresh.end());
 
     const auto before = base_bytes(tmp.store());
-    write_record_changes(db, Feed::timetable, "h" + std::to_string(night), 1, **cache, gone,
-                         fresh);
+    write_record_changes(db, Feed::timetable, "h" + std::to_string(night), 1, **cache, gone, fresh);
     (base_bytes(tmp.store()) == before ? beside : rebased) = true;
   }
   auto last = read_record_cache(tmp.store(), Feed::timetable);
