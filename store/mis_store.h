@@ -20,7 +20,7 @@ namespace iesync {
 
 struct FeedState {
   std::string file;
-  std::string content_hash;  // SHA-256, hex, of the last applied file
+  std::string content_hash;  // export_hash() of the last applied file
   std::string applied_at;    // UTC RFC 3339
   long long records = 0;
   std::string held_hash;  // a newer export held by [safety]; empty when none

@@ -5,8 +5,10 @@
 #include <openssl/evp.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <xxhash.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <memory>
@@ -222,6 +224,15 @@ boost::system::result<std::string, ReadFailure> read_export(
   if (!same_state(before, after) || !same_state(before, now))
     return changed("was written to while it was being read");
   return bytes;
+}
+
+std::string export_hash(std::string_view bytes) {
+  const XXH128_hash_t h = XXH3_128bits(bytes.data(), bytes.size());
+  char out[9 + 32 + 1];
+  std::snprintf(out, sizeof out, "xxh3-128:%016llx%016llx",
+                static_cast<unsigned long long>(h.high64),
+                static_cast<unsigned long long>(h.low64));
+  return out;
 }
 
 std::string sha256_hex(std::string_view bytes) {

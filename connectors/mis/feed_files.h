@@ -78,6 +78,14 @@ boost::system::result<std::string, ReadFailure> read_export(
 // SHA-256 of the bytes, lower-case hex.
 std::string sha256_hex(std::string_view bytes);
 
+// What an export is known by, to tell a changed one from the one in use: "xxh3-128:" and the
+// XXH3 128-bit hash of its bytes in hex. Not a cryptographic hash, and it need not be: it
+// only tells apart exports the MIS wrote (an accidental match is 1 in 2^128), and anyone who
+// can write the export folder can change what iesync reads anyway. It reads ~20 times faster
+// than SHA-256, which was a tenth of a re-export's time. A store from before holds SHA-256
+// hashes, so each feed's export is read once more, and applied as a diff of nothing.
+std::string export_hash(std::string_view bytes);
+
 // Moves `file` into dir/rejected/ as NAME.<UTC timestamp>.EXT (never overwriting an earlier
 // rejection) and writes `why` beside it as <that name>.why.txt. Returns the new path.
 Result<std::filesystem::path> move_to_rejected(const std::filesystem::path& file, TimePoint now,

@@ -282,7 +282,7 @@ class ImportRun {
       hash = std::move(*known);
     } else {
       if (!read()) return;
-      hash = sha256_hex(*bytes);
+      hash = export_hash(*bytes);
       if (write_store_)
         if (auto r = remember_content_hash(store_, f, *file, hash); !r) return fail(o, r.error());
     }
@@ -312,7 +312,7 @@ class ImportRun {
     }
     if (!bytes) {
       if (!read()) return;  // known, but neither applied nor held (the store was restored, say)
-      hash = sha256_hex(*bytes);
+      hash = export_hash(*bytes);
     }
     AppliedFeed applied{o.file, hash, format_utc(clock_.now())};
     if (use_record_cache_ && write_store_ && state &&

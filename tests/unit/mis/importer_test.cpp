@@ -70,7 +70,7 @@ TEST(MisImporter, AppliesAllFiveFeedsInOrder) {
   EXPECT_EQ(st->records, 5);
   EXPECT_EQ(st->file, "students.xml");
   EXPECT_EQ(st->applied_at, "2026-11-23T09:00:00Z");
-  EXPECT_EQ(st->content_hash, sha256_hex(corpus_file("students_good.xml")));
+  EXPECT_EQ(st->content_hash, export_hash(corpus_file("students_good.xml")));
 }
 
 TEST(MisImporter, RejectMovesTheFileAsideWithANoteAndKeepsTheLastGoodData) {
@@ -124,7 +124,7 @@ TEST(MisImporter, UnchangedContentIsNotEvenParsed) {
   auto broken = corpus_file("students_truncated.xml");
   fx.put("students.xml", broken);
   StoreAccess::db(fx.tmp.store())
-      .exec("UPDATE feed_state SET content_hash = '" + sha256_hex(broken) +
+      .exec("UPDATE feed_state SET content_hash = '" + export_hash(broken) +
             "' WHERE feed = 'students'");
   auto r = Importer(cfg, fx.tmp.store(), ev, fx.clock).run(false, false);
   EXPECT_EQ(r.feed(Feed::students).status, FeedStatus::unchanged);
@@ -173,7 +173,7 @@ TEST(MisImporter, ARosterDropIsHeldUntilAccepted) {
   EXPECT_TRUE(held.held);
   EXPECT_EQ(fx.count("students"), 100) << "store unchanged while held";
   auto st = MisStore(fx.tmp.store()).feed_state(Feed::students).value();
-  EXPECT_EQ(st->held_hash, sha256_hex(students_xml(80)));
+  EXPECT_EQ(st->held_hash, export_hash(students_xml(80)));
   EXPECT_NE(st->held_reason.find("80 students, 20% fewer than the 100"), std::string::npos)
       << st->held_reason;
   EXPECT_TRUE(any_message(ev, "feed.held", "iesync sync --accept-drop")) << dump(ev);
