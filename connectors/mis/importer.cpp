@@ -714,46 +714,32 @@ class ImportRun {
     auto cached = read_record_cache(store_, f);
     if (!cached || !*cached || (*cached)->content_hash != in_use) return false;
     const RecordCache& cache = **cached;
-    // The records are split twice, which costs less than holding them: first for their
-    // hashes, sorted against the cache's, then for the fresh ones' bytes, in file order.
-    std::vector<std::uint64_t> hashes;
-    auto split =
-        split_raw_records(bytes, cfg_.mis, [&](const RawRecord& r) { hashes.push_back(r.hash); });
-    if (!split ||
-        record_context(*split, f, cfg_, dependent ? students_before_ : "") != cache.context)
-      return false;
-    std::sort(hashes.begin(), hashes.end());
-
-    // By hash: as many records as the cache has are kept (the first ones in the file), any
-    // more are fresh, and the cache's beyond the export's are gone.
+    // Each record in file order is looked up in the cache (sorted by hash): the first cached
+    // record with its hash not yet taken is kept; with none left, the record is fresh. Cached
+    // records never taken are gone. Only the fresh records' places are held.
     Changed ch;
-    ch.records.context = record_context(*split, f, cfg_, dependent ? students_now_ : "");
     ch.records.cache = &cache;
-    std::unordered_map<std::uint64_t, std::uint32_t> fresh_after;  // hash -> kept before
     const auto& cr = cache.records;
-    for (std::size_t i = 0, j = 0; i < hashes.size() || j < cr.size();) {
-      const std::uint64_t h = j == cr.size()       ? hashes[i]
-                              : i == hashes.size() ? cr[j].raw
-                                                   : std::min(hashes[i], cr[j].raw);
-      std::size_t i_end = i, j_end = j;
-      while (i_end < hashes.size() && hashes[i_end] == h) ++i_end;
-      while (j_end < cr.size() && cr[j_end].raw == h) ++j_end;
-      const std::size_t in_export = i_end - i, in_cache = j_end - j;
-      if (in_export > in_cache) fresh_after.emplace(h, static_cast<std::uint32_t>(in_cache));
-      for (std::size_t k = j + std::min(in_export, in_cache); k < j_end; ++k)
-        ch.records.gone.push_back(cr[k]);
-      i = i_end;
-      j = j_end;
-    }
-    std::vector<std::uint64_t>().swap(hashes);
-    split_raw_records(bytes, cfg_.mis, [&](const RawRecord& r) {
-      auto it = fresh_after.find(r.hash);
-      if (it == fresh_after.end()) return;
-      if (it->second > 0)
-        --it->second;
-      else
-        ch.fresh.push_back(r);
+    std::vector<char> taken(cr.size(), 0);
+    auto split = split_raw_records(bytes, cfg_.mis, [&](const RawRecord& r) {
+      auto it = std::lower_bound(cr.begin(), cr.end(), r.hash,
+                                 [](const CachedRecord& c, std::uint64_t h) { return c.raw < h; });
+      for (; it != cr.end() && it->raw == r.hash; ++it) {
+        auto& t = taken[static_cast<std::size_t>(it - cr.begin())];
+        if (!t) {
+          t = 1;
+          return;
+        }
+      }
+      ch.fresh.push_back(r);
     });
+    if (!split || record_context(*split, f, cfg_, dependent ? students_before_ : "") !=
+                      cache.context)
+      return false;
+    ch.records.context = record_context(*split, f, cfg_, dependent ? students_now_ : "");
+    for (std::size_t k = 0; k < cr.size(); ++k)
+      if (!taken[k]) ch.records.gone.push_back(cr[k]);
+    std::vector<char>().swap(taken);
 
     auto partial = partial_export(bytes, *split, ch.fresh, cfg_.mis.format);
     auto table = read_feed(partial.text, o.file, cfg_.mis, &partial.numbers);
