@@ -68,18 +68,27 @@ std::string with_commas(std::size_t n) {
   return s;
 }
 
-// The raw records of an export read whole: what its record cache is written from.
+// The raw records of an export read whole: what its record cache is written from. Numbers
+// and hashes in two arrays, 12 bytes a record.
 struct RecordIndex {
   std::uint64_t context = 0;
-  std::vector<std::pair<std::uint32_t, std::uint64_t>> hashes;  // (number, hash), file order
+  std::vector<std::uint32_t> numbers;  // file order
+  std::vector<std::uint64_t> hashes;
 
   std::optional<std::uint64_t> raw_of(std::size_t number) const {
-    auto it = std::lower_bound(hashes.begin(), hashes.end(), number,
-                               [](const auto& h, std::size_t n) { return h.first < n; });
-    if (it == hashes.end() || it->first != number) return std::nullopt;
-    return it->second;
+    // XML records are numbered 1, 2, 3...: no search.
+    if (number >= 1 && number <= numbers.size() && numbers[number - 1] == number)
+      return hashes[number - 1];
+    auto it = std::lower_bound(numbers.begin(), numbers.end(), number);
+    if (it == numbers.end() || *it != number) return std::nullopt;
+    return hashes[static_cast<std::size_t>(it - numbers.begin())];
   }
 };
+
+// An export whose records average fewer bytes than this is not cached: no school's records
+// are so short (a membership row is ~25 bytes of CSV), and the cache's 12 bytes a record
+// while reading, and 24 in the store, would then cost more than the export itself.
+constexpr std::size_t kMinCachedRecordBytes = 24;
 
 // A changed export about to be applied from its changed records alone.
 struct Changed {
@@ -328,7 +337,7 @@ class ImportRun {
     // empty string would keep the buffer: libstdc++ reuses it.)
     std::string().swap(*bytes);
     if (!table) return reject(o, file->path, table.error());
-    if (index && index->hashes.size() != table->records_read) index.reset();
+    if (index && index->numbers.size() != table->records_read) index.reset();
     index_ = index ? &*index : nullptr;
     switch (f) {
       case Feed::students:
@@ -684,9 +693,17 @@ class ImportRun {
   // the export is not of a shape the split reads (it is then cached by nothing).
   std::optional<RecordIndex> index_records(Feed f, std::string_view bytes) const {
     RecordIndex index;
-    auto split = split_raw_records(
-        bytes, cfg_.mis, [&](const RawRecord& r) { index.hashes.emplace_back(r.number, r.hash); });
-    if (!split) return std::nullopt;
+    const std::size_t most = bytes.size() / kMinCachedRecordBytes + 1;
+    bool too_many = false;
+    auto split = split_raw_records(bytes, cfg_.mis, [&](const RawRecord& r) {
+      if (too_many || index.numbers.size() == most) {
+        too_many = true;
+        return;
+      }
+      index.numbers.push_back(r.number);
+      index.hashes.push_back(r.hash);
+    });
+    if (!split || too_many) return std::nullopt;
     index.context =
         record_context(*split, f, cfg_, checked_against_students(f) ? students_now_ : "");
     return index;
@@ -721,7 +738,13 @@ class ImportRun {
     ch.records.cache = &cache;
     const auto& cr = cache.records;
     std::vector<char> taken(cr.size(), 0);
+    // Past this many fresh records the export is read whole: it is then mostly new (a new
+    // school year), or of records that are all skipped, and holding every fresh record's place
+    // would cost more than reading it whole.
+    const std::size_t most_fresh = cr.size() / 4 + 1024;
+    bool too_many = false;
     auto split = split_raw_records(bytes, cfg_.mis, [&](const RawRecord& r) {
+      if (too_many) return;
       auto it = std::lower_bound(cr.begin(), cr.end(), r.hash,
                                  [](const CachedRecord& c, std::uint64_t h) { return c.raw < h; });
       for (; it != cr.end() && it->raw == r.hash; ++it) {
@@ -731,10 +754,13 @@ class ImportRun {
           return;
         }
       }
-      ch.fresh.push_back(r);
+      if (ch.fresh.size() == most_fresh)
+        too_many = true;
+      else
+        ch.fresh.push_back(r);
     });
-    if (!split || record_context(*split, f, cfg_, dependent ? students_before_ : "") !=
-                      cache.context)
+    if (!split || too_many ||
+        record_context(*split, f, cfg_, dependent ? students_before_ : "") != cache.context)
       return false;
     ch.records.context = record_context(*split, f, cfg_, dependent ? students_now_ : "");
     for (std::size_t k = 0; k < cr.size(); ++k)

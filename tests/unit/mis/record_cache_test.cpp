@@ -215,6 +215,25 @@ TEST(RecordCache, ACacheThatNoLongerMatchesItsTableIsNotUsed) {
   EXPECT_EQ(fx.count("students"), 11) << "read whole, the lost row is back";
 }
 
+TEST(RecordCache, AnExportOfMostlyNewRecordsIsReadWhole) {
+  ImportFixture fx;
+  auto cfg = demo_config(fx.exports);
+  cfg.safety.max_roster_drop = 1.0;
+  fx.put("students.xml", students(range(1, 10)));
+  ASSERT_EQ(import(fx, cfg)->result.feed(Feed::students).status, FeedStatus::applied);
+  // A new school year: the ten are still there, among 2,000 new pupils.
+  fx.put("students.xml", students(range(1, 2010)));
+  auto next = import(fx, cfg);
+  const auto& o = next->result.feed(Feed::students);
+  ASSERT_EQ(o.status, FeedStatus::applied) << dump(next->events);
+  EXPECT_FALSE(o.records_parsed) << "too many fresh records to hold their places";
+  EXPECT_EQ(o.accepted, 2010u);
+  // The export read whole left a cache of all of them: the next small change uses it.
+  fx.put("students.xml", students(range(1, 2011)));
+  auto third = import(fx, cfg);
+  EXPECT_EQ(third->result.feed(Feed::students).records_parsed, std::optional<std::size_t>(1));
+}
+
 TEST(RecordCache, AnErasureDropsEveryFeedsCache) {
   ImportFixture fx;
   const auto cfg = demo_config(fx.exports);
