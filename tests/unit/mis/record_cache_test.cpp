@@ -234,6 +234,43 @@ TEST(RecordCache, AnExportOfMostlyNewRecordsIsReadWhole) {
   EXPECT_EQ(third->result.feed(Feed::students).records_parsed, std::optional<std::size_t>(1));
 }
 
+TEST(RecordCache, AWindows1252CsvIsReadFromItsChangedRowsAndDecodedAsAWholeReadWould) {
+  ImportFixture fx;
+  auto cfg = demo_config(fx.exports);
+  cfg.mis.format = FeedFormat::csv;
+  cfg.mis.encoding = FeedEncoding::windows1252;
+  cfg.mis.feeds = {{Feed::students, "students.csv"}};
+  auto csv = [](int last, const std::string& extra) {
+    std::string s = "Adno,Forename,Legal Surname,Year,Reg\r\n";
+    for (int i = 1; i <= last; ++i)
+      s += adno(i) + ",F" + std::to_string(i) + ",\"S" + std::to_string(i) +
+           ", \xEB\",Year  9,9X\r\n";
+    return s + extra;
+  };
+  fx.put("students.csv", csv(10, ""));
+  ASSERT_EQ(import(fx, cfg)->result.feed(Feed::students).status, FeedStatus::applied);
+  // Zo\xEB joins on a row that spans two lines.
+  fx.put("students.csv", csv(10, "000011,Zo\xEB,\"Two\nLines\",Year  9,9X\r\n"));
+  auto next = import(fx, cfg);
+  const auto& o = next->result.feed(Feed::students);
+  ASSERT_EQ(o.status, FeedStatus::applied) << dump(next->events);
+  EXPECT_EQ(o.records_parsed, std::optional<std::size_t>(1));
+  EXPECT_EQ(o.accepted, 11u);
+  auto& db = StoreAccess::db(fx.tmp.store());
+  EXPECT_EQ(db.execAndGet("SELECT forename || '|' || surname FROM students WHERE id = '000011'")
+                .getString(),
+            "Zo\u00EB|Two\nLines");
+  EXPECT_EQ(db.execAndGet("SELECT surname FROM students WHERE id = '000004'").getString(),
+            "S4, \u00EB");
+  // A bad row after the two-line one is named by the line it starts on in the file.
+  fx.put("students.csv", csv(10, "000011,Zo\xEB,\"Two\nLines\",Year  9,9X\r\n000012,Ann\r\n"));
+  auto third = import(fx, cfg);
+  EXPECT_EQ(third->result.feed(Feed::students).records_parsed, std::optional<std::size_t>(1));
+  EXPECT_TRUE(any_message(third->events, "feed.record_skipped",
+                          "students.csv:14: the row has 2 values but the header has 5"))
+      << dump(third->events);
+}
+
 TEST(RecordCache, AnErasureDropsEveryFeedsCache) {
   ImportFixture fx;
   const auto cfg = demo_config(fx.exports);
