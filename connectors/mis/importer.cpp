@@ -743,9 +743,23 @@ class ImportRun {
     // would cost more than reading it whole.
     const std::size_t most_fresh = cr.size() / 4 + 1024;
     bool too_many = false;
+    // The hashes are uniform, so the top bits of a hash say where in the sorted cache it is:
+    // a bucket of about four records, found without a binary search over the whole cache
+    // (650,000 records at 50,000 pupils: twenty cache misses a lookup).
+    int shift = 64;
+    while (shift > 32 && (std::size_t{1} << (64 - shift)) < cr.size() / 4 + 1) --shift;
+    std::vector<std::uint32_t> bucket((std::size_t{1} << (64 - shift)) + 1);
+    auto bucket_of = [&](std::uint64_t h) {
+      return shift == 64 ? std::size_t{0} : static_cast<std::size_t>(h >> shift);
+    };
+    for (std::size_t k = 0, b = 0; b < bucket.size(); ++b) {
+      while (k < cr.size() && bucket_of(cr[k].raw) < b) ++k;
+      bucket[b] = static_cast<std::uint32_t>(k);
+    }
     auto split = split_raw_records(bytes, cfg_.mis, [&](const RawRecord& r) {
       if (too_many) return;
-      auto it = std::lower_bound(cr.begin(), cr.end(), r.hash,
+      const std::size_t b = bucket_of(r.hash);
+      auto it = std::lower_bound(cr.begin() + bucket[b], cr.begin() + bucket[b + 1], r.hash,
                                  [](const CachedRecord& c, std::uint64_t h) { return c.raw < h; });
       for (; it != cr.end() && it->raw == r.hash; ++it) {
         auto& t = taken[static_cast<std::size_t>(it - cr.begin())];
