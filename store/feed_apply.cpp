@@ -199,8 +199,9 @@ Result<std::optional<ChangedApplied>> apply_changed(Store& store, Feed f, const 
     };
     std::vector<Gone> gone;
     {
-      SQLite::Statement q(db, std::string("SELECT row_key, row_hash, ") + t.columns[0] + " FROM " +
-                                  table + " WHERE rowid = ?");
+      SQLite::Statement q(db, std::string("SELECT row_key, row_hash, ") +
+                                  t.columns.at(changed.gone_column) + " FROM " + table +
+                                  " WHERE rowid = ?");
       for (auto& g : changed.gone) {
         q.bind(1, static_cast<int64_t>(g.rowid));
         if (!q.executeStep() || q.getColumn(0).isNull() || q.getColumn(1).isNull() ||
@@ -317,7 +318,7 @@ Result<std::optional<ChangedApplied>> apply_changed(Store& store, Feed f, const 
         q.reset();
       }
     }
-    if (changed.accept && !changed.accept()) return std::nullopt;
+    if (changed.accept && !changed.accept(out.gone_keys)) return std::nullopt;
     write_applied_feed_state(db, f, static_cast<long long>(kept + n), a);
     write_record_changes(db, f, a.content_hash, changed.context, *changed.cache, changed.gone,
                          std::move(records));

@@ -68,14 +68,18 @@ struct ChangedRecords {
   // reported as a skipped record, which only reading the export whole can do).
   std::vector<std::string> students_gone;
   const char* student_column = nullptr;
-  // Asked once the rows are written, before they are kept: false rolls them back (and the
-  // feed is read whole). For checks of the table as a whole, e.g. how many classes it has.
-  std::function<bool()> accept;
+  // The column of each deleted row that gone_keys holds (students: the id; memberships: the
+  // class).
+  std::size_t gone_column = 0;
+  // Asked once the rows are written, before they are kept, with gone_keys: false rolls them
+  // back (and the feed is read whole). For checks of the table as a whole, e.g. whether a
+  // class lost its last member.
+  std::function<bool(const std::vector<std::string>& gone_keys)> accept;
 };
 
 struct ChangedApplied {
   ApplyCounts counts;
-  std::vector<std::string> gone_keys;  // the first column of each row deleted
+  std::vector<std::string> gone_keys;  // gone_column of each row deleted
 };
 
 // Brings t from the cache's rows to the kept ones + the n new rows, which equals what apply_feed

@@ -149,6 +149,21 @@ Result<std::pair<long long, std::string>> MisStore::memberless_lessons() {
   });
 }
 
+Result<std::size_t> MisStore::classes_without_members(const std::vector<std::string>& classes) {
+  return guarded(store_, "cannot read the class memberships", [&] {
+    std::unordered_set<std::string> seen;
+    std::size_t empty = 0;
+    SQLite::Statement q(db_, "SELECT 1 FROM memberships WHERE class_code = ? LIMIT 1");
+    for (auto& c : classes) {
+      if (!seen.insert(c).second) continue;
+      q.bind(1, c);
+      if (!q.executeStep()) ++empty;
+      q.reset();
+    }
+    return empty;
+  });
+}
+
 Result<long long> MisStore::class_count() {
   return guarded(store_, "cannot count the classes", [&] {
     return db_.execAndGet("SELECT count(DISTINCT class_code) FROM memberships").getInt64();

@@ -76,6 +76,8 @@ class MisStore {
   // they run on the daemon's worker and the status server's threads.
   Result<long long> student_count();
   Result<long long> class_count();  // distinct classes with at least one member
+  // How many of `classes` have no member (each counted once).
+  Result<std::size_t> classes_without_members(const std::vector<std::string>& classes);
   Result<std::unordered_set<std::string>> student_ids();
   Result<std::unordered_set<std::string>> class_codes();  // classes with at least one member
   // Lessons of classes nobody is a member of: how many, and the first such class code in

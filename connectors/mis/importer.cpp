@@ -867,25 +867,14 @@ class ImportRun {
     check_students(
         *m, t, [](const Membership& x) -> const std::string& { return x.student_id; },
         "membership");
-    // The classes are counted in the table as it will be: a drop [safety] holds is rolled
-    // back, and the whole export read to hold it as usual.
-    auto before = mis_.class_count();
-    if (!before) return false;
-    std::string note;
-    ch.records.accept = [&] {
-      // Each membership gone takes at most one class with it, so when so few went the drop
-      // is within [safety] without counting.
-      if (double(ch.records.gone.size()) <= double(*before) * cfg_.safety.max_roster_drop)
-        return true;
-      auto after = mis_.class_count();
-      return after && drop_allowed(static_cast<std::size_t>(*before),
-                                   static_cast<std::size_t>(*after), "classes", note);
+    // [safety] counts classes: only a class whose last member went can make a drop. When one
+    // did, the rows are rolled back and the whole export read, to count them as usual.
+    ch.records.gone_column = 1;  // the class
+    ch.records.accept = [&](const std::vector<std::string>& gone_classes) {
+      auto empty = mis_.classes_without_members(gone_classes);
+      return empty && *empty == 0;
     };
-    auto noted = [&](std::string& summary) -> Result<void> {
-      summary += note;  // filled by accept, after the rows were written
-      return {};
-    };
-    if (!apply_changed_items(o, *m, ch, a, {}, noted)) return false;
+    if (!apply_changed_items(o, *m, ch, a, {})) return false;
     known_classes_.reset();
     return true;
   }

@@ -116,6 +116,34 @@ TEST(RecordCache, AStudentLeftOutWhileTheirMembershipsStayIsReportedAsAWholeRead
   EXPECT_EQ(fx.count("memberships"), 20);
 }
 
+TEST(RecordCache, AClassLosingItsLastMemberIsCountedByAWholeRead) {
+  ImportFixture fx;
+  const auto cfg = demo_config(fx.exports);
+  std::vector<std::pair<int, std::string>> m;
+  for (int i = 1; i <= 20; ++i) m.emplace_back(i, "9X/Ma1");
+  m.emplace_back(5, "9X/Sc1");
+  fx.put("students.xml", students(range(1, 20)));
+  fx.put("memberships.xml", memberships(m));
+  ASSERT_EQ(import(fx, cfg)->result.feed(Feed::memberships).status, FeedStatus::applied);
+
+  // One membership goes from a class that keeps others: read from the changed records.
+  m.erase(m.begin());
+  fx.put("memberships.xml", memberships(m));
+  auto next = import(fx, cfg);
+  EXPECT_EQ(next->result.feed(Feed::memberships).records_parsed, std::optional<std::size_t>(0))
+      << dump(next->events);
+
+  // 9X/Sc1 loses its only member: [safety] counts classes, so the export is read whole.
+  m.pop_back();
+  fx.put("memberships.xml", memberships(m));
+  auto third = import(fx, cfg);
+  const auto& o = third->result.feed(Feed::memberships);
+  ASSERT_EQ(o.status, FeedStatus::applied) << dump(third->events);
+  EXPECT_FALSE(o.records_parsed);
+  EXPECT_EQ(o.accepted, 19u);
+  EXPECT_EQ(fx.count("memberships"), 19);
+}
+
 TEST(RecordCache, ADuplicateOfAKeptRecordIsReportedAsAWholeReadWould) {
   ImportFixture fx;
   const auto cfg = demo_config(fx.exports);
