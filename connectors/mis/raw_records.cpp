@@ -38,20 +38,9 @@ std::uint64_t context_of(std::string_view kind, std::string_view a, std::string_
 // white space.
 std::optional<RawSplit> split_xml(std::string_view text, std::size_t base,
                                   const RawRecordSink& each) {
-  std::size_t i = 0;
-  for (;;) {
-    while (i < text.size() && ws(text[i])) ++i;
-    std::string_view end;
-    if (starts(text, i, "<?"))
-      end = "?>";
-    else if (starts(text, i, "<!--"))
-      end = "-->";
-    else
-      break;
-    auto j = text.find(end, i);
-    if (j == std::string_view::npos) return std::nullopt;
-    i = j + end.size();
-  }
+  auto prolog_end = skip_xml_prolog(text);
+  if (!prolog_end) return std::nullopt;
+  const std::size_t i = *prolog_end;
   constexpr std::string_view open = "<SuperStarReport>", close = "</SuperStarReport>";
   if (!starts(text, i, open)) return std::nullopt;
   const std::size_t body_start = i + open.size();
@@ -178,6 +167,23 @@ std::optional<RawSplit> split_csv(std::string_view text, std::size_t base, bool 
 }
 
 }  // namespace
+
+std::optional<std::size_t> skip_xml_prolog(std::string_view text) {
+  std::size_t i = 0;
+  for (;;) {
+    while (i < text.size() && ws(text[i])) ++i;
+    std::string_view end;
+    if (starts(text, i, "<?"))
+      end = "?>";
+    else if (starts(text, i, "<!--"))
+      end = "-->";
+    else
+      return i;
+    auto j = text.find(end, i);
+    if (j == std::string_view::npos) return std::nullopt;
+    i = j + end.size();
+  }
+}
 
 std::size_t find_record_end(std::string_view s, std::size_t from) {
   constexpr std::string_view tail = "Record>";

@@ -38,6 +38,11 @@ struct RawSplit {
 
 using RawRecordSink = std::function<void(const RawRecord&)>;
 
+// Where an XML report's prolog (white space, the XML declaration, comments) ends, or nullopt
+// when a declaration or comment in it is never closed. Shared by the split and the reader's
+// piece-by-piece parse, so both see the same report start.
+std::optional<std::size_t> skip_xml_prolog(std::string_view text);
+
 // The offset of the next "</Record>" in `s` at or after `from`, or npos. Found by its 'R',
 // rare in a report (element names are mostly lower case after their first letter, and few
 // start with R), looked for eight bytes at a time, rather than by every '<' of every tag.

@@ -350,20 +350,9 @@ constexpr std::size_t kRecordsPerPiece = 4096;
 std::optional<FeedTable> read_in_pieces(std::string_view text, const std::string& file,
                                         const std::vector<std::uint32_t>* numbers) {
   auto ws = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
-  std::size_t i = 0;
-  for (;;) {  // the prolog: white space, <?xml ...?>, comments
-    while (i < text.size() && ws(text[i])) ++i;
-    std::string_view end;
-    if (starts(text, i, "<?"))
-      end = "?>";
-    else if (starts(text, i, "<!--"))
-      end = "-->";
-    else
-      break;
-    auto j = text.find(end, i);
-    if (j == std::string_view::npos) return std::nullopt;
-    i = j + end.size();
-  }
+  auto prolog_end = skip_xml_prolog(text);
+  if (!prolog_end) return std::nullopt;
+  std::size_t i = *prolog_end;
   constexpr std::string_view open = "<SuperStarReport", close = "</SuperStarReport>";
   if (!starts(text, i, open) || i + open.size() >= text.size()) return std::nullopt;
   if (char c = text[i + open.size()]; c != '>' && !ws(c)) return std::nullopt;
