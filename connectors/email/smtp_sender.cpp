@@ -1,41 +1,34 @@
 #include "connectors/email/smtp_sender.h"
 
-#include <curl/curl.h>
-
 #include <fstream>
-#include <mutex>
 #include <sstream>
 
 #include "connectors/email/headers.h"
+#include "connectors/http/curl_library.h"
 
 namespace iesync {
 
 namespace {
 
-void global_init_once() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-      throw std::runtime_error("curl_global_init failed");  // start-up failure, not expected
-  });
-}
-
 // RAII for the three libcurl objects a send needs.
 struct Easy {
-  CURL* h = curl_easy_init();
+  const curl::Library& lib;
+  CURL* h = lib.easy_init();
   ~Easy() {
-    if (h) curl_easy_cleanup(h);
+    if (h) lib.easy_cleanup(h);
   }
 };
 struct Slist {
+  const curl::Library& lib;
   curl_slist* l = nullptr;
-  void add(const std::string& s) { l = curl_slist_append(l, s.c_str()); }
-  ~Slist() { curl_slist_free_all(l); }
+  void add(const std::string& s) { l = lib.slist_append(l, s.c_str()); }
+  ~Slist() { lib.slist_free_all(l); }
 };
 struct Mime {
+  const curl::Library& lib;
   curl_mime* m = nullptr;
   ~Mime() {
-    if (m) curl_mime_free(m);
+    if (m) lib.mime_free(m);
   }
 };
 
@@ -64,70 +57,72 @@ class SmtpSender final : public MailSender {
   std::string name() const override { return "smtp"; }
 
   MailSendOutcome send(const MailMessage& m) override {
-    global_init_once();
-    Easy easy;
+    const curl::Library* loaded = curl::library();
+    if (!loaded) return {MailSendOutcome::Kind::unavailable, 0, curl::load_error()};
+    const curl::Library& lib = *loaded;
+    Easy easy{lib};
     if (!easy.h) return {MailSendOutcome::Kind::unavailable, 0, "libcurl could not start"};
     CURL* c = easy.h;
     Mailbox to{m.to_name, m.to_address};
 
     // Both parts go in one multipart/alternative part, as libcurl's own smtp-mime example
     // builds it; libcurl adds MIME-Version and the boundaries.
-    Mime mime, alt;
-    mime.m = curl_mime_init(c);
-    alt.m = curl_mime_init(c);
+    Mime mime{lib}, alt{lib};
+    mime.m = lib.mime_init(c);
+    alt.m = lib.mime_init(c);
     // A text part's line breaks are CRLF (RFC 2045): libcurl's quoted-printable encoder keeps
     // CRLF as a line break but writes a bare LF as "=0A", which some clients show literally.
     const std::string text_crlf = crlf(m.text), html_crlf = crlf(m.html);
-    curl_mimepart* text = curl_mime_addpart(alt.m);
-    curl_mime_data(text, text_crlf.data(), text_crlf.size());
-    curl_mime_type(text, "text/plain; charset=UTF-8");
-    curl_mime_encoder(text, "quoted-printable");
-    curl_mimepart* html = curl_mime_addpart(alt.m);
-    curl_mime_data(html, html_crlf.data(), html_crlf.size());
-    curl_mime_type(html, "text/html; charset=UTF-8");
-    curl_mime_encoder(html, "quoted-printable");
-    curl_mimepart* body = curl_mime_addpart(mime.m);
-    curl_mime_subparts(body, alt.m);
+    curl_mimepart* text = lib.mime_addpart(alt.m);
+    lib.mime_data(text, text_crlf.data(), text_crlf.size());
+    lib.mime_type(text, "text/plain; charset=UTF-8");
+    lib.mime_encoder(text, "quoted-printable");
+    curl_mimepart* html = lib.mime_addpart(alt.m);
+    lib.mime_data(html, html_crlf.data(), html_crlf.size());
+    lib.mime_type(html, "text/html; charset=UTF-8");
+    lib.mime_encoder(html, "quoted-printable");
+    curl_mimepart* body = lib.mime_addpart(mime.m);
+    lib.mime_subparts(body, alt.m);
     alt.m = nullptr;  // owned by `mime` now
-    curl_mime_type(body, "multipart/alternative");
+    lib.mime_type(body, "multipart/alternative");
 
-    Slist headers;
+    Slist headers{lib};
     headers.add("Date: " + format_mail_date(m.date));
     headers.add("From: " + format_mailbox(from_));
     headers.add("To: " + format_mailbox(to));
     headers.add("Subject: " + encode_header_text(m.subject));
     headers.add("Message-ID: " + message_id_for(m.key, from_.address));
     headers.add("Auto-Submitted: auto-generated");  // RFC 3834: no auto-replies to a robot
-    Slist rcpt;
+    Slist rcpt{lib};
     rcpt.add("<" + m.to_address + ">");
     const std::string mail_from = "<" + from_.address + ">";
 
-    curl_easy_setopt(c, CURLOPT_URL, o_.url.c_str());
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 20L);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, long(o_.timeout.count()));
+    lib.easy_setopt(c, CURLOPT_URL, o_.url.c_str());
+    lib.easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    lib.easy_setopt(c, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+    lib.easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 20L);
+    lib.easy_setopt(c, CURLOPT_TIMEOUT, long(o_.timeout.count()));
     // TLS is verified always: a certificate failure is an error, never a quiet downgrade.
-    curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
-    curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
-    if (!o_.ca_file.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, o_.ca_file.c_str());
-    curl_easy_setopt(c, CURLOPT_USE_SSL,
-                     o_.starttls_required ? long(CURLUSESSL_ALL) : long(CURLUSESSL_NONE));
+    lib.easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+    lib.easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+    if (!o_.ca_file.empty()) lib.easy_setopt(c, CURLOPT_CAINFO, o_.ca_file.c_str());
+    lib.easy_setopt(c, CURLOPT_USE_SSL,
+                    o_.starttls_required ? long(CURLUSESSL_ALL) : long(CURLUSESSL_NONE));
     if (!o_.user.empty()) {
-      curl_easy_setopt(c, CURLOPT_USERNAME, o_.user.c_str());
-      curl_easy_setopt(c, CURLOPT_PASSWORD, o_.password.c_str());
+      lib.easy_setopt(c, CURLOPT_USERNAME, o_.user.c_str());
+      lib.easy_setopt(c, CURLOPT_PASSWORD, o_.password.c_str());
     }
-    curl_easy_setopt(c, CURLOPT_MAIL_FROM, mail_from.c_str());
-    curl_easy_setopt(c, CURLOPT_MAIL_RCPT, rcpt.l);
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.l);
-    curl_easy_setopt(c, CURLOPT_MIMEPOST, mime.m);
+    lib.easy_setopt(c, CURLOPT_MAIL_FROM, mail_from.c_str());
+    lib.easy_setopt(c, CURLOPT_MAIL_RCPT, rcpt.l);
+    lib.easy_setopt(c, CURLOPT_HTTPHEADER, headers.l);
+    lib.easy_setopt(c, CURLOPT_MIMEPOST, mime.m);
     char errbuf[CURL_ERROR_SIZE] = {0};
-    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+    lib.easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
 
-    CURLcode rc = curl_easy_perform(c);
+    CURLcode rc = lib.easy_perform(c);
     long code = 0;
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
-    return classify(rc, int(code), errbuf[0] ? errbuf : curl_easy_strerror(rc), m.to_address);
+    lib.easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+    return classify(rc, int(code), errbuf[0] ? errbuf : lib.easy_strerror(rc), m.to_address);
   }
 
  private:

@@ -3,22 +3,13 @@
 // connections, the DNS cache and TLS session ids.
 #include "connectors/http/curl_client.h"
 
-#include <curl/curl.h>
-
-#include <mutex>
 #include <string>
+
+#include "connectors/http/curl_library.h"
 
 namespace iesync {
 
 namespace {
-
-void global_init_once() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-      throw std::runtime_error("curl_global_init failed");  // start-up failure, not expected
-  });
-}
 
 // The URL as it may appear in a message: scheme, host and path only. The query can carry a
 // student's email address and must never carry a token, so it is left out.
@@ -54,67 +45,77 @@ size_t on_header(char* data, size_t size, size_t n, void* user) {
 
 class CurlClient final : public HttpClient {
  public:
-  explicit CurlClient(HttpOptions opts) : opts_(std::move(opts)) {
-    global_init_once();
-    curl_ = curl_easy_init();
-    if (!curl_) throw std::runtime_error("curl_easy_init failed");
+  // libcurl is loaded, and the handle made, by the first request: a client is made for
+  // every cycle that might talk to Classroom or Wonde, most of which do not.
+  explicit CurlClient(HttpOptions opts) : opts_(std::move(opts)) {}
+  ~CurlClient() override {
+    if (curl_) lib_->easy_cleanup(curl_);
   }
-  ~CurlClient() override { curl_easy_cleanup(curl_); }
   CurlClient(const CurlClient&) = delete;
   CurlClient& operator=(const CurlClient&) = delete;
 
   Result<HttpResponse> send(const HttpRequest& req) override {
-    curl_easy_reset(curl_);
+    if (!curl_) {
+      lib_ = curl::library();
+      if (!lib_)
+        return make_error(printable_url(req.url), req.method + " failed: " + curl::load_error(),
+                          "");
+      curl_ = lib_->easy_init();
+      if (!curl_)
+        return make_error(printable_url(req.url),
+                          req.method + " failed: libcurl could not make a handle", "");
+    }
+    lib_->easy_reset(curl_);
     HttpResponse resp;
     char errbuf[CURL_ERROR_SIZE] = {0};
 
-    curl_easy_setopt(curl_, CURLOPT_URL, req.url.c_str());
-    curl_easy_setopt(curl_, CURLOPT_NOSIGNAL, 1L);  // we run on worker threads
-    curl_easy_setopt(curl_, CURLOPT_ERRORBUFFER, errbuf);
-    curl_easy_setopt(curl_, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(curl_, CURLOPT_ACCEPT_ENCODING, "");  // every encoding curl supports
-    curl_easy_setopt(curl_, CURLOPT_CONNECTTIMEOUT_MS, long(opts_.connect_timeout.count()));
-    curl_easy_setopt(curl_, CURLOPT_TIMEOUT_MS, long(opts_.total_timeout.count()));
-    curl_easy_setopt(curl_, CURLOPT_USERAGENT, opts_.user_agent.c_str());
-    curl_easy_setopt(curl_, CURLOPT_TCP_KEEPALIVE, 1L);
+    lib_->easy_setopt(curl_, CURLOPT_URL, req.url.c_str());
+    lib_->easy_setopt(curl_, CURLOPT_NOSIGNAL, 1L);  // we run on worker threads
+    lib_->easy_setopt(curl_, CURLOPT_ERRORBUFFER, errbuf);
+    lib_->easy_setopt(curl_, CURLOPT_PROTOCOLS_STR, "http,https");
+    lib_->easy_setopt(curl_, CURLOPT_ACCEPT_ENCODING, "");  // every encoding curl supports
+    lib_->easy_setopt(curl_, CURLOPT_CONNECTTIMEOUT_MS, long(opts_.connect_timeout.count()));
+    lib_->easy_setopt(curl_, CURLOPT_TIMEOUT_MS, long(opts_.total_timeout.count()));
+    lib_->easy_setopt(curl_, CURLOPT_USERAGENT, opts_.user_agent.c_str());
+    lib_->easy_setopt(curl_, CURLOPT_TCP_KEEPALIVE, 1L);
     // Without an explicit proxy libcurl reads https_proxy / no_proxy itself.
-    if (!opts_.proxy.empty()) curl_easy_setopt(curl_, CURLOPT_PROXY, opts_.proxy.c_str());
+    if (!opts_.proxy.empty()) lib_->easy_setopt(curl_, CURLOPT_PROXY, opts_.proxy.c_str());
 
     if (req.method == "GET") {
-      curl_easy_setopt(curl_, CURLOPT_HTTPGET, 1L);
+      lib_->easy_setopt(curl_, CURLOPT_HTTPGET, 1L);
     } else if (req.method == "HEAD") {
-      curl_easy_setopt(curl_, CURLOPT_NOBODY, 1L);
+      lib_->easy_setopt(curl_, CURLOPT_NOBODY, 1L);
     } else {
-      if (req.method != "POST") curl_easy_setopt(curl_, CURLOPT_CUSTOMREQUEST, req.method.c_str());
+      if (req.method != "POST") lib_->easy_setopt(curl_, CURLOPT_CUSTOMREQUEST, req.method.c_str());
       // libcurl silently sends a request again when a reused connection dies before the
       // answer. For a write the server may already have applied, that would be a second
       // write nobody decided on; on a fresh connection libcurl never does it, and the caller
       // sees the failure and can read back before it writes again.
       if (req.method == "POST" || req.method == "PATCH")
-        curl_easy_setopt(curl_, CURLOPT_FRESH_CONNECT, 1L);
-      curl_easy_setopt(curl_, CURLOPT_POSTFIELDS, req.body.data());
-      curl_easy_setopt(curl_, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(req.body.size()));
+        lib_->easy_setopt(curl_, CURLOPT_FRESH_CONNECT, 1L);
+      lib_->easy_setopt(curl_, CURLOPT_POSTFIELDS, req.body.data());
+      lib_->easy_setopt(curl_, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(req.body.size()));
     }
 
     curl_slist* list = nullptr;
-    for (const auto& [k, v] : req.headers) list = curl_slist_append(list, (k + ": " + v).c_str());
+    for (const auto& [k, v] : req.headers) list = lib_->slist_append(list, (k + ": " + v).c_str());
     // No "Expect: 100-continue" round trip on larger bodies.
-    list = curl_slist_append(list, "Expect:");
-    curl_easy_setopt(curl_, CURLOPT_HTTPHEADER, list);
+    list = lib_->slist_append(list, "Expect:");
+    lib_->easy_setopt(curl_, CURLOPT_HTTPHEADER, list);
 
-    curl_easy_setopt(curl_, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(curl_, CURLOPT_WRITEDATA, &resp.body);
-    curl_easy_setopt(curl_, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(curl_, CURLOPT_HEADERDATA, &resp.headers);
+    lib_->easy_setopt(curl_, CURLOPT_WRITEFUNCTION, on_body);
+    lib_->easy_setopt(curl_, CURLOPT_WRITEDATA, &resp.body);
+    lib_->easy_setopt(curl_, CURLOPT_HEADERFUNCTION, on_header);
+    lib_->easy_setopt(curl_, CURLOPT_HEADERDATA, &resp.headers);
 
-    CURLcode rc = curl_easy_perform(curl_);
-    curl_slist_free_all(list);
+    CURLcode rc = lib_->easy_perform(curl_);
+    lib_->slist_free_all(list);
     // The header list and error buffer die here; make sure the handle forgets them.
-    curl_easy_setopt(curl_, CURLOPT_HTTPHEADER, nullptr);
-    curl_easy_setopt(curl_, CURLOPT_ERRORBUFFER, nullptr);
+    lib_->easy_setopt(curl_, CURLOPT_HTTPHEADER, nullptr);
+    lib_->easy_setopt(curl_, CURLOPT_ERRORBUFFER, nullptr);
 
     if (rc != CURLE_OK) {
-      std::string detail = errbuf[0] ? std::string(errbuf) : curl_easy_strerror(rc);
+      std::string detail = errbuf[0] ? std::string(errbuf) : lib_->easy_strerror(rc);
       return make_error(
           printable_url(req.url),
           req.method + " failed: " + detail + " (curl error " + std::to_string(int(rc)) + ")",
@@ -123,13 +124,14 @@ class CurlClient final : public HttpClient {
               : "");
     }
     long status = 0;
-    curl_easy_getinfo(curl_, CURLINFO_RESPONSE_CODE, &status);
+    lib_->easy_getinfo(curl_, CURLINFO_RESPONSE_CODE, &status);
     resp.status = int(status);
     return resp;
   }
 
  private:
   HttpOptions opts_;
+  const curl::Library* lib_ = nullptr;
   CURL* curl_ = nullptr;
 };
 
