@@ -1,5 +1,7 @@
 #include "store/feed_apply.h"
 
+#include <sqlite3.h>
+
 #include <unordered_map>
 #include <unordered_set>
 
@@ -365,8 +367,20 @@ ImportTransaction::~ImportTransaction() {
   }
 }
 
+bool ImportTransaction::lost() const {
+  return open_ && sqlite3_get_autocommit(StoreAccess::db(store_).getHandle()) != 0;
+}
+
 Result<void> ImportTransaction::commit() {
   if (!open_) return {};
+  if (lost()) {
+    open_ = false;
+    return make_error(store_.path().string(),
+                      "the store rolled back this import after a failure (see above); nothing "
+                      "of it was saved",
+                      "iesync reads the exports again at the next cycle; check the disk and the "
+                      "store");
+  }
   try {
     StoreAccess::db(store_).exec("COMMIT");
     open_ = false;

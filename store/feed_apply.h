@@ -119,6 +119,11 @@ class ImportTransaction {
   ImportTransaction(const ImportTransaction&) = delete;
   ImportTransaction& operator=(const ImportTransaction&) = delete;
   Result<void> commit();
+  // True once SQLite has rolled the transaction back by itself, which it does on a full disk,
+  // an I/O error or running out of memory in some statements: nothing applied in it is kept,
+  // and a feed applied after would commit on its own, out of step with those it was checked
+  // against.
+  bool lost() const;
 
  private:
   Store& store_;

@@ -174,6 +174,15 @@ class ImportRun {
     for (Feed f : kAllFeeds) {
       FeedOutcome& o = result_.feeds.emplace_back();
       o.feed = f;
+      if (tx && tx->lost()) {
+        // What this import applied is gone; the rest wait for the next cycle too.
+        if (auto p = cfg_.mis.feeds.find(f); p != cfg_.mis.feeds.end() && !p->second.empty())
+          fail(o, make_error(feed_name(f),
+                             "not imported: the store rolled back this import after a failure "
+                             "(see above)",
+                             "iesync reads the export again at the next cycle"));
+        continue;
+      }
       try {
         run_feed(f, o);
       } catch (const ErrorException& e) {

@@ -190,5 +190,45 @@ TEST(DiffApply, ACommitThatFailsKeepsEveryOldFeedAndSaysSo) {
             (std::vector<std::string>{"000001", "000002"}));
 }
 
+// On a full disk or an I/O error SQLite rolls back the whole transaction, not just the
+// statement. The import stops there: every feed it applied is reported as not saved (it is
+// not), and no later feed is applied on its own, out of step with those it was checked against.
+TEST(DiffApply, AStoreThatRollsBackTheWholeImportStopsItAndKeepsEveryOldFeed) {
+  ImportFixture fx;
+  fx.put("students.xml", report(student(1, "A")));
+  fx.put("staff.xml", xml_report({{{"Staff_x0020_Code", "ABC"}, {"Name", "Ms A Brown"}}}));
+  CollectingSink ev1;
+  ASSERT_FALSE(import(fx, ev1).failed) << dump(ev1);
+  auto& db = StoreAccess::db(fx.tmp.store());
+  db.exec(
+      "CREATE TRIGGER lose_import BEFORE INSERT ON staff "
+      "BEGIN SELECT RAISE(ROLLBACK, 'database or disk is full'); END");
+  fx.put("students.xml", report(student(1, "A") + student(2, "B")));
+  fx.put("staff.xml", xml_report({{{"Staff_x0020_Code", "ABC"}, {"Name", "Ms A Brown"}},
+                                  {{"Staff_x0020_Code", "DEF"}, {"Name", "Mr D Evans"}}}));
+  fx.put("memberships.xml", xml_report({{{"Adno", "000002"}, {"Class", "9X/Ma1"}}}));
+  CollectingSink ev2;
+  auto r = import(fx, ev2);
+  EXPECT_TRUE(r.failed);
+  for (Feed f : {Feed::students, Feed::staff, Feed::memberships})
+    EXPECT_EQ(r.feed(f).status, FeedStatus::failed) << feed_name(f) << "\n" << dump(ev2);
+  EXPECT_TRUE(any_message(ev2, "feed.failed", "memberships: not imported: the store rolled back"))
+      << dump(ev2);
+  EXPECT_TRUE(any_message(ev2, "feed.failed", "the store rolled back this import")) << dump(ev2);
+  auto reopened = Store::open(fx.tmp.store().path());
+  ASSERT_TRUE(reopened) << reopened.error().to_string();
+  EXPECT_EQ(rows(**reopened, "SELECT id FROM students"), std::vector<std::string>{"000001"});
+  EXPECT_EQ(rows(**reopened, "SELECT code FROM staff"), std::vector<std::string>{"ABC"});
+  EXPECT_EQ(rows(**reopened, "SELECT count(*) FROM memberships"), std::vector<std::string>{"0"});
+  EXPECT_FALSE(MisStore(**reopened).feed_state(Feed::memberships).value());
+  // With the fault gone, the next import applies all three.
+  db.exec("DROP TRIGGER lose_import");
+  CollectingSink ev3;
+  auto again = import(fx, ev3);
+  EXPECT_FALSE(again.failed) << dump(ev3);
+  EXPECT_EQ(rows(fx.tmp.store(), "SELECT student_id, class_code FROM memberships"),
+            std::vector<std::string>{"000002|9X/Ma1"});
+}
+
 }  // namespace
 }  // namespace iesync
