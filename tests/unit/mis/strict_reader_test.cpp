@@ -5,6 +5,8 @@
 // whole-document parse, and a large one is refused even when the fault is past the first piece.
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "connectors/mis/csv_reader.h"
 #include "connectors/mis/feed_mapper.h"
 #include "connectors/mis/xml_reader.h"
@@ -277,6 +279,42 @@ TEST(MisSkips, TheFirstSkippedRecordsAreKeptAndAllAreCounted) {
   for (std::size_t i = 0; i < m->skipped.size(); ++i)
     ASSERT_EQ(m->skipped[i].number, i + 2) << "lines 2 to 1001, in order";
   EXPECT_NE(m->skipped[1].error.message.find("Forename (forename) is empty"), std::string::npos);
+}
+
+// Duplicates among many memberships: each later copy is skipped and named against the first,
+// and every other membership is kept, however the keys fall in the mapper's table.
+TEST(StrictReader, EveryDuplicateMembershipAmongManyIsFoundAgainstItsFirst) {
+  std::string csv = "Adno,Class,Start Date,End Date\n";
+  for (int i = 0; i < 60000; ++i) {
+    // Every seventh row repeats an earlier row's student and class (and start date).
+    const int k = i % 7 == 6 ? (i * 13) % (i - 5) : i;
+    char row[64];
+    std::snprintf(row, sizeof row, "%06d,%dX/Ma%d,01/09/2026,\n", k % 5000, k / 5000, k % 11);
+    csv += row;
+  }
+  auto t = read_csv_feed(csv, "m.csv", FeedEncoding::utf8);
+  ASSERT_TRUE(t) << t.error().to_string();
+  auto m = map_memberships(*t, demo_mapping().fields.at(Feed::memberships));
+  ASSERT_TRUE(m) << m.error().to_string();
+  // What a plain map of keys says, in file order: each duplicate's line and its first's.
+  std::map<std::string, std::size_t> first;
+  std::vector<std::pair<std::size_t, std::size_t>> duplicates;
+  for (const FeedRecord r : *t) {
+    auto [it, added] =
+        first.try_emplace(std::string(*r.value(0)) + "|" + std::string(*r.value(1)), r.number);
+    if (!added) duplicates.emplace_back(r.number, it->second);
+  }
+  EXPECT_EQ(m->items.size(), first.size());
+  ASSERT_GT(duplicates.size(), kMaxKeptSkips);
+  EXPECT_EQ(m->skipped_count(), duplicates.size());
+  ASSERT_EQ(m->skipped.size(), kMaxKeptSkips);
+  for (std::size_t i = 0; i < m->skipped.size(); ++i) {
+    EXPECT_EQ(m->skipped[i].number, duplicates[i].first);
+    EXPECT_NE(m->skipped[i].error.message.find(
+                  "twice (first at m.csv:" + std::to_string(duplicates[i].second) + ")"),
+              std::string::npos)
+        << m->skipped[i].error.message;
+  }
 }
 
 }  // namespace
