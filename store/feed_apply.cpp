@@ -331,6 +331,200 @@ Result<std::optional<ChangedApplied>> apply_changed(Store& store, Feed f, const 
   }
 }
 
+// ---- The staged read ----
+
+namespace {
+
+std::string staged_column(std::size_t i) {
+  return "c" + std::to_string(i);
+}
+
+long long count_of(SQLite::Database& db, const std::string& sql) {
+  return db.execAndGet(sql).getInt64();
+}
+
+}  // namespace
+
+StagedRows::StagedRows(Store& store, const TableSpec& t) : db_(StoreAccess::db(store)), t_(t) {
+  std::string cols;
+  for (std::size_t i = 0; i < t.columns.size(); ++i) cols += ", " + staged_column(i);
+  db_.exec("DROP TABLE IF EXISTS temp.staged_rows");
+  db_.exec("DROP TABLE IF EXISTS temp.staged_keys");
+  // The temp tables' pages beyond this go to a temp file. 2 MB (the default) made a large
+  // school's memberships, whose keys come in no useful order, write most pages many times.
+  temp_cache_before_ = db_.execAndGet("PRAGMA temp.cache_size").getInt();
+  db_.exec("PRAGMA temp.cache_size = -8192");
+  db_.exec(
+      "CREATE TEMP TABLE staged_rows (n INTEGER PRIMARY KEY, k INTEGER, h INTEGER, raw INTEGER, "
+      "rid INTEGER" +
+      cols + ")");
+  db_.exec("CREATE TEMP TABLE staged_keys (key TEXT PRIMARY KEY, n INTEGER) WITHOUT ROWID");
+  insert_.emplace(db_,
+                  "INSERT INTO staged_rows VALUES (" + placeholders(t.columns.size() + 5) + ")");
+  key_insert_.emplace(db_, "INSERT INTO staged_keys VALUES (?, ?) ON CONFLICT DO NOTHING");
+  key_find_.emplace(db_, "SELECT n FROM staged_keys WHERE key = ?");
+}
+
+StagedRows::~StagedRows() {
+  insert_.reset();
+  key_insert_.reset();
+  key_find_.reset();
+  try {
+    db_.exec("DROP TABLE IF EXISTS temp.staged_rows");
+    db_.exec("DROP TABLE IF EXISTS temp.staged_keys");
+    if (temp_cache_before_)
+      db_.exec("PRAGMA temp.cache_size = " + std::to_string(*temp_cache_before_));
+  } catch (const SQLite::Exception&) {
+    // A store that failed keeps them until it is closed; they are in its temp database only.
+  }
+}
+
+void StagedRows::add(const RowImage& row, std::optional<std::uint64_t> raw) {
+  auto h = hashes_of(t_, row);
+  auto& q = *insert_;
+  q.bind(1, static_cast<int64_t>(rows_));
+  q.bind(2, as_stored(h.key));
+  q.bind(3, as_stored(h.content));
+  if (raw)
+    q.bind(4, as_stored(*raw));
+  else
+    q.bind(4);
+  all_raw_ = all_raw_ && raw;
+  q.bind(5);
+  row.bind(q, 6);
+  q.exec();
+  q.reset();
+  ++rows_;
+}
+
+std::optional<std::size_t> StagedRows::first(std::string_view key, std::size_t number) {
+  const std::string k(key);
+  key_insert_->bind(1, k);
+  key_insert_->bind(2, static_cast<int64_t>(number));
+  key_insert_->exec();
+  key_insert_->reset();
+  if (db_.getChanges() > 0) return std::nullopt;
+  key_find_->bind(1, k);
+  std::optional<std::size_t> out;
+  if (key_find_->executeStep()) out = static_cast<std::size_t>(key_find_->getColumn(0).getInt64());
+  key_find_->reset();
+  return out;
+}
+
+std::size_t StagedRows::distinct(std::size_t c) {
+  return static_cast<std::size_t>(
+      count_of(db_, "SELECT count(DISTINCT " + staged_column(c) + ") FROM staged_rows"));
+}
+
+std::pair<std::size_t, std::string> StagedRows::not_in(std::size_t c, const char* table,
+                                                       const char* in_column) {
+  const std::string col = staged_column(c);
+  SQLite::Statement q(db_, "SELECT count(*), min(" + col + ") FROM staged_rows WHERE " + col +
+                               " NOT IN (SELECT " + in_column + " FROM " + table + ")");
+  q.executeStep();
+  return {static_cast<std::size_t>(q.getColumn(0).getInt64()),
+          q.getColumn(1).isNull() ? std::string() : q.getColumn(1).getString()};
+}
+
+// The plan of plan_rows, made by SQL over the staged rows: a stored key held by exactly one
+// row (with both hashes) is taken by the first new row with that key, unchanged or rewritten;
+// every other stored row goes; every new row that took none is inserted, in export order.
+Result<ApplyCounts> apply_staged(Store& store, Feed f, StagedRows& rows, const AppliedFeed& a,
+                                 std::optional<std::uint64_t> cache_context) {
+  try {
+    auto& db = StoreAccess::db(store);
+    const TableSpec& t = rows.t_;
+    const std::string table = t.table;
+    Savepoint feed(db, "feed");
+    struct DropTemps {
+      SQLite::Database& db;
+      ~DropTemps() {
+        try {
+          db.exec("DROP TABLE IF EXISTS temp.staged_stored");
+          db.exec("DROP TABLE IF EXISTS temp.staged_matched");
+          db.exec("DROP INDEX IF EXISTS temp.staged_rows_k");
+        } catch (const SQLite::Exception&) {
+        }
+      }
+    } drop_temps{db};
+    // A rolled-back savepoint of an earlier feed can have brought these back.
+    db.exec("DROP TABLE IF EXISTS temp.staged_stored");
+    db.exec("DROP TABLE IF EXISTS temp.staged_matched");
+    db.exec("DROP INDEX IF EXISTS temp.staged_rows_k");
+    db.exec("CREATE INDEX temp.staged_rows_k ON staged_rows(k, n)");
+    db.exec(
+        "CREATE TEMP TABLE staged_stored (k INTEGER PRIMARY KEY, c INTEGER, rid INTEGER, h "
+        "INTEGER)");
+    db.exec("INSERT INTO staged_stored SELECT row_key, count(*), min(rowid), min(row_hash) FROM " +
+            table + " WHERE row_key IS NOT NULL AND row_hash IS NOT NULL GROUP BY row_key");
+    db.exec("CREATE TEMP TABLE staged_matched (n INTEGER PRIMARY KEY, rid INTEGER, same INTEGER)");
+    db.exec(
+        "INSERT INTO staged_matched SELECT f.n, s.rid, r.h = s.h FROM staged_stored s "
+        "JOIN (SELECT k, min(n) AS n FROM staged_rows GROUP BY k) f ON f.k = s.k "
+        "JOIN staged_rows r ON r.n = f.n WHERE s.c = 1");
+    const auto stored = static_cast<std::size_t>(count_of(db, "SELECT count(*) FROM " + table));
+    const auto matched =
+        static_cast<std::size_t>(count_of(db, "SELECT count(*) FROM staged_matched"));
+    ApplyCounts counts;
+    counts.unchanged =
+        static_cast<std::size_t>(count_of(db, "SELECT count(*) FROM staged_matched WHERE same"));
+    counts.updated = matched - counts.unchanged;
+    counts.deleted = stored - matched;
+    counts.inserted = rows.size() - matched;
+    if (counts.deleted == stored && stored > 0)
+      db.exec("DELETE FROM " + table);
+    else if (counts.deleted)
+      db.exec("DELETE FROM " + table + " WHERE rowid NOT IN (SELECT rid FROM staged_matched)");
+    std::string staged_cols;
+    for (std::size_t i = 0; i < t.columns.size(); ++i)
+      staged_cols += (i ? ", r." : "r.") + staged_column(i);
+    if (counts.updated) {
+      std::string set;
+      for (std::size_t i = 0; i < t.columns.size(); ++i)
+        set += std::string(t.columns[i]) + " = r." + staged_column(i) + ", ";
+      db.exec("UPDATE " + table + " SET " + set +
+              "row_key = r.k, row_hash = r.h FROM staged_matched m JOIN staged_rows r ON r.n = "
+              "m.n WHERE " +
+              table + ".rowid = m.rid AND m.same = 0");
+    }
+    // New rows take the rowids after the largest left; checked after, for the cache.
+    const long long base = count_of(db, "SELECT coalesce(max(rowid), 0) FROM " + table);
+    if (counts.inserted)
+      db.exec("INSERT INTO " + table + "(" + column_list(t) + ", row_key, row_hash) SELECT " +
+              staged_cols +
+              ", r.k, r.h FROM staged_rows r WHERE r.n NOT IN (SELECT n FROM staged_matched) "
+              "ORDER BY r.n");
+    write_applied_feed_state(db, f, static_cast<long long>(rows.size()), a);
+    const auto inserted = static_cast<long long>(counts.inserted);
+    const bool sequential =
+        count_of(db, "SELECT count(*) FROM " + table + " WHERE rowid > " + std::to_string(base)) ==
+            inserted &&
+        count_of(db, "SELECT coalesce(max(rowid), 0) FROM " + table) == base + inserted;
+    if (cache_context && rows.all_raw_ && sequential) {
+      // Each staged row's record with the row it is now: the stored row it took, or the
+      // next of the new rowids, in export order.
+      std::vector<CachedRecord> refs;
+      refs.reserve(rows.size());
+      SQLite::Statement q(db,
+                          "SELECT r.raw, r.k, m.rid FROM staged_rows r LEFT JOIN staged_matched m "
+                          "ON m.n = r.n ORDER BY r.n");
+      long long next = base;
+      while (q.executeStep()) {
+        const long long rowid = q.getColumn(2).isNull() ? ++next : q.getColumn(2).getInt64();
+        refs.push_back({static_cast<std::uint64_t>(q.getColumn(0).getInt64()),
+                        static_cast<std::uint64_t>(q.getColumn(1).getInt64()), rowid});
+      }
+      write_record_cache(db, f, a.content_hash, *cache_context, std::move(refs));
+    } else {
+      drop_record_cache(db, f);
+    }
+    feed.release();
+    return counts;
+  } catch (const std::exception& e) {
+    return store_error(store, a.file + ": could not save the " + feed_name(f) + " feed", e);
+  }
+}
+
 Savepoint::Savepoint(SQLite::Database& db, std::string name) : db_(db), name_(std::move(name)) {
   db_.exec("SAVEPOINT " + name_);
 }

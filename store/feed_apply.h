@@ -6,11 +6,14 @@
 #pragma once
 
 #include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
 
 #include <cstddef>
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "base/result.h"
@@ -91,6 +94,50 @@ Result<std::optional<ChangedApplied>> apply_changed(Store& store, Feed f, const 
                                                     std::size_t n, const RowSource& row,
                                                     const ChangedRecords& changed,
                                                     const AppliedFeed& a);
+
+// A feed read a piece at a time (issue 16): its new rows wait in a temp table of the store,
+// not in memory, and the diff against the feed's table is made there, so an export of millions
+// of short records costs memory for one piece of it. apply_staged leaves the table, the counts
+// and feed_state exactly as apply_feed would from the same rows in the same order; the record
+// cache is dropped (the next export is read whole, or staged again).
+class StagedRows {
+ public:
+  // Creates the temp tables; throws SQLite::Exception.
+  StagedRows(Store& store, const TableSpec& t);
+  ~StagedRows();  // drops them
+  StagedRows(const StagedRows&) = delete;
+  StagedRows& operator=(const StagedRows&) = delete;
+
+  // The next new row, and the hash of the raw record it came from (for the record cache;
+  // nullopt when unknown: then no cache). Throws SQLite::Exception.
+  void add(const RowImage& row, std::optional<std::uint64_t> raw);
+  std::size_t size() const { return rows_; }
+  // The record that first had `key` (a mapper's duplicate check across pieces), or nullopt
+  // when new, and now held with `number`. Throws SQLite::Exception.
+  std::optional<std::size_t> first(std::string_view key, std::size_t number);
+  // Distinct values of column `c` among the rows (memberships: the classes).
+  std::size_t distinct(std::size_t c);
+  // Rows whose column `c` is not among `in_column` of `table` (lessons of classes nobody is a
+  // member of), and the least such value.
+  std::pair<std::size_t, std::string> not_in(std::size_t c, const char* table,
+                                             const char* in_column);
+
+ private:
+  friend Result<ApplyCounts> apply_staged(Store&, Feed, StagedRows&, const AppliedFeed&,
+                                          std::optional<std::uint64_t>);
+  SQLite::Database& db_;
+  const TableSpec& t_;
+  std::optional<SQLite::Statement> insert_, key_insert_, key_find_;
+  std::size_t rows_ = 0;
+  bool all_raw_ = true;  // every row has its raw record's hash
+  std::optional<int> temp_cache_before_;
+};
+
+// With `cache_context`, the feed's record cache is written from the rows' raw hashes (as
+// apply_feed writes it from RecordHashes), so the next export can be read from its changed
+// records; without, it is dropped.
+Result<ApplyCounts> apply_staged(Store& store, Feed f, StagedRows& rows, const AppliedFeed& a,
+                                 std::optional<std::uint64_t> cache_context);
 
 // A savepoint that rolls back unless released. SQLiteCpp's own leaves the transaction open
 // after a rollback, so this one releases it too.

@@ -128,12 +128,25 @@ Result<std::optional<RecordCache>> read_record_cache(Store& store, Feed f) {
 void write_record_cache(SQLite::Database& db, Feed f, const std::string& content_hash,
                         std::uint64_t context, std::vector<CachedRecord> records) {
   std::sort(records.begin(), records.end());
-  const auto blob = to_blob(records);
+  // The blob is written over the records' own storage (same size, each record read before
+  // its bytes are rewritten): a whole school's memberships cache is not held twice.
+  static_assert(sizeof(CachedRecord) == kRecordBytes);
+  for (auto& r : records) {
+    const CachedRecord v = r;
+    auto* p = reinterpret_cast<unsigned char*>(&r);
+    put(p, v.raw);
+    put(p + 8, v.key);
+    put(p + 16, static_cast<std::uint64_t>(v.rowid));
+  }
+  static const unsigned char kEmpty = 0;
   SQLite::Statement st(db,
                        "INSERT INTO feed_record_base(feed, records) VALUES (?, ?) "
                        "ON CONFLICT(feed) DO UPDATE SET records = excluded.records");
   st.bind(1, feed_name(f));
-  bind_blob(st, 2, blob);
+  st.bindNoCopy(2,
+                records.empty() ? static_cast<const void*>(&kEmpty)
+                                : static_cast<const void*>(records.data()),
+                static_cast<int>(records.size() * kRecordBytes));
   st.exec();
   write_changes_row(db, f, content_hash, context, {}, {});
 }

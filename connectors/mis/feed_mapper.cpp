@@ -130,13 +130,16 @@ class Mapper {
 // First-seen record number per key, to report duplicates against the original.
 class Seen {
  public:
+  explicit Seen(SeenKeys* keys) : keys_(keys) {}
   // 0 when new, else the record number that had it first.
   std::size_t first(std::string key, std::size_t number) {
+    if (keys_) return keys_->first(key, number).value_or(0);
     auto [it, added] = seen_.try_emplace(std::move(key), number);
     return added ? 0 : it->second;
   }
 
  private:
+  SeenKeys* keys_;
   std::unordered_map<std::string, std::size_t> seen_;
 };
 
@@ -249,6 +252,15 @@ void settle_skipped(std::vector<SkippedRecord>& skipped, std::size_t& not_kept) 
   }
 }
 
+std::string membership_key(const Membership& m) {
+  std::string key = m.student_id;
+  key += '\x1f';
+  key += m.class_code;
+  key += '\x1f';
+  if (m.start_date) key += m.start_date->iso();
+  return key;
+}
+
 const std::vector<std::string>& required_fields(Feed f) {
   static const std::map<Feed, std::vector<std::string>> k = {
       {Feed::students, {"id", "forename", "surname", "year"}},
@@ -294,13 +306,13 @@ std::string subject_code(std::string_view class_code,
   return std::string(letters.substr(0, std::min(k, letters.size())));
 }
 
-Result<MappedFeed<Student>> map_students(const FeedTable& t, const FieldMap& f) {
+Result<MappedFeed<Student>> map_students(const FeedTable& t, const FieldMap& f, SeenKeys* keys) {
   Mapper<Student> m(t, f, Feed::students, "student");
   if (auto r = m.cols.resolve(); !r) return r.error();
   m.out.items.reserve(t.size());
   m.out.numbers.reserve(t.size());
   SeenStudents seen(m.out.items);
-  seen.reserve(t.size());
+  if (!keys) seen.reserve(t.size());
   for (const FeedRecord r : t) {
     std::string_view id, fore, sur, year;
     if (!m.need(r, "id", id) || !m.need(r, "forename", fore) || !m.need(r, "surname", sur) ||
@@ -309,23 +321,27 @@ Result<MappedFeed<Student>> map_students(const FeedTable& t, const FieldMap& f) 
     m.keep(r, Student{std::string(id), std::string(fore), std::string(sur), normalise_year(year),
                       m.opt(r, "reg_group"), m.opt(r, "email"), m.opt(r, "upn"), m.opt(r, "sen"),
                       m.opt(r, "pupil_premium"), m.opt(r, "gender")});
-    if (auto first = seen.add(m.out.items.size() - 1)) {
+    std::optional<std::size_t> first;
+    if (keys) {
+      first = keys->first(id, r.number);
+    } else if (auto at = seen.add(m.out.items.size() - 1)) {
+      first = m.out.numbers[*at];
+    }
+    if (first) {
       // The first record with the Adno is kept; this one is skipped.
       m.out.items.pop_back();
       m.out.numbers.pop_back();
-      m.skip(r,
-             "student " + std::string(id) + " appears twice (first at " +
-                 t.where(m.out.numbers[*first]) + ")",
+      m.skip(r, "student " + std::string(id) + " appears twice (first at " + t.where(*first) + ")",
              "check the admission numbers in the MIS");
     }
   }
   return m.finish();
 }
 
-Result<MappedFeed<Staff>> map_staff(const FeedTable& t, const FieldMap& f) {
+Result<MappedFeed<Staff>> map_staff(const FeedTable& t, const FieldMap& f, SeenKeys* keys) {
   Mapper<Staff> m(t, f, Feed::staff, "staff member");
   if (auto r = m.cols.resolve(); !r) return r.error();
-  Seen seen;
+  Seen seen(keys);
   for (const FeedRecord r : t) {
     std::string_view code, name;
     if (!m.need(r, "code", code) || !m.need(r, "name", name)) continue;
@@ -340,13 +356,14 @@ Result<MappedFeed<Staff>> map_staff(const FeedTable& t, const FieldMap& f) {
   return m.finish();
 }
 
-Result<MappedFeed<Membership>> map_memberships(const FeedTable& t, const FieldMap& f) {
+Result<MappedFeed<Membership>> map_memberships(const FeedTable& t, const FieldMap& f,
+                                               SeenKeys* keys) {
   Mapper<Membership> m(t, f, Feed::memberships, "membership");
   if (auto r = m.cols.resolve(); !r) return r.error();
   m.out.items.reserve(t.size());
   m.out.numbers.reserve(t.size());
   SeenMemberships seen(m.out.items);
-  seen.reserve(t.size());
+  if (!keys) seen.reserve(t.size());
   const std::string student_id = "student_id", cls_name = "class";
   const int student_col = m.cols.index(student_id), class_col = m.cols.index(cls_name);
   const int start_col = m.cols.index("start_date"), end_col = m.cols.index("end_date");
@@ -377,11 +394,17 @@ Result<MappedFeed<Membership>> map_memberships(const FeedTable& t, const FieldMa
       continue;
     }
     m.keep(r, std::move(mem));
-    if (auto first = seen.add(m.out.items.size() - 1)) {
+    std::optional<std::size_t> first;
+    if (keys) {
+      first = keys->first(membership_key(m.out.items.back()), r.number);
+    } else if (auto at = seen.add(m.out.items.size() - 1)) {
+      first = m.out.numbers[*at];
+    }
+    if (first) {
       const Membership& dup = m.out.items.back();
       m.skip(r,
              "student " + dup.student_id + " is in " + dup.class_code + " twice (first at " +
-                 t.where(m.out.numbers[*first]) + ")",
+                 t.where(*first) + ")",
              "remove the duplicate membership in the MIS");
       m.out.items.pop_back();
       m.out.numbers.pop_back();
@@ -443,11 +466,11 @@ Result<MappedFeed<Lesson>> map_timetable(const FeedTable& t, const FieldMap& f, 
   return m.finish();
 }
 
-Result<MappedFeed<Booking>> map_bookings(const FeedTable& t, const FieldMap& f,
-                                         const Calendar& cal) {
+Result<MappedFeed<Booking>> map_bookings(const FeedTable& t, const FieldMap& f, const Calendar& cal,
+                                         SeenKeys* keys) {
   Mapper<Booking> m(t, f, Feed::bookings, "booking");
   if (auto r = m.cols.resolve(); !r) return r.error();
-  Seen seen;
+  Seen seen(keys);
   const std::string bad_spec_fix =
       "use HH:MM, a period named in [calendar.periods] of mapping.toml, or AM/PM/ALL as start";
   for (const FeedRecord r : t) {
@@ -527,10 +550,10 @@ Result<MappedFeed<Booking>> map_bookings(const FeedTable& t, const FieldMap& f,
 }
 
 Result<MappedFeed<Incident>> map_behaviour(const FeedTable& t, const FieldMap& f,
-                                           const Calendar& cal) {
+                                           const Calendar& cal, SeenKeys* keys) {
   Mapper<Incident> m(t, f, Feed::behaviour, "incident");
   if (auto r = m.cols.resolve(); !r) return r.error();
-  Seen seen;
+  Seen seen(keys);
   m.out.items.reserve(t.size());
   for (const FeedRecord r : t) {
     std::string_view id, sid, date;

@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -37,19 +38,34 @@ const std::vector<std::string>& required_fields(Feed f);
 // Fails when mapping.toml does not map a required field: a config problem, not the file's.
 Result<void> check_field_map(Feed f, const FieldMap& fields);
 
-Result<MappedFeed<Student>> map_students(const FeedTable& t, const FieldMap& fields);
-Result<MappedFeed<Staff>> map_staff(const FeedTable& t, const FieldMap& fields);
-Result<MappedFeed<Membership>> map_memberships(const FeedTable& t, const FieldMap& fields);
+// The keys a feed's mapper has met, when its records come a table at a time (the staged read
+// of a large export): the number of the record that first had `key`, or nullopt when it is new
+// (and now held). Without one, each mapper keeps its own for the one table it is given.
+class SeenKeys {
+ public:
+  virtual ~SeenKeys() = default;
+  virtual std::optional<std::size_t> first(std::string_view key, std::size_t number) = 0;
+};
+
+// A membership's key as SeenKeys holds it: student, class and start date.
+std::string membership_key(const Membership& m);
+
+Result<MappedFeed<Student>> map_students(const FeedTable& t, const FieldMap& fields,
+                                         SeenKeys* seen = nullptr);
+Result<MappedFeed<Staff>> map_staff(const FeedTable& t, const FieldMap& fields,
+                                    SeenKeys* seen = nullptr);
+Result<MappedFeed<Membership>> map_memberships(const FeedTable& t, const FieldMap& fields,
+                                               SeenKeys* seen = nullptr);
 Result<MappedFeed<Lesson>> map_timetable(const FeedTable& t, const FieldMap& fields,
                                          const Calendar& calendar,
                                          const std::map<std::string, std::string>& subjects);
 Result<MappedFeed<Booking>> map_bookings(const FeedTable& t, const FieldMap& fields,
-                                         const Calendar& calendar);
+                                         const Calendar& calendar, SeenKeys* seen = nullptr);
 // The optional behaviour feed: incidents with a date, an optional time (HH:MM or a period
 // name), whole-number points; a withdrawn or deleted incident is kept (it is in the export)
 // and left out of every count later.
 Result<MappedFeed<Incident>> map_behaviour(const FeedTable& t, const FieldMap& fields,
-                                           const Calendar& calendar);
+                                           const Calendar& calendar, SeenKeys* seen = nullptr);
 
 // "Year  9" -> "9", "Year 10" -> "10", "R" -> "R".
 std::string normalise_year(std::string_view v);

@@ -53,6 +53,8 @@ struct FeedOutcome {
   // export in use by the hash of their bytes, and only this many (the ones that differ)
   // were parsed and mapped. nullopt when the export was read whole.
   std::optional<std::size_t> records_parsed;
+  // Read a piece at a time through the store (an export too dense to hold whole).
+  bool staged = false;
 };
 
 struct ImportResult {
@@ -86,6 +88,9 @@ class Importer {
   // For tests and benchmarks: false reads every changed export whole, as if there were no
   // record cache (the cache is still written, so the next run can use it).
   void set_use_record_cache(bool use) { use_record_cache_ = use; }
+  // For tests: read every changed export the split takes `records` records at a time, as an
+  // export too dense to hold is read (0, the default: only those).
+  void set_staged_pieces(std::size_t records) { staged_pieces_ = records; }
 
  private:
   Config cfg_;
@@ -94,6 +99,7 @@ class Importer {
   Clock& clock_;
   AfterRead after_read_;
   bool use_record_cache_ = true;
+  std::size_t staged_pieces_ = 0;
 };
 
 }  // namespace iesync
