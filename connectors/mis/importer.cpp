@@ -338,12 +338,19 @@ class ImportRun {
         apply_changed_records(f, o, *bytes, fields, applied, state->content_hash))
       return;
 
-    if (write_store_ && staged(f, o, *bytes, fields, applied)) return;
-
     // The export read whole. The hashes of its raw records are kept with the rows they
     // become, so the next export of the feed can be read from its changed records alone.
+    // Their count says whether the export is too dense to read whole (no index: records
+    // averaging under 24 bytes, or a shape the split does not take); if so it is staged.
     std::optional<RecordIndex> index;
-    if (write_store_) index = index_records(f, *bytes);
+    if (write_store_) {
+      index = index_records(f, *bytes);
+      if (!index || wants_staged(f, bytes->size(), index->numbers.size())) {
+        index.reset();
+        if (staged(f, o, *bytes, fields, applied)) return;
+        index = index_records(f, *bytes);
+      }
+    }
     auto table = read_feed(*bytes, o.file, cfg_.mis);
     // A large export need not stay in memory while it is mapped and applied. (Assigning an
     // empty string would keep the buffer: libstdc++ reuses it.)
