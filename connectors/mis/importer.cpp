@@ -11,6 +11,7 @@
 #include "connectors/mis/feed_mapper.h"
 #include "connectors/mis/feed_reader.h"
 #include "connectors/mis/raw_records.h"
+#include "connectors/mis/text_encoding.h"
 #include "mapping/calendar.h"
 #include "mapping/shown_text.h"
 #include "store/impact_store.h"
@@ -814,8 +815,21 @@ class ImportRun {
 
   // True when the feed was settled by a staged read (applied, held or failed); false, with
   // nothing written or said, to read it whole.
-  bool staged(Feed f, FeedOutcome& o, const std::string& bytes, const FieldMap& fields,
+  bool staged(Feed f, FeedOutcome& o, const std::string& file_bytes, const FieldMap& fields,
               const AppliedFeed& a) {
+    // A UTF-16 report is split as the UTF-8 the XML reader makes of it (and reads it as).
+    std::string decoded;
+    if (cfg_.mis.format == FeedFormat::xml) {
+      auto enc = detect_encoding(file_bytes);
+      if (enc == DetectedEncoding::utf16le || enc == DetectedEncoding::utf16be) {
+        const bool be = enc == DetectedEncoding::utf16be;
+        const bool bom = static_cast<unsigned char>(file_bytes[0]) >= 0xFE;
+        auto r = utf16_to_utf8(std::string_view(file_bytes).substr(bom ? 2 : 0), be, o.file);
+        if (!r) return false;
+        decoded = std::move(*r);
+      }
+    }
+    const std::string& bytes = decoded.empty() ? file_bytes : decoded;
     std::size_t records = 0;
     auto split = split_raw_records(bytes, cfg_.mis, [&](const RawRecord&) { ++records; });
     if (!split || !wants_staged(f, bytes.size(), records)) return false;
