@@ -164,7 +164,9 @@ std::vector<Shape> shapes() {
            "</Record>\n";
   };
   const long full_xml = static_cast<long>(mib * 1024 * 1024 / xml_full(0).size());
-  // Very many short records: 23-byte rows, 2.2 million of them in 48 MiB.
+  // Very many short records: 23-byte CSV rows, 2.2 million of them in 48 MiB; XML records of
+  // four short values.
+  const long short_xml = static_cast<long>(mib * 1024 * 1024 / xml_student(0, "A").size());
   const long short_rows = static_cast<long>(mib * 1024 * 1024 / csv_student(0, "Al").size());
   // Rows that are all record errors.
   const long errors = static_cast<long>(mib * 1024 * 1024 / 2);
@@ -196,6 +198,12 @@ std::vector<Shape> shapes() {
       {"xml, full student records", false, FeedFormat::xml, full_xml, 0,
        [=](const fs::path& p) {
          return write_export(p, xml_head, full_xml, xml_full, "</SuperStarReport>\n");
+       }},
+      {"xml, very many short records", false, FeedFormat::xml, short_xml, 0,
+       [=](const fs::path& p) {
+         return write_export(
+             p, xml_head, short_xml, [&](long i) { return xml_student(i, "A"); },
+             "</SuperStarReport>\n");
        }},
       {"csv, very many short rows", false, FeedFormat::csv, short_rows, 0,
        [=](const fs::path& p) {
