@@ -41,9 +41,32 @@ std::optional<RawSplit> split_xml(std::string_view text, std::size_t base,
   auto prolog_end = skip_xml_prolog(text);
   if (!prolog_end) return std::nullopt;
   const std::size_t i = *prolog_end;
-  constexpr std::string_view open = "<SuperStarReport>", close = "</SuperStarReport>";
+  constexpr std::string_view open = "<SuperStarReport", close = "</SuperStarReport>";
   if (!starts(text, i, open)) return std::nullopt;
-  const std::size_t body_start = i + open.size();
+  // The root's start tag, attributes and all (a namespace, say): it goes in the head of every
+  // document of some records, which the reader then parses as it parses the file. Quoted
+  // values are skipped whole; a '<' outside them, or a self-closing root, is the reader's to
+  // refuse.
+  std::size_t j = i + open.size();
+  if (j < text.size() && text[j] != '>') {
+    if (!ws(text[j])) return std::nullopt;  // another element's name
+    char quote = 0;
+    for (; j < text.size(); ++j) {
+      const char c = text[j];
+      if (quote) {
+        if (c == quote) quote = 0;
+      } else if (c == '"' || c == '\'') {
+        quote = c;
+      } else if (c == '<') {
+        return std::nullopt;
+      } else if (c == '>') {
+        break;
+      }
+    }
+    if (j >= text.size() || text[j - 1] == '/') return std::nullopt;
+  }
+  if (j >= text.size()) return std::nullopt;
+  const std::size_t body_start = j + 1;
   auto close_at = text.rfind(close);
   if (close_at == std::string_view::npos || close_at < body_start) return std::nullopt;
   for (auto c : text.substr(close_at + close.size()))

@@ -199,6 +199,12 @@ std::vector<Shape> shapes() {
        [=](const fs::path& p) {
          return write_export(p, xml_head, full_xml, xml_full, "</SuperStarReport>\n");
        }},
+      {"xml, short, root attributes", false, FeedFormat::xml, short_xml, 0,
+       [=](const fs::path& p) {
+         return write_export(
+             p, "<?xml version=\"1.0\"?>\n<SuperStarReport xmlns=\"urn:x\" run=\"1\">\n", short_xml,
+             [&](long i) { return xml_student(i, "A"); }, "</SuperStarReport>\n");
+       }},
       {"xml, very many short records", false, FeedFormat::xml, short_xml, 0,
        [=](const fs::path& p) {
          return write_export(

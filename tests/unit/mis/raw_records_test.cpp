@@ -80,8 +80,9 @@ TEST(RawRecords, TheSameBytesHashAlikeWhereverTheyAreAndTheContextIsTheProlog) {
 
 TEST(RawRecords, ShapesOtherThanAPlainReportAreLeftToTheReader) {
   const std::vector<std::pair<std::string, std::string>> cases = {
-      {"attributes on the root",
-       "<SuperStarReport a=\"1\"><Record><X>1</X></Record></SuperStarReport>"},
+      {"a self-closing root with attributes", "<SuperStarReport a=\"1\"/>"},
+      {"a root tag never closed", "<SuperStarReport a=\"1\" <Record><X>1</X></Record>"},
+      {"another element's name", "<SuperStarReportX><Record/></SuperStarReportX>"},
       {"text between records",
        "<SuperStarReport><Record><X>1</X></Record>stray<Record><X>2</X></Record>"
        "</SuperStarReport>"},
@@ -175,6 +176,26 @@ TEST(RawRecords, SomeXmlRecordsReadAsTheyDoInTheFile) {
   EXPECT_EQ(some->records_read, 2u);
   expect_same_records(*whole, *some, numbers);
   EXPECT_EQ(some->where((*some)[1]), "students.xml:record 3");
+}
+
+// A root with attributes (a namespace, an export date) is part of every document's head, and
+// such a report is parsed whole, the file and its documents alike.
+TEST(RawRecords, AReportWhoseRootHasAttributesIsSplitAndItsRecordsReadAsInTheFile) {
+  std::string bytes = kXml;
+  bytes.replace(bytes.find("<SuperStarReport>"), 17,
+                "<SuperStarReport xmlns=\"urn:sims\" exported='2026-12-07T06:00:00 > x'>");
+  auto s = split(bytes, xml());
+  ASSERT_TRUE(s.split);
+  EXPECT_EQ(s.records.size(), 3u);
+  auto plain = split(kXml, xml());
+  EXPECT_NE(s.split->context, plain.split->context) << "the root's attributes are context";
+  auto whole = read_feed(bytes, "students.xml", xml());
+  ASSERT_TRUE(whole) << whole.error().to_string();
+  const std::vector<std::uint32_t> numbers = {1, 3};
+  auto some = read_some(bytes, xml(), numbers, "students.xml");
+  ASSERT_TRUE(some) << some.error().to_string();
+  EXPECT_EQ(some->records_read, 2u);
+  expect_same_records(*whole, *some, numbers);
 }
 
 TEST(RawRecords, SomeCsvRowsReadAsTheyDoInTheFileAndTheirErrorsNameTheFilesLines) {
