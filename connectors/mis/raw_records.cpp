@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "connectors/mis/text_encoding.h"
+#include "connectors/mis/xml_reader.h"
 
 namespace iesync {
 
@@ -81,10 +82,33 @@ std::optional<RawSplit> split_xml(std::string_view text, std::size_t base,
   split.tail = close;
   split.context = context_of("xml", split.head, split.tail);
   constexpr std::string_view start = "<Record>", end = "</Record>";
+  // Comments and processing instructions between records are in no record. They are left out
+  // of every document of records, so the reader judges them here instead, a megabyte at a time
+  // in a document of nothing else: the file reads only if they do.
+  std::string between;
+  auto between_reads = [&] {
+    if (between.empty()) return true;
+    std::string doc;
+    doc.reserve(split.head.size() + between.size() + split.tail.size());
+    doc.append(split.head).append(between).append(split.tail);
+    between.clear();
+    auto t = read_xml_feed(doc, "split", nullptr);
+    return t && t->records_read == 0 && t->record_errors.empty();
+  };
   std::uint32_t number = 0;
   for (std::size_t k = 0; k < body.size();) {
     if (ws(body[k])) {
       ++k;
+      continue;
+    }
+    if (starts(body, k, "<!--") || starts(body, k, "<?")) {
+      const std::string_view closer = body[k + 1] == '!' ? "-->" : "?>";
+      auto e = body.find(closer, k + 2);
+      if (e == std::string_view::npos) return std::nullopt;
+      e += closer.size();
+      between.append(body.substr(k, e - k));
+      k = e;
+      if (between.size() > (std::size_t{1} << 20) && !between_reads()) return std::nullopt;
       continue;
     }
     if (!starts(body, k, start)) return std::nullopt;
@@ -98,6 +122,7 @@ std::optional<RawSplit> split_xml(std::string_view text, std::size_t base,
                    static_cast<std::uint32_t>(record.size()), ++number});
     k = e;
   }
+  if (!between_reads()) return std::nullopt;
   return split;
 }
 

@@ -5,8 +5,9 @@
 // so a re-export need only parse the records it has not seen (issue 20, the record cache).
 //
 // The split is deliberately narrow: it accepts only the plain shapes SIMS and other MIS write
-// (UTF-8; an XML body of nothing but <Record> elements and white space, in a <SuperStarReport>
-// root with or without attributes; CSV quoted as RFC 4180) and says nullopt for anything else,
+// (UTF-8; an XML body of nothing but <Record> elements, white space, comments and processing
+// instructions, in a <SuperStarReport> root with or without attributes; CSV quoted as RFC
+// 4180) and says nullopt for anything else,
 // which is then read whole by the strict readers. It never decides whether a file is valid: only
 // the readers do, and a record is only ever taken as known when the same bytes were read and mapped
 // before in the same context.

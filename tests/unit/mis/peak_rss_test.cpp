@@ -205,6 +205,12 @@ std::vector<Shape> shapes() {
              p, "<?xml version=\"1.0\"?>\n<SuperStarReport xmlns=\"urn:x\" run=\"1\">\n", short_xml,
              [&](long i) { return xml_student(i, "A"); }, "</SuperStarReport>\n");
        }},
+      {"xml, short, comments between", false, FeedFormat::xml, short_xml, 0,
+       [=](const fs::path& p) {
+         return write_export(
+             p, xml_head, short_xml, [&](long i) { return "<!--x-->" + xml_student(i, "A"); },
+             "</SuperStarReport>\n");
+       }},
       {"xml, very many short records", false, FeedFormat::xml, short_xml, 0,
        [=](const fs::path& p) {
          return write_export(

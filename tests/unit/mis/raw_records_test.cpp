@@ -198,6 +198,35 @@ TEST(RawRecords, AReportWhoseRootHasAttributesIsSplitAndItsRecordsReadAsInTheFil
   expect_same_records(*whole, *some, numbers);
 }
 
+// Comments and processing instructions between records are in no record; the split takes
+// the report only when the reader takes them.
+TEST(RawRecords, CommentsBetweenRecordsAreSplitOverWhenTheReaderTakesThem) {
+  std::string bytes = kXml;
+  const auto first_end = bytes.find("</Record>") + 9;
+  bytes.insert(first_end, "<!-- exported by SIMS --><?sims page 2?>\n");
+  auto s = split(bytes, xml());
+  ASSERT_TRUE(s.split);
+  EXPECT_EQ(s.records.size(), 3u);
+  auto whole = read_feed(bytes, "students.xml", xml());
+  ASSERT_TRUE(whole) << whole.error().to_string();
+  const std::vector<std::uint32_t> numbers = {1, 2, 3};
+  auto some = read_some(bytes, xml(), numbers, "students.xml");
+  ASSERT_TRUE(some) << some.error().to_string();
+  expect_same_records(*whole, *some, numbers);
+  // The reader refuses these, so the split leaves them to it.
+  for (const char* bad : {"<!-- \x1b -->", "<?xml version=\"1.0\"?>", "<!-- never closed"}) {
+    std::string b = kXml;
+    b.insert(first_end, bad);
+    EXPECT_FALSE(read_feed(b, "students.xml", xml())) << bad;
+    EXPECT_FALSE(split(b, xml()).split) << bad;
+  }
+  // Whatever the reader makes of a comment, the split makes the same.
+  std::string dashes = kXml;
+  dashes.insert(first_end, "<!-- a -- b -->");
+  EXPECT_EQ(static_cast<bool>(read_feed(dashes, "students.xml", xml())),
+            static_cast<bool>(split(dashes, xml()).split));
+}
+
 TEST(RawRecords, SomeCsvRowsReadAsTheyDoInTheFileAndTheirErrorsNameTheFilesLines) {
   const std::string bytes = kCsv + "\n005,\"Ed\x01\",bad\n006,Fay\n007,Gil,ok\n";
   auto whole = read_feed(bytes, "students.csv", csv());
