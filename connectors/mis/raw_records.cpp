@@ -259,6 +259,9 @@ std::optional<RawSplit> split_raw_records(std::string_view bytes, const MisConfi
   const bool bom = bytes.substr(0, 3) == "\xEF\xBB\xBF";
   const std::size_t base = bom ? 3 : 0;
   auto text = bytes.substr(base);
+  // A second byte order mark would start every document of some rows, where the reader takes
+  // it for the mark it strips: in the file it is text of the first caption. Left to the reader.
+  if (bom && text.substr(0, 3) == "\xEF\xBB\xBF") return std::nullopt;
   if (mis.format == FeedFormat::csv) return split_csv(text, base, bom, mis.encoding, each);
   // UTF-16 is read whole.
   auto enc = detect_encoding(bytes);
