@@ -34,9 +34,91 @@ std::uint64_t context_of(std::string_view kind, std::string_view a, std::string_
   return h;
 }
 
-// A prolog of white space, the XML declaration and comments; <SuperStarReport> with no
-// attributes; a body of nothing but plain <Record> elements and white space; the end tag and
-// white space.
+// The offset of the next "</Record>" in `s` at or after `from`, or npos; npos too at a Record
+// start tag ("<Record>", "<Record ...", "<Record/>") before it, which is a Record nested in a
+// record, or a record ended by "</Record >" that would run on into the next: either is the
+// reader's to read. Found by its 'R', rare in a report (element names are mostly lower case
+// after their first letter, and few start with R), looked for eight bytes at a time, rather
+// than by every '<' of every tag.
+std::size_t find_record_end(std::string_view s, std::size_t from) {
+  constexpr std::string_view tail = "Record>";
+  constexpr std::uint64_t kOnes = 0x0101010101010101ULL, kHighs = 0x8080808080808080ULL;
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  for (std::size_t i = from + 2, n = s.size(); i < n; ++i) {
+    while (i + 8 <= n) {
+      std::uint64_t w;
+      std::memcpy(&w, p + i, sizeof w);
+      const std::uint64_t x = w ^ (kOnes * 'R');
+      if ((x - kOnes) & ~x & kHighs) break;  // some byte of the eight is an 'R'
+      i += 8;
+    }
+    if (i >= n) break;
+    if (s[i] != 'R') continue;
+    if (s[i - 1] == '/' && s[i - 2] == '<' && s.substr(i, tail.size()) == tail) return i - 2;
+    if (s[i - 1] == '<' && s.substr(i, 6) == "Record" && i + 6 < n &&
+        (s[i + 6] == '>' || s[i + 6] == '/' || ws(s[i + 6])))
+      return std::string_view::npos;
+  }
+  return std::string_view::npos;
+}
+
+// The end of the element whose start tag is at s[k]: past its end tag, or its own "/>",
+// with what is inside skipped as the reader's prescan skips it (comments, CDATA sections,
+// processing instructions, quoted attribute values); npos when it does not end. Whether it
+// is well-formed is the reader's to say: this only finds what to keep out of the records.
+std::size_t element_end(std::string_view s, std::size_t k) {
+  constexpr auto npos = std::string_view::npos;
+  std::size_t depth = 0;
+  for (std::size_t i = k; i < s.size();) {
+    if (s[i] != '<') {
+      i = s.find('<', i);
+      continue;
+    }
+    auto past = [&](std::string_view end, std::size_t opener) {
+      auto j = s.find(end, std::min(i + opener, s.size()));
+      return j == npos ? npos : j + end.size();
+    };
+    std::size_t next;
+    if (starts(s, i, "<!--")) {
+      next = past("-->", 4);
+    } else if (starts(s, i, "<![CDATA[")) {
+      next = past("]]>", 9);
+    } else if (starts(s, i, "<?")) {
+      next = past("?>", 2);
+    } else if (starts(s, i, "</")) {
+      if (depth == 0) return npos;
+      next = past(">", 2);
+      if (next != npos && --depth == 0) return next;
+    } else {
+      char quote = 0;
+      std::size_t j = i + 1;
+      for (; j < s.size(); ++j) {
+        const char c = s[j];
+        if (quote) {
+          if (c == quote) quote = 0;
+        } else if (c == '"' || c == '\'') {
+          quote = c;
+        } else if (c == '>') {
+          break;
+        }
+      }
+      if (j >= s.size()) return npos;
+      next = j + 1;
+      if (s[j - 1] == '/') {
+        if (depth == 0) return next;
+      } else {
+        ++depth;
+      }
+    }
+    if (next == npos) return npos;
+    i = next;
+  }
+  return npos;
+}
+
+// A prolog of white space, the XML declaration and comments; <SuperStarReport>, with or
+// without attributes; a body of plain <Record> elements, with white space, comments,
+// processing instructions, text and other elements between them; the end tag and white space.
 std::optional<RawSplit> split_xml(std::string_view text, std::size_t base,
                                   const RawRecordSink& each) {
   auto prolog_end = skip_xml_prolog(text);
@@ -82,9 +164,10 @@ std::optional<RawSplit> split_xml(std::string_view text, std::size_t base,
   split.tail = close;
   split.context = context_of("xml", split.head, split.tail);
   constexpr std::string_view start = "<Record>", end = "</Record>";
-  // Comments and processing instructions between records are in no record. They are left out
-  // of every document of records, so the reader judges them here instead, a megabyte at a time
-  // in a document of nothing else: the file reads only if they do.
+  // Comments, processing instructions, text and other elements between records are in no
+  // record: the reader skips them. They are left out of every document of records, so the
+  // reader judges them here instead, a megabyte at a time in a document of nothing else: the
+  // file reads only if they do, and only if they hold no record (a <Record/>, say).
   std::string between;
   auto between_reads = [&] {
     if (between.empty()) return true;
@@ -111,7 +194,16 @@ std::optional<RawSplit> split_xml(std::string_view text, std::size_t base,
       if (between.size() > (std::size_t{1} << 20) && !between_reads()) return std::nullopt;
       continue;
     }
-    if (!starts(body, k, start)) return std::nullopt;
+    if (!starts(body, k, start)) {
+      // Another element, or text: the reader skips both as the root's children, so they are
+      // judged as the comments are. Past a megabyte, one is left to the reader.
+      auto e = body[k] == '<' ? element_end(body, k) : body.find('<', k);
+      if (e == std::string_view::npos || e - k > (std::size_t{1} << 20)) return std::nullopt;
+      between.append(body.substr(k, e - k));
+      k = e;
+      if (between.size() > (std::size_t{1} << 20) && !between_reads()) return std::nullopt;
+      continue;
+    }
     auto e = find_record_end(body, k + start.size());
     if (e == std::string_view::npos) return std::nullopt;
     e += end.size();
@@ -231,25 +323,6 @@ std::optional<std::size_t> skip_xml_prolog(std::string_view text) {
     if (j == std::string_view::npos) return std::nullopt;
     i = j + end.size();
   }
-}
-
-std::size_t find_record_end(std::string_view s, std::size_t from) {
-  constexpr std::string_view tail = "Record>";
-  constexpr std::uint64_t kOnes = 0x0101010101010101ULL, kHighs = 0x8080808080808080ULL;
-  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-  for (std::size_t i = from + 2, n = s.size(); i < n; ++i) {
-    while (i + 8 <= n) {
-      std::uint64_t w;
-      std::memcpy(&w, p + i, sizeof w);
-      const std::uint64_t x = w ^ (kOnes * 'R');
-      if ((x - kOnes) & ~x & kHighs) break;  // some byte of the eight is an 'R'
-      i += 8;
-    }
-    if (i >= n) break;
-    if (s[i] == 'R' && s[i - 1] == '/' && s[i - 2] == '<' && s.substr(i, tail.size()) == tail)
-      return i - 2;
-  }
-  return std::string_view::npos;
 }
 
 std::optional<RawSplit> split_raw_records(std::string_view bytes, const MisConfig& mis,

@@ -5,9 +5,9 @@
 // so a re-export need only parse the records it has not seen (issue 20, the record cache).
 //
 // The split is deliberately narrow: it accepts only the plain shapes SIMS and other MIS write
-// (UTF-8; an XML body of nothing but <Record> elements, white space, comments and processing
-// instructions, in a <SuperStarReport> root with or without attributes; CSV quoted as RFC
-// 4180) and says nullopt for anything else,
+// (UTF-8; an XML body of <Record> elements, in a <SuperStarReport> root with or without
+// attributes, with what the reader skips between them: white space, comments, processing
+// instructions, text, other elements; CSV quoted as RFC 4180) and says nullopt for anything else,
 // which is then read whole by the strict readers. It never decides whether a file is valid: only
 // the readers do, and a record is only ever taken as known when the same bytes were read and mapped
 // before in the same context.
@@ -44,11 +44,6 @@ using RawRecordSink = std::function<void(const RawRecord&)>;
 // when a declaration or comment in it is never closed. Shared by the split and the reader's
 // piece-by-piece parse, so both see the same report start.
 std::optional<std::size_t> skip_xml_prolog(std::string_view text);
-
-// The offset of the next "</Record>" in `s` at or after `from`, or npos. Found by its 'R',
-// rare in a report (element names are mostly lower case after their first letter, and few
-// start with R), looked for eight bytes at a time, rather than by every '<' of every tag.
-std::size_t find_record_end(std::string_view s, std::size_t from);
 
 // Calls `each` for every record in file order. `bytes` is the file as read; records too
 // large for 32-bit offsets cannot occur (the readers refuse files over 1 GiB).

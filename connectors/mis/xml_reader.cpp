@@ -161,13 +161,36 @@ Result<void> check_reference(std::string_view s, std::size_t at, const std::stri
                     kReexport);
 }
 
+// Where the report's parts are, as the prescan finds them: what the piece-by-piece parse cuts
+// the report at. Offsets are into the text the prescan was given.
+struct ReportShape {
+  static constexpr std::size_t npos = std::string_view::npos;
+  std::size_t body_start = npos;  // just past the root's start tag ('>'); npos: no root
+  std::size_t body_end = npos;    // the '<' of the root's end tag; npos: never closed
+  bool root_empty = false;        // <SuperStarReport/>
+  std::size_t records = 0;        // <Record> elements directly in the root
+  // Offsets between two children of the root, a piece's worth apart (kPieceElements elements
+  // or kPieceBytes bytes): a document of what lies between two of them is whole elements.
+  std::vector<std::size_t> cuts;
+};
+
+// A piece parsed on its own: its DOM (~64 bytes a node, two nodes an element with text) is
+// what the reader holds at once, whatever the report's size.
+constexpr std::size_t kPieceElements = 32768;
+constexpr std::size_t kPieceBytes = std::size_t{4} << 20;
+// A CommandReporter record has one element a column: a few dozen. One element of the report
+// holding more than this could only be a hostile file, whose one element would be parsed
+// whole: it is refused before any parse, naming its line.
+constexpr std::size_t kMaxElementsInRecord = 10000;
+
 // A quick pass over the raw text before parsing, shared by the piece-by-piece and the
 // whole-document parse so both refuse the same files with the same messages. It refuses
 // DOCTYPE/ENTITY declarations, nesting deeper than kMaxXmlDepth, references to undefined
-// entities or forbidden characters, and a second document after the report (pugixml accepts
-// more than one top-level element and reads only the first). Other malformed markup is left
-// for pugixml to report.
-Result<void> prescan(std::string_view s, const std::string& file) {
+// entities or forbidden characters, a second document after the report (pugixml accepts
+// more than one top-level element and reads only the first), and an element of the report
+// holding more than kMaxElementsInRecord elements. Other malformed markup is left for pugixml
+// to report. It notes where the report may be cut into pieces (`shape`).
+Result<void> prescan(std::string_view s, const std::string& file, ReportShape& shape) {
   auto ws = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
   auto where = [&](std::size_t at) { return file + ":" + std::to_string(line_of(s, at)); };
   const char* kOneReport =
@@ -178,6 +201,17 @@ Result<void> prescan(std::string_view s, const std::string& file) {
   bool only_space = true;  // nothing but white space so far: where an XML declaration may be
   std::size_t text = 0;    // start of the character data before the next markup
   std::size_t stray = std::string_view::npos;  // text before the report starts
+  std::size_t child_start = 0;                 // the root's child being read: where it starts
+  std::size_t child_elements = 0;              // and how many elements it holds, itself included
+  std::size_t piece_elements = 0, piece_start = 0;  // since the last cut
+  // At offset `at`, one child of the root has ended and the next not begun.
+  auto between_children = [&](std::size_t at) {
+    if (piece_elements >= kPieceElements || at - piece_start >= kPieceBytes) {
+      shape.cuts.push_back(at);
+      piece_elements = 0;
+      piece_start = at;
+    }
+  };
   // The character data [text, end): its references, and after the report nothing but space.
   auto check_text = [&](std::size_t end) -> Result<void> {
     const auto data = s.substr(text, end - text);  // searched alone: the next & may be far
@@ -201,8 +235,10 @@ Result<void> prescan(std::string_view s, const std::string& file) {
   std::size_t i = 0;
   while ((i = s.find('<', text)) != std::string_view::npos) {
     if (auto r = check_text(i); !r) return r;
-    auto skip_to = [&](std::string_view end) {
-      auto j = s.find(end, i);
+    // Past the markup opened by `opener`, to its first `end` after the opener, as pugixml
+    // looks for it ("<!-->" opens a comment, it does not close one).
+    auto skip_to = [&](std::string_view end, std::size_t opener) {
+      auto j = s.find(end, std::min(i + opener, s.size()));
       i = j == std::string_view::npos ? s.size() : j + end.size();
     };
     // By the character after '<': most tags are start and end tags, each then settled by one
@@ -210,11 +246,13 @@ Result<void> prescan(std::string_view s, const std::string& file) {
     const char kind = i + 1 < s.size() ? s[i + 1] : '\0';
     if (kind == '/') {
       if (depth > 0) --depth;
-      skip_to(">");
+      if (depth == 0 && shape.body_end == ReportShape::npos && root_seen) shape.body_end = i;
+      skip_to(">", 2);
+      if (depth == 1) between_children(i);
     } else if (kind == '!' && starts(s, i, "<!--")) {
-      skip_to("-->");
+      skip_to("-->", 4);
     } else if (kind == '!' && starts(s, i, "<![CDATA[")) {
-      skip_to("]]>");
+      skip_to("]]>", 9);
     } else if (kind == '?') {
       // The target "xml" (any case) is the declaration, which may only open a document.
       bool declaration = s.size() > i + 5 && (s[i + 2] | 0x20) == 'x' && (s[i + 3] | 0x20) == 'm' &&
@@ -225,7 +263,7 @@ Result<void> prescan(std::string_view s, const std::string& file) {
                           "more than one document (two exports written into one file?); iesync "
                           "refuses it rather than read only the first",
                           kOneReport);
-      skip_to("?>");
+      skip_to("?>", 2);
     } else if (kind == '!') {
       return make_error(where(i),
                         "the file contains a DOCTYPE or ENTITY declaration, which SIMS never "
@@ -261,13 +299,33 @@ Result<void> prescan(std::string_view s, const std::string& file) {
         }
       }
       if (j >= s.size()) return {};
+      const bool empty = s[j - 1] == '/';
+      if (depth == 0) {
+        shape.body_start = piece_start = j + 1;
+        shape.root_empty = empty;
+      } else {
+        if (depth == 1) {
+          child_start = i;
+          child_elements = 0;
+          if (starts(s, i, "<Record") && (s[i + 7] == '>' || s[i + 7] == '/' || ws(s[i + 7])))
+            ++shape.records;
+        }
+        ++piece_elements;
+        if (++child_elements > kMaxElementsInRecord)
+          return make_error(where(child_start),
+                            "the element that starts here holds more than " +
+                                std::to_string(kMaxElementsInRecord) +
+                                " elements; a CommandReporter record holds one a column",
+                            kReexport);
+      }
       root_seen = true;
-      if (s[j - 1] != '/' && ++depth > kMaxXmlDepth)
+      if (!empty && ++depth > kMaxXmlDepth)
         return make_error(where(i),
                           "elements are nested more than " + std::to_string(kMaxXmlDepth) +
                               " deep; a CommandReporter report is never deeper than 3",
                           kReexport);
       i = j + 1;
+      if (empty && depth == 1) between_children(i);
     }
     only_space = false;
     text = i;
@@ -338,85 +396,130 @@ void append_records(const pugi::xml_node& parent, FeedTable& t,
 }
 
 // A DOM of a whole large export is several times its size (a 50,000-pupil memberships file
-// is ~95 MB of XML and ~380 MB of pugixml nodes), so a plain report is parsed a few thousand
-// records at a time, cut after a "</Record>". A cut can only change the meaning where that
-// "</Record>" is not an end tag, inside a comment, CDATA section or processing instruction:
-// the cut leaves it open, so the piece does not parse. A piece that does not parse (that, a
-// nested Record, a cut file), or that holds anything but Records (a comment between them),
-// sends the caller to the whole-document parse, which reads it right or reports the error
-// with its line.
-constexpr std::size_t kRecordsPerPiece = 4096;
+// is ~95 MB of XML and ~380 MB of pugixml nodes; a report of short elements, sixteen times),
+// so the report is parsed a piece at a time, cut where the prescan saw one child of the root
+// end and the next not begin. Each piece is then whole elements: parsed alone, it reads as it
+// does in the file (pugixml keeps no state across a root child; the root's start tag, the
+// only thing that could, is checked on its own). The root's children other than <Record> are
+// skipped, as the whole-document parse skips them.
+//
+// A piece that does not parse is where the file is not well-formed, or the prescan and
+// pugixml disagree; the rest of the report from that piece is then parsed as a document
+// after the report's start, which reads it as the file would (the pieces before it were
+// whole elements), or gives the whole parse's error at the same place. Past kMaxRestBytes
+// that parse could take many times the file's size, so the piece's own error is given: the
+// file is not well-formed there either way, or its pieces are not whole elements, which no
+// CommandReporter report of that size is.
+//
+// nullopt leaves the file to the whole-document parse: a root other than <SuperStarReport>
+// (or a CommandReporterError), an empty root, a root start tag pugixml does not take.
+constexpr std::size_t kMaxRestBytes = std::size_t{8} << 20;
 
-std::optional<FeedTable> read_in_pieces(std::string_view text, const std::string& file,
-                                        const std::vector<std::uint32_t>* numbers) {
-  auto ws = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+Error not_well_formed(std::string_view text, std::size_t at, const std::string& file,
+                      const char* description) {
+  return make_error(file + ":" + std::to_string(line_of(text, at)),
+                    std::string("the file is not well-formed XML (") + description +
+                        "); it may have been cut short while being written",
+                    kReexport);
+}
+
+std::optional<Result<FeedTable>> read_in_pieces(std::string_view text, const std::string& file,
+                                                const std::vector<std::uint32_t>* numbers,
+                                                const ReportShape& shape) {
+  if (shape.body_start == ReportShape::npos || shape.root_empty) return std::nullopt;
   auto prolog_end = skip_xml_prolog(text);
   if (!prolog_end) return std::nullopt;
-  std::size_t i = *prolog_end;
   constexpr std::string_view open = "<SuperStarReport", close = "</SuperStarReport>";
-  if (!starts(text, i, open) || i + open.size() >= text.size()) return std::nullopt;
-  if (char c = text[i + open.size()]; c != '>' && !ws(c)) return std::nullopt;
-  auto open_end = text.find('>', i);
-  if (open_end == std::string_view::npos || text[open_end - 1] == '/') return std::nullopt;
-  if (text.substr(i, open_end - i).find_first_of("\"'") != std::string_view::npos)
-    return std::nullopt;  // attributes on the root: rare enough for the whole parse
-  auto close_at = text.rfind(close);
-  if (close_at == std::string_view::npos || close_at < open_end) return std::nullopt;
-  for (auto c : text.substr(close_at + close.size()))
-    if (!ws(c)) return std::nullopt;
-  auto body = text.substr(open_end + 1, close_at - open_end - 1);
+  const std::size_t i = *prolog_end;
+  if (!starts(text, i, open) || i + open.size() >= shape.body_start) return std::nullopt;
+  if (char c = text[i + open.size()]; c != '>' && c != ' ' && c != '\t' && c != '\r' && c != '\n')
+    return std::nullopt;
+  const auto head = text.substr(0, shape.body_start);
+  const bool closed = shape.body_end != ReportShape::npos && shape.body_end >= shape.body_start;
+  const std::size_t body_end = closed ? shape.body_end : text.size();
+  // A document of the prolog and the root's start tag, attributes and all, then `tail`, reads
+  // as they do in the file; with the root's end tag, it must. An error in the head is the
+  // whole parse's to give; one in the tail is at the same place in the file.
+  auto head_and = [&](std::string_view tail) -> pugi::xml_parse_result {
+    std::string doc;
+    doc.reserve(head.size() + tail.size());
+    doc.append(head).append(tail);
+    pugi::xml_document d;
+    return d.load_buffer(doc.data(), doc.size(), pugi::parse_default, pugi::encoding_utf8);
+  };
+  if (!head_and(close)) return std::nullopt;
 
   FeedTable t;
   t.file = file;
   std::unordered_map<std::string, int> index;  // raw element name -> column
   std::size_t number = 0;
-  constexpr std::string_view record_end = "</Record>";
-  // One allocation each for the records, cells and text: growing by doubling would briefly
-  // hold both copies. The first piece shows how many cells and bytes a record takes.
-  std::size_t expected = 0;
-  for (auto j = find_record_end(body, 0); j != std::string_view::npos;
-       j = find_record_end(body, j + 1))
-    ++expected;
-  bool reserved = false;
-  for (std::size_t pos = 0; pos < body.size();) {
-    std::size_t cut = pos;
-    for (std::size_t k = 0; k < kRecordsPerPiece; ++k) {
-      auto j = find_record_end(body, cut);
-      if (j == std::string_view::npos) {
-        cut = body.size();
-        break;
-      }
-      cut = j + record_end.size();
+  // The rest of the file from `pos`, after the report's start: read as the file reads it, or
+  // its error, which is the whole parse's.
+  auto read_rest = [&](std::size_t pos) -> Result<FeedTable> {
+    std::string rest;
+    rest.reserve(head.size() + text.size() - pos);
+    rest.append(head).append(text.substr(pos));
+    pugi::xml_document d;
+    auto rr = d.load_buffer(rest.data(), rest.size(), pugi::parse_default, pugi::encoding_utf8);
+    if (!rr) {
+      const auto at = static_cast<std::size_t>(rr.offset);
+      return not_well_formed(text, at < head.size() ? at : at - head.size() + pos, file,
+                             rr.description());
     }
+    append_records(d.document_element(), t, index, number, numbers);
+    return std::move(t);
+  };
+  if (!closed && shape.body_start >= body_end) return read_rest(shape.body_start);
+  bool reserved = false;
+  std::size_t pos = shape.body_start;
+  auto next_cut = shape.cuts.begin();
+  while (pos < body_end) {
+    while (next_cut != shape.cuts.end() && *next_cut <= pos) ++next_cut;
+    const std::size_t cut =
+        next_cut != shape.cuts.end() && *next_cut < body_end ? *next_cut : body_end;
     pugi::xml_document doc;
-    if (!doc.load_buffer(body.data() + pos, cut - pos, pugi::parse_default | pugi::parse_fragment,
-                         pugi::encoding_utf8))
-      return std::nullopt;
-    // A piece must be whole elements: an unclosed one would have failed above, and a stray
-    // end tag too; a piece holding anything but Records and white space is not a plain report.
-    for (auto n : doc.children())
-      if (n.type() != pugi::node_element || std::string_view(n.name()) != "Record")
-        return std::nullopt;
+    auto pr = doc.load_buffer(text.data() + pos, cut - pos,
+                              pugi::parse_default | pugi::parse_fragment, pugi::encoding_utf8);
+    // The last piece of a report never closed reads, but the file does not.
+    if (!pr || (!closed && cut == body_end)) {
+      if (text.size() - pos > kMaxRestBytes)
+        return Result<FeedTable>(
+            !pr ? not_well_formed(text, pos + static_cast<std::size_t>(pr.offset), file,
+                                  pr.description())
+                : not_well_formed(text, text.size(), file, "the report is never closed"));
+      return read_rest(pos);
+    }
     append_records(doc, t, index, number, numbers);
     if (!reserved && number > 0) {
+      // One allocation each for the records, cells and text: growing by doubling would
+      // briefly hold both copies. The first piece shows how many cells and bytes a record
+      // takes; an eighth over its average, so later records a little longer fit too; never
+      // more than the bytes left, whatever an odd first piece suggests.
       reserved = true;
-      auto left = expected > number ? expected - number : 0;
-      // An eighth over the first piece's average, so later records a little longer fit too;
-      // never more than the bytes left, whatever an odd first piece suggests.
+      const std::size_t left = shape.records > number ? shape.records - number : 0;
       auto estimate = [&](std::size_t so_far) {
-        return std::min(left * so_far / number * 9 / 8, body.size() - cut);
+        return std::min(left * so_far / number * 9 / 8, body_end - cut);
       };
       t.reserve(left, estimate(t.cell_count()), estimate(t.text_bytes()));
     }
     pos = cut;
   }
-  return t;
+  // What follows the body (the root's end tag, any comment after it), checked last, as the
+  // whole parse would come to it.
+  if (auto pr = head_and(text.substr(body_end)); !pr) {
+    const auto at = static_cast<std::size_t>(pr.offset);
+    return Result<FeedTable>(not_well_formed(
+        text, at < head.size() ? at : at - head.size() + body_end, file, pr.description()));
+  }
+  return Result<FeedTable>(std::move(t));
 }
 
 }  // namespace
 
-Result<FeedTable> read_xml_feed(std::string_view bytes, const std::string& file,
-                                const std::vector<std::uint32_t>* numbers) {
+namespace {
+
+Result<FeedTable> read_xml(std::string_view bytes, const std::string& file,
+                           const std::vector<std::uint32_t>* numbers, bool in_pieces) {
   std::string decoded;    // only UTF-16 needs a converted copy
   std::string_view text;  // the file as UTF-8, without a BOM
   switch (detect_encoding(bytes)) {
@@ -451,20 +554,17 @@ Result<FeedTable> read_xml_feed(std::string_view bytes, const std::string& file,
     return make_error(file + ":" + std::to_string(line_of(text, bad)),
                       "the file is not valid UTF-8 or UTF-16 text", kReexport);
   if (auto r = check_characters(text, file); !r) return r.error();
-  if (auto r = prescan(text, file); !r) return r.error();
-  if (auto t = read_in_pieces(text, file, numbers)) return std::move(*t);
+  ReportShape shape;
+  if (auto r = prescan(text, file, shape); !r) return r.error();
+  if (in_pieces)
+    if (auto t = read_in_pieces(text, file, numbers, shape)) return std::move(*t);
 
   pugi::xml_document doc;
   // parse_default does not process DOCTYPE (we refused it above) and pugixml never
   // expands external or user-defined entities; only the five predefined ones and &#NN;.
   auto pr = doc.load_buffer(text.data(), text.size(), pugi::parse_default, pugi::encoding_utf8);
-  if (!pr) {
-    return make_error(
-        file + ":" + std::to_string(line_of(text, static_cast<std::size_t>(pr.offset))),
-        std::string("the file is not well-formed XML (") + pr.description() +
-            "); it may have been cut short while being written",
-        kReexport);
-  }
+  if (!pr)
+    return not_well_formed(text, static_cast<std::size_t>(pr.offset), file, pr.description());
   auto root = doc.document_element();
   std::string_view root_name = root.name();
   if (root_name == "CommandReporterError") {
@@ -485,6 +585,17 @@ Result<FeedTable> read_xml_feed(std::string_view bytes, const std::string& file,
   std::size_t number = 0;
   append_records(root, t, index, number, numbers);
   return t;
+}
+
+}  // namespace
+
+Result<FeedTable> read_xml_feed(std::string_view bytes, const std::string& file,
+                                const std::vector<std::uint32_t>* numbers) {
+  return read_xml(bytes, file, numbers, true);
+}
+
+Result<FeedTable> read_xml_feed_as_one_document(std::string_view bytes, const std::string& file) {
+  return read_xml(bytes, file, nullptr, false);
 }
 
 }  // namespace iesync

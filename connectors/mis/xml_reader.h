@@ -27,6 +27,10 @@ namespace iesync {
 Result<FeedTable> read_xml_feed(std::string_view bytes, const std::string& file,
                                 const std::vector<std::uint32_t>* numbers = nullptr);
 
+// The same read by one parse of the whole document, never in pieces: for the tests and the
+// fuzzer, which hold read_xml_feed to its every answer. Its memory is many times the file's.
+Result<FeedTable> read_xml_feed_as_one_document(std::string_view bytes, const std::string& file);
+
 // Deepest element nesting a CommandReporter file can need is 3; anything past this is refused.
 inline constexpr int kMaxXmlDepth = 16;
 

@@ -1,5 +1,6 @@
 // libFuzzer: the SIMS CommandReporter XML reader, fed from memory. Any input must end in a
-// FeedTable or an Error, never a crash, a hang or unbounded memory; and the record cache's
+// FeedTable or an Error, never a crash, a hang or unbounded memory; its piece-by-piece parse
+// must give what one parse of the whole document gives, table or error; and the record cache's
 // split must agree with the reader (split_check.h).
 #include <cstddef>
 #include <cstdint>
@@ -12,6 +13,15 @@
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view bytes(reinterpret_cast<const char*>(data), size);
   auto table = iesync::read_xml_feed(bytes, "fuzz.xml");
+  // Past kMaxRestBytes (8 MiB) a file that does not parse may be refused in other words.
+  if (size < (1u << 20)) {
+    auto whole = iesync::read_xml_feed_as_one_document(bytes, "fuzz.xml");
+    if (bool(table) != bool(whole)) __builtin_trap();
+    if (table)
+      iesync::fuzz::check_same_table(*table, *whole);
+    else if (table.error().to_string() != whole.error().to_string())
+      __builtin_trap();
+  }
   if (table) {
     // No record has a value past the last column: what the field mapper indexes by.
     for (const auto r : *table)

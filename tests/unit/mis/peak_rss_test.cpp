@@ -120,6 +120,7 @@ struct Shape {
   FeedFormat format;
   long accepted, skipped;
   std::function<std::uintmax_t(const fs::path&)> write;
+  FeedStatus status = FeedStatus::applied;
 };
 
 std::vector<Shape> shapes() {
@@ -199,6 +200,35 @@ std::vector<Shape> shapes() {
        [=](const fs::path& p) {
          return write_export(p, xml_head, full_xml, xml_full, "</SuperStarReport>\n");
        }},
+      {"xml, full records, root attributes", false, FeedFormat::xml, full_xml, 0,
+       [=](const fs::path& p) {
+         return write_export(
+             p, "<?xml version=\"1.0\"?>\n<SuperStarReport xmlns=\"urn:x\" run=\"1\">\n", full_xml,
+             xml_full, "</SuperStarReport>\n");
+       }},
+      {"xml, full records, another element before each", false, FeedFormat::xml, full_xml, 0,
+       [=](const fs::path& p) {
+         return write_export(
+             p, xml_head, full_xml, [&](long i) { return "<X/>" + xml_full(i); },
+             "</SuperStarReport>\n");
+       }},
+      {"xml, full records, cut short", false, FeedFormat::xml, 0, 0,
+       [=](const fs::path& p) {
+         return write_export(p, xml_head, full_xml, xml_full, "  <Record>\n    <Adno>0");
+       },
+       FeedStatus::rejected},
+      {"xml, full records, a comment before each", false, FeedFormat::xml, full_xml, 0,
+       [=](const fs::path& p) {
+         return write_export(
+             p, xml_head, full_xml, [&](long i) { return "<!-- r -->" + xml_full(i); },
+             "</SuperStarReport>\n");
+       }},
+      {"xml, short, another element before each", false, FeedFormat::xml, short_xml, 0,
+       [=](const fs::path& p) {
+         return write_export(
+             p, xml_head, short_xml, [&](long i) { return "<X/>" + xml_student(i, "A"); },
+             "</SuperStarReport>\n");
+       }},
       {"xml, short, root attributes", false, FeedFormat::xml, short_xml, 0,
        [=](const fs::path& p) {
          return write_export(
@@ -241,7 +271,7 @@ TEST(MisPeakRss, AnImportStaysWithinTwoAndAHalfTimesTheExportPlus64MB) {
     const double size_mb = static_cast<double>(bytes) / (1024.0 * 1024.0);
     auto r = import_in_child(fx.tmp.dir(), file, shape.format);
     ASSERT_GE(r.peak_mb, 0) << "the child failed";
-    EXPECT_EQ(r.status, static_cast<int>(FeedStatus::applied));
+    EXPECT_EQ(r.status, static_cast<int>(shape.status));
     EXPECT_EQ(r.accepted, shape.accepted);
     EXPECT_EQ(r.skipped, shape.skipped);
     const double added = r.peak_mb - r.base_mb, limit = 2.5 * size_mb + 64;

@@ -83,12 +83,13 @@ TEST(RawRecords, ShapesOtherThanAPlainReportAreLeftToTheReader) {
       {"a self-closing root with attributes", "<SuperStarReport a=\"1\"/>"},
       {"a root tag never closed", "<SuperStarReport a=\"1\" <Record><X>1</X></Record>"},
       {"another element's name", "<SuperStarReportX><Record/></SuperStarReportX>"},
-      {"text between records",
-       "<SuperStarReport><Record><X>1</X></Record>stray<Record><X>2</X></Record>"
-       "</SuperStarReport>"},
-      {"an element that is not a record",
-       "<SuperStarReport><Header/><Record><X>1</X></Record></SuperStarReport>"},
       {"an empty record element", "<SuperStarReport><Record/></SuperStarReport>"},
+      {"a record start tag with attributes",
+       "<SuperStarReport><Record n=\"1\"><X>1</X></Record></SuperStarReport>"},
+      {"a record ended by \"</Record >\", running on into the next",
+       "<SuperStarReport><Record><X>1</X></Record ><Record><X>2</X></Record></SuperStarReport>"},
+      {"a record start tag inside a record's comment",
+       "<SuperStarReport><Record><X><!-- <Record> --></X></Record></SuperStarReport>"},
       {"a record never closed", "<SuperStarReport><Record><X>1</X></SuperStarReport>"},
       {"a nested record",
        "<SuperStarReport><Record><Record><X>1</X></Record><Y/></Record></SuperStarReport>"},
@@ -232,6 +233,34 @@ TEST(RawRecords, CommentsBetweenRecordsAreSplitOverWhenTheReaderTakesThem) {
   dashes.insert(first_end, "<!-- a -- b -->");
   EXPECT_EQ(static_cast<bool>(read_feed(dashes, "students.xml", xml())),
             static_cast<bool>(split(dashes, xml()).split));
+}
+
+TEST(RawRecords, OtherElementsAndTextBetweenRecordsAreSplitOverWhenTheReaderTakesThem) {
+  std::string bytes = kXml;
+  const auto first_end = bytes.find("</Record>") + 9;
+  bytes.insert(first_end,
+               "<Header run=\"a>b\"><Title>Students</Title><Record><X>inner</X></Record>"
+               "<!-- </Header> --><![CDATA[</Header>]]></Header>page 2<Footer/>\n");
+  auto s = split(bytes, xml());
+  ASSERT_TRUE(s.split);
+  EXPECT_EQ(s.records.size(), 3u);
+  auto whole = read_feed(bytes, "students.xml", xml());
+  ASSERT_TRUE(whole) << whole.error().to_string();
+  EXPECT_EQ(whole->records_read, 3u) << "a Record inside another element is not a record";
+  const std::vector<std::uint32_t> numbers = {1, 2, 3};
+  auto some = read_some(bytes, xml(), numbers, "students.xml");
+  ASSERT_TRUE(some) << some.error().to_string();
+  expect_same_records(*whole, *some, numbers);
+  // What the reader refuses, or reads as a record, the split leaves to it.
+  for (const char* bad :
+       {"<Header>", "<Header></Footer>", "</Header>", "<Record/>",
+        "<Record n=\"2\"><X>1</X></Record>", "<H a=\"1></H>", "text &nbsp;", "<H>\x1b</H>"}) {
+    std::string b = kXml;
+    b.insert(first_end, bad);
+    EXPECT_FALSE(split(b, xml()).split) << bad;
+    auto r = read_feed(b, "students.xml", xml());
+    EXPECT_TRUE(!r || r->records_read == 4) << bad;
+  }
 }
 
 TEST(RawRecords, SomeCsvRowsReadAsTheyDoInTheFileAndTheirErrorsNameTheFilesLines) {

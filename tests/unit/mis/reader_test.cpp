@@ -57,53 +57,112 @@ TEST(MisXmlReader, DeepNestingIsRefusedBeforeParsing) {
                             "s.xml"));
 }
 
-// Large reports are parsed a few thousand records at a time (to bound memory); what comes out
-// must be what a whole-document parse gives, across piece boundaries and whatever the prolog.
+// Large reports are parsed a piece at a time (to bound memory), cut between two children of
+// the root; what comes out must be what a whole-document parse gives, across piece boundaries
+// and whatever the prolog, the root's attributes or what lies between the records.
+void expect_same_tables(const FeedTable& a, const FeedTable& b) {
+  ASSERT_EQ(a.size(), b.size());
+  EXPECT_EQ(a.columns, b.columns);
+  EXPECT_EQ(a.records_read, b.records_read);
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    ASSERT_EQ(a[i].number, b[i].number) << i;
+    for (std::size_t c = 0; c <= a.columns.size(); ++c) ASSERT_EQ(a[i].value(c), b[i].value(c));
+  }
+  ASSERT_EQ(a.record_errors.size(), b.record_errors.size());
+  for (std::size_t i = 0; i < a.record_errors.size(); ++i)
+    EXPECT_EQ(a.record_errors[i].error.to_string(), b.record_errors[i].error.to_string());
+}
+
+void expect_read_as_one_document(const std::string& xml, const std::string& file) {
+  auto pieces = read_xml_feed(xml, file);
+  auto whole = read_xml_feed_as_one_document(xml, file);
+  ASSERT_EQ(bool(pieces), bool(whole)) << (pieces ? whole.error() : pieces.error()).to_string();
+  if (pieces)
+    expect_same_tables(*pieces, *whole);
+  else
+    EXPECT_EQ(pieces.error().to_string(), whole.error().to_string());
+}
+
 TEST(MisXmlReader, ALargeReportReadsTheSameAcrossPieces) {
   std::string body;
-  const int n = 10'000;  // more than two pieces
+  const int n = 40'000;  // ~93,000 elements: three pieces or more
   for (int i = 1; i <= n; ++i) {
     body += "<Record><Adno>" + std::to_string(i) + "</Adno>";
     if (i % 3 == 0) body += "<Reg>R&amp;" + std::to_string(i) + "</Reg>";
-    if (i == 9000) body += "<Late_x0020_Column>x</Late_x0020_Column>";
+    if (i == 39000) body += "<Late_x0020_Column>x</Late_x0020_Column>";
     body += "</Record>\r\n";
   }
   const std::string prolog =
       "\xEF\xBB\xBF<?xml version=\"1.0\" standalone=\"yes\"?>\r\n<!-- excerpt -->\r\n";
-  auto t =
-      read_xml_feed(prolog + "<SuperStarReport>\r\n" + body + "</SuperStarReport>\r\n", "big.xml");
+  const std::string plain = prolog + "<SuperStarReport>\r\n" + body + "</SuperStarReport>\r\n";
+  auto t = read_xml_feed(plain, "big.xml");
   ASSERT_TRUE(t) << t.error().to_string();
   ASSERT_EQ(t->size(), static_cast<std::size_t>(n));
   EXPECT_EQ(t->columns, (std::vector<std::string>{"Adno", "Reg", "Late Column"}));
-  for (int i : {1, 3, 4096, 4097, 8192, 8193, 9000, n}) {
+  for (int i = 1; i <= n; ++i) {
     const auto r = (*t)[static_cast<std::size_t>(i - 1)];
-    EXPECT_EQ(r.number, static_cast<std::size_t>(i));
-    EXPECT_EQ(*r.value(0), std::to_string(i));
+    ASSERT_EQ(r.number, static_cast<std::size_t>(i));
+    ASSERT_EQ(*r.value(0), std::to_string(i));
     if (i % 3 == 0)
-      EXPECT_EQ(*r.value(1), "R&" + std::to_string(i)) << i;
+      ASSERT_EQ(*r.value(1), "R&" + std::to_string(i)) << i;
     else
-      EXPECT_FALSE(r.value(1)) << i;
-    EXPECT_EQ(r.value(2).has_value(), i == 9000) << i;
-    EXPECT_FALSE(r.value(3)) << "no column past the last";
+      ASSERT_FALSE(r.value(1)) << i;
+    ASSERT_EQ(r.value(2).has_value(), i == 39000) << i;
+    ASSERT_FALSE(r.value(3)) << "no column past the last";
   }
-  // A comment or CDATA inside the report, a nested Record, an attribute on the root: read by
-  // the whole-document parse, with the same result as before.
-  std::string odd = "<SuperStarReport a=\"1\">" + body;
+  expect_read_as_one_document(plain, "big.xml");
+  // Attributes on the root; comments, CDATA, other elements and text between the records; a
+  // nested Record: each read as the whole document reads it.
+  std::string odd = "<SuperStarReport xmlns=\"urn:x\" a='>'>" + body;
   odd += "<!-- </Record> --><Record><Adno><![CDATA[</Record>]]></Adno></Record></SuperStarReport>";
   auto o = read_xml_feed(odd, "odd.xml");
   ASSERT_TRUE(o) << o.error().to_string();
   EXPECT_EQ(*(*o)[o->size() - 1].value(0), "</Record>");
-  // A report cut short after many records still fails with the line of the cut.
+  expect_read_as_one_document(odd, "odd.xml");
+  std::string between = "<SuperStarReport>";
+  for (int i = 1; i <= n; ++i)
+    between += "<X n=\"" + std::to_string(i) + "\"/>text<!-- c --><Record><Adno>" +
+               std::to_string(i) + "</Adno><Record>nested</Record></Record><?pi x?>\n";
+  between += "</SuperStarReport>";
+  expect_read_as_one_document(between, "between.xml");
+  // A record nested in another element, where the pieces would otherwise be cut, is ignored
+  // exactly as in the whole parse (only the report's own Record children count).
+  std::string nested = "<SuperStarReport>" + body + "<Other>" +
+                       body.substr(0, body.find("<Record>", 90'000)) + "</Other>" + body +
+                       "</SuperStarReport>";
+  auto w = read_xml_feed(nested, "nested.xml");
+  ASSERT_TRUE(w) << w.error().to_string();
+  EXPECT_EQ(w->size(), static_cast<std::size_t>(2 * n));
+  expect_read_as_one_document(nested, "nested.xml");
+  // A report cut short after many records still fails with the line of the cut, as does one
+  // with a stray end tag after it, or a comment after it never closed.
   std::string cut = "<SuperStarReport>\n" + body.substr(0, body.size() - 20);
   auto c = read_xml_feed(cut, "cut.xml");
   ASSERT_FALSE(c);
   EXPECT_EQ(c.error().where, "cut.xml:" + std::to_string(n + 1));
-  // A record nested in another element across a piece boundary is ignored exactly as in the
-  // whole parse (only the report's own Record children count).
-  std::string nested = "<SuperStarReport>" + body + "<Other>" + body + "</Other></SuperStarReport>";
-  auto w = read_xml_feed(nested, "nested.xml");
-  ASSERT_TRUE(w) << w.error().to_string();
-  EXPECT_EQ(w->size(), static_cast<std::size_t>(n));
+  expect_read_as_one_document(cut, "cut.xml");
+  expect_read_as_one_document("<SuperStarReport>\n" + body, "open.xml");
+  expect_read_as_one_document(plain + "</SuperStarReport>", "stray.xml");
+  expect_read_as_one_document(plain + "<!-- open", "comment.xml");
+  expect_read_as_one_document(
+      "<SuperStarReport>\n" + body + "<Record><A>1</B></Record>" + body + "</SuperStarReport>",
+      "mismatch.xml");
+}
+
+// An element holding more elements than any record has columns would be one piece, parsed
+// whole: such a file is refused before any parse, naming where the element starts.
+TEST(MisXmlReader, AnElementHoldingMoreElementsThanAnyRecordIsRefused) {
+  std::string many = "<SuperStarReport>\n<Record><Adno>1</Adno></Record>\n<Record>";
+  for (int i = 0; i < 10'000; ++i) many += "<a/>";
+  many += "</Record></SuperStarReport>";
+  auto t = read_xml_feed(many, "many.xml");
+  ASSERT_FALSE(t);
+  EXPECT_EQ(t.error().where, "many.xml:3");
+  EXPECT_NE(t.error().message.find("more than 10000 elements"), std::string::npos);
+  // One fewer is a record like any other (its one column has the last value).
+  std::string fewer = many;
+  fewer.erase(fewer.find("<a/>"), 4);
+  EXPECT_TRUE(read_xml_feed(fewer, "fewer.xml"));
 }
 
 TEST(MisXmlReader, RealCommandReporterExcerptsParseAndMap) {
