@@ -348,7 +348,7 @@ class ImportRun {
       index = index_records(f, *bytes);
       if (!index || wants_staged(f, bytes->size(), index->numbers.size())) {
         index.reset();
-        if (staged(f, o, *bytes, fields, applied)) return;
+        if (staged(f, o, *bytes, fields, applied, file->path)) return;
         index = index_records(f, *bytes);
       }
     }
@@ -542,6 +542,46 @@ class ImportRun {
     return true;
   }
 
+  // [safety], for an export read whole or staged, before it is applied: true when it is held.
+  // `after` counts what the feed's limit counts (students, classes, incidents).
+  bool held_by_safety(FeedOutcome& o, const AppliedFeed& a, std::size_t after, std::string& note) {
+    auto held = [&](Result<long long> before, const char* what) {
+      return hold_if_dropped(o, a.content_hash, static_cast<std::size_t>(before.value()), after,
+                             what, note);
+    };
+    switch (o.feed) {
+      case Feed::students:
+        return held(mis_.student_count(), "students");
+      case Feed::memberships:
+        return held(mis_.class_count(), "classes");
+      case Feed::behaviour:
+        return held(ImpactStore(store_).incident_count(), "incidents");
+      default:
+        return false;
+    }
+  }
+
+  // What the later feeds of this import check against, once an export read whole or staged is
+  // applied: the students and the classes. Once in the store they are read back from it when
+  // first needed (inside this import's transaction, so the new list), rather than held as a
+  // second copy beside the records while they are applied; `kept` gives them when the store
+  // was not written (a dry run).
+  void after_applied(const FeedOutcome& o, const AppliedFeed& a,
+                     std::optional<std::unordered_set<std::string>> kept = {}) {
+    if (o.status != FeedStatus::applied) return;
+    if (o.feed == Feed::students) {
+      known_students_ = std::move(kept);
+      students_now_ = a.content_hash;
+      // Which students went is known only when none did.
+      if (o.changes && o.changes->deleted == 0)
+        students_gone_.emplace();
+      else
+        students_gone_.reset();
+    } else if (o.feed == Feed::memberships) {
+      known_classes_ = std::move(kept);
+    }
+  }
+
   template <class T, class Id>
   void check_students(MappedFeed<T>& m, const FeedTable& t, Id&& id_of, const char* thing) {
     auto& known = known_students();
@@ -588,13 +628,8 @@ class ImportRun {
     t.drop_records();
     if (!m) return reject(o, path, m.error());
     std::string note;
-    if (hold_if_dropped(o, a.content_hash, static_cast<std::size_t>(mis_.student_count().value()),
-                        m->items.size(), "students", note))
-      return;
-    // Later feeds check their students against these. Once they are in the store they are
-    // read back from it when first needed (inside this import's transaction, so the new
-    // list), rather than held as a second copy beside the records while they are applied.
-    // A dry run writes nothing, so it keeps them.
+    if (held_by_safety(o, a, m->items.size(), note)) return;
+    // A dry run writes nothing, so it keeps the students for the later feeds (after_applied).
     std::optional<std::unordered_set<std::string>> ids;
     if (!write_store_) {
       ids.emplace();
@@ -605,15 +640,7 @@ class ImportRun {
     finish(
         o, *m, [&] { return replace_rows(store_, Feed::students, m->items, a, records.get()); },
         note);
-    if (o.status == FeedStatus::applied) {
-      known_students_ = std::move(ids);
-      students_now_ = a.content_hash;
-      // Which students went is known only when none did.
-      if (o.changes && o.changes->deleted == 0)
-        students_gone_.emplace();
-      else
-        students_gone_.reset();
-    }
+    after_applied(o, a, std::move(ids));
   }
 
   void staff(FeedOutcome& o, FeedTable& t, const FieldMap& f, const AppliedFeed& a,
@@ -636,14 +663,12 @@ class ImportRun {
     std::unordered_set<std::string> classes;
     for (auto& x : m->items) classes.insert(x.class_code);
     std::string note;
-    if (hold_if_dropped(o, a.content_hash, static_cast<std::size_t>(mis_.class_count().value()),
-                        classes.size(), "classes", note))
-      return;
+    if (held_by_safety(o, a, classes.size(), note)) return;
     auto records = record_hashes(m->numbers);
     finish(
         o, *m, [&] { return replace_rows(store_, Feed::memberships, m->items, a, records.get()); },
         note);
-    if (o.status == FeedStatus::applied) known_classes_ = std::move(classes);
+    after_applied(o, a, std::move(classes));
   }
 
   void timetable(FeedOutcome& o, FeedTable& t, const FieldMap& f, const AppliedFeed& a,
@@ -689,12 +714,8 @@ class ImportRun {
     if (!m) return reject(o, path, m.error());
     check_students(
         *m, t, [](const Incident& x) -> const std::string& { return x.student_id; }, "incident");
-    ImpactStore impact(store_);
     std::string note;
-    if (hold_if_dropped(o, a.content_hash,
-                        static_cast<std::size_t>(impact.incident_count().value()), m->items.size(),
-                        "incidents", note))
-      return;
+    if (held_by_safety(o, a, m->items.size(), note)) return;
     auto records = record_hashes(m->numbers);
     finish(
         o, *m, [&] { return replace_rows(store_, Feed::behaviour, m->items, a, records.get()); },
@@ -756,17 +777,28 @@ class ImportRun {
   }
 
   // Maps, checks and stages every piece; the skipped records of all of them (settled as one
-  // feed's), or nullopt to read the export whole.
+  // feed's), or nullopt to read the export whole. When every piece fails to map with the same
+  // error, the whole export fails with it: the mappers' one such error is a required column
+  // missing, named with the columns found (their first twenty, in file order), and a column no
+  // piece has is not in the file, whose columns are then those every piece names alike.
   template <class T, class Map, class Check>
-  std::optional<MappedFeed<T>> stage_pieces(const std::string& bytes, const RawSplit& split,
-                                            const std::string& file, StagedRows& rows, Map&& map,
-                                            Check&& check) {
+  std::optional<Result<MappedFeed<T>>> stage_pieces(const std::string& bytes, const RawSplit& split,
+                                                    const std::string& file, StagedRows& rows,
+                                                    Map&& map, Check&& check) {
     MappedFeed<T> all;  // no items: they are in `rows`
     RowImage img;
+    std::size_t mapped = 0;
+    std::optional<Error> failed;  // the error of every piece so far
     bool ok = for_each_piece(
         bytes, split, file, [&](const FeedTable& t, const std::vector<RawRecord>& raw) {
           auto m = map(t);
-          if (!m) return false;
+          if (!m) {
+            if (mapped || (failed && failed->to_string() != m.error().to_string())) return false;
+            failed = m.error();
+            return true;
+          }
+          if (failed) return false;
+          ++mapped;
           check(*m, t);
           for (std::size_t i = 0; i < m->items.size(); ++i) {
             img.clear();
@@ -786,15 +818,16 @@ class ImportRun {
           return true;
         });
     if (!ok) return std::nullopt;
-    return all;
+    if (failed) return Result<MappedFeed<T>>(*failed);
+    return Result<MappedFeed<T>>(std::move(all));
   }
 
   // The staged rows applied and reported, as finish() does for a feed read whole.
   template <class T>
   void staged_finish(FeedOutcome& o, MappedFeed<T>& m, StagedRows& rows, const AppliedFeed& a,
-                     std::string note) {
+                     std::optional<std::uint64_t> context, std::string note) {
     o.staged = true;
-    auto r = apply_staged(store_, o.feed, rows, a, cache_context_);
+    auto r = apply_staged(store_, o.feed, rows, a, context);
     if (!r) {
       o.accepted = rows.size();
       o.skipped = m.skipped_count();
@@ -802,6 +835,7 @@ class ImportRun {
       return fail(o, r.error());
     }
     report(o, m, rows.size(), *r, std::move(note));
+    after_applied(o, a);
   }
 
   // A SeenKeys over the staged rows' key table.
@@ -813,10 +847,10 @@ class ImportRun {
     StagedRows& rows;
   };
 
-  // True when the feed was settled by a staged read (applied, held or failed); false, with
-  // nothing written or said, to read it whole.
+  // True when the feed was settled by a staged read (applied, held, rejected or failed); false,
+  // with nothing written or said, to read it whole.
   bool staged(Feed f, FeedOutcome& o, const std::string& file_bytes, const FieldMap& fields,
-              const AppliedFeed& a) {
+              const AppliedFeed& a, const fs::path& path) {
     // A UTF-16 report is split as the UTF-8 the XML reader makes of it (and reads it as).
     std::string decoded;
     if (cfg_.mis.format == FeedFormat::xml) {
@@ -835,12 +869,26 @@ class ImportRun {
     if (!split || !wants_staged(f, bytes.size(), records)) return false;
     if (f != Feed::students && f != Feed::staff && !calendar_) return false;
     // Cached as a whole read would be (index_records): not records averaging under 24 bytes.
-    cache_context_.reset();
+    std::optional<std::uint64_t> context;
     if (records <= bytes.size() / kMinCachedRecordBytes + 1)
-      cache_context_ =
-          record_context(*split, f, cfg_, checked_against_students(f) ? students_now_ : "");
+      context = record_context(*split, f, cfg_, checked_against_students(f) ? students_now_ : "");
     StagedRows rows(store_, table_of(f));
     StagedKeys keys(rows);
+    // Each feed's pieces mapped and checked as its whole read maps and checks them, then held,
+    // rejected or applied alike.
+    auto settle = [&]<class T>(std::optional<Result<MappedFeed<T>>> m, std::size_t counted,
+                               auto&& note_of) {
+      if (!m) return false;
+      if (!*m) {
+        o.staged = true;
+        reject(o, path, m->error());
+        return true;
+      }
+      std::string note;
+      if (held_by_safety(o, a, counted, note)) return true;
+      staged_finish(o, **m, rows, a, context, note + note_of());
+      return true;
+    };
     auto no_check = [](auto&, const FeedTable&) {};
     auto students_check = [this](const char* thing) {
       return [this, thing](auto& m, const FeedTable& t) {
@@ -848,48 +896,26 @@ class ImportRun {
             m, t, [](const auto& x) -> const std::string& { return x.student_id; }, thing);
       };
     };
-    std::string note;
+    auto no_note = [] { return std::string(); };
     switch (f) {
       case Feed::students: {
         auto m = stage_pieces<Student>(
             bytes, *split, o.file, rows,
             [&](const FeedTable& t) { return map_students(t, fields, &keys); }, no_check);
-        if (!m) return false;
-        if (hold_if_dropped(o, a.content_hash,
-                            static_cast<std::size_t>(mis_.student_count().value()), rows.size(),
-                            "students", note))
-          return true;
-        staged_finish(o, *m, rows, a, note);
-        if (o.status == FeedStatus::applied) {
-          known_students_.reset();
-          students_now_ = a.content_hash;
-          if (o.changes && o.changes->deleted == 0)
-            students_gone_.emplace();
-          else
-            students_gone_.reset();
-        }
-        return true;
+        return settle(std::move(m), rows.size(), no_note);
       }
       case Feed::staff: {
         auto m = stage_pieces<Staff>(
             bytes, *split, o.file, rows,
             [&](const FeedTable& t) { return map_staff(t, fields, &keys); }, no_check);
-        if (!m) return false;
-        staged_finish(o, *m, rows, a, note);
-        return true;
+        return settle(std::move(m), rows.size(), no_note);
       }
       case Feed::memberships: {
         auto m = stage_pieces<Membership>(
             bytes, *split, o.file, rows,
             [&](const FeedTable& t) { return map_memberships(t, fields, &keys); },
             students_check("membership"));
-        if (!m) return false;
-        if (hold_if_dropped(o, a.content_hash, static_cast<std::size_t>(mis_.class_count().value()),
-                            rows.distinct(1), "classes", note))
-          return true;
-        staged_finish(o, *m, rows, a, note);
-        if (o.status == FeedStatus::applied) known_classes_.reset();
-        return true;
+        return settle(std::move(m), rows.distinct(1), no_note);
       }
       case Feed::timetable: {
         auto m = stage_pieces<Lesson>(
@@ -898,33 +924,24 @@ class ImportRun {
               return map_timetable(t, fields, *calendar_, cfg_.mapping.subjects);
             },
             no_check);
-        if (!m) return false;
-        auto [memberless, example] = rows.not_in(0, "memberships", "class_code");
-        staged_finish(o, *m, rows, a, memberless_note(memberless, example));
-        return true;
+        return settle(std::move(m), rows.size(), [&] {
+          auto [memberless, example] = rows.not_in(0, "memberships", "class_code");
+          return memberless_note(memberless, example);
+        });
       }
       case Feed::bookings: {
         auto m = stage_pieces<Booking>(
             bytes, *split, o.file, rows,
             [&](const FeedTable& t) { return map_bookings(t, fields, *calendar_, &keys); },
             students_check("booking"));
-        if (!m) return false;
-        staged_finish(o, *m, rows, a, note);
-        return true;
+        return settle(std::move(m), rows.size(), no_note);
       }
       case Feed::behaviour: {
         auto m = stage_pieces<Incident>(
             bytes, *split, o.file, rows,
             [&](const FeedTable& t) { return map_behaviour(t, fields, *calendar_, &keys); },
             students_check("incident"));
-        if (!m) return false;
-        ImpactStore impact(store_);
-        if (hold_if_dropped(o, a.content_hash,
-                            static_cast<std::size_t>(impact.incident_count().value()), rows.size(),
-                            "incidents", note))
-          return true;
-        staged_finish(o, *m, rows, a, note);
-        return true;
+        return settle(std::move(m), rows.size(), no_note);
       }
     }
     return false;
@@ -1164,8 +1181,7 @@ class ImportRun {
   std::optional<std::unordered_set<std::string>> known_classes_;
   bool use_record_cache_;
   std::size_t staged_pieces_;  // > 0: every export the split takes is staged, in such pieces
-  std::optional<std::uint64_t> cache_context_;  // of the export being staged, when cached
-  const RecordIndex* index_ = nullptr;          // the export being read whole, when it was split
+  const RecordIndex* index_ = nullptr;  // the export being read whole, when it was split
   // The students export in use before this import and now: the feeds checked against the
   // students keep their record cache only against the students they were checked against.
   std::string students_before_, students_now_;

@@ -194,6 +194,12 @@ std::optional<RawSplit> split_xml(std::string_view text, std::size_t base,
       if (between.size() > (std::size_t{1} << 20) && !between_reads()) return std::nullopt;
       continue;
     }
+    if (starts(body, k, "<Record/>")) {  // a record of no columns
+      each(RawRecord{hash_of(body.substr(k, 9)), static_cast<std::uint32_t>(base + body_start + k),
+                     9, ++number});
+      k += 9;
+      continue;
+    }
     if (!starts(body, k, start)) {
       // Another element, or text: the reader skips both as the root's children, so they are
       // judged as the comments are. Past a megabyte, one is left to the reader.

@@ -93,9 +93,11 @@ TEST(CrashConsistency, KilledAnywhereInImportOrReconcileTheStoreStaysSoundAndCon
 
   std::mt19937 rng(20261123);
   std::uniform_int_distribution<long> when(0, run_time.count());
-  const int trials = 20;
+  // Kills are drawn until ten have hit a running sync: a loaded machine runs some syncs faster
+  // than the reference and some kills land after their end, which prove nothing.
+  const int wanted = 10, most_trials = 60;
   int killed_midway = 0;
-  for (int t = 0; t < trials; ++t) {
+  for (int t = 0; t < most_trials && killed_midway < wanted; ++t) {
     fs::path dir = test::copy_demo_school("iesync-crash");
     auto code = sync(dir, std::chrono::microseconds(when(rng)));
     if (code == -1) ++killed_midway;
@@ -111,8 +113,8 @@ TEST(CrashConsistency, KilledAnywhereInImportOrReconcileTheStoreStaysSoundAndCon
     fs::remove_all(dir);
   }
   // The kills must land inside runs, not all after them, or the test proves nothing.
-  EXPECT_GE(killed_midway, trials / 2)
-      << "only " << killed_midway << " of " << trials << " kills hit a running sync";
+  EXPECT_GE(killed_midway, wanted)
+      << "only " << killed_midway << " of " << most_trials << " kills hit a running sync";
   fs::remove_all(ref);
 }
 

@@ -464,5 +464,55 @@ TEST(MisCorpus, EveryExportHasItsExactOutcome) {
   EXPECT_GE(staged, 25u);
 }
 
+// A report whose every record lacks a required column is refused a piece at a time, in the
+// words the whole read uses, without the whole read (which takes several times the file). When
+// only some pieces lack it, the file has the column: it is read whole, which says which
+// records are missing the value.
+TEST(MisCorpus, AReportWhoseEveryPieceLacksARequiredColumnIsRefusedWithoutAWholeRead) {
+  auto record = [](int i, bool adno) {
+    return std::string("<Record>") +
+           (adno ? "<Adno>00" + std::to_string(1000 + i) + "</Adno>" : std::string()) +
+           "<Forename>F</Forename><Legal_x0020_Surname>S</Legal_x0020_Surname>"
+           "<Year>Year 9</Year><Other_x0020_" +
+           std::to_string(i % 2) + ">x</Other_x0020_" + std::to_string(i % 2) + "></Record>\n";
+  };
+  auto report = [&](int with_adno_from) {
+    std::string x = "<?xml version=\"1.0\"?>\n<SuperStarReport>\n";
+    for (int i = 0; i < 10; ++i) x += record(i, i >= with_adno_from);
+    return x + "</SuperStarReport>\n";
+  };
+  auto import = [](const std::string& bytes, std::size_t pieces) {
+    ImportFixture fx;
+    fx.put("students.xml", bytes);
+    auto cfg = demo_config(fx.exports);
+    cfg.mis.feeds = {{Feed::students, "students.xml"}};
+    CollectingSink events;
+    Importer imp(cfg, fx.tmp.store(), events, fx.clock);
+    imp.set_staged_pieces(pieces);
+    return imp.run(false, false).feed(Feed::students);
+  };
+  const auto none = report(99);
+  const auto whole = import(none, 0);
+  ASSERT_EQ(whole.status, FeedStatus::rejected);
+  EXPECT_NE(whole.message.find("\"Adno\" (students id) is not in the export; columns found: "
+                               "\"Forename\", \"Legal Surname\", \"Year\", \"Other 0\", "
+                               "\"Other 1\""),
+            std::string::npos)
+      << whole.message;
+  const auto staged = import(none, 2);
+  EXPECT_EQ(staged.status, FeedStatus::rejected);
+  EXPECT_TRUE(staged.staged) << "refused a piece at a time";
+  EXPECT_EQ(staged.message, whole.message);
+  // From the fifth record on the column is there: the file has it, and the first four
+  // records are skipped for the missing value, as the whole read says.
+  const auto some = report(4);
+  const auto some_whole = import(some, 0);
+  const auto some_staged = import(some, 2);
+  EXPECT_FALSE(some_staged.staged);
+  EXPECT_EQ(some_staged.status, some_whole.status);
+  EXPECT_EQ(some_staged.message, some_whole.message);
+  EXPECT_EQ(some_whole.skipped, 4u) << some_whole.message;
+}
+
 }  // namespace
 }  // namespace iesync

@@ -252,6 +252,13 @@ std::vector<Shape> shapes() {
          return write_export(
              p, csv_head, short_rows, [&](long i) { return csv_student(i, "Al"); }, "");
        }},
+      {"xml, every record lacks a required column", false, FeedFormat::xml, 0, 0,
+       [=](const fs::path& p) {
+         return write_export(
+             p, xml_head, static_cast<long>(mib * 1024 * 1024 / 10),
+             [](long) { return std::string("<Record/>\n"); }, "</SuperStarReport>\n");
+       },
+       FeedStatus::rejected},
       {"csv, every row an error", false, FeedFormat::csv, 0, errors,
        [=](const fs::path& p) {
          return write_export(

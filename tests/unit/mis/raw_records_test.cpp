@@ -83,7 +83,6 @@ TEST(RawRecords, ShapesOtherThanAPlainReportAreLeftToTheReader) {
       {"a self-closing root with attributes", "<SuperStarReport a=\"1\"/>"},
       {"a root tag never closed", "<SuperStarReport a=\"1\" <Record><X>1</X></Record>"},
       {"another element's name", "<SuperStarReportX><Record/></SuperStarReportX>"},
-      {"an empty record element", "<SuperStarReport><Record/></SuperStarReport>"},
       {"a record start tag with attributes",
        "<SuperStarReport><Record n=\"1\"><X>1</X></Record></SuperStarReport>"},
       {"a record ended by \"</Record >\", running on into the next",
@@ -251,9 +250,22 @@ TEST(RawRecords, OtherElementsAndTextBetweenRecordsAreSplitOverWhenTheReaderTake
   auto some = read_some(bytes, xml(), numbers, "students.xml");
   ASSERT_TRUE(some) << some.error().to_string();
   expect_same_records(*whole, *some, numbers);
+  // An empty record is a record, split as one.
+  std::string empty = bytes;
+  empty.insert(first_end, "<Record/>");
+  auto e = split(empty, xml());
+  ASSERT_TRUE(e.split);
+  ASSERT_EQ(e.records.size(), 4u);
+  EXPECT_EQ(text_of(empty, e.records[1]), "<Record/>");
+  auto empty_whole = read_feed(empty, "students.xml", xml());
+  ASSERT_TRUE(empty_whole) << empty_whole.error().to_string();
+  const std::vector<std::uint32_t> four = {1, 2, 3, 4};
+  auto empty_some = read_some(empty, xml(), four, "students.xml");
+  ASSERT_TRUE(empty_some) << empty_some.error().to_string();
+  expect_same_records(*empty_whole, *empty_some, four);
   // What the reader refuses, or reads as a record, the split leaves to it.
   for (const char* bad :
-       {"<Header>", "<Header></Footer>", "</Header>", "<Record/>",
+       {"<Header>", "<Header></Footer>", "</Header>", "<Record />",
         "<Record n=\"2\"><X>1</X></Record>", "<H a=\"1></H>", "text &nbsp;", "<H>\x1b</H>"}) {
     std::string b = kXml;
     b.insert(first_end, bad);
