@@ -423,6 +423,34 @@ Error not_well_formed(std::string_view text, std::size_t at, const std::string& 
                     kReexport);
 }
 
+Error sims_error(const std::string& file, const std::string& message) {
+  return make_error(file, "SIMS reported an error: " + message,
+                    "fix the report or its permissions in SIMS and run the export again");
+}
+
+Error not_a_report(const std::string& file, std::string_view root) {
+  return make_error(file,
+                    "the root element is <" + std::string(root) +
+                        ">, not <SuperStarReport>; this is not a CommandReporter report",
+                    "point [mis] feeds at the CommandReporter XML output");
+}
+
+// For a file past kMaxRestBytes that the pieces do not read: the error its root's name gives,
+// when that is not <SuperStarReport>, without the whole parse (many times the file's size).
+std::optional<Error> large_root_not_a_report(std::string_view text, const std::string& file) {
+  if (text.size() <= kMaxRestBytes) return std::nullopt;
+  auto i = skip_xml_prolog(text);
+  if (!i || *i + 1 >= text.size() || text[*i] != '<') return std::nullopt;
+  std::size_t e = *i + 1;
+  while (e < text.size() && e - *i <= 64 && name_char(text[e])) ++e;
+  const auto name = text.substr(*i + 1, e - *i - 1);
+  if (name.empty() || name == "SuperStarReport") return std::nullopt;
+  if (name == "CommandReporterError")
+    return sims_error(file, "(the file is " + std::to_string(text.size() >> 20) +
+                                " MB, too large to be SIMS's message; open it to read it)");
+  return not_a_report(file, name);
+}
+
 std::optional<Result<FeedTable>> read_in_pieces(std::string_view text, const std::string& file,
                                                 const std::vector<std::uint32_t>* numbers,
                                                 const ReportShape& shape) {
@@ -556,8 +584,12 @@ Result<FeedTable> read_xml(std::string_view bytes, const std::string& file,
   if (auto r = check_characters(text, file); !r) return r.error();
   ReportShape shape;
   if (auto r = prescan(text, file, shape); !r) return r.error();
-  if (in_pieces)
+  if (in_pieces) {
     if (auto t = read_in_pieces(text, file, numbers, shape)) return std::move(*t);
+    // A large file with another root would be parsed whole only to be refused for its root:
+    // its start tag says so now.
+    if (auto root = large_root_not_a_report(text, file)) return *root;
+  }
 
   pugi::xml_document doc;
   // parse_default does not process DOCTYPE (we refused it above) and pugixml never
@@ -570,14 +602,9 @@ Result<FeedTable> read_xml(std::string_view bytes, const std::string& file,
   if (root_name == "CommandReporterError") {
     std::string msg;
     collect_text(root, msg);
-    return make_error(file, "SIMS reported an error: " + (msg.empty() ? "(no text)" : msg),
-                      "fix the report or its permissions in SIMS and run the export again");
+    return sims_error(file, msg.empty() ? "(no text)" : msg);
   }
-  if (root_name != "SuperStarReport")
-    return make_error(file,
-                      "the root element is <" + std::string(root_name) +
-                          ">, not <SuperStarReport>; this is not a CommandReporter report",
-                      "point [mis] feeds at the CommandReporter XML output");
+  if (root_name != "SuperStarReport") return not_a_report(file, root_name);
 
   FeedTable t;
   t.file = file;

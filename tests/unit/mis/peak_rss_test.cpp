@@ -217,6 +217,12 @@ std::vector<Shape> shapes() {
          return write_export(p, xml_head, full_xml, xml_full, "  <Record>\n    <Adno>0");
        },
        FeedStatus::rejected},
+      {"xml, full records, another root", false, FeedFormat::xml, 0, 0,
+       [=](const fs::path& p) {
+         return write_export(p, "<?xml version=\"1.0\"?>\n<Report>\n", full_xml, xml_full,
+                             "</Report>\n");
+       },
+       FeedStatus::rejected},
       {"xml, full records, a comment before each", false, FeedFormat::xml, full_xml, 0,
        [=](const fs::path& p) {
          return write_export(

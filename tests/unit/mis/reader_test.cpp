@@ -149,6 +149,28 @@ TEST(MisXmlReader, ALargeReportReadsTheSameAcrossPieces) {
       "mismatch.xml");
 }
 
+// A large file with another root is refused for its root from its start tag, as the whole
+// parse would refuse it, without that parse (many times the file's size; MisPeakRss measures
+// it).
+TEST(MisXmlReader, ALargeFileWithAnotherRootIsRefusedForItsRoot) {
+  std::string records;
+  for (int i = 0; i < 300'000; ++i) records += "<Record><Adno>1</Adno></Record>\n";
+  ASSERT_GT(records.size(), std::size_t{8} << 20);
+  for (std::string root : {"Report", "CommandReporterError"}) {
+    const auto file = "<?xml version=\"1.0\"?>\n<" + root + ">\n" + records + "</" + root + ">\n";
+    auto t = read_xml_feed(file, "big.xml");
+    ASSERT_FALSE(t);
+    EXPECT_EQ(t.error().where, "big.xml");
+    if (root == "Report")
+      EXPECT_EQ(t.error().to_string(),
+                read_xml_feed_as_one_document(file, "big.xml").error().to_string());
+    else  // SIMS's own message is never this long: the file is not read for it
+      EXPECT_NE(t.error().message.find("SIMS reported an error: (the file is 9 MB, too large"),
+                std::string::npos)
+          << t.error().message;
+  }
+}
+
 // An element holding more elements than any record has columns would be one piece, parsed
 // whole: such a file is refused before any parse, naming where the element starts.
 TEST(MisXmlReader, AnElementHoldingMoreElementsThanAnyRecordIsRefused) {
