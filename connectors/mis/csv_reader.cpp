@@ -26,14 +26,14 @@ class CsvScanner {
  public:
   CsvScanner(std::string_view s, const std::string& file) : s_(s), file_(file) {}
 
-  enum class Row { ok, ragged_text, control, too_long, end };
+  enum class Row { ok, ragged_text, control, too_long, too_many, end };
 
   // What is wrong with a row that is not ok: the first field (0-based) with a control
   // character or an over-long value, the character, and the value's full length.
   struct Problem {
     std::size_t field = 0;
     unsigned char control = 0;
-    std::size_t length = 0;
+    std::size_t length = 0;  // too_many: how many values the row has
   };
 
   // Reads the next non-blank row into `fields`; `start_line` is where it begins. A value
@@ -55,8 +55,13 @@ class CsvScanner {
       bad = r;
       problem = {fields.size() - 1, control, length};
     };
+    // Past FeedTable::kMaxColumns values a row is only counted: a row of a million commas
+    // would otherwise hold a million strings.
+    std::string uncounted;
+    std::size_t count = 0;
     for (;;) {
-      std::string& f = fields.emplace_back();
+      std::string& f = ++count <= FeedTable::kMaxColumns ? fields.emplace_back() : uncounted;
+      f.clear();
       while (i_ < s_.size() && is_space(s_[i_])) ++i_;
       if (i_ < s_.size() && s_[i_] == '"') {
         std::size_t open_line = line_;
@@ -116,6 +121,10 @@ class CsvScanner {
         ++line_;
       }
       if (stray) return Row::ragged_text;
+      if (count > FeedTable::kMaxColumns) {
+        problem.length = count;
+        return Row::too_many;
+      }
       return bad.value_or(Row::ok);
     }
   }
@@ -196,6 +205,14 @@ Result<FeedTable> read_csv_feed(std::string_view bytes, const std::string& file,
                             code_point(problem.control) +
                             ", so the columns cannot be trusted and the export is refused",
                         kRemoveControl);
+    case CsvScanner::Row::too_many:
+      return make_error(file + ":" + std::to_string(line),
+                        "the header row has " + std::to_string(problem.length) +
+                            " captions, more than the " + std::to_string(FeedTable::kMaxColumns) +
+                            " an export may have (one per field it selects, a few dozen), so "
+                            "this is not a header row",
+                        "check the file is the MIS export named in iesync.toml, and export it "
+                        "again");
     case CsvScanner::Row::too_long:
       return make_error(file + ":" + std::to_string(line),
                         "caption " + std::to_string(problem.field + 1) + " of the header row is " +
@@ -232,12 +249,13 @@ Result<FeedTable> read_csv_feed(std::string_view bytes, const std::string& file,
            "check the value in the MIS; quotes inside a value must be doubled (\"\")");
       continue;
     }
-    if (fields.size() != t.columns.size()) {
+    if (*row == CsvScanner::Row::too_many || fields.size() != t.columns.size()) {
+      const std::size_t values = *row == CsvScanner::Row::too_many ? problem.length : fields.size();
       // A row of nothing but spaces is a blank line, not a short record.
-      if (fields.size() == 1 && fields[0].empty() && *row == CsvScanner::Row::ok) continue;
+      if (values == 1 && fields[0].empty() && *row == CsvScanner::Row::ok) continue;
       skip(
           [&] {
-            return "the row has " + std::to_string(fields.size()) + " values but the header has " +
+            return "the row has " + std::to_string(values) + " values but the header has " +
                    std::to_string(t.columns.size());
           },
           "check the row in the MIS for a comma inside a value that is not quoted");

@@ -1,14 +1,26 @@
 #include "connectors/mis/feed_table.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace iesync {
 
 std::optional<std::string_view> FeedRecord::value(std::size_t column) const {
-  if (column >= cells_) return std::nullopt;
-  const auto& c = table_->cells_[first_cell_ + column];
-  if (c.size == FeedTable::kAbsent) return std::nullopt;
-  return std::string_view(table_->text_).substr(c.offset, c.size);
+  const FeedTable::Cell* c = nullptr;
+  if (sparse_) {
+    const auto* first = table_->sparse_.data() + first_cell_;
+    const auto* last = first + cells_;
+    const auto* it = std::lower_bound(
+        first, last, column,
+        [](const FeedTable::SparseCell& s, std::size_t col) { return s.column < col; });
+    if (it == last || it->column != column) return std::nullopt;
+    c = &it->cell;
+  } else {
+    if (column >= cells_) return std::nullopt;
+    c = &table_->cells_[first_cell_ + column];
+  }
+  if (c->size == FeedTable::kAbsent) return std::nullopt;
+  return std::string_view(table_->text_).substr(c->offset, c->size);
 }
 
 FeedRecord FeedTable::operator[](std::size_t i) const {
@@ -17,7 +29,8 @@ FeedRecord FeedTable::operator[](std::size_t i) const {
   r.number = row.number;
   r.table_ = this;
   r.first_cell_ = static_cast<std::size_t>(row.first_cell);
-  r.cells_ = row.cells;
+  r.cells_ = row.cells & ~kSparse;
+  r.sparse_ = (row.cells & kSparse) != 0;
   return r;
 }
 
@@ -34,8 +47,22 @@ void FeedTable::set(std::size_t column, std::string_view value) {
 
 void FeedTable::end_record(std::size_t number) {
   if (number > UINT32_MAX) throw std::length_error("feed record number over 2^32");
-  rows_.push_back(Row{open_first_, static_cast<std::uint32_t>(cells_.size() - open_first_),
-                      static_cast<std::uint32_t>(number)});
+  const std::size_t width = cells_.size() - open_first_;
+  std::size_t present = 0;
+  for (std::size_t i = open_first_; i < cells_.size(); ++i) present += cells_[i].size != kAbsent;
+  if (width > 8 && present * 2 < width) {
+    // Mostly absent: only the cells it has, which come out in column order.
+    const std::size_t first = sparse_.size();
+    for (std::size_t i = open_first_; i < cells_.size(); ++i)
+      if (cells_[i].size != kAbsent)
+        sparse_.push_back({static_cast<std::uint32_t>(i - open_first_), cells_[i]});
+    cells_.resize(open_first_);
+    rows_.push_back(Row{first, static_cast<std::uint32_t>(present) | kSparse,
+                        static_cast<std::uint32_t>(number)});
+  } else {
+    rows_.push_back(
+        Row{open_first_, static_cast<std::uint32_t>(width), static_cast<std::uint32_t>(number)});
+  }
   open_first_ = cells_.size();
   open_text_ = text_.size();
 }
@@ -54,6 +81,7 @@ void FeedTable::reserve(std::size_t records, std::size_t cells, std::size_t byte
 void FeedTable::drop_records() {
   std::string().swap(text_);
   std::vector<Cell>().swap(cells_);
+  std::vector<SparseCell>().swap(sparse_);
   std::vector<Row>().swap(rows_);
   open_first_ = 0;
   open_text_ = 0;

@@ -4,7 +4,9 @@
 //
 // A 50,000-pupil school's memberships export is 650,000 records. Held as a vector of
 // optional<string> per record it took ~140 MB; here every value lives in one text arena and
-// a record is a run of (offset, size) cells, ~70 bytes a record.
+// a record is a run of (offset, size) cells, ~70 bytes a record. A record that has few of
+// the columns (an XML record's absent elements are NULLs) keeps only the cells it has, with
+// their columns, so a report of records each naming one far column costs what its text does.
 #pragma once
 
 #include <cstddef>
@@ -46,6 +48,7 @@ class FeedRecord {
   const FeedTable* table_ = nullptr;
   std::size_t first_cell_ = 0;
   std::size_t cells_ = 0;
+  bool sparse_ = false;  // its cells are FeedTable::sparse_, with their columns
 };
 
 class FeedTable {
@@ -58,6 +61,10 @@ class FeedTable {
   // shorter, and without a cap one 200 MB "name" would be copied into the table and the
   // store. A longer value makes its record a record error (SPEC §3), naming the column.
   static constexpr std::size_t kMaxFieldBytes = 4096;
+  // Most columns an export may have: a CommandReporter report or MIS export has one per field
+  // it selects, a few dozen. Past this the readers refuse the file (the captions and their
+  // index would otherwise grow with it).
+  static constexpr std::size_t kMaxColumns = 2048;
 
   std::string file;                  // display name used in messages, e.g. "students.xml"
   bool numbered_by_line = false;     // true for CSV
@@ -134,6 +141,11 @@ class FeedTable {
     std::uint32_t offset = 0;
     std::uint32_t size = kAbsent;
   };
+  struct SparseCell {
+    std::uint32_t column;
+    Cell cell;
+  };
+  static constexpr std::uint32_t kSparse = 0x80000000u;  // in Row::cells: cells in sparse_
   struct Row {
     std::uint64_t first_cell;
     std::uint32_t cells;
@@ -141,6 +153,8 @@ class FeedTable {
   };
   std::string text_;         // every value, one after another
   std::vector<Cell> cells_;  // each record's cells, one record after another
+  // The cells of the records that have fewer than half their columns, in column order.
+  std::vector<SparseCell> sparse_;
   std::vector<Row> rows_;
   std::size_t open_first_ = 0;  // first cell of the record being built
   std::size_t open_text_ = 0;   // where its text starts

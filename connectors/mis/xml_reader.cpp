@@ -349,11 +349,21 @@ std::size_t renumber(const std::vector<std::uint32_t>* numbers, std::size_t k) {
   return numbers && k < numbers->size() ? (*numbers)[k] : k;
 }
 
+Error too_many_columns(const FeedTable& t, std::size_t number) {
+  return make_error(t.where(number),
+                    "the report's records name more than " +
+                        std::to_string(FeedTable::kMaxColumns) +
+                        " different columns by this record; a CommandReporter report has one "
+                        "per field it selects, a few dozen",
+                    kReexport);
+}
+
 // The <Record> children of `parent` appended to the table, counted on from `count` and
-// numbered by `numbers` when given (renumber).
-void append_records(const pugi::xml_node& parent, FeedTable& t,
-                    std::unordered_map<std::string, int>& index, std::size_t& count,
-                    const std::vector<std::uint32_t>* numbers) {
+// numbered by `numbers` when given (renumber). An error when they name more than
+// FeedTable::kMaxColumns columns.
+Result<void> append_records(const pugi::xml_node& parent, FeedTable& t,
+                            std::unordered_map<std::string, int>& index, std::size_t& count,
+                            const std::vector<std::uint32_t>* numbers) {
   // Records nearly always name their columns in the same order: the previous record's k-th
   // name is compared first, which spares hashing every name of every record.
   std::vector<std::pair<std::string, std::size_t>> last;
@@ -371,7 +381,10 @@ void append_records(const pugi::xml_node& parent, FeedTable& t,
         column = last[k].second;
       } else {
         auto [it, added] = index.try_emplace(std::string(name), static_cast<int>(t.columns.size()));
-        if (added) t.columns.push_back(decode_caption(name));
+        if (added) {
+          if (t.columns.size() == FeedTable::kMaxColumns) return too_many_columns(t, number);
+          t.columns.push_back(decode_caption(name));
+        }
         column = static_cast<std::size_t>(it->second);
         if (k < last.size())
           last[k] = {std::string(name), column};
@@ -393,6 +406,7 @@ void append_records(const pugi::xml_node& parent, FeedTable& t,
     else
       t.end_record(number);
   }
+  return {};
 }
 
 // A DOM of a whole large export is several times its size (a 50,000-pupil memberships file
@@ -494,7 +508,8 @@ std::optional<Result<FeedTable>> read_in_pieces(std::string_view text, const std
       return not_well_formed(text, at < head.size() ? at : at - head.size() + pos, file,
                              rr.description());
     }
-    append_records(d.document_element(), t, index, number, numbers);
+    if (auto r = append_records(d.document_element(), t, index, number, numbers); !r)
+      return r.error();
     return std::move(t);
   };
   if (!closed && shape.body_start >= body_end) return read_rest(shape.body_start);
@@ -517,7 +532,8 @@ std::optional<Result<FeedTable>> read_in_pieces(std::string_view text, const std
                 : not_well_formed(text, text.size(), file, "the report is never closed"));
       return read_rest(pos);
     }
-    append_records(doc, t, index, number, numbers);
+    if (auto r = append_records(doc, t, index, number, numbers); !r)
+      return Result<FeedTable>(r.error());
     if (!reserved && number > 0) {
       // One allocation each for the records, cells and text: growing by doubling would
       // briefly hold both copies. The first piece shows how many cells and bytes a record
@@ -610,7 +626,7 @@ Result<FeedTable> read_xml(std::string_view bytes, const std::string& file,
   t.file = file;
   std::unordered_map<std::string, int> index;  // raw element name -> column
   std::size_t number = 0;
-  append_records(root, t, index, number, numbers);
+  if (auto r = append_records(root, t, index, number, numbers); !r) return r.error();
   return t;
 }
 

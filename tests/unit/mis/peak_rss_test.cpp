@@ -265,6 +265,44 @@ std::vector<Shape> shapes() {
              [](long) { return std::string("<Record/>\n"); }, "</SuperStarReport>\n");
        },
        FeedStatus::rejected},
+      {"xml, every element a new column", false, FeedFormat::xml, 0, 0,
+       [=](const fs::path& p) {
+         return write_export(
+             p, xml_head, static_cast<long>(mib * 1024 * 1024 / 400),
+             [](long i) {
+               std::string r = "<Record>";
+               for (int k = 0; k < 20; ++k) {
+                 const std::string name = "c" + std::to_string(i * 20 + k);
+                 r += "<" + name + "/>";
+               }
+               return r + "</Record>\n";
+             },
+             "</SuperStarReport>\n");
+       },
+       FeedStatus::rejected},
+      {"csv, a header of very many columns", false, FeedFormat::csv, 0, 0,
+       [=](const fs::path& p) {
+         return write_export(
+             p, "Adno", static_cast<long>(mib * 1024 * 1024 / 9),
+             [](long i) { return ",c" + std::to_string(10000000 + i); }, "\n1\n");
+       },
+       FeedStatus::rejected},
+      {"csv, one row of very many values", false, FeedFormat::csv, 1, 1,
+       [=](const fs::path& p) {
+         return write_export(
+             p, csv_head + csv_student(0, "Ada") + "000002", huge_chunks * 1024,
+             [&](long) { return std::string(1024, ','); }, "\n");
+       }},
+      {"xml, every record one far column", false, FeedFormat::xml, 0, 0,
+       [=](const fs::path& p) {
+         std::string columns = "<Record>";
+         for (int k = 0; k < 2000; ++k) columns += "<c" + std::to_string(k) + "/>";
+         return write_export(
+             p, xml_head + columns + "</Record>\n", static_cast<long>(mib * 1024 * 1024 / 25),
+             [](long) { return std::string("<Record><c1999/></Record>\n"); },
+             "</SuperStarReport>\n");
+       },
+       FeedStatus::rejected},
       {"csv, every row an error", false, FeedFormat::csv, 0, errors,
        [=](const fs::path& p) {
          return write_export(

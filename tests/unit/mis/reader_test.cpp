@@ -362,5 +362,69 @@ TEST(MisFeedTable, ValuesStayWithTheirRecordAndColumn) {
   EXPECT_EQ(t.where(3), "x.xml:record 3");
 }
 
+// A record that has few of many columns keeps only the cells it has: the same values, found
+// by column, beside records that have them all.
+TEST(MisFeedTable, ARecordWithFewOfManyColumnsKeepsOnlyItsOwn) {
+  FeedTable t;
+  t.file = "x.xml";
+  for (int c = 0; c < 100; ++c) {
+    t.columns.push_back("c" + std::to_string(c));
+    t.set(static_cast<std::size_t>(c), "v" + std::to_string(c));
+  }
+  t.end_record(1);
+  t.set(99, "far");
+  t.set(40, "");
+  t.set(3, "near");
+  t.end_record(2);
+  t.set(0, "first");
+  t.end_record(3);
+  ASSERT_EQ(t.size(), 3u);
+  for (int c = 0; c < 100; ++c)
+    EXPECT_EQ(t[0].value(static_cast<std::size_t>(c)), "v" + std::to_string(c));
+  EXPECT_EQ(t[1].value(99), "far");
+  EXPECT_EQ(t[1].value(3), "near");
+  ASSERT_TRUE(t[1].value(40));
+  EXPECT_EQ(*t[1].value(40), "");
+  for (std::size_t c : {0u, 2u, 4u, 39u, 41u, 98u, 100u, 5000u}) EXPECT_FALSE(t[1].value(c)) << c;
+  EXPECT_EQ(t[2].value(0), "first");
+  EXPECT_FALSE(t[2].value(1));
+  EXPECT_EQ(t[1].number, 2u);
+  // Kept sparse, the 100-column record's cells are the table's only hundred.
+  EXPECT_EQ(t.cell_count(), 100u + 1u);
+}
+
+// An export with more columns than any MIS writes is refused, naming where; a CSV row of very
+// many values is a record error like any ragged row, counted, not held.
+TEST(MisReaders, MoreColumnsThanAnExportHasAreRefused) {
+  std::string xml = "<SuperStarReport>\n<Record><Adno>1</Adno></Record>\n<Record>";
+  for (std::size_t c = 0; c < FeedTable::kMaxColumns; ++c) xml += "<c" + std::to_string(c) + "/>";
+  xml += "</Record></SuperStarReport>\n";
+  auto x = read_xml_feed(xml, "wide.xml");
+  ASSERT_FALSE(x);
+  EXPECT_EQ(x.error().where, "wide.xml:record 2");
+  EXPECT_NE(x.error().message.find("more than 2048 different columns"), std::string::npos);
+  // One column fewer reads.
+  std::string fewer = xml;
+  fewer.erase(fewer.find("<c0/>"), 5);
+  EXPECT_TRUE(read_xml_feed(fewer, "wide.xml"));
+
+  std::string header = "Adno";
+  for (std::size_t c = 1; c <= FeedTable::kMaxColumns; ++c) header += ",c" + std::to_string(c);
+  auto h = read_csv_feed(header + "\n1\n", "wide.csv", FeedEncoding::utf8);
+  ASSERT_FALSE(h);
+  EXPECT_EQ(h.error().where, "wide.csv:1");
+  EXPECT_NE(h.error().message.find("the header row has 2049 captions"), std::string::npos);
+  auto row = read_csv_feed("Adno,Name\n1,A\n2" + std::string(100'000, ',') + "\n3,C\n", "row.csv",
+                           FeedEncoding::utf8);
+  ASSERT_TRUE(row) << row.error().to_string();
+  EXPECT_EQ(row->size(), 2u);
+  ASSERT_EQ(row->record_errors.size(), 1u);
+  EXPECT_EQ(row->record_errors[0].error.where, "row.csv:3");
+  EXPECT_NE(
+      row->record_errors[0].error.message.find("the row has 100001 values but the header has 2"),
+      std::string::npos)
+      << row->record_errors[0].error.message;
+}
+
 }  // namespace
 }  // namespace iesync
