@@ -242,6 +242,10 @@ Result<FeedTable> read_csv_feed(std::string_view bytes, const std::string& file,
     auto row = scan.next(fields, line, problem);
     if (!row) return row.error();
     if (*row == CsvScanner::Row::end) break;
+    // A row of nothing but spaces is a blank line, not a short record, and not a record read.
+    if (*row == CsvScanner::Row::ok && fields.size() == 1 && fields[0].empty() &&
+        t.columns.size() != 1)
+      continue;
     ++t.records_read;
     if (numbers && line < numbers->size()) line = (*numbers)[line];
     if (*row == CsvScanner::Row::ragged_text) {
@@ -251,8 +255,6 @@ Result<FeedTable> read_csv_feed(std::string_view bytes, const std::string& file,
     }
     if (*row == CsvScanner::Row::too_many || fields.size() != t.columns.size()) {
       const std::size_t values = *row == CsvScanner::Row::too_many ? problem.length : fields.size();
-      // A row of nothing but spaces is a blank line, not a short record.
-      if (values == 1 && fields[0].empty() && *row == CsvScanner::Row::ok) continue;
       skip(
           [&] {
             return "the row has " + std::to_string(values) + " values but the header has " +

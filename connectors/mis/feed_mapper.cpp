@@ -306,6 +306,10 @@ std::string subject_code(std::string_view class_code,
   return std::string(letters.substr(0, std::min(k, letters.size())));
 }
 
+Result<void> check_columns(const FeedTable& t, const FieldMap& fields, Feed f) {
+  return Columns(t, fields, f).resolve();
+}
+
 Result<MappedFeed<Student>> map_students(const FeedTable& t, const FieldMap& f, SeenKeys* keys) {
   Mapper<Student> m(t, f, Feed::students, "student");
   if (auto r = m.cols.resolve(); !r) return r.error();

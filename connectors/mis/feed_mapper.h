@@ -37,6 +37,9 @@ void settle_skipped(std::vector<SkippedRecord>& skipped, std::size_t& not_kept);
 const std::vector<std::string>& required_fields(Feed f);
 // Fails when mapping.toml does not map a required field: a config problem, not the file's.
 Result<void> check_field_map(Feed f, const FieldMap& fields);
+// The first error every map_* gives before it maps a record, from the table's columns alone:
+// a required field unmapped, or its column not in the export (with the columns found).
+Result<void> check_columns(const FeedTable& t, const FieldMap& fields, Feed f);
 
 // The keys a feed's mapper has met, when its records come a table at a time (the staged read
 // of a large export): the number of the record that first had `key`, or nullopt when it is new

@@ -777,24 +777,36 @@ class ImportRun {
   }
 
   // Maps, checks and stages every piece; the skipped records of all of them (settled as one
-  // feed's), or nullopt to read the export whole. When every piece fails to map with the same
-  // error, the whole export fails with it: the mappers' one such error is a required column
-  // missing, named with the columns found (their first twenty, in file order), and a column no
-  // piece has is not in the file, whose columns are then those every piece names alike.
+  // feed's), or nullopt to read the export whole. When every piece fails to map, the export's
+  // columns (the pieces' in file order) give the error the whole read would give: a mapper
+  // fails only on its columns (check_columns). If they do not fail, a column some piece lacked
+  // is in others, and the export is read whole to say which records lack its value.
   template <class T, class Map, class Check>
-  std::optional<Result<MappedFeed<T>>> stage_pieces(const std::string& bytes, const RawSplit& split,
-                                                    const std::string& file, StagedRows& rows,
+  std::optional<Result<MappedFeed<T>>> stage_pieces(Feed f, const std::string& bytes,
+                                                    const RawSplit& split, const std::string& file,
+                                                    const FieldMap& fields, StagedRows& rows,
                                                     Map&& map, Check&& check) {
     MappedFeed<T> all;  // no items: they are in `rows`
     RowImage img;
     std::size_t mapped = 0;
-    std::optional<Error> failed;  // the error of every piece so far
+    bool failed = false;  // every piece so far
+    FeedTable columns;    // theirs, as the whole read would find them
+    std::unordered_set<std::string> seen;
     bool ok = for_each_piece(
         bytes, split, file, [&](const FeedTable& t, const std::vector<RawRecord>& raw) {
           auto m = map(t);
           if (!m) {
-            if (mapped || (failed && failed->to_string() != m.error().to_string())) return false;
-            failed = m.error();
+            if (mapped) return false;
+            if (!failed) {
+              columns.file = t.file;
+              columns.numbered_by_line = t.numbered_by_line;
+              columns.columns = t.columns;  // a CSV header's twice-named captions too
+              seen.insert(t.columns.begin(), t.columns.end());
+            } else {
+              for (auto& c : t.columns)
+                if (seen.insert(c).second) columns.columns.push_back(c);
+            }
+            failed = true;
             return true;
           }
           if (failed) return false;
@@ -818,7 +830,12 @@ class ImportRun {
           return true;
         });
     if (!ok) return std::nullopt;
-    if (failed) return Result<MappedFeed<T>>(*failed);
+    if (failed) {
+      columns.end_record(1);  // a report of records, as the file is
+      auto r = check_columns(columns, fields, f);
+      if (r) return std::nullopt;
+      return Result<MappedFeed<T>>(r.error());
+    }
     return Result<MappedFeed<T>>(std::move(all));
   }
 
@@ -900,26 +917,26 @@ class ImportRun {
     switch (f) {
       case Feed::students: {
         auto m = stage_pieces<Student>(
-            bytes, *split, o.file, rows,
+            f, bytes, *split, o.file, fields, rows,
             [&](const FeedTable& t) { return map_students(t, fields, &keys); }, no_check);
         return settle(std::move(m), rows.size(), no_note);
       }
       case Feed::staff: {
         auto m = stage_pieces<Staff>(
-            bytes, *split, o.file, rows,
+            f, bytes, *split, o.file, fields, rows,
             [&](const FeedTable& t) { return map_staff(t, fields, &keys); }, no_check);
         return settle(std::move(m), rows.size(), no_note);
       }
       case Feed::memberships: {
         auto m = stage_pieces<Membership>(
-            bytes, *split, o.file, rows,
+            f, bytes, *split, o.file, fields, rows,
             [&](const FeedTable& t) { return map_memberships(t, fields, &keys); },
             students_check("membership"));
         return settle(std::move(m), rows.distinct(1), no_note);
       }
       case Feed::timetable: {
         auto m = stage_pieces<Lesson>(
-            bytes, *split, o.file, rows,
+            f, bytes, *split, o.file, fields, rows,
             [&](const FeedTable& t) {
               return map_timetable(t, fields, *calendar_, cfg_.mapping.subjects);
             },
@@ -931,14 +948,14 @@ class ImportRun {
       }
       case Feed::bookings: {
         auto m = stage_pieces<Booking>(
-            bytes, *split, o.file, rows,
+            f, bytes, *split, o.file, fields, rows,
             [&](const FeedTable& t) { return map_bookings(t, fields, *calendar_, &keys); },
             students_check("booking"));
         return settle(std::move(m), rows.size(), no_note);
       }
       case Feed::behaviour: {
         auto m = stage_pieces<Incident>(
-            bytes, *split, o.file, rows,
+            f, bytes, *split, o.file, fields, rows,
             [&](const FeedTable& t) { return map_behaviour(t, fields, *calendar_, &keys); },
             students_check("incident"));
         return settle(std::move(m), rows.size(), no_note);

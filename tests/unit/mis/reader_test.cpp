@@ -245,6 +245,22 @@ TEST(MisCsvReader, RecordsCarryTheLineTheyStartOn) {
   EXPECT_EQ(t->record_errors[0].error.where, "f.csv:6");
 }
 
+// A row of nothing but spaces, or a carriage return alone at the end, is a blank line: not a
+// record, and not counted as one read (a document of some of the file's rows, as the record
+// cache reads, must count its rows as the file does).
+TEST(MisCsvReader, ABlankRowIsNotARecordRead) {
+  auto t = read_csv_feed("Adno,Name\n1,A\n   \n2,B\n\t \r\n3,C\n\r", "b.csv", FeedEncoding::utf8);
+  ASSERT_TRUE(t) << t.error().to_string();
+  EXPECT_EQ(t->size(), 3u);
+  EXPECT_EQ(t->records_read, 3u);
+  EXPECT_TRUE(t->record_errors.empty());
+  // With one column, an empty row is a record with an empty value.
+  auto one = read_csv_feed("Adno\n1\n \n2\n", "one.csv", FeedEncoding::utf8);
+  ASSERT_TRUE(one) << one.error().to_string();
+  EXPECT_EQ(one->size(), 3u);
+  EXPECT_EQ(one->records_read, 3u);
+}
+
 TEST(MisCsvReader, InvalidUtf8NamesTheLineAndTheSetting) {
   auto t = read_csv_feed("A,B\n1,ok\n2,caf\xe9\n", "f.csv", FeedEncoding::utf8);
   ASSERT_FALSE(t);
