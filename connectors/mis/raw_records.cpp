@@ -62,6 +62,25 @@ std::size_t find_record_end(std::string_view s, std::size_t from) {
   return std::string_view::npos;
 }
 
+// The '>' that ends the start tag `s[from]` is in, past quoted attribute values; npos when a
+// '<' comes first outside them (the reader's to refuse) or the text ends.
+std::size_t tag_end(std::string_view s, std::size_t from) {
+  char quote = 0;
+  for (std::size_t j = from; j < s.size(); ++j) {
+    const char c = s[j];
+    if (quote) {
+      if (c == quote) quote = 0;
+    } else if (c == '"' || c == '\'') {
+      quote = c;
+    } else if (c == '<') {
+      return std::string_view::npos;
+    } else if (c == '>') {
+      return j;
+    }
+  }
+  return std::string_view::npos;
+}
+
 // The end of the element whose start tag is at s[k]: past its end tag, or its own "/>",
 // with what is inside skipped as the reader's prescan skips it (comments, CDATA sections,
 // processing instructions, quoted attribute values); npos when it does not end. Whether it
@@ -90,19 +109,8 @@ std::size_t element_end(std::string_view s, std::size_t k) {
       next = past(">", 2);
       if (next != npos && --depth == 0) return next;
     } else {
-      char quote = 0;
-      std::size_t j = i + 1;
-      for (; j < s.size(); ++j) {
-        const char c = s[j];
-        if (quote) {
-          if (c == quote) quote = 0;
-        } else if (c == '"' || c == '\'') {
-          quote = c;
-        } else if (c == '>') {
-          break;
-        }
-      }
-      if (j >= s.size()) return npos;
+      const std::size_t j = tag_end(s, i + 1);
+      if (j == npos) return npos;
       next = j + 1;
       if (s[j - 1] == '/') {
         if (depth == 0) return next;
@@ -133,20 +141,8 @@ std::optional<RawSplit> split_xml(std::string_view text, std::size_t base,
   std::size_t j = i + open.size();
   if (j < text.size() && text[j] != '>') {
     if (!ws(text[j])) return std::nullopt;  // another element's name
-    char quote = 0;
-    for (; j < text.size(); ++j) {
-      const char c = text[j];
-      if (quote) {
-        if (c == quote) quote = 0;
-      } else if (c == '"' || c == '\'') {
-        quote = c;
-      } else if (c == '<') {
-        return std::nullopt;
-      } else if (c == '>') {
-        break;
-      }
-    }
-    if (j >= text.size() || text[j - 1] == '/') return std::nullopt;
+    j = tag_end(text, j);
+    if (j == std::string_view::npos || text[j - 1] == '/') return std::nullopt;
   }
   if (j >= text.size()) return std::nullopt;
   const std::size_t body_start = j + 1;
