@@ -42,7 +42,9 @@ class CsvScanner {
   Result<Row> next(std::vector<std::string>& fields, std::size_t& start_line, Problem& problem) {
     fields.clear();
     // Blank lines (often a trailing newline) are not records.
-    while (i_ < s_.size() && (s_[i_] == '\n' || (s_[i_] == '\r' && peek(1) == '\n'))) {
+    // A carriage return alone at the very end is a line's end too (a CRLF cut short).
+    while (i_ < s_.size() &&
+           (s_[i_] == '\n' || (s_[i_] == '\r' && (peek(1) == '\n' || i_ + 1 == s_.size())))) {
       i_ += s_[i_] == '\r' ? 2 : 1;
       ++line_;
     }

@@ -230,7 +230,9 @@ class CsvRows {
   // The next row [start, end), its line, and where the next starts; false at the end, and
   // nullopt for a quote never closed (the reader's error, so the file is read whole).
   std::optional<bool> next(std::size_t& start, std::size_t& end, std::uint32_t& line) {
-    while (i_ < s_.size() && (s_[i_] == '\n' || (s_[i_] == '\r' && peek(1) == '\n'))) {
+    // A carriage return alone at the very end is a line's end too (a CRLF cut short).
+    while (i_ < s_.size() &&
+           (s_[i_] == '\n' || (s_[i_] == '\r' && (peek(1) == '\n' || i_ + 1 == s_.size())))) {
       i_ += s_[i_] == '\r' ? 2 : 1;
       ++line_;
     }
