@@ -86,8 +86,9 @@ std::string replace_first(std::string s, const std::string& from, const std::str
 
 // What real exports bring besides clean edits, each now and then: a student's record twice
 // (a duplicate Adno), a membership of an Adno not exported, a student left out while their
-// memberships stay, and a membership with a date that is not one. Both formats start every
-// students and memberships record with the Adno.
+// memberships stay, and a membership with a date that is not one; in XML, what a report may
+// hold between its records. Both formats start every students and memberships record with the
+// Adno.
 void mess_up(const fs::path& dir, gen::Format format, std::mt19937& rng) {
   const auto students_file = dir / gen::file_name(Feed::students, format);
   const auto members_file = dir / gen::file_name(Feed::memberships, format);
@@ -115,6 +116,17 @@ void mess_up(const fs::path& dir, gen::Format format, std::mt19937& rng) {
     append_record(members,
                   replace_first(replace_first(record, "2026-", "2026-13-"), "/2026", "/13/2026"),
                   format);
+  }
+  if (format == gen::Format::xml) {
+    // What the reader skips between records: another element (holding a record of its own,
+    // which is not one of the report's), a comment and text. And an empty record, which is.
+    auto before_a_record = [&](std::string& text, const std::string& what) {
+      text.insert(pick(text).first, what);
+    };
+    if (rng() % 2)
+      before_a_record(members, "<Page n=\"2\"><Record><Adno>001001</Adno></Record></Page>\n");
+    if (rng() % 2) before_a_record(students, "<!-- page 2 -->page 2\n");
+    if (rng() % 3 == 0) before_a_record(members, "<Record/>\n");
   }
   spit(students_file, students);
   spit(members_file, members);
