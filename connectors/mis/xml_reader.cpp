@@ -201,9 +201,22 @@ Result<void> prescan(std::string_view s, const std::string& file, ReportShape& s
   bool only_space = true;  // nothing but white space so far: where an XML declaration may be
   std::size_t text = 0;    // start of the character data before the next markup
   std::size_t stray = std::string_view::npos;  // text before the report starts
-  std::size_t child_start = 0;                 // the root's child being read: where it starts
-  std::size_t child_elements = 0;              // and how many elements it holds, itself included
-  std::size_t piece_elements = 0, piece_start = 0;  // since the last cut
+  std::size_t child_start = 0;  // the root's child being read (or the root): where it starts
+  std::size_t child_nodes = 0;  // and how many nodes pugixml makes of it
+  std::size_t piece_elements = 0, piece_start = 0;  // nodes since the last cut
+  // `n` more of pugixml's nodes: an element, its attributes, a CDATA section, the text after a
+  // comment or processing instruction.
+  auto add_nodes = [&](std::size_t n) -> Result<void> {
+    piece_elements += n;
+    child_nodes += n;
+    if (child_nodes <= kMaxElementsInRecord) return {};
+    return make_error(where(child_start),
+                      "the element that starts here holds more than " +
+                          std::to_string(kMaxElementsInRecord) +
+                          " elements, attributes and sections; a CommandReporter record holds "
+                          "one element a column",
+                      kReexport);
+  };
   // At offset `at`, one child of the root has ended and the next not begun.
   auto between_children = [&](std::size_t at) {
     if (piece_elements >= kPieceElements || at - piece_start >= kPieceBytes) {
@@ -211,6 +224,18 @@ Result<void> prescan(std::string_view s, const std::string& file, ReportShape& s
       piece_elements = 0;
       piece_start = at;
     }
+  };
+  // A comment, CDATA section or processing instruction, ending at i: inside a child of the
+  // root, a node of it (a CDATA section is one, and text after a comment is a new one);
+  // between children, a node of the piece (CDATA) and a place to cut.
+  std::size_t i = 0;
+  auto markup_node = [&]() -> Result<void> {
+    if (depth >= 2) return add_nodes(1);
+    if (depth == 1) {
+      ++piece_elements;
+      between_children(i);
+    }
+    return {};
   };
   // The character data [text, end): its references, and after the report nothing but space.
   auto check_text = [&](std::size_t end) -> Result<void> {
@@ -232,7 +257,6 @@ Result<void> prescan(std::string_view s, const std::string& file, ReportShape& s
         }
     return {};
   };
-  std::size_t i = 0;
   while ((i = s.find('<', text)) != std::string_view::npos) {
     if (auto r = check_text(i); !r) return r;
     // Past the markup opened by `opener`, to its first `end` after the opener, as pugixml
@@ -251,8 +275,10 @@ Result<void> prescan(std::string_view s, const std::string& file, ReportShape& s
       if (depth == 1) between_children(i);
     } else if (kind == '!' && starts(s, i, "<!--")) {
       skip_to("-->", 4);
+      if (auto r = markup_node(); !r) return r;
     } else if (kind == '!' && starts(s, i, "<![CDATA[")) {
       skip_to("]]>", 9);
+      if (auto r = markup_node(); !r) return r;
     } else if (kind == '?') {
       // The target "xml" (any case) is the declaration, which may only open a document.
       bool declaration = s.size() > i + 5 && (s[i + 2] | 0x20) == 'x' && (s[i + 3] | 0x20) == 'm' &&
@@ -264,6 +290,7 @@ Result<void> prescan(std::string_view s, const std::string& file, ReportShape& s
                           "refuses it rather than read only the first",
                           kOneReport);
       skip_to("?>", 2);
+      if (auto r = markup_node(); !r) return r;
     } else if (kind == '!') {
       return make_error(where(i),
                         "the file contains a DOCTYPE or ENTITY declaration, which SIMS never "
@@ -284,6 +311,7 @@ Result<void> prescan(std::string_view s, const std::string& file, ReportShape& s
                           "a report file holds one report and nothing else",
                           kReexport);
       std::size_t j = i + 1;
+      std::size_t attributes = 0;
       char quote = 0;
       for (; j < s.size(); ++j) {
         char c = s[j];
@@ -294,30 +322,26 @@ Result<void> prescan(std::string_view s, const std::string& file, ReportShape& s
             if (auto r = check_reference(s, j, file); !r) return r;
         } else if (c == '"' || c == '\'') {
           quote = c;
+        } else if (c == '=') {
+          ++attributes;
         } else if (c == '>') {
           break;
         }
       }
       if (j >= s.size()) return {};
       const bool empty = s[j - 1] == '/';
+      if (depth <= 1) {  // the root, or one of its children: its nodes are counted afresh
+        child_start = i;
+        child_nodes = 0;
+      }
       if (depth == 0) {
         shape.body_start = piece_start = j + 1;
         shape.root_empty = empty;
-      } else {
-        if (depth == 1) {
-          child_start = i;
-          child_elements = 0;
-          if (starts(s, i, "<Record") && (s[i + 7] == '>' || s[i + 7] == '/' || ws(s[i + 7])))
-            ++shape.records;
-        }
-        ++piece_elements;
-        if (++child_elements > kMaxElementsInRecord)
-          return make_error(where(child_start),
-                            "the element that starts here holds more than " +
-                                std::to_string(kMaxElementsInRecord) +
-                                " elements; a CommandReporter record holds one a column",
-                            kReexport);
+      } else if (depth == 1 && starts(s, i, "<Record") &&
+                 (s[i + 7] == '>' || s[i + 7] == '/' || ws(s[i + 7]))) {
+        ++shape.records;
       }
+      if (auto r = add_nodes(1 + attributes); !r) return r;
       root_seen = true;
       if (!empty && ++depth > kMaxXmlDepth)
         return make_error(where(i),

@@ -185,6 +185,24 @@ TEST(MisXmlReader, AnElementHoldingMoreElementsThanAnyRecordIsRefused) {
   std::string fewer = many;
   fewer.erase(fewer.find("<a/>"), 4);
   EXPECT_TRUE(read_xml_feed(fewer, "fewer.xml"));
+  // pugixml makes a node of each attribute and CDATA section too, and of the text after a
+  // comment: they count alike.
+  auto refused = [](const std::string& record) {
+    auto t = read_xml_feed(
+        "<SuperStarReport>\n<Record><Adno>1</Adno></Record>\n" + record + "</SuperStarReport>",
+        "nodes.xml");
+    return !t && t.error().where == "nodes.xml:3";
+  };
+  std::string attributes = "<Record", sections = "<Record><A>", comments = "<Record><A>";
+  for (int i = 0; i < 10'000; ++i) {
+    attributes += " a" + std::to_string(i) + "=\"\"";
+    sections += "<![CDATA[x]]>";
+    comments += "x<!---->";
+  }
+  EXPECT_TRUE(refused(attributes + "/>"));
+  EXPECT_TRUE(refused(sections + "</A></Record>"));
+  EXPECT_TRUE(refused(comments + "</A></Record>"));
+  EXPECT_FALSE(refused("<Record a=\"1\"><A><![CDATA[x]]><!-- c -->y</A></Record>"));
 }
 
 TEST(MisXmlReader, RealCommandReporterExcerptsParseAndMap) {
