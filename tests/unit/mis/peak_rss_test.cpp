@@ -305,6 +305,15 @@ std::vector<Shape> shapes() {
              "</SuperStarReport>\n");
        },
        FeedStatus::rejected},
+      {"xml, one record of text split by CDATA sections", false, FeedFormat::xml, 0, 0,
+       [=](const fs::path& p) {
+         return write_export(
+             p, xml_head + "<Record><Adno>1</Adno><Forename>",
+             static_cast<long>(mib * 1024 * 1024 / 13),
+             [](long) { return std::string("<![CDATA[x]]>"); },
+             "</Forename></Record>\n</SuperStarReport>\n");
+       },
+       FeedStatus::rejected},
       {"csv, every row an error", false, FeedFormat::csv, 0, errors,
        [=](const fs::path& p) {
          return write_export(
