@@ -34,6 +34,25 @@ std::uint64_t context_of(std::string_view kind, std::string_view a, std::string_
   return h;
 }
 
+// Where an XML report's prolog (white space, the XML declaration, comments) ends, or nullopt
+// when a declaration or comment in it is never closed.
+std::optional<std::size_t> skip_xml_prolog(std::string_view text) {
+  std::size_t i = 0;
+  for (;;) {
+    while (i < text.size() && ws(text[i])) ++i;
+    std::string_view end;
+    if (starts(text, i, "<?"))
+      end = "?>";
+    else if (starts(text, i, "<!--"))
+      end = "-->";
+    else
+      return i;
+    auto j = text.find(end, i);
+    if (j == std::string_view::npos) return std::nullopt;
+    i = j + end.size();
+  }
+}
+
 // The offset of the next "</Record>" in `s` at or after `from`, or npos; npos too at a Record
 // start tag ("<Record>", "<Record ...", "<Record/>") before it, which is a Record nested in a
 // record, or a record ended by "</Record >" that would run on into the next: either is the
@@ -311,23 +330,6 @@ std::optional<RawSplit> split_csv(std::string_view text, std::size_t base, bool 
 }
 
 }  // namespace
-
-std::optional<std::size_t> skip_xml_prolog(std::string_view text) {
-  std::size_t i = 0;
-  for (;;) {
-    while (i < text.size() && ws(text[i])) ++i;
-    std::string_view end;
-    if (starts(text, i, "<?"))
-      end = "?>";
-    else if (starts(text, i, "<!--"))
-      end = "-->";
-    else
-      return i;
-    auto j = text.find(end, i);
-    if (j == std::string_view::npos) return std::nullopt;
-    i = j + end.size();
-  }
-}
 
 std::optional<RawSplit> split_raw_records(std::string_view bytes, const MisConfig& mis,
                                           const RawRecordSink& each) {

@@ -40,11 +40,6 @@ struct RawSplit {
 
 using RawRecordSink = std::function<void(const RawRecord&)>;
 
-// Where an XML report's prolog (white space, the XML declaration, comments) ends, or nullopt
-// when a declaration or comment in it is never closed. Shared by the split and the reader's
-// piece-by-piece parse, so both see the same report start.
-std::optional<std::size_t> skip_xml_prolog(std::string_view text);
-
 // Calls `each` for every record in file order. `bytes` is the file as read; records too
 // large for 32-bit offsets cannot occur (the readers refuse files over 1 GiB).
 std::optional<RawSplit> split_raw_records(std::string_view bytes, const MisConfig& mis,

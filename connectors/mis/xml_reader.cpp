@@ -10,7 +10,6 @@
 #include <unordered_map>
 
 #include "connectors/mis/caption.h"
-#include "connectors/mis/raw_records.h"
 #include "connectors/mis/text_encoding.h"
 
 namespace iesync {
@@ -165,30 +164,32 @@ Result<void> check_reference(std::string_view s, std::size_t at, const std::stri
 // the report at. Offsets are into the text the prescan was given.
 struct ReportShape {
   static constexpr std::size_t npos = std::string_view::npos;
+  std::size_t root_start = npos;  // the '<' of the root's start tag; npos: no root
   std::size_t body_start = npos;  // just past the root's start tag ('>'); npos: no root
   std::size_t body_end = npos;    // the '<' of the root's end tag; npos: never closed
   bool root_empty = false;        // <SuperStarReport/>
   std::size_t records = 0;        // <Record> elements directly in the root
-  // Offsets between two children of the root, a piece's worth apart (kPieceElements elements
-  // or kPieceBytes bytes): a document of what lies between two of them is whole elements.
+  // Offsets between two children of the root, a piece's worth apart (kPieceNodes nodes or
+  // kPieceBytes bytes): a document of what lies between two of them is whole elements.
   std::vector<std::size_t> cuts;
 };
 
 // A piece parsed on its own: its DOM (~64 bytes a node, two nodes an element with text) is
 // what the reader holds at once, whatever the report's size.
-constexpr std::size_t kPieceElements = 32768;
+constexpr std::size_t kPieceNodes = 32768;
 constexpr std::size_t kPieceBytes = std::size_t{4} << 20;
-// A CommandReporter record has one element a column: a few dozen. One element of the report
-// holding more than this could only be a hostile file, whose one element would be parsed
-// whole: it is refused before any parse, naming its line.
-constexpr std::size_t kMaxElementsInRecord = 10000;
+// A CommandReporter record has one element a column: a few dozen nodes. One element of the
+// report holding more than this (elements, attributes, CDATA sections, text between comments)
+// could only be a hostile file, whose one element would be parsed whole: it is refused before
+// any parse, naming its line.
+constexpr std::size_t kMaxNodesInElement = 10000;
 
 // A quick pass over the raw text before parsing, shared by the piece-by-piece and the
 // whole-document parse so both refuse the same files with the same messages. It refuses
 // DOCTYPE/ENTITY declarations, nesting deeper than kMaxXmlDepth, references to undefined
 // entities or forbidden characters, a second document after the report (pugixml accepts
 // more than one top-level element and reads only the first), and an element of the report
-// holding more than kMaxElementsInRecord elements. Other malformed markup is left for pugixml
+// holding more than kMaxNodesInElement nodes. Other malformed markup is left for pugixml
 // to report. It notes where the report may be cut into pieces (`shape`).
 Result<void> prescan(std::string_view s, const std::string& file, ReportShape& shape) {
   auto ws = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
@@ -203,25 +204,25 @@ Result<void> prescan(std::string_view s, const std::string& file, ReportShape& s
   std::size_t stray = std::string_view::npos;  // text before the report starts
   std::size_t child_start = 0;  // the root's child being read (or the root): where it starts
   std::size_t child_nodes = 0;  // and how many nodes pugixml makes of it
-  std::size_t piece_elements = 0, piece_start = 0;  // nodes since the last cut
+  std::size_t piece_nodes = 0, piece_start = 0;  // nodes since the last cut
   // `n` more of pugixml's nodes: an element, its attributes, a CDATA section, the text after a
   // comment or processing instruction.
   auto add_nodes = [&](std::size_t n) -> Result<void> {
-    piece_elements += n;
+    piece_nodes += n;
     child_nodes += n;
-    if (child_nodes <= kMaxElementsInRecord) return {};
+    if (child_nodes <= kMaxNodesInElement) return {};
     return make_error(where(child_start),
                       "the element that starts here holds more than " +
-                          std::to_string(kMaxElementsInRecord) +
+                          std::to_string(kMaxNodesInElement) +
                           " elements, attributes and sections; a CommandReporter record holds "
                           "one element a column",
                       kReexport);
   };
   // At offset `at`, one child of the root has ended and the next not begun.
   auto between_children = [&](std::size_t at) {
-    if (piece_elements >= kPieceElements || at - piece_start >= kPieceBytes) {
+    if (piece_nodes >= kPieceNodes || at - piece_start >= kPieceBytes) {
       shape.cuts.push_back(at);
-      piece_elements = 0;
+      piece_nodes = 0;
       piece_start = at;
     }
   };
@@ -232,7 +233,7 @@ Result<void> prescan(std::string_view s, const std::string& file, ReportShape& s
   auto markup_node = [&]() -> Result<void> {
     if (depth >= 2) return add_nodes(1);
     if (depth == 1) {
-      ++piece_elements;
+      ++piece_nodes;
       between_children(i);
     }
     return {};
@@ -330,6 +331,7 @@ Result<void> prescan(std::string_view s, const std::string& file, ReportShape& s
       }
       if (j >= s.size()) return {};
       const bool empty = s[j - 1] == '/';
+      if (depth == 0) shape.root_start = i;
       if (depth <= 1) {  // the root, or one of its children: its nodes are counted afresh
         child_start = i;
         child_nodes = 0;
@@ -473,15 +475,20 @@ Error not_a_report(const std::string& file, std::string_view root) {
                     "point [mis] feeds at the CommandReporter XML output");
 }
 
+// The root element's name as its start tag gives it (up to 64 bytes); empty when none.
+std::string_view root_name(std::string_view text, const ReportShape& shape) {
+  if (shape.root_start == ReportShape::npos) return {};
+  std::size_t e = shape.root_start + 1;
+  while (e < text.size() && e - shape.root_start <= 64 && name_char(text[e])) ++e;
+  return text.substr(shape.root_start + 1, e - shape.root_start - 1);
+}
+
 // For a file past kMaxRestBytes that the pieces do not read: the error its root's name gives,
 // when that is not <SuperStarReport>, without the whole parse (many times the file's size).
-std::optional<Error> large_root_not_a_report(std::string_view text, const std::string& file) {
+std::optional<Error> large_root_not_a_report(std::string_view text, const std::string& file,
+                                             const ReportShape& shape) {
   if (text.size() <= kMaxRestBytes) return std::nullopt;
-  auto i = skip_xml_prolog(text);
-  if (!i || *i + 1 >= text.size() || text[*i] != '<') return std::nullopt;
-  std::size_t e = *i + 1;
-  while (e < text.size() && e - *i <= 64 && name_char(text[e])) ++e;
-  const auto name = text.substr(*i + 1, e - *i - 1);
+  const auto name = root_name(text, shape);
   if (name.empty() || name == "SuperStarReport") return std::nullopt;
   if (name == "CommandReporterError")
     return sims_error(file, "(the file is " + std::to_string(text.size() >> 20) +
@@ -493,13 +500,8 @@ std::optional<Result<FeedTable>> read_in_pieces(std::string_view text, const std
                                                 const std::vector<std::uint32_t>* numbers,
                                                 const ReportShape& shape) {
   if (shape.body_start == ReportShape::npos || shape.root_empty) return std::nullopt;
-  auto prolog_end = skip_xml_prolog(text);
-  if (!prolog_end) return std::nullopt;
-  constexpr std::string_view open = "<SuperStarReport", close = "</SuperStarReport>";
-  const std::size_t i = *prolog_end;
-  if (!starts(text, i, open) || i + open.size() >= shape.body_start) return std::nullopt;
-  if (char c = text[i + open.size()]; c != '>' && c != ' ' && c != '\t' && c != '\r' && c != '\n')
-    return std::nullopt;
+  if (root_name(text, shape) != "SuperStarReport") return std::nullopt;
+  constexpr std::string_view close = "</SuperStarReport>";
   const auto head = text.substr(0, shape.body_start);
   const bool closed = shape.body_end != ReportShape::npos && shape.body_end >= shape.body_start;
   const std::size_t body_end = closed ? shape.body_end : text.size();
@@ -628,7 +630,7 @@ Result<FeedTable> read_xml(std::string_view bytes, const std::string& file,
     if (auto t = read_in_pieces(text, file, numbers, shape)) return std::move(*t);
     // A large file with another root would be parsed whole only to be refused for its root:
     // its start tag says so now.
-    if (auto root = large_root_not_a_report(text, file)) return *root;
+    if (auto root = large_root_not_a_report(text, file, shape)) return *root;
   }
 
   pugi::xml_document doc;
