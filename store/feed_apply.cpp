@@ -287,15 +287,38 @@ Result<std::optional<ChangedApplied>> apply_changed(Store& store, Feed f, const 
       }
     }
     if (!updates.empty()) {
-      std::string set;
-      for (auto* c : t.columns) set += std::string(c) + " = ?, ";
-      SQLite::Statement update(
-          db, "UPDATE " + table + " SET " + set + "row_key = ?, row_hash = ? WHERE rowid = ?");
+      // A row rewritten keeps its identity, so only the other columns are set: indexes on
+      // the key's columns (memberships have two) are then left alone, where setting every
+      // column rewrote the row's entry in each, a page of each index per changed row. The
+      // key's columns are matched as well as the rowid (IS: a NULL start date is a value); a
+      // row whose identity only hashes alike, or was edited by hand, is rewritten whole.
+      auto param = [](std::size_t i) { return "?" + std::to_string(i); };
+      std::string set, same, all;
+      for (std::size_t c = 0; c < cols; ++c) {
+        const std::string name = t.columns[c];
+        all += name + " = " + param(c + 1) + ", ";
+        if (c < t.key_columns)
+          same += " AND " + name + " IS " + param(c + 1);
+        else
+          set += name + " = " + param(c + 1) + ", ";
+      }
+      const std::string hashes = "row_key = " + param(cols + 1) +
+                                 ", row_hash = " + param(cols + 2) +
+                                 " WHERE rowid = " + param(cols + 3);
+      SQLite::Statement update(db, "UPDATE " + table + " SET " + set + hashes + same);
+      std::optional<SQLite::Statement> whole;
       for (auto [i, rowid] : updates) {
-        write(update, i);
-        update.bind(static_cast<int>(cols) + 3, static_cast<int64_t>(rowid));
-        update.exec();
-        update.reset();
+        auto& q = *(whole ? &*whole : &update);
+        write(q, i);
+        q.bind(static_cast<int>(cols) + 3, static_cast<int64_t>(rowid));
+        const int rewritten = q.exec();
+        q.reset();
+        if (rewritten == 1 || whole) continue;
+        whole.emplace(db, "UPDATE " + table + " SET " + all + hashes);
+        write(*whole, i);
+        whole->bind(static_cast<int>(cols) + 3, static_cast<int64_t>(rowid));
+        whole->exec();
+        whole->reset();
       }
       out.counts.updated = updates.size();
     }

@@ -151,6 +151,7 @@ Result<std::pair<long long, std::string>> MisStore::memberless_lessons() {
 
 Result<std::size_t> MisStore::classes_without_members(const std::vector<std::string>& classes) {
   return guarded(store_, "cannot read the class memberships", [&] {
+    ReadSnapshot one_read(store_);
     std::unordered_set<std::string> seen;
     std::size_t empty = 0;
     SQLite::Statement q(db_, "SELECT 1 FROM memberships WHERE class_code = ? LIMIT 1");
@@ -208,6 +209,7 @@ Result<std::optional<Student>> MisStore::student(const std::string& id) {
 
 Result<std::vector<Student>> MisStore::students_with_ids(const std::vector<std::string>& ids) {
   return guarded(store_, "cannot read the students", [&] {
+    ReadSnapshot one_read(store_);
     std::vector<Student> out;
     SQLite::Statement q(db_, std::string("SELECT ") + kStudentCols + " FROM students WHERE id = ?");
     for (const auto& id : ids) {

@@ -231,6 +231,26 @@ Result<std::unique_ptr<Store>> Store::open_impl(const std::filesystem::path& pat
   }
 }
 
+ReadSnapshot::ReadSnapshot(Store& store) {
+  auto& db = StoreAccess::db(store);
+  if (sqlite3_get_autocommit(db.getHandle()) == 0) return;
+  try {
+    db.exec("BEGIN");  // deferred: the read lock is taken by the first read
+    db_ = &db;
+  } catch (const SQLite::Exception&) {
+    // The reads then run one by one, and report the fault themselves.
+  }
+}
+
+ReadSnapshot::~ReadSnapshot() {
+  if (!db_ || sqlite3_get_autocommit(db_->getHandle()) != 0) return;
+  try {
+    db_->exec("COMMIT");
+  } catch (const SQLite::Exception&) {
+    // Ending a read cannot fail for want of anything to save; nothing is lost either way.
+  }
+}
+
 TempStore::TempStore() {
   std::random_device rd;
   dir_ = std::filesystem::temp_directory_path() /

@@ -161,7 +161,7 @@ std::optional<ExportFile> newest_export(const fs::path& dir, const std::string& 
   return find_export(dir, pattern).file;
 }
 
-boost::system::result<std::string, ReadFailure> read_export(
+boost::system::result<ExportBytes, ReadFailure> read_export(
     const ExportFile& file, const std::function<void(const fs::path&)>& after_read) {
   const std::string name = name_of(file.path);
   auto failure = [&](ReadFailureKind kind, std::string where, std::string message,
@@ -195,7 +195,7 @@ boost::system::result<std::string, ReadFailure> read_export(
                        "about 100 MB); it was not read",
                    "check the export in the MIS selects only what mapping.toml names, and "
                    "export it again");
-  std::string bytes(static_cast<std::size_t>(before.st_size), '\0');
+  ExportBytes bytes(static_cast<std::size_t>(before.st_size));
   for (std::size_t got = 0; got < bytes.size();) {
     auto n = ::read(fd.fd, bytes.data() + got, bytes.size() - got);
     if (n < 0 && errno == EINTR) continue;

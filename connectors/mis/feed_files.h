@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -65,13 +66,34 @@ struct ReadFailure {
 [[noreturn]] void throw_exception_from_error(const ReadFailure& f,
                                              const boost::source_location& loc);
 
+// An export's bytes as read_export read them. Not a std::string, which would zero them all
+// before the read overwrote them: for 3.6 MB of memberships that was an eighth of the read.
+class ExportBytes {
+ public:
+  ExportBytes() = default;
+  explicit ExportBytes(std::size_t size)
+      : data_(std::make_unique_for_overwrite<char[]>(size)), size_(size) {}
+  char* data() { return data_.get(); }
+  std::size_t size() const { return size_; }
+  std::string_view view() const { return {data_.get(), size_}; }
+  operator std::string_view() const { return view(); }
+  void release() {
+    data_.reset();
+    size_ = 0;
+  }
+
+ private:
+  std::unique_ptr<char[]> data_;
+  std::size_t size_ = 0;
+};
+
 // The bytes of `file` as find_export listed it, read from one descriptor. The size is taken
 // from that descriptor before reading, so an oversized (or sparse) file is refused without
 // being read. After reading, the descriptor and the path are stat()ed again: if the size,
 // mtime, ctime or inode differ from each other or from the listing, the bytes may be a mix of
 // two versions and are not returned (ReadFailureKind::changed). `after_read` runs between the
 // read and that check; only tests set it, to change the file at exactly that moment.
-boost::system::result<std::string, ReadFailure> read_export(
+boost::system::result<ExportBytes, ReadFailure> read_export(
     const ExportFile& file,
     const std::function<void(const std::filesystem::path&)>& after_read = {});
 

@@ -270,7 +270,7 @@ class ImportRun {
                          "next cycle.");
     }
     // The hash of an export untouched since it was last hashed is known without reading it.
-    std::optional<std::string> bytes;
+    std::optional<ExportBytes> bytes;
     // Reads the export; false when that already settled the feed's outcome.
     auto read = [&]() -> bool {
       o.read = true;
@@ -353,9 +353,8 @@ class ImportRun {
       }
     }
     auto table = read_feed(*bytes, o.file, cfg_.mis);
-    // A large export need not stay in memory while it is mapped and applied. (Assigning an
-    // empty string would keep the buffer: libstdc++ reuses it.)
-    std::string().swap(*bytes);
+    // A large export need not stay in memory while it is mapped and applied.
+    bytes->release();
     if (!table) return reject(o, file->path, table.error());
     if (index && index->numbers.size() != table->records_read) index.reset();
     index_ = index ? &*index : nullptr;
@@ -755,7 +754,7 @@ class ImportRun {
   // Calls `piece` with each piece of the export, read as a table numbered as in the file;
   // false when one does not read as the file would, or `piece` says so.
   template <class Piece>
-  bool for_each_piece(const std::string& bytes, const RawSplit& split, const std::string& file,
+  bool for_each_piece(std::string_view bytes, const RawSplit& split, const std::string& file,
                       Piece&& piece) {
     const std::size_t per_piece = staged_pieces_ ? staged_pieces_ : kStagedPieceRecords;
     std::vector<RawRecord> batch;
@@ -782,7 +781,7 @@ class ImportRun {
   // fails only on its columns (check_columns). If they do not fail, a column some piece lacked
   // is in others, and the export is read whole to say which records lack its value.
   template <class T, class Map, class Check>
-  std::optional<Result<MappedFeed<T>>> stage_pieces(Feed f, const std::string& bytes,
+  std::optional<Result<MappedFeed<T>>> stage_pieces(Feed f, std::string_view bytes,
                                                     const RawSplit& split, const std::string& file,
                                                     const FieldMap& fields, StagedRows& rows,
                                                     Map&& map, Check&& check) {
@@ -866,7 +865,7 @@ class ImportRun {
 
   // True when the feed was settled by a staged read (applied, held, rejected or failed); false,
   // with nothing written or said, to read it whole.
-  bool staged(Feed f, FeedOutcome& o, const std::string& file_bytes, const FieldMap& fields,
+  bool staged(Feed f, FeedOutcome& o, std::string_view file_bytes, const FieldMap& fields,
               const AppliedFeed& a, const fs::path& path) {
     // A UTF-16 report is split as the UTF-8 the XML reader makes of it (and reads it as).
     std::string decoded;
@@ -875,12 +874,12 @@ class ImportRun {
       if (enc == DetectedEncoding::utf16le || enc == DetectedEncoding::utf16be) {
         const bool be = enc == DetectedEncoding::utf16be;
         const bool bom = static_cast<unsigned char>(file_bytes[0]) >= 0xFE;
-        auto r = utf16_to_utf8(std::string_view(file_bytes).substr(bom ? 2 : 0), be, o.file);
+        auto r = utf16_to_utf8(file_bytes.substr(bom ? 2 : 0), be, o.file);
         if (!r) return false;
         decoded = std::move(*r);
       }
     }
-    const std::string& bytes = decoded.empty() ? file_bytes : decoded;
+    const std::string_view bytes = decoded.empty() ? file_bytes : std::string_view(decoded);
     std::size_t records = 0;
     auto split = split_raw_records(bytes, cfg_.mis, [&](const RawRecord&) { ++records; });
     if (!split || !wants_staged(f, bytes.size(), records)) return false;
@@ -999,9 +998,8 @@ class ImportRun {
   // record cache allows: the rest are the same bytes in the same context, so they map to the
   // rows they mapped to before. False (nothing written, nothing reported) sends the export
   // to be read whole, which is always right: any doubt goes that way.
-  bool apply_changed_records(Feed f, FeedOutcome& o, const std::string& bytes,
-                             const FieldMap& fields, const AppliedFeed& a,
-                             const std::string& in_use) {
+  bool apply_changed_records(Feed f, FeedOutcome& o, std::string_view bytes, const FieldMap& fields,
+                             const AppliedFeed& a, const std::string& in_use) {
     const bool dependent = checked_against_students(f);
     if (dependent && !students_gone_) return false;
     if (f != Feed::students && f != Feed::staff && !calendar_) return false;

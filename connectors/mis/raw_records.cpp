@@ -16,8 +16,11 @@ bool ws(char c) {
   return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-bool starts(std::string_view s, std::size_t i, std::string_view p) {
-  return s.size() >= i && s.substr(i, p.size()) == p;
+// Inlined, with p's length known, to a compare or two: a call to memcmp for each of the few
+// tags looked for at every record was a sixth of the split.
+inline bool starts(std::string_view s, std::size_t i, std::string_view p) {
+  return s.size() >= i && s.size() - i >= p.size() &&
+         std::memcmp(s.data() + i, p.data(), p.size()) == 0;
 }
 
 std::uint64_t hash_of(std::string_view s) {
@@ -73,8 +76,8 @@ std::size_t find_record_end(std::string_view s, std::size_t from) {
     }
     if (i >= n) break;
     if (s[i] != 'R') continue;
-    if (s[i - 1] == '/' && s[i - 2] == '<' && s.substr(i, tail.size()) == tail) return i - 2;
-    if (s[i - 1] == '<' && s.substr(i, 6) == "Record" && i + 6 < n &&
+    if (s[i - 1] == '/' && s[i - 2] == '<' && starts(s, i, tail)) return i - 2;
+    if (s[i - 1] == '<' && starts(s, i, "Record") && i + 6 < n &&
         (s[i + 6] == '>' || s[i + 6] == '/' || ws(s[i + 6])))
       return std::string_view::npos;
   }

@@ -243,6 +243,66 @@ TEST(RecordCache, ACacheThatNoLongerMatchesItsTableIsNotUsed) {
   EXPECT_EQ(fx.count("students"), 11) << "read whole, the lost row is back";
 }
 
+// A changed record's row is rewritten by setting only the columns past its identity (its
+// indexes are then left alone), matched on the identity's columns as well as the row: a row
+// whose identity was changed behind the importer's back is rewritten whole.
+TEST(RecordCache, AChangedRowWhoseIdentityWasEditedIsRewrittenWhole) {
+  ImportFixture fx;
+  const auto cfg = demo_config(fx.exports);
+  fx.put("students.xml", students(range(1, 10)));
+  ASSERT_EQ(import(fx, cfg)->result.feed(Feed::students).status, FeedStatus::applied);
+  StoreAccess::db(fx.tmp.store()).exec("UPDATE students SET id = '999999' WHERE id = '000004'");
+
+  auto changed = students(range(1, 10));
+  changed.replace(changed.find("F4<"), 2, "G4");
+  fx.put("students.xml", changed);
+  auto next = import(fx, cfg);
+  const auto& o = next->result.feed(Feed::students);
+  ASSERT_EQ(o.status, FeedStatus::applied) << dump(next->events);
+  EXPECT_EQ(o.records_parsed, std::optional<std::size_t>(1)) << "read from its changed record";
+  auto& db = StoreAccess::db(fx.tmp.store());
+  EXPECT_EQ(db.execAndGet("SELECT forename FROM students WHERE id = '000004'").getString(), "G4");
+  EXPECT_EQ(db.execAndGet("SELECT count(*) FROM students WHERE id = '999999'").getInt(), 0);
+  EXPECT_EQ(fx.count("students"), 10);
+}
+
+// Only the columns past a changed row's identity are set, so a keyed table's indexes on its
+// identity are not rewritten; the row reads as a whole read would leave it.
+TEST(RecordCache, AChangedRowIsRewrittenAsAWholeReadWouldLeaveIt) {
+  ImportFixture fx;
+  const auto cfg = demo_config(fx.exports);
+  fx.put("students.xml", students(range(1, 10)));
+  ASSERT_EQ(import(fx, cfg)->result.feed(Feed::students).status, FeedStatus::applied);
+  auto row = [&](const char* id) {
+    SQLite::Statement q(StoreAccess::db(fx.tmp.store()),
+                        "SELECT id, forename, surname, year, reg_group, row_key, row_hash FROM "
+                        "students WHERE id = ?");
+    q.bind(1, id);
+    EXPECT_TRUE(q.executeStep());
+    std::string out;
+    for (int c = 0; c < 7; ++c) out += q.getColumn(c).getString() + "|";
+    return out;
+  };
+  auto changed = students(range(1, 10));
+  changed.replace(changed.find("F4<"), 2, "G4");
+  fx.put("students.xml", changed);
+  ASSERT_EQ(import(fx, cfg)->result.feed(Feed::students).records_parsed,
+            std::optional<std::size_t>(1));
+  const auto by_diff = row("000004");
+
+  ImportFixture whole;
+  whole.put("students.xml", changed);
+  ASSERT_EQ(import(whole, demo_config(whole.exports))->result.feed(Feed::students).status,
+            FeedStatus::applied);
+  SQLite::Statement q(StoreAccess::db(whole.tmp.store()),
+                      "SELECT id, forename, surname, year, reg_group, row_key, row_hash FROM "
+                      "students WHERE id = '000004'");
+  ASSERT_TRUE(q.executeStep());
+  std::string expected;
+  for (int c = 0; c < 7; ++c) expected += q.getColumn(c).getString() + "|";
+  EXPECT_EQ(by_diff, expected);
+}
+
 TEST(RecordCache, AnExportOfMostlyNewRecordsIsReadWhole) {
   ImportFixture fx;
   auto cfg = demo_config(fx.exports);
