@@ -1,12 +1,9 @@
 #include "connectors/classroom/jwt.h"
 
-#include <openssl/bio.h>
-#include <openssl/err.h>
-#include <openssl/evp.h>
-#include <openssl/pem.h>
-
 #include <array>
 #include <memory>
+
+#include "connectors/crypto/libcrypto.h"
 
 namespace iesync {
 
@@ -16,28 +13,28 @@ constexpr std::string_view kAlphabet =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 struct BioFree {
-  void operator()(BIO* b) const { BIO_free(b); }
+  void operator()(BIO* b) const { crypto::library()->BIO_free(b); }
 };
 struct PkeyFree {
-  void operator()(EVP_PKEY* k) const { EVP_PKEY_free(k); }
+  void operator()(EVP_PKEY* k) const { crypto::library()->EVP_PKEY_free(k); }
 };
 struct MdCtxFree {
-  void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
+  void operator()(EVP_MD_CTX* c) const { crypto::library()->EVP_MD_CTX_free(c); }
 };
 using BioPtr = std::unique_ptr<BIO, BioFree>;
 using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyFree>;
 using MdCtxPtr = std::unique_ptr<EVP_MD_CTX, MdCtxFree>;
 
-BioPtr mem_bio(std::string_view pem) {
-  return BioPtr(BIO_new_mem_buf(pem.data(), int(pem.size())));
+BioPtr mem_bio(const crypto::Library& c, std::string_view pem) {
+  return BioPtr(c.BIO_new_mem_buf(pem.data(), int(pem.size())));
 }
 
-std::string openssl_error() {
-  unsigned long e = ERR_get_error();
-  ERR_clear_error();
+std::string openssl_error(const crypto::Library& c) {
+  unsigned long e = c.ERR_get_error();
+  c.ERR_clear_error();
   if (!e) return "unknown OpenSSL error";
   std::array<char, 256> buf{};
-  ERR_error_string_n(e, buf.data(), buf.size());
+  c.ERR_error_string_n(e, buf.data(), buf.size());
   return buf.data();
 }
 
@@ -88,24 +85,27 @@ std::optional<std::string> base64url_decode(std::string_view text) {
 }
 
 Result<std::string> rs256_sign(std::string_view private_key_pem, std::string_view data) {
-  auto bio = mem_bio(private_key_pem);
-  PkeyPtr key(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
-  if (!key || EVP_PKEY_get_base_id(key.get()) != EVP_PKEY_RSA)
+  const auto* lib = crypto::library();
+  if (!lib) return make_error("", "cannot sign the token request: " + crypto::load_error());
+  const auto& c = *lib;
+  auto bio = mem_bio(c, private_key_pem);
+  PkeyPtr key(c.PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
+  if (!key || c.EVP_PKEY_get_base_id(key.get()) != EVP_PKEY_RSA)
     return make_error("",
                       "the private_key in the service-account key is not a readable RSA key (" +
-                          openssl_error() + ")",
+                          openssl_error(c) + ")",
                       "download a new JSON key for the service account from the Google Cloud "
                       "console and point [classroom] key_file at it");
-  MdCtxPtr ctx(EVP_MD_CTX_new());
+  MdCtxPtr ctx(c.EVP_MD_CTX_new());
   size_t len = 0;
-  if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key.get()) != 1 ||
-      EVP_DigestSign(ctx.get(), nullptr, &len, reinterpret_cast<const unsigned char*>(data.data()),
-                     data.size()) != 1)
-    return make_error("", "signing the token request failed: " + openssl_error());
+  if (!ctx || c.EVP_DigestSignInit(ctx.get(), nullptr, c.EVP_sha256(), nullptr, key.get()) != 1 ||
+      c.EVP_DigestSign(ctx.get(), nullptr, &len,
+                       reinterpret_cast<const unsigned char*>(data.data()), data.size()) != 1)
+    return make_error("", "signing the token request failed: " + openssl_error(c));
   std::string sig(len, '\0');
-  if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(sig.data()), &len,
-                     reinterpret_cast<const unsigned char*>(data.data()), data.size()) != 1)
-    return make_error("", "signing the token request failed: " + openssl_error());
+  if (c.EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(sig.data()), &len,
+                       reinterpret_cast<const unsigned char*>(data.data()), data.size()) != 1)
+    return make_error("", "signing the token request failed: " + openssl_error(c));
   sig.resize(len);
   // Error is an aggregate of strings, so a bare string would be ambiguous: say which.
   return Result<std::string>(boost::system::in_place_value, std::move(sig));
@@ -113,15 +113,19 @@ Result<std::string> rs256_sign(std::string_view private_key_pem, std::string_vie
 
 bool rs256_verify(std::string_view public_key_pem, std::string_view data,
                   std::string_view signature) {
-  auto bio = mem_bio(public_key_pem);
-  PkeyPtr key(PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr));
-  MdCtxPtr ctx(EVP_MD_CTX_new());
-  bool ok = key && ctx &&
-            EVP_DigestVerifyInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key.get()) == 1 &&
-            EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()),
-                             signature.size(), reinterpret_cast<const unsigned char*>(data.data()),
-                             data.size()) == 1;
-  ERR_clear_error();
+  const auto* lib = crypto::library();
+  if (!lib) return false;
+  const auto& c = *lib;
+  auto bio = mem_bio(c, public_key_pem);
+  PkeyPtr key(c.PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr));
+  MdCtxPtr ctx(c.EVP_MD_CTX_new());
+  bool ok =
+      key && ctx &&
+      c.EVP_DigestVerifyInit(ctx.get(), nullptr, c.EVP_sha256(), nullptr, key.get()) == 1 &&
+      c.EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()),
+                         signature.size(), reinterpret_cast<const unsigned char*>(data.data()),
+                         data.size()) == 1;
+  c.ERR_clear_error();
   return ok;
 }
 

@@ -1,11 +1,11 @@
 #include "connectors/email/headers.h"
 
-#include <openssl/evp.h>
-#include <openssl/sha.h>
-
 #include <chrono>
 #include <cstdio>
+#include <stdexcept>
 #include <vector>
+
+#include "connectors/crypto/libcrypto.h"
 
 namespace iesync {
 
@@ -13,8 +13,9 @@ namespace {
 
 std::string base64(std::string_view bytes) {
   std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(bytes.data()), int(bytes.size()));
+  int n = crypto::library_or_throw().EVP_EncodeBlock(
+      reinterpret_cast<unsigned char*>(out.data()),
+      reinterpret_cast<const unsigned char*>(bytes.data()), int(bytes.size()));
   out.resize(std::size_t(n));
   return out;
 }
@@ -122,8 +123,11 @@ std::string format_mail_date(TimePoint t) {
 }
 
 std::string message_id_for(std::string_view key, std::string_view from_address) {
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(key.data()), key.size(), digest);
+  const auto& c = crypto::library_or_throw();
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (c.EVP_Digest(key.data(), key.size(), digest, &len, c.EVP_sha256(), nullptr) != 1)
+    throw std::runtime_error("OpenSSL SHA-256 failed");  // only on a broken libcrypto
   static const char* kHex = "0123456789abcdef";
   std::string hex;
   for (int i = 0; i < 16; ++i) {

@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <fnmatch.h>
-#include <openssl/evp.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <xxhash.h>
@@ -13,6 +12,7 @@
 #include <fstream>
 #include <memory>
 
+#include "connectors/crypto/libcrypto.h"
 #include "connectors/mis/feed_table.h"
 #include "mapping/shown_text.h"
 
@@ -236,12 +236,14 @@ std::string export_hash(std::string_view bytes) {
 }
 
 std::string sha256_hex(std::string_view bytes) {
-  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  const auto& c = crypto::library_or_throw();
+  std::unique_ptr<EVP_MD_CTX, decltype(c.EVP_MD_CTX_free)> ctx(c.EVP_MD_CTX_new(),
+                                                               c.EVP_MD_CTX_free);
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
-  if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1 ||
-      EVP_DigestUpdate(ctx.get(), bytes.data(), bytes.size()) != 1 ||
-      EVP_DigestFinal_ex(ctx.get(), md, &len) != 1)
+  if (!ctx || c.EVP_DigestInit_ex(ctx.get(), c.EVP_sha256(), nullptr) != 1 ||
+      c.EVP_DigestUpdate(ctx.get(), bytes.data(), bytes.size()) != 1 ||
+      c.EVP_DigestFinal_ex(ctx.get(), md, &len) != 1)
     throw std::runtime_error("OpenSSL SHA-256 failed");  // only on a broken libcrypto
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;

@@ -1,8 +1,5 @@
 #include "daemon/status/handler.h"
 
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-
 #include <array>
 #include <boost/url/parse.hpp>
 #include <boost/url/url_view.hpp>
@@ -10,6 +7,7 @@
 #include <stdexcept>
 
 #include "base/clock.h"
+#include "connectors/crypto/libcrypto.h"
 #include "daemon/status/actions.h"
 #include "daemon/status/dashboard.h"
 #include "daemon/status/metrics.h"
@@ -167,9 +165,9 @@ std::optional<std::string> basic_password(std::string_view header) {
   auto b64 = credentials(header, "basic");
   if (!b64 || b64->size() % 4 != 0 || b64->size() > 4096) return std::nullopt;
   std::string out(b64->size() / 4 * 3, '\0');
-  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(b64->data()),
-                          static_cast<int>(b64->size()));
+  int n = crypto::library_or_throw().EVP_DecodeBlock(
+      reinterpret_cast<unsigned char*>(out.data()),
+      reinterpret_cast<const unsigned char*>(b64->data()), static_cast<int>(b64->size()));
   if (n < 0) return std::nullopt;
   // EVP_DecodeBlock counts the bytes that '=' padding stands for; they are not data.
   std::size_t pad = 0;
@@ -184,7 +182,9 @@ std::optional<std::string> basic_password(std::string_view header) {
 std::array<unsigned char, 32> sha256(std::string_view s) {
   std::array<unsigned char, 32> md{};
   unsigned int n = 0;
-  if (EVP_Digest(s.data(), s.size(), md.data(), &n, EVP_sha256(), nullptr) != 1 || n != md.size())
+  const auto& c = crypto::library_or_throw();
+  if (c.EVP_Digest(s.data(), s.size(), md.data(), &n, c.EVP_sha256(), nullptr) != 1 ||
+      n != md.size())
     throw std::runtime_error("SHA-256 unavailable in OpenSSL");  // a broken build, not input
   return md;
 }
@@ -358,7 +358,8 @@ StatusResponse route(const StatusRequest& req, const StatusSnapshot& snap,
 bool token_matches(std::string_view presented, std::string_view configured) {
   auto a = sha256(presented);
   auto b = sha256(configured);
-  const bool same_digest = CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+  const bool same_digest =
+      crypto::library_or_throw().CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
   // An empty configured token never matches (a blank token file is refused at load anyway).
   return same_digest & !configured.empty();
 }

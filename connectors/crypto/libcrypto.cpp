@@ -1,0 +1,92 @@
+#include "connectors/crypto/libcrypto.h"
+
+#include <dlfcn.h>
+
+#include <stdexcept>
+
+namespace iesync::crypto {
+
+namespace {
+
+// OpenSSL 3's soname (Debian's libssl3 package), which the build's libssl-dev links against.
+constexpr const char* kSoname = "libcrypto.so.3";
+
+struct Loaded {
+  Library lib{};
+  std::string error;  // empty when loaded
+};
+
+template <class F>
+void bind(void* so, const char* name, F& slot, std::string& error) {
+  if (!error.empty()) return;
+  void* sym = ::dlsym(so, name);
+  if (!sym) {
+    error = std::string(kSoname) + " has no " + name + "; install Debian's libssl3 package";
+    return;
+  }
+  slot = reinterpret_cast<F>(sym);
+}
+
+Loaded load() {
+  Loaded out;
+  // RTLD_LOCAL: nothing else resolves against it. libcurl, when loaded, loads the same file.
+  void* so = ::dlopen(kSoname, RTLD_NOW | RTLD_LOCAL);
+  if (!so) {
+    const char* why = ::dlerror();
+    out.error = std::string("libcrypto could not be loaded (") + (why ? why : kSoname) +
+                "); install Debian's libssl3 package";
+    return out;
+  }
+  Library& l = out.lib;
+  std::string& e = out.error;
+#define IESYNC_BIND(name) bind(so, #name, l.name, e)
+  IESYNC_BIND(EVP_MD_CTX_new);
+  IESYNC_BIND(EVP_MD_CTX_free);
+  IESYNC_BIND(EVP_sha256);
+  IESYNC_BIND(EVP_Digest);
+  IESYNC_BIND(EVP_DigestInit_ex);
+  IESYNC_BIND(EVP_DigestUpdate);
+  IESYNC_BIND(EVP_DigestFinal_ex);
+  IESYNC_BIND(EVP_DigestSignInit);
+  IESYNC_BIND(EVP_DigestSign);
+  IESYNC_BIND(EVP_DigestVerifyInit);
+  IESYNC_BIND(EVP_DigestVerify);
+  IESYNC_BIND(EVP_EncodeBlock);
+  IESYNC_BIND(EVP_DecodeBlock);
+  IESYNC_BIND(EVP_PKEY_get_base_id);
+  IESYNC_BIND(EVP_PKEY_free);
+  IESYNC_BIND(PEM_read_bio_PrivateKey);
+  IESYNC_BIND(PEM_read_bio_PUBKEY);
+  IESYNC_BIND(BIO_new_mem_buf);
+  IESYNC_BIND(BIO_free);
+  IESYNC_BIND(ERR_get_error);
+  IESYNC_BIND(ERR_clear_error);
+  IESYNC_BIND(ERR_error_string_n);
+  IESYNC_BIND(CRYPTO_memcmp);
+#undef IESYNC_BIND
+  // Never dlclose'd: keys and contexts may live until the process ends.
+  return out;
+}
+
+const Loaded& loaded() {
+  static const Loaded l = load();  // C++11 statics: loaded once, thread-safe
+  return l;
+}
+
+}  // namespace
+
+const Library* library() {
+  const auto& l = loaded();
+  return l.error.empty() ? &l.lib : nullptr;
+}
+
+const std::string& load_error() {
+  return loaded().error;
+}
+
+const Library& library_or_throw() {
+  if (const auto* l = library()) return *l;
+  throw std::runtime_error(load_error());
+}
+
+}  // namespace iesync::crypto
