@@ -234,9 +234,16 @@ Result<std::optional<ChangedApplied>> apply_changed(Store& store, Feed f, const 
       auto it = stored_with.find(key);
       return it != stored_with.end() && ++it->second > 1;
     };
+    // Most cached records touch none of these few identities: a bit per identity's low bits
+    // says so without a hash-table lookup (two per cached record took 0.5 ms of the 4.5 ms
+    // applying 267 changes among 26,702 memberships).
+    std::vector<bool> touched(std::size_t{1} << 16);
+    auto slot = [](std::uint64_t key) { return static_cast<std::size_t>(key & 0xffff); };
+    for (auto& [key, rows] : stored_with) touched[slot(key)] = true;
     for (std::size_t i = 0, k = 0; i < cached.size(); ++i) {
       const bool is_gone = k < changed.gone.size() && changed.gone[k] == cached[i];
       if (is_gone) ++k;
+      if (!touched[slot(cached[i].key)]) continue;
       if (count(cached[i].key)) return std::nullopt;
       if (!is_gone && t.key_columns && fresh_keys.contains(cached[i].key)) return std::nullopt;
     }

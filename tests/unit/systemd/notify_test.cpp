@@ -1,8 +1,6 @@
 // Under systemd (Type=notify) the service says READY=1 with its status on the socket systemd
 // names in NOTIFY_SOCKET, and learns from WATCHDOG_USEC how often to send WATCHDOG=1. Here a
 // real datagram socket stands in for systemd's. Outside systemd every call does nothing.
-#include "daemon/systemd_notify.h"
-
 #include <gtest/gtest.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -13,6 +11,7 @@
 #include <filesystem>
 #include <string>
 
+#include "daemon/systemd_notify.h"
 #include "store/store.h"
 
 namespace iesync {
