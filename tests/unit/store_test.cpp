@@ -1,6 +1,7 @@
 #include "store/store.h"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -206,6 +207,32 @@ TEST(Store, RefusesAStoreFromANewerVersion) {
   ASSERT_FALSE(s);
   EXPECT_NE(s.error().message.find("newer iesync"), std::string::npos) << s.error().to_string();
   EXPECT_NE(s.error().fix.find("backup"), std::string::npos);
+}
+
+// Reads made under a ReadSnapshot see the store as it was at the first of them, whatever
+// another process commits meanwhile (the status server's pages, a second `iesync` command);
+// once it ends, the next read sees the commit. Inside a transaction already open it does
+// nothing: in particular it does not end that transaction.
+TEST(Store, AReadSnapshotSeesOneStateOfTheStore) {
+  TempStore t;
+  auto& db = StoreAccess::db(t.store());
+  db.exec("INSERT INTO staff(code, name) VALUES ('AB', 'A. Brown')");
+  SQLite::Database other(t.store().path().string(), SQLite::OPEN_READWRITE);
+  auto count = [&] { return db.execAndGet("SELECT count(*) FROM staff").getInt(); };
+  {
+    ReadSnapshot snapshot(t.store());
+    EXPECT_EQ(count(), 1);
+    other.exec("INSERT INTO staff(code, name) VALUES ('CD', 'C. Davis')");
+    EXPECT_EQ(count(), 1) << "the snapshot's reads see the store as at its first";
+  }
+  EXPECT_EQ(count(), 2) << "after it, the commit is seen";
+
+  db.exec("BEGIN");
+  db.exec("INSERT INTO staff(code, name) VALUES ('EF', 'E. Fox')");
+  { ReadSnapshot inside(t.store()); }
+  EXPECT_EQ(sqlite3_get_autocommit(db.getHandle()), 0) << "the open transaction goes on";
+  db.exec("ROLLBACK");
+  EXPECT_EQ(count(), 2);
 }
 
 TEST(Store, MissingFolderIsAClearError) {
