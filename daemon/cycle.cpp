@@ -173,6 +173,10 @@ Result<void> import_exports(CycleRun& c) {
 // The day's IE sessions from the bookings, the timetable and each student's classes.
 Result<void> build_sessions(CycleRun& c) {
   MisStore mis(c.store);
+  ReadSnapshot one_read(c.store);  // a few reads per pupil booked
+  auto bookings = mis.bookings_between(c.r.date, c.r.date);
+  if (!bookings) return bookings.error();
+  if (bookings->empty()) return {};  // no IE that day: its timetable is not needed
   auto day = c.cal->day(c.r.date);
   std::vector<Lesson> lessons;
   if (day.open) {
@@ -180,8 +184,6 @@ Result<void> build_sessions(CycleRun& c) {
     if (!l) return l.error();
     lessons = std::move(*l);
   }
-  auto bookings = mis.bookings_between(c.r.date, c.r.date);
-  if (!bookings) return bookings.error();
   for (const auto& b : *bookings) {
     auto st = mis.student(b.student_id);
     if (!st) return st.error();
@@ -219,6 +221,7 @@ Result<void> plan_marks(CycleRun& c) {
     for (auto& k : p.retract) c.r.retracts.push_back(std::move(k));
   }
   SessionStore sessions_db(c.store);
+  ReadSnapshot one_read(c.store);  // a read per day with a late cancellation
   auto before = sessions_db.load_day(c.r.date);
   if (!before) return before.error();
   for (auto& k : retracted_keys(*before, c.r.sessions, codes)) c.r.retracts.push_back(std::move(k));
