@@ -1,10 +1,11 @@
 #include "daemon/systemd_notify.h"
 
-#include <dlfcn.h>
 #include <systemd/sd-daemon.h>
 
 #include <cstdlib>
 #include <iostream>
+
+#include "connectors/shared_library.h"
 
 namespace iesync {
 
@@ -24,21 +25,12 @@ struct Systemd {
 // READY=1 that never comes, and the admin needs to know what to install.
 Systemd load() {
   Systemd s;
-  void* so = ::dlopen(kSoname, RTLD_NOW | RTLD_LOCAL);
-  if (so) {
-    s.notify = reinterpret_cast<decltype(s.notify)>(::dlsym(so, "sd_notify"));
-    s.watchdog_enabled =
-        reinterpret_cast<decltype(s.watchdog_enabled)>(::dlsym(so, "sd_watchdog_enabled"));
-  }
-  if (!s.notify || !s.watchdog_enabled) {
-    const char* why = so ? "it has no sd_notify" : ::dlerror();
-    std::cerr << "iesync: cannot tell systemd it is ready: " << kSoname << " could not be loaded ("
-              << (why ? why : "unknown") << "); install Debian's "
-              << "libsystemd0 package\n";
-    return {};
-  }
-  // Never dlclose'd: the notifier lives as long as the service.
-  return s;
+  SharedLibrary so(kSoname, "libsystemd0");
+  so.bind("sd_notify", s.notify);
+  so.bind("sd_watchdog_enabled", s.watchdog_enabled);
+  if (so.ok()) return s;
+  std::cerr << "iesync: cannot tell systemd it is ready: " << so.error() << "\n";
+  return {};
 }
 
 const Systemd& systemd() {

@@ -1,8 +1,8 @@
 #include "connectors/crypto/libcrypto.h"
 
-#include <dlfcn.h>
-
 #include <stdexcept>
+
+#include "connectors/shared_library.h"
 
 namespace iesync::crypto {
 
@@ -16,30 +16,11 @@ struct Loaded {
   std::string error;  // empty when loaded
 };
 
-template <class F>
-void bind(void* so, const char* name, F& slot, std::string& error) {
-  if (!error.empty()) return;
-  void* sym = ::dlsym(so, name);
-  if (!sym) {
-    error = std::string(kSoname) + " has no " + name + "; install Debian's libssl3 package";
-    return;
-  }
-  slot = reinterpret_cast<F>(sym);
-}
-
 Loaded load() {
   Loaded out;
-  // RTLD_LOCAL: nothing else resolves against it. libcurl, when loaded, loads the same file.
-  void* so = ::dlopen(kSoname, RTLD_NOW | RTLD_LOCAL);
-  if (!so) {
-    const char* why = ::dlerror();
-    out.error = std::string("libcrypto could not be loaded (") + (why ? why : kSoname) +
-                "); install Debian's libssl3 package";
-    return out;
-  }
+  SharedLibrary so(kSoname, "libssl3");
   Library& l = out.lib;
-  std::string& e = out.error;
-#define IESYNC_BIND(name) bind(so, #name, l.name, e)
+#define IESYNC_BIND(name) so.bind(#name, l.name)
   IESYNC_BIND(EVP_MD_CTX_new);
   IESYNC_BIND(EVP_MD_CTX_free);
   IESYNC_BIND(EVP_sha256);
@@ -64,7 +45,7 @@ Loaded load() {
   IESYNC_BIND(ERR_error_string_n);
   IESYNC_BIND(CRYPTO_memcmp);
 #undef IESYNC_BIND
-  // Never dlclose'd: keys and contexts may live until the process ends.
+  out.error = so.error();
   return out;
 }
 
