@@ -18,8 +18,8 @@ void* SharedLibrary::lookup(const char* name) {
   if (!error_.empty()) return nullptr;
   void* sym = ::dlsym(so_, name);
   if (!sym)
-    error_ = std::string(soname_) + " has no " + name + "; install Debian's " + package_ +
-             " package";
+    error_ =
+        std::string(soname_) + " has no " + name + "; install Debian's " + package_ + " package";
   return sym;
 }
 
