@@ -1,8 +1,8 @@
 // OpenSSL's libcrypto, loaded the first time something needs it rather than when iesync
 // starts, as libcurl is (connectors/http/curl_library.h). Linked in, its 21,000 relocations
-// were ~1.1 ms of every command's start, a thirtieth of a small school's `iesync sync`,
-// which uses none of it. Classroom's token signing, e-mail headers, the status server's
-// sign-in and `iesync student` do.
+// were ~1.1 ms of every command's start, a thirtieth of a small school's `iesync sync` of its
+// MIS exports, which needs none of it. Classroom's token signing, e-mail headers, the status
+// server's sign-in and `iesync student` do.
 //
 // The table's functions are OpenSSL's own, under their own names.
 #pragma once
