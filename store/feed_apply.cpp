@@ -70,6 +70,55 @@ std::vector<StoredRowHash> stored_hashes(SQLite::Database& db, const TableSpec& 
   return out;
 }
 
+// Rewrites rows that keep their identity (same key hash, other content). Only the columns past
+// the key are set: indexes on the key's columns (memberships have two) are then left alone,
+// where setting every column rewrote the row's entry in each, a page of each index per row.
+// The key's columns are matched as well as the rowid (IS: a NULL start date is a value); a row
+// whose identity only hashes alike, or was edited by hand, is rewritten whole.
+class RowRewriter {
+ public:
+  RowRewriter(SQLite::Database& db, const TableSpec& t) : db_(db), t_(t) {
+    const std::size_t cols = t.columns.size();
+    std::string set, same;
+    for (std::size_t c = 0; c < cols; ++c) {
+      const std::string assign = std::string(t.columns[c]) + " = " + param(c + 1);
+      all_ += assign + ", ";
+      if (c < t.key_columns)
+        same += std::string(" AND ") + t.columns[c] + " IS " + param(c + 1);
+      else
+        set += assign + ", ";
+    }
+    hashes_ = "row_key = " + param(cols + 1) + ", row_hash = " + param(cols + 2) +
+              " WHERE rowid = " + param(cols + 3);
+    keeping_key_.emplace(db, std::string("UPDATE ") + t.table + " SET " + set + hashes_ + same);
+  }
+
+  void rewrite(const RowImage& img, const Hashes& h, long long rowid) {
+    if (run(*keeping_key_, img, h, rowid) == 1) return;
+    if (!whole_) whole_.emplace(db_, std::string("UPDATE ") + t_.table + " SET " + all_ + hashes_);
+    run(*whole_, img, h, rowid);
+  }
+
+ private:
+  static std::string param(std::size_t i) { return "?" + std::to_string(i); }
+
+  int run(SQLite::Statement& q, const RowImage& img, const Hashes& h, long long rowid) {
+    const int cols = static_cast<int>(t_.columns.size());
+    img.bind(q);
+    q.bind(cols + 1, as_stored(h.key));
+    q.bind(cols + 2, as_stored(h.content));
+    q.bind(cols + 3, static_cast<int64_t>(rowid));
+    const int changed = q.exec();
+    q.reset();
+    return changed;
+  }
+
+  SQLite::Database& db_;
+  const TableSpec& t_;
+  std::string all_, hashes_;
+  std::optional<SQLite::Statement> keeping_key_, whole_;
+};
+
 }  // namespace
 
 ApplyCounts apply_rows(SQLite::Database& db, const TableSpec& t, std::size_t n,
@@ -125,16 +174,10 @@ ApplyCounts apply_rows(SQLite::Database& db, const TableSpec& t, std::size_t n,
     }
   }
   if (!plan.updates.empty()) {
-    std::string set;
-    for (auto* c : t.columns) set += std::string(c) + " = ?, ";
-    SQLite::Statement update(db, std::string("UPDATE ") + t.table + " SET " + set +
-                                     "row_key = ?, row_hash = ? WHERE rowid = ?");
+    RowRewriter rewriter(db, t);
     for (auto [i, rowid] : plan.updates) {
       build(i);
-      write(update, {fresh[i].key, fresh[i].content});
-      update.bind(static_cast<int>(cols) + 3, static_cast<int64_t>(rowid));
-      update.exec();
-      update.reset();
+      rewriter.rewrite(img, {fresh[i].key, fresh[i].content}, rowid);
       if (refs) (*refs)[i] = {0, fresh[i].key, rowid};
     }
   }
@@ -294,38 +337,11 @@ Result<std::optional<ChangedApplied>> apply_changed(Store& store, Feed f, const 
       }
     }
     if (!updates.empty()) {
-      // A row rewritten keeps its identity, so only the other columns are set: indexes on
-      // the key's columns (memberships have two) are then left alone, where setting every
-      // column rewrote the row's entry in each, a page of each index per changed row. The
-      // key's columns are matched as well as the rowid (IS: a NULL start date is a value); a
-      // row whose identity only hashes alike, or was edited by hand, is rewritten whole.
-      auto param = [](std::size_t i) { return "?" + std::to_string(i); };
-      std::string set, same, all;
-      for (std::size_t c = 0; c < cols; ++c) {
-        const std::string name = t.columns[c];
-        all += name + " = " + param(c + 1) + ", ";
-        if (c < t.key_columns)
-          same += " AND " + name + " IS " + param(c + 1);
-        else
-          set += name + " = " + param(c + 1) + ", ";
-      }
-      const std::string hashes = "row_key = " + param(cols + 1) +
-                                 ", row_hash = " + param(cols + 2) +
-                                 " WHERE rowid = " + param(cols + 3);
-      SQLite::Statement update(db, "UPDATE " + table + " SET " + set + hashes + same);
-      std::optional<SQLite::Statement> whole;
+      RowRewriter rewriter(db, t);
       for (auto [i, rowid] : updates) {
-        auto& q = *(whole ? &*whole : &update);
-        write(q, i);
-        q.bind(static_cast<int>(cols) + 3, static_cast<int64_t>(rowid));
-        const int rewritten = q.exec();
-        q.reset();
-        if (rewritten == 1 || whole) continue;
-        whole.emplace(db, "UPDATE " + table + " SET " + all + hashes);
-        write(*whole, i);
-        whole->bind(static_cast<int>(cols) + 3, static_cast<int64_t>(rowid));
-        whole->exec();
-        whole->reset();
+        img.clear();
+        row(i, img);
+        rewriter.rewrite(img, fresh[i], rowid);
       }
       out.counts.updated = updates.size();
     }
