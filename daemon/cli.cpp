@@ -37,8 +37,15 @@ int run_cli(int argc, char** argv) {
     return e.get_exit_code() == 0 ? ExitCode::ok : (rc == 0 ? ExitCode::ok : ExitCode::invalid);
   }
 
-  if (check->parsed()) return cmd_check_config(common);
-  return dispatch_commands(app, common);
+  try {
+    if (check->parsed()) return cmd_check_config(common);
+    return dispatch_commands(app, common);
+  } catch (const std::exception& e) {
+    // Commands return their errors as values; what still throws is a broken install (a
+    // library that cannot be loaded) or a bug. Said, not a crash with a core dump.
+    std::cerr << "iesync: " << e.what() << "\n";
+    return ExitCode::failed;
+  }
 }
 
 }  // namespace iesync

@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "config/load.h"
+#include "connectors/crypto/libcrypto.h"
 #include "daemon/cycle.h"
 #include "daemon/exit_code.h"
 #include "daemon/export_watch.h"
@@ -516,6 +517,13 @@ int Daemon::run() {
 }
 
 int run_daemon(const DaemonOptions& opts, Env& env) {
+  // libcrypto is loaded when first needed (connectors/crypto/libcrypto.h); the service needs
+  // it for the status server's sign-in and e-mail, so it is loaded now, and a broken install
+  // stops the start with the package to install rather than a page or an e-mail later.
+  if (!crypto::library()) {
+    std::cerr << crypto::load_error() << "\n";
+    return ExitCode::failed;
+  }
   int rc = ExitCode::ok;
   auto rt = open_runtime(opts.config_path.string(), /*with_log=*/true, env.clock(), rc);
   if (!rt) return rc;

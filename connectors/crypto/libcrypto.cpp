@@ -70,4 +70,23 @@ const Library& library_or_throw() {
   throw std::runtime_error(load_error());
 }
 
+std::array<unsigned char, 32> sha256(std::string_view bytes) {
+  const auto& c = library_or_throw();
+  std::array<unsigned char, 32> md{};
+  unsigned int n = 0;
+  if (c.EVP_Digest(bytes.data(), bytes.size(), md.data(), &n, c.EVP_sha256(), nullptr) != 1 ||
+      n != md.size())
+    throw std::runtime_error("OpenSSL SHA-256 failed");  // only on a broken libcrypto
+  return md;
+}
+
+std::string base64(std::string_view bytes) {
+  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');  // + the NUL EVP_EncodeBlock adds
+  const int n = library_or_throw().EVP_EncodeBlock(
+      reinterpret_cast<unsigned char*>(out.data()),
+      reinterpret_cast<const unsigned char*>(bytes.data()), static_cast<int>(bytes.size()));
+  out.resize(n < 0 ? 0 : static_cast<std::size_t>(n));
+  return out;
+}
+
 }  // namespace iesync::crypto

@@ -13,7 +13,9 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
+#include <array>
 #include <string>
+#include <string_view>
 
 namespace iesync::crypto {
 
@@ -51,5 +53,10 @@ const std::string& load_error();
 // library(), for callers with no way to report a missing library but an exception: iesync
 // cannot run without it installed (libcurl needs it too), so that is a broken install.
 const Library& library_or_throw();
+
+// The SHA-256 of `bytes`, and `bytes` in base64 (RFC 4648, with padding), as the status
+// server, e-mail headers and `iesync student` use them. Throw as library_or_throw() does.
+std::array<unsigned char, 32> sha256(std::string_view bytes);
+std::string base64(std::string_view bytes);
 
 }  // namespace iesync::crypto

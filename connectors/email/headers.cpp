@@ -2,7 +2,6 @@
 
 #include <chrono>
 #include <cstdio>
-#include <stdexcept>
 #include <vector>
 
 #include "connectors/crypto/libcrypto.h"
@@ -10,15 +9,6 @@
 namespace iesync {
 
 namespace {
-
-std::string base64(std::string_view bytes) {
-  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
-  int n = crypto::library_or_throw().EVP_EncodeBlock(
-      reinterpret_cast<unsigned char*>(out.data()),
-      reinterpret_cast<const unsigned char*>(bytes.data()), int(bytes.size()));
-  out.resize(std::size_t(n));
-  return out;
-}
 
 bool printable_ascii(std::string_view s) {
   for (unsigned char c : s)
@@ -56,7 +46,7 @@ std::string encode_header_text(std::string_view utf8) {
     }
     if (end == i) end = std::min(clean.size(), i + utf8_len(static_cast<unsigned char>(clean[i])));
     if (!out.empty()) out += " ";  // between encoded words: ignored by readers (RFC 2047 §6.2)
-    out += "=?UTF-8?B?" + base64(std::string_view(clean).substr(i, end - i)) + "?=";
+    out += "=?UTF-8?B?" + crypto::base64(std::string_view(clean).substr(i, end - i)) + "?=";
     i = end;
   }
   return out;
@@ -123,11 +113,7 @@ std::string format_mail_date(TimePoint t) {
 }
 
 std::string message_id_for(std::string_view key, std::string_view from_address) {
-  const auto& c = crypto::library_or_throw();
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  if (c.EVP_Digest(key.data(), key.size(), digest, &len, c.EVP_sha256(), nullptr) != 1)
-    throw std::runtime_error("OpenSSL SHA-256 failed");  // only on a broken libcrypto
+  const auto digest = crypto::sha256(key);
   static const char* kHex = "0123456789abcdef";
   std::string hex;
   for (int i = 0; i < 16; ++i) {

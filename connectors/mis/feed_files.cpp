@@ -236,21 +236,11 @@ std::string export_hash(std::string_view bytes) {
 }
 
 std::string sha256_hex(std::string_view bytes) {
-  const auto& c = crypto::library_or_throw();
-  std::unique_ptr<EVP_MD_CTX, decltype(c.EVP_MD_CTX_free)> ctx(c.EVP_MD_CTX_new(),
-                                                               c.EVP_MD_CTX_free);
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  if (!ctx || c.EVP_DigestInit_ex(ctx.get(), c.EVP_sha256(), nullptr) != 1 ||
-      c.EVP_DigestUpdate(ctx.get(), bytes.data(), bytes.size()) != 1 ||
-      c.EVP_DigestFinal_ex(ctx.get(), md, &len) != 1)
-    throw std::runtime_error("OpenSSL SHA-256 failed");  // only on a broken libcrypto
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
-  out.reserve(len * 2);
-  for (unsigned i = 0; i < len; ++i) {
-    out.push_back(kHex[md[i] >> 4]);
-    out.push_back(kHex[md[i] & 15]);
+  for (unsigned char b : crypto::sha256(bytes)) {
+    out.push_back(kHex[b >> 4]);
+    out.push_back(kHex[b & 15]);
   }
   return out;
 }

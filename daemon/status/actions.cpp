@@ -41,21 +41,11 @@ constexpr const char* kScript = R"js((function () {
     bs[i].addEventListener('click', function (e) { post(e.currentTarget, false); });
 })();)js";
 
-std::string base64(const unsigned char* data, int n) {
-  std::string out(4 * ((n + 2) / 3) + 1, '\0');  // + the NUL EVP_EncodeBlock adds
-  int len = crypto::library_or_throw().EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                                       data, n);
-  out.resize(len < 0 ? 0 : static_cast<std::size_t>(len));
-  return out;
-}
-
 std::string sha256_source(const std::string& text) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  const auto& c = crypto::library_or_throw();
-  if (c.EVP_Digest(text.data(), text.size(), md, &len, c.EVP_sha256(), nullptr) != 1)
-    return "'none'";  // no hash: the browser runs no script, the buttons do nothing
-  return "'sha256-" + base64(md, static_cast<int>(len)) + "'";
+  const auto md = crypto::sha256(text);
+  return "'sha256-" +
+         crypto::base64(std::string_view(reinterpret_cast<const char*>(md.data()), md.size())) +
+         "'";
 }
 
 }  // namespace

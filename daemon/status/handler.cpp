@@ -179,16 +179,6 @@ std::optional<std::string> basic_password(std::string_view header) {
   return out.substr(colon + 1);
 }
 
-std::array<unsigned char, 32> sha256(std::string_view s) {
-  std::array<unsigned char, 32> md{};
-  unsigned int n = 0;
-  const auto& c = crypto::library_or_throw();
-  if (c.EVP_Digest(s.data(), s.size(), md.data(), &n, c.EVP_sha256(), nullptr) != 1 ||
-      n != md.size())
-    throw std::runtime_error("SHA-256 unavailable in OpenSSL");  // a broken build, not input
-  return md;
-}
-
 StatusResponse json_response(int status, const json::value& v) {
   StatusResponse r;
   r.status = status;
@@ -356,8 +346,8 @@ StatusResponse route(const StatusRequest& req, const StatusSnapshot& snap,
 }  // namespace
 
 bool token_matches(std::string_view presented, std::string_view configured) {
-  auto a = sha256(presented);
-  auto b = sha256(configured);
+  auto a = crypto::sha256(presented);
+  auto b = crypto::sha256(configured);
   const bool same_digest =
       crypto::library_or_throw().CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
   // An empty configured token never matches (a blank token file is refused at load anyway).
